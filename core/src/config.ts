@@ -1,0 +1,107 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { createAjv, describeAjvErrors } from './validation.js';
+import { TandemError } from './errors.js';
+
+/**
+ * The environment Tandem reads, as one schema: the only place in core that
+ * looks at `process.env`. A bad value stops start-up with a sentence that
+ * names the variable.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  TANDEM_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  TANDEM_DEV_MAILBOX: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  TANDEM_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Tandem <no-reply@tandem.localhost>' }),
+  TANDEM_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 0, default: 1000 }),
+  TANDEM_RATE_LIMIT_PER_EMAIL: Type.Integer({ minimum: 0, default: 10 }),
+  TANDEM_MAP_MIN_COUNT: Type.Integer({ minimum: 1, default: 5 }),
+  TANDEM_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  TANDEM_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+/** Tandem's configuration, parsed once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** External PostgreSQL; when absent Tandem starts an embedded one in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  adminToken: string | undefined;
+  devMailbox: boolean;
+  /** Base of links in mails, e.g. https://tandem.example.org */
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
+  mapMinCount: number;
+  dbPoolSize: number;
+  logLevel: string;
+  trustProxy: boolean;
+}
+
+const envAjv = createAjv('querystring');
+const validateEnv = envAjv.compile(EnvSchema);
+
+/**
+ * Parses `env` (default `process.env`) into a Config.
+ *
+ * @throws TandemError `TANDEM_CONFIG_INVALID` naming the variable, e.g.
+ * "PORT must be <= 65535 (got "70000")".
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  if (!validateEnv(input)) {
+    const details = describeAjvErrors(validateEnv.errors, '').map((d) => {
+      const name = (d.path ?? '').replace(/^\//, '');
+      return {
+        ...d,
+        path: name,
+        message: `${name} ${d.message} (got ${JSON.stringify(env[name])})`,
+      };
+    });
+    const sentence = details.map((d) => d.message).join('; ');
+    throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${sentence}.`, details);
+  }
+  const e = input as unknown as Env;
+  const port = e.PORT;
+  const host = e.HOST;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    port,
+    host,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TANDEM_DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    adminToken: e.TANDEM_ADMIN_TOKEN,
+    devMailbox: e.TANDEM_DEV_MAILBOX === '1',
+    publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    rateLimits: {
+      perIpPerMinute: e.TANDEM_RATE_LIMIT_PER_IP,
+      perEmailPerHour: e.TANDEM_RATE_LIMIT_PER_EMAIL,
+    },
+    mapMinCount: e.TANDEM_MAP_MIN_COUNT,
+    dbPoolSize: e.TANDEM_DB_POOL_SIZE,
+    logLevel: e.TANDEM_LOG_LEVEL,
+    trustProxy: e.TANDEM_TRUST_PROXY === '1',
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Tandem's pure domain: what a goal, a tier, a counterpart and a challenge's
+ * lifecycle mean, with no I/O. Time and ids are passed in.
+ */
+export type * from './types.js';
+export * from './money.js';
+export * from './counterparts.js';
+export * from './goals.js';
+export * from './tiers.js';
+export * from './lifecycle.js';
+export * from './email.js';
+export * from './location.js';

@@ -1,0 +1,141 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { enforce } from '../limits/rate-limiter.js';
+import type { ServiceContext, Viewer } from '../services/context.js';
+import { resolveViewer } from '../services/auth.js';
+import { createAjv, type RequestPart } from '../validation.js';
+import { CORE_VERSION } from '../plugins/registry.js';
+import { installErrorHandling } from './errors.js';
+import { installIdempotency } from './idempotency.js';
+import { authRoutes } from './routes/auth.js';
+import { challengeRoutes } from './routes/challenges.js';
+import { devRoutes } from './routes/dev.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { pledgeRoutes } from './routes/pledges.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer;
+  }
+}
+
+/** The Fastify instance type routes are written against (TypeBox-typed). */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface AppDependencies {
+  ctx: ServiceContext;
+  /** Fastify's logger option; `false` in tests. */
+  logger?: FastifyServerOptions['logger'];
+  /** Registered after core's routes, inside the same app (plugins' and apps' routes). */
+  extend?: (app: App) => Promise<void> | void;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Builds the HTTP API without listening, so tests drive it with
+ * `app.inject()` and the server app decides where it listens.
+ */
+export async function buildApp(deps: AppDependencies): Promise<App> {
+  const { ctx } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Ids come from our own generator; a very long path is someone probing.
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Each request part gets its own Ajv: bodies are neither coerced nor
+  // stripped, so unknown fields are refused (STACK.md, "Gotchas").
+  const ajv: Record<RequestPart, ReturnType<typeof createAjv>> = {
+    body: createAjv('body'),
+    querystring: createAjv('querystring'),
+    params: createAjv('params'),
+    headers: createAjv('headers'),
+  };
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    ajv[(httpPart as RequestPart | undefined) ?? 'body'].compile(schema),
+  );
+
+  // An empty JSON body is an empty request, not a syntax error: `POST
+  // /open` from a client that always sends the JSON header should work.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = Object.assign(new Error('is not valid JSON'), { statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tandem API',
+        version: CORE_VERSION,
+        description:
+          'Reciprocal climate challenges: IF enough people act, THEN a sponsor delivers a counterpart.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.decorateRequest('viewer', null as never);
+  app.addHook('onRequest', async (request) => {
+    if (!WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
+    await enforce(
+      ctx.limiter,
+      { name: 'writes', limit: ctx.config.rateLimits.perIpPerMinute, windowMs: 60_000 },
+      request.ip,
+    );
+  });
+  app.addHook('preHandler', async (request) => {
+    request.viewer = await resolveViewer(ctx, request.headers.authorization);
+  });
+  installIdempotency(app, ctx.db);
+
+  app.get(
+    '/api/health',
+    {
+      schema: {
+        tags: ['operations'],
+        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  await app.register(async (api) => {
+    await organizationRoutes(api as unknown as App, ctx);
+    await challengeRoutes(api as unknown as App, ctx);
+    await pledgeRoutes(api as unknown as App, ctx);
+    await authRoutes(api as unknown as App, ctx);
+    if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);
+  });
+  if (deps.extend) await deps.extend(app as unknown as App);
+  return app as unknown as App;
+}

@@ -1,0 +1,126 @@
+import { Type } from '@sinclair/typebox';
+import {
+  closeChallenge,
+  createChallenge,
+  fulfillTier,
+  getCampaign,
+  getChallenge,
+  openChallenge,
+} from '../../services/challenges.js';
+import type { ServiceContext } from '../../services/context.js';
+import type { App } from '../app.js';
+import {
+  AnyObject,
+  CampaignView,
+  ChallengeView,
+  Counterpart,
+  DateTime,
+  errors,
+  Goal,
+  Slug,
+} from '../schemas.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+const TierInput = Type.Object(
+  { goal: Goal, counterpart: Type.Optional(Counterpart), sponsor: Type.Optional(Slug) },
+  { additionalProperties: false },
+);
+
+const ChallengeInput = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 10000 })),
+    actionType: Type.String({ minLength: 1, maxLength: 60 }),
+    actionSettings: Type.Optional(AnyObject),
+    goal: Type.Optional(Goal),
+    counterpart: Type.Optional(Counterpart),
+    tiers: Type.Optional(Type.Array(TierInput, { minItems: 1, maxItems: 20 })),
+    sponsor: Type.Optional(Slug),
+    deadline: Type.Optional(DateTime),
+  },
+  { additionalProperties: false },
+);
+
+export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  app.get(
+    '/api/campaigns/:id',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'A campaign with its challenges and their progress',
+        params: IdParams,
+        response: { 200: CampaignView, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => getCampaign(ctx, request.viewer, request.params.id),
+  );
+
+  app.post(
+    '/api/campaigns/:id/challenges',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: 'Create a challenge as a draft (org admin)',
+        description:
+          'Give `goal` (+ `counterpart`) for one tier, or `tiers` for stretch goals, each with its own counterpart and sponsor.',
+        params: IdParams,
+        body: ChallengeInput,
+        response: { 201: ChallengeView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await createChallenge(ctx, request.viewer, request.params.id, request.body)),
+  );
+
+  app.get(
+    '/api/challenges/:id',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: 'A challenge: IF/THEN tiers, status and progress',
+        params: IdParams,
+        response: { 200: ChallengeView, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => getChallenge(ctx, request.viewer, request.params.id),
+  );
+
+  const lifecycle = [
+    ['open', openChallenge, 'Open a draft to pledges (org admin)'],
+    [
+      'close',
+      closeChallenge,
+      'Close now: reached tiers unlock, then it succeeds or fails (org admin)',
+    ],
+  ] as const;
+  for (const [action, run, summary] of lifecycle) {
+    app.post(
+      `/api/challenges/:id/${action}`,
+      {
+        schema: {
+          tags: ['challenges'],
+          summary,
+          params: IdParams,
+          response: { 200: ChallengeView, ...errors(401, 403, 404, 409) },
+        },
+      },
+      async (request) => run(ctx, request.viewer, request.params.id),
+    );
+  }
+
+  app.post(
+    '/api/challenges/:id/tiers/:tierId/fulfill',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: "Mark an unlocked tier's counterpart delivered (sponsor or org admin)",
+        params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
+        response: { 200: ChallengeView, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) => fulfillTier(ctx, request.viewer, request.params.id, request.params.tierId),
+  );
+}

@@ -1,0 +1,164 @@
+import { Type } from '@sinclair/typebox';
+import {
+  addMember,
+  createBeneficiary,
+  createCampaign,
+  createOrganization,
+  createTeam,
+  getOrganization,
+} from '../../services/organizations.js';
+import type { ServiceContext } from '../../services/context.js';
+import type { App } from '../app.js';
+import {
+  Audience,
+  BeneficiaryView,
+  CampaignSummary,
+  CampaignView,
+  DateTime,
+  Email,
+  errors,
+  OrganizationKind,
+  OrganizationView,
+  Role,
+  Slug,
+  TeamView,
+} from '../schemas.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const TeamInput = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), slug: Type.Optional(Slug) },
+  { additionalProperties: false },
+);
+
+export async function organizationRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  app.post(
+    '/api/organizations',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Create an organization (platform admin)',
+        body: Type.Object(
+          {
+            slug: Slug,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            kind: OrganizationKind,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: OrganizationView, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await createOrganization(ctx, request.viewer, request.body)),
+  );
+
+  app.get(
+    '/api/organizations/:slug',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: "An organization's public page data",
+        params: SlugParams,
+        response: {
+          200: Type.Object({
+            ...OrganizationView.properties,
+            campaigns: Type.Array(CampaignSummary),
+            beneficiaries: Type.Array(BeneficiaryView),
+          }),
+          ...errors(404),
+        },
+      },
+    },
+    async (request) => getOrganization(ctx, request.viewer, request.params.slug),
+  );
+
+  app.post(
+    '/api/organizations/:slug/members',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Add a member or change their role (owner/admin)',
+        params: SlugParams,
+        body: Type.Object({ email: Email, role: Role }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({
+            organizationId: Type.String(),
+            participantId: Type.String(),
+            email: Type.String(),
+            role: Type.String(),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await addMember(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.post(
+    '/api/organizations/:slug/beneficiaries',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Add a beneficiary (org admin)',
+        params: SlugParams,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.Optional(Type.String({ maxLength: 5000 })),
+            url: Type.Optional(Type.String({ format: 'uri', maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: BeneficiaryView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await createBeneficiary(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.post(
+    '/api/organizations/:slug/campaigns',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Create a campaign (org admin)',
+        params: SlugParams,
+        body: Type.Object(
+          {
+            title: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.Optional(Type.String({ maxLength: 10000 })),
+            startsAt: Type.Optional(DateTime),
+            endsAt: Type.Optional(DateTime),
+            audience: Type.Optional(Audience),
+            teams: Type.Optional(Type.Array(TeamInput, { maxItems: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: CampaignView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await createCampaign(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.post(
+    '/api/campaigns/:id/teams',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Add a team to a campaign (org admin)',
+        params: IdParams,
+        body: TeamInput,
+        response: { 201: TeamView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await createTeam(ctx, request.viewer, request.params.id, request.body)),
+  );
+}

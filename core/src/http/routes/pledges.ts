@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import { recordContribution } from '../../services/contributions.js';
+import type { ServiceContext } from '../../services/context.js';
+import { confirmPledge, pledge, withdrawPledge } from '../../services/pledges.js';
+import type { App } from '../app.js';
+import { AnyObject, DateTime, Email, errors, Locale } from '../schemas.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+const PledgeConfirmed = Type.Object({ id: Type.String(), status: Type.Literal('confirmed') });
+
+export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  app.post(
+    '/api/challenges/:id/pledges',
+    {
+      schema: {
+        tags: ['pledges'],
+        summary: 'Pledge to a challenge',
+        description:
+          'Signed in: confirmed at once (201, or 200 with the existing pledge). Anonymous: a confirmation mail goes out and the answer is 202, also when the address already pledged.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            email: Type.Optional(Email),
+            displayName: Type.Optional(Type.String({ maxLength: 80 })),
+            location: Type.Optional(
+              Type.Object(
+                {
+                  lat: Type.Number({ minimum: -90, maximum: 90 }),
+                  lon: Type.Number({ minimum: -180, maximum: 180 }),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+            team: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            details: Type.Optional(AnyObject),
+            locale: Type.Optional(Locale),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: PledgeConfirmed,
+          201: PledgeConfirmed,
+          202: Type.Object({ status: Type.Literal('pending') }),
+          ...errors(400, 401, 403, 404, 409, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const answer = await pledge(ctx, request.viewer, request.params.id, request.body);
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.post(
+    '/api/pledges/confirm',
+    {
+      schema: {
+        tags: ['pledges'],
+        summary: 'Confirm a pledge with the mailed token',
+        body: Type.Object(
+          { token: Type.String({ minLength: 10, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: PledgeConfirmed, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => confirmPledge(ctx, request.body.token),
+  );
+
+  app.delete(
+    '/api/pledges/:id',
+    {
+      schema: {
+        tags: ['pledges'],
+        summary: 'Withdraw my pledge',
+        params: IdParams,
+        response: {
+          200: Type.Object({ id: Type.String(), status: Type.Literal('withdrawn') }),
+          ...errors(401, 404, 409),
+        },
+      },
+    },
+    async (request) => withdrawPledge(ctx, request.viewer, request.params.id),
+  );
+
+  app.post(
+    '/api/challenges/:id/contributions',
+    {
+      schema: {
+        tags: ['contributions'],
+        summary: 'Report an action done (or, as an agent, record one for someone)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            details: AnyObject,
+            occurredAt: Type.Optional(DateTime),
+            participant: Type.Optional(
+              Type.Object({ email: Email }, { additionalProperties: false }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            quantity: Type.Number(),
+            unit: Type.Union([Type.String(), Type.Null()]),
+            occurredAt: Type.String(),
+            impact: Type.Object({ co2eKg: Type.Number(), source: Type.Optional(Type.String()) }),
+          }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await recordContribution(ctx, request.viewer, request.params.id, request.body)),
+  );
+}

@@ -1,0 +1,169 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Request and response schemas of the HTTP API. Tandem's own request bodies
+ * refuse unknown fields (`additionalProperties: false`); responses list
+ * their fields so that OpenAPI at /docs tells the whole contract.
+ */
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** An open JSON object, for data whose shape belongs to a plugin. */
+export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+  },
+  { $id: 'TandemError', title: 'Error' },
+);
+
+export const Slug = Type.String({
+  pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+  description: 'lower-case letters, digits and dashes',
+});
+export const Email = Type.String({ minLength: 3, maxLength: 254 });
+export const Id = Type.String({ minLength: 1, maxLength: 100 });
+export const Locale = Type.Union([Type.Literal('fr'), Type.Literal('en')]);
+export const DateTime = Type.String({ format: 'date-time' });
+
+export const Money = Type.Object(
+  { value: Type.Number({ exclusiveMinimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
+  { additionalProperties: false },
+);
+
+export const Goal = Type.Object(
+  {
+    participants: Type.Optional(Type.Integer({ minimum: 1 })),
+    quantity: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    match: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('any')])),
+  },
+  { additionalProperties: false },
+);
+
+export const Counterpart = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('donation'), amount: Money, beneficiaryId: Id },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('act'), description: Type.String({ minLength: 1, maxLength: 2000 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('matching'), perUnit: Money, cap: Money, beneficiaryId: Id },
+    { additionalProperties: false },
+  ),
+]);
+
+export const Audience = Type.Union([
+  Type.Object({ type: Type.Literal('public') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('members') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('email-domain'),
+      domains: Type.Array(Type.String({ minLength: 3 }), { minItems: 1 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+export const OrganizationKind = Type.Union([
+  Type.Literal('company'),
+  Type.Literal('city'),
+  Type.Literal('association'),
+  Type.Literal('network'),
+]);
+
+export const Role = Type.Union([
+  Type.Literal('owner'),
+  Type.Literal('admin'),
+  Type.Literal('agent'),
+  Type.Literal('member'),
+]);
+
+export const Progress = Type.Object({
+  participants: Type.Number(),
+  quantity: Type.Number(),
+  co2eKg: Type.Number(),
+});
+
+export const TierView = Type.Object({
+  id: Type.String(),
+  rank: Type.Integer(),
+  goal: AnyObject,
+  counterpart: Nullable(AnyObject),
+  sponsor: Nullable(Type.String({ description: 'slug of the sponsoring organization' })),
+  unlockedAt: Nullable(Type.String()),
+  fulfilledAt: Nullable(Type.String()),
+});
+
+export const ChallengeView = Type.Object({
+  id: Type.String(),
+  campaignId: Type.String(),
+  organizationId: Type.String(),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  status: Type.String(),
+  actionType: Type.String(),
+  actionSettings: AnyObject,
+  unit: Nullable(Type.String()),
+  goal: Nullable(AnyObject),
+  counterpart: Nullable(AnyObject),
+  deadline: Nullable(Type.String()),
+  openedAt: Nullable(Type.String()),
+  closedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  progress: Progress,
+  tiers: Type.Array(TierView),
+});
+
+export const CampaignSummary = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  startsAt: Nullable(Type.String()),
+  endsAt: Nullable(Type.String()),
+  audience: AnyObject,
+});
+
+export const TeamView = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+});
+
+export const CampaignView = Type.Object({
+  id: Type.String(),
+  organizationId: Type.String(),
+  organization: Nullable(Type.String()),
+  organizationName: Type.Optional(Nullable(Type.String())),
+  title: Type.String(),
+  description: Nullable(Type.String()),
+  startsAt: Nullable(Type.String()),
+  endsAt: Nullable(Type.String()),
+  audience: AnyObject,
+  teams: Type.Array(TeamView),
+  challenges: Type.Optional(Type.Array(ChallengeView)),
+});
+
+export const OrganizationView = Type.Object({
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+});
+
+export const BeneficiaryView = Type.Object({
+  id: Type.String(),
+  organizationId: Type.Optional(Type.String()),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  url: Nullable(Type.String()),
+});
+
+/** Standard error answers a route may give, for OpenAPI. */
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));

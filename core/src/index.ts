@@ -1,0 +1,19 @@
+/**
+ * @tandem/core — the engine of reciprocal climate challenges: pure domain,
+ * plugin SDK, store, jobs and HTTP API. What a plugin or an app may use is
+ * what this file exports.
+ */
+export * from './domain/index.js';
+export * from './plugins/index.js';
+export { TandemError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
+export { loadConfig, type Config } from './config.js';
+export { createPlatform, type Platform, type PlatformOptions } from './platform.js';
+export { buildApp, type App, type AppDependencies } from './http/app.js';
+export { openDatabase, type Database, type Sql } from './store/database.js';
+export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
+export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';
+export { Jobs, Queues, type JobQueue, type JobHandler, type EnqueueOptions } from './jobs/queue.js';
+export { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
+export type { Mailer, OutgoingMail } from './mail/mailer.js';
+export type { ServiceContext, Viewer, Role } from './services/context.js';
+export { newId } from './ids.js';

@@ -1,0 +1,115 @@
+import type { Database } from '../store/database.js';
+import { claimPendingEvents, markRelayed, type OutboxEvent } from '../store/outbox.js';
+import { Jobs, type JobQueue } from './queue.js';
+
+/** Events after which a challenge's goals must be evaluated again. */
+const EVALUATED_AFTER = new Set(['pledge.confirmed', 'pledge.withdrawn', 'contribution.recorded']);
+
+export interface OutboxRelay {
+  /** Asks for a relay pass soon; many kicks in a burst make one pass. */
+  kick(): void;
+  /** Relays everything pending now; returns how many events it relayed. */
+  drain(): Promise<number>;
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface RelayOptions {
+  db: Database;
+  queue: JobQueue;
+  /** Extra listeners of relayed events (live pages, plugins' handlers). */
+  onEvents?: (events: OutboxEvent[]) => void;
+  /** Poll for events written by other processes (default 1000 ms). */
+  pollMs?: number;
+  batchSize?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Moves outbox events to the queue, at least once: an event is marked
+ * relayed in the same transaction that enqueued its jobs, and events are
+ * claimed with SKIP LOCKED so several relays can run side by side.
+ * Evaluation jobs are deduplicated per challenge, so a burst of 10,000
+ * pledges makes a handful of evaluations, not 10,000.
+ */
+export function createOutboxRelay(options: RelayOptions): OutboxRelay {
+  const batchSize = options.batchSize ?? 500;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  const relayBatch = () =>
+    options.db.transaction(async (tx) => {
+      const events = await claimPendingEvents(tx, batchSize);
+      const challengeIds = new Set<string>();
+      for (const event of events) {
+        if (event.challengeId && EVALUATED_AFTER.has(event.type))
+          challengeIds.add(event.challengeId);
+      }
+      for (const challengeId of challengeIds) {
+        await options.queue.enqueue(
+          Jobs.evaluateChallenge,
+          { challengeId },
+          { dedupeKey: `evaluate-${challengeId}` },
+        );
+      }
+      await markRelayed(
+        tx,
+        events.map((e) => e.seq),
+      );
+      return events;
+    });
+
+  const pass = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const events = await relayBatch();
+      total += events.length;
+      if (events.length > 0) options.onEvents?.(events);
+      if (events.length < batchSize) return total;
+    }
+  };
+
+  const drain = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        do {
+          again = false;
+          total += await pass();
+        } while (again && !closed);
+      } finally {
+        running = null;
+      }
+      return total;
+    })();
+    return running;
+  };
+
+  const kick = () => {
+    if (closed) return;
+    drain().catch((error: unknown) => options.onError?.(error));
+  };
+
+  return {
+    kick,
+    drain,
+    start() {
+      if (timer || closed) return;
+      timer = setInterval(kick, options.pollMs ?? 1000);
+      timer.unref();
+      kick();
+    },
+    async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (running) await running.catch(() => 0);
+    },
+  };
+}

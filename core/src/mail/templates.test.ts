@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, renderMail, type MailKind, type MailLocale } from './templates.js';
+
+const link = 'https://tandem.example.org/auth/callback?token=tok_abc123&next=/c/ch_1';
+const token = 'tok_abc123';
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that matter in content and attributes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>Tom & Jerry</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;',
+    );
+  });
+
+  it('escapes an ampersand once, before the entities it creates', () => {
+    expect(escapeHtml('&lt;')).toBe('&amp;lt;');
+  });
+});
+
+describe('renderMail', () => {
+  const cases: Array<[MailKind, MailLocale, RegExp, RegExp]> = [
+    ['sign-in', 'en', /sign-in link/, /works once and expires in 15\sminutes/],
+    ['sign-in', 'fr', /lien de connexion/, /ne fonctionne qu’une fois et expire dans 15\sminutes/],
+    ['pledge-confirmation', 'en', /Confirm your pledge/, /works once and expires in 15\sminutes/],
+    [
+      'pledge-confirmation',
+      'fr',
+      /Confirmez votre engagement/,
+      /ne fonctionne qu’une fois et expire dans 15\sminutes/,
+    ],
+  ];
+
+  it.each(cases)(
+    '%s in %s: subject, full link, token and expiry',
+    (kind, locale, subject, expiry) => {
+      const mail = renderMail(kind, locale, {
+        link,
+        token,
+        expiresInMinutes: 15,
+        challengeTitle: 'Vélo au boulot',
+      });
+      expect(mail.subject).toMatch(subject);
+      expect(mail.text.split('\n')).toContain(link);
+      expect(mail.text).toContain(token);
+      expect(mail.text).toMatch(expiry);
+      expect(mail.html).toMatch(expiry);
+      expect(mail.html).toContain(`href="${escapeHtml(link)}"`);
+      expect(mail.html).toContain(`<html lang="${locale}">`);
+      // The raw "&" of the query string must not reach the HTML unescaped.
+      expect(mail.html).not.toContain('tok_abc123&next');
+    },
+  );
+
+  it('names the challenge in a pledge confirmation', () => {
+    const en = renderMail('pledge-confirmation', 'en', {
+      link,
+      token,
+      expiresInMinutes: 60,
+      challengeTitle: 'Bike to work',
+    });
+    expect(en.subject).toBe('Confirm your pledge: Bike to work');
+    expect(en.text).toContain('“Bike to work”');
+    expect(en.text).toMatch(/expires in 1\shour\./);
+
+    const fr = renderMail('pledge-confirmation', 'fr', {
+      link,
+      token,
+      expiresInMinutes: 2880,
+      challengeTitle: 'Vélo au boulot',
+    });
+    expect(fr.subject).toContain('Vélo au boulot');
+    // Intl puts a no-break space between number and unit where the language wants one.
+    expect(fr.text).toMatch(/expire dans 2\sjours\./);
+  });
+
+  it('greets by name when there is one', () => {
+    const vars = { link, token, expiresInMinutes: 15 };
+    expect(renderMail('sign-in', 'en', { ...vars, displayName: 'Ada' }).text).toMatch(
+      /^Hello Ada,\n/,
+    );
+    expect(renderMail('sign-in', 'fr', { ...vars, displayName: 'Ada' }).text).toMatch(
+      /^Bonjour Ada,\n/,
+    );
+    expect(renderMail('sign-in', 'en', vars).text).toMatch(/^Hello,\n/);
+  });
+
+  it.each(['en', 'fr'] as const)(
+    'escapes user-chosen names and titles in the HTML (%s)',
+    (locale) => {
+      const mail = renderMail('pledge-confirmation', locale, {
+        link,
+        token,
+        expiresInMinutes: 15,
+        displayName: '<script>alert("x")</script>',
+        challengeTitle: 'Fish & <b>Chips</b>',
+      });
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).not.toContain('<b>');
+      expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(mail.html).toContain('Fish &amp; &lt;b&gt;Chips&lt;/b&gt;');
+      // The text part is not HTML: it keeps the characters as typed.
+      expect(mail.text).toContain('Fish & <b>Chips</b>');
+    },
+  );
+
+  it('flattens and shortens user-chosen text, so it cannot reshape the mail', () => {
+    const mail = renderMail('pledge-confirmation', 'en', {
+      link,
+      token,
+      expiresInMinutes: 15,
+      displayName: `Eve\r\n\r\nYour account is locked, call +1 555 0100${'!'.repeat(200)}`,
+      challengeTitle: 'Line one\nBcc: someone@example.org',
+    });
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    expect(mail.subject).toBe('Confirm your pledge: Line one Bcc: someone@example.org');
+    const greeting = mail.text.split('\n')[0] ?? '';
+    expect(greeting.startsWith('Hello Eve Your account is locked')).toBe(true);
+    expect(greeting.length).toBeLessThanOrEqual('Hello ,'.length + 60);
+    expect(greeting).toContain('…');
+  });
+});

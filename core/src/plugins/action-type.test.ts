@@ -1,0 +1,364 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { TandemError } from '../errors.js';
+import { defineActionType } from './action-type.js';
+import { pledgeOnly } from './pledge-only.js';
+
+/** Runs `fn` and returns the TandemError it throws; fails the test otherwise. */
+function thrown(fn: () => unknown): TandemError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TandemError) return error;
+    throw error;
+  }
+  throw new Error('expected a TandemError, but nothing was thrown');
+}
+
+const KG_CO2E_PER_CAR_KM = 0.218;
+
+const bikeManifest = {
+  id: 'bike-commute',
+  version: '1.0.0',
+  coreRange: '^0.1.0',
+  title: { fr: 'Aller au travail à vélo', en: 'Cycle to work' },
+  unit: 'km',
+  settingsSchema: Type.Object(
+    { countWeekends: Type.Boolean({ default: false }) },
+    { additionalProperties: false },
+  ),
+  pledgeSchema: Type.Object(
+    { daysPerWeek: Type.Integer({ minimum: 1, maximum: 7 }) },
+    { additionalProperties: false },
+  ),
+  contributionSchema: Type.Object(
+    { km: Type.Number({ minimum: 0 }), ebike: Type.Optional(Type.Boolean()) },
+    { additionalProperties: false },
+  ),
+  quantify: ({ details }: { details: { km: number } }) => details.km,
+  impact: ({ details }: { details: { km: number } }) => ({
+    co2eKg: details.km * KG_CO2E_PER_CAR_KM,
+    source: 'ADEME Base Empreinte, average car',
+  }),
+  limits: {
+    check: ({ details }: { details: { km: number } }) =>
+      details.km > 200 ? 'Nobody cycles more than 200 km to work in a day.' : null,
+  },
+};
+
+const bike = defineActionType({
+  id: 'bike-commute',
+  version: '1.0.0',
+  coreRange: '^0.1.0',
+  title: bikeManifest.title,
+  unit: 'km',
+  settingsSchema: bikeManifest.settingsSchema,
+  pledgeSchema: bikeManifest.pledgeSchema,
+  contributionSchema: bikeManifest.contributionSchema,
+  quantify: ({ details }) => details.km,
+  impact: ({ details }) => ({
+    co2eKg: details.km * KG_CO2E_PER_CAR_KM,
+    source: 'ADEME Base Empreinte, average car',
+  }),
+  limits: {
+    check: ({ details }) =>
+      details.km > 200 ? 'Nobody cycles more than 200 km to work in a day.' : null,
+  },
+});
+
+const occurredAt = new Date('2025-03-10T08:00:00Z');
+
+function measureBike(details: unknown) {
+  return bike.measure({ details, settings: { countWeekends: false }, pledge: null, occurredAt });
+}
+
+describe('defineActionType', () => {
+  it('returns a frozen action type with its manifest and defaults', () => {
+    expect(bike.kind).toBe('action-type');
+    expect(bike.id).toBe('bike-commute');
+    expect(bike.version).toBe('1.0.0');
+    expect(bike.coreRange).toBe('^0.1.0');
+    expect(bike.unit).toBe('km');
+    expect(bike.takesContributions).toBe(true);
+    expect(bike.contributionSchema).toBe(bikeManifest.contributionSchema);
+    expect(bike.on).toEqual({});
+    expect(Object.isFrozen(bike)).toBe(true);
+    expect(Object.isFrozen(bike.title)).toBe(true);
+  });
+
+  it('defaults coreRange to * and schemas to empty objects without extra fields', () => {
+    const minimal = defineActionType({
+      id: 'minimal',
+      version: '0.0.1',
+      title: { fr: 'Minimal', en: 'Minimal' },
+      unit: null,
+    });
+    expect(minimal.coreRange).toBe('*');
+    expect(minimal.contributionSchema).toBeNull();
+    expect(minimal.takesContributions).toBe(false);
+    expect(minimal.validateSettings(undefined)).toEqual({});
+    expect(minimal.validatePledge({})).toEqual({});
+    expect(thrown(() => minimal.validatePledge({ extra: 1 })).code).toBe(
+      'TANDEM_REQUEST_UNKNOWN_FIELD',
+    );
+    expect(thrown(() => minimal.validateSettings({ extra: 1 })).code).toBe(
+      'TANDEM_REQUEST_UNKNOWN_FIELD',
+    );
+  });
+
+  it('types the inputs of quantify, impact and check from the schemas', () => {
+    defineActionType({
+      ...bikeManifest,
+      quantify: ({ details, settings, pledge, occurredAt }) => {
+        expectTypeOf(details).toEqualTypeOf<{ km: number; ebike?: boolean }>();
+        expectTypeOf(settings).toEqualTypeOf<{ countWeekends: boolean }>();
+        expectTypeOf(pledge).toEqualTypeOf<{ daysPerWeek: number } | null>();
+        expectTypeOf(occurredAt).toEqualTypeOf<Date>();
+        return details.km;
+      },
+      impact: ({ details }) => ({ co2eKg: details.km }),
+      limits: { check: ({ details }) => (details.ebike === true ? null : null) },
+    });
+  });
+
+  it('does not keep a reference to the manifest it was given', () => {
+    const title = { fr: 'Compost', en: 'Compost' };
+    const compost = defineActionType({ id: 'compost', version: '1.0.0', title, unit: 'kg' });
+    title.en = 'Changed';
+    expect(compost.title.en).toBe('Compost');
+  });
+
+  it.each([
+    ['id missing', { id: undefined }, 'id'],
+    ['id not kebab-case', { id: 'BikeCommute' }, 'id'],
+    ['id with a trailing hyphen', { id: 'bike-' }, 'id'],
+    ['id of one character', { id: 'b' }, 'id'],
+    ['id over 40 characters', { id: 'a'.repeat(41) }, 'id'],
+    ['version not semver', { version: '1.0' }, 'version'],
+    ['version not a string', { version: 1 }, 'version'],
+    ['coreRange not understood', { coreRange: 'latest' }, 'coreRange'],
+    ['title missing', { title: undefined }, 'title'],
+    ['title.fr missing', { title: { en: 'Cycle to work' } }, 'title.fr'],
+    ['title.en empty', { title: { fr: 'Vélo', en: ' ' } }, 'title.en'],
+    ['description without en', { description: { fr: 'Vélo' } }, 'description.en'],
+    ['unit missing', { unit: undefined }, 'unit'],
+    ['unit a number', { unit: 3 }, 'unit'],
+    ['unit empty', { unit: '' }, 'unit'],
+    ['settingsSchema not an object', { settingsSchema: 'object' }, 'settingsSchema'],
+    ['pledgeSchema of a string', { pledgeSchema: Type.String() }, 'pledgeSchema'],
+    ['contributionSchema an array', { contributionSchema: [] }, 'contributionSchema'],
+    [
+      'contributionSchema that does not compile',
+      { contributionSchema: { type: 'object', properties: { km: { type: 'nombre' } } } },
+      'contributionSchema',
+    ],
+    ['quantify not a function', { quantify: 3 }, 'quantify'],
+    ['impact not a function', { impact: 'ademe' }, 'impact'],
+    ['limits not an object', { limits: 200 }, 'limits'],
+    ['limits.check not a function', { limits: { check: true } }, 'limits.check'],
+    [
+      'limits.maxQuantityPerContribution negative',
+      { limits: { maxQuantityPerContribution: -1 } },
+      'limits.maxQuantityPerContribution',
+    ],
+    ['limits with an unknown key', { limits: { maxPerDay: 200 } }, 'limits.maxPerDay'],
+    ['routes not a function', { routes: {} }, 'routes'],
+    ['on not an object', { on: () => undefined }, 'on'],
+    ['on handler not a function', { on: { 'pledge.confirmed': 'notify' } }, 'on.pledge.confirmed'],
+    ['an unknown (misspelt) key', { pledgeSchme: Type.Object({}) }, 'pledgeSchme'],
+    [
+      'quantify without a contributionSchema',
+      { contributionSchema: undefined, limits: undefined, impact: undefined },
+      'quantify',
+    ],
+    ['quantify with unit null', { unit: null }, 'quantify'],
+  ])('refuses a manifest with %s', (_name, override, path) => {
+    const manifest = { ...bikeManifest, ...override };
+    const error = thrown(() => defineActionType(manifest as never));
+    expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+    expect(error.details?.map((detail) => detail.path)).toContain(path);
+    const id = typeof manifest.id === 'string' ? manifest.id : null;
+    expect(error.details?.every((detail) => detail.plugin === id)).toBe(true);
+  });
+
+  it('refuses a manifest that is not an object', () => {
+    expect(thrown(() => defineActionType(null as never)).code).toBe('TANDEM_PLUGIN_INVALID');
+  });
+
+  it('reports every problem of a manifest at once', () => {
+    const error = thrown(() =>
+      defineActionType({ ...bikeManifest, version: 'one', unit: 5 } as never),
+    );
+    expect(error.details?.map((detail) => detail.path)).toEqual(['version', 'unit']);
+  });
+});
+
+describe('ActionType.validateSettings and validatePledge', () => {
+  it('applies defaults and returns the value', () => {
+    expect(bike.validateSettings({})).toEqual({ countWeekends: false });
+    expect(bike.validatePledge({ daysPerWeek: 3 })).toEqual({ daysPerWeek: 3 });
+  });
+
+  it('names actionSettings/<field> for a wrong setting', () => {
+    const error = thrown(() => bike.validateSettings({ countWeekends: 'yes' }));
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.details?.[0]?.path).toBe('actionSettings/countWeekends');
+  });
+
+  it('names details/<field> for a wrong or missing pledge detail', () => {
+    const wrong = thrown(() => bike.validatePledge({ daysPerWeek: 9 }));
+    expect(wrong.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(wrong.details?.[0]?.path).toBe('details/daysPerWeek');
+    const missing = thrown(() => bike.validatePledge(undefined));
+    expect(missing.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(missing.details?.[0]?.path).toBe('details/daysPerWeek');
+  });
+});
+
+describe('ActionType.measure', () => {
+  it('returns the quantity, the CO2e avoided and its source for valid details', () => {
+    const measurement = measureBike({ km: 12.5 });
+    expect(measurement.details).toEqual({ km: 12.5 });
+    expect(measurement.quantity).toBe(12.5);
+    expect(measurement.co2eKg).toBeCloseTo(12.5 * KG_CO2E_PER_CAR_KM);
+    expect(measurement.source).toBe('ADEME Base Empreinte, average car');
+  });
+
+  it('hands quantify, impact and check the settings, pledge and date', () => {
+    const seen: unknown[] = [];
+    const spy = defineActionType({
+      id: 'spy',
+      version: '1.0.0',
+      title: { fr: 'Espion', en: 'Spy' },
+      unit: 'course',
+      contributionSchema: Type.Object({}),
+      quantify: (input) => {
+        seen.push(input);
+        return 1;
+      },
+      impact: (input) => {
+        seen.push(input);
+        return { co2eKg: 1 };
+      },
+      limits: {
+        check: (input) => {
+          seen.push(input);
+          return null;
+        },
+      },
+    });
+    const input = {
+      details: {},
+      settings: { a: 1 },
+      pledge: { b: 2 },
+      occurredAt,
+    };
+    spy.measure(input);
+    expect(seen).toEqual([input, input, input]);
+  });
+
+  it('refuses an unknown field in details with its path', () => {
+    const error = thrown(() => measureBike({ km: 5, speed: 30 }));
+    expect(error.code).toBe('TANDEM_REQUEST_UNKNOWN_FIELD');
+    expect(error.details?.[0]?.path).toBe('details/speed');
+  });
+
+  it('refuses a value of the wrong type', () => {
+    const error = thrown(() => measureBike({ km: '5' }));
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.details?.[0]?.path).toBe('details/km');
+  });
+
+  it('refuses missing details', () => {
+    expect(thrown(() => measureBike(undefined)).code).toBe('TANDEM_REQUEST_INVALID');
+  });
+
+  it('refuses an absurd value through limits.check', () => {
+    const error = thrown(() => measureBike({ km: 2000 }));
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.details?.[0]?.path).toBe('details');
+  });
+
+  it('accepts the largest plausible value', () => {
+    expect(measureBike({ km: 200 }).quantity).toBe(200);
+  });
+
+  it('refuses a quantity above limits.maxQuantityPerContribution', () => {
+    const compost = defineActionType({
+      id: 'compost',
+      version: '1.0.0',
+      title: { fr: 'Composter', en: 'Compost' },
+      unit: 'kg',
+      contributionSchema: Type.Object({ kg: Type.Number() }),
+      quantify: ({ details }) => details.kg,
+      limits: { maxQuantityPerContribution: 50 },
+    });
+    const measure = (kg: number) =>
+      compost.measure({ details: { kg }, settings: {}, pledge: null, occurredAt });
+    expect(measure(50).quantity).toBe(50);
+    expect(measure(50).co2eKg).toBe(0);
+    const error = thrown(() => measure(51));
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.details?.[0]?.path).toBe('details');
+  });
+
+  it.each([
+    ['a negative quantity', () => -1, () => ({ co2eKg: 1 })],
+    ['a NaN quantity', () => Number.NaN, () => ({ co2eKg: 1 })],
+    ['an infinite CO2e', () => 1, () => ({ co2eKg: Number.POSITIVE_INFINITY })],
+    ['a negative CO2e', () => 1, () => ({ co2eKg: -0.5 })],
+  ])('refuses %s', (_name, quantify, impact) => {
+    const odd = defineActionType({
+      id: 'odd',
+      version: '1.0.0',
+      title: { fr: 'Bizarre', en: 'Odd' },
+      unit: 'km',
+      contributionSchema: Type.Object({}),
+      quantify,
+      impact,
+    });
+    const error = thrown(() =>
+      odd.measure({ details: {}, settings: {}, pledge: null, occurredAt }),
+    );
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.details?.[0]?.path).toBe('details');
+  });
+
+  it('counts 0 when a unit-less action type takes contributions without quantify or impact', () => {
+    const attended = defineActionType({
+      id: 'attended',
+      version: '1.0.0',
+      title: { fr: 'Présent', en: 'Attended' },
+      unit: null,
+      contributionSchema: Type.Object({}, { additionalProperties: false }),
+    });
+    const measurement = attended.measure({ details: {}, settings: {}, pledge: null, occurredAt });
+    expect(measurement).toEqual({ details: {}, quantity: 0, co2eKg: 0 });
+  });
+});
+
+describe('pledgeOnly', () => {
+  it('measures nothing and takes no contributions', () => {
+    expect(pledgeOnly.id).toBe('pledge-only');
+    expect(pledgeOnly.unit).toBeNull();
+    expect(pledgeOnly.takesContributions).toBe(false);
+    const error = thrown(() =>
+      pledgeOnly.measure({ details: {}, settings: {}, pledge: {}, occurredAt }),
+    );
+    expect(error.code).toBe('TANDEM_STATE_CONFLICT');
+  });
+
+  it('takes a pledge with empty details and no extra field', () => {
+    expect(pledgeOnly.validatePledge({})).toEqual({});
+    const error = thrown(() => pledgeOnly.validatePledge({ km: 3 }));
+    expect(error.code).toBe('TANDEM_REQUEST_UNKNOWN_FIELD');
+    expect(error.details?.[0]?.path).toBe('details/km');
+  });
+
+  it('takes no settings', () => {
+    expect(pledgeOnly.validateSettings({})).toEqual({});
+    const error = thrown(() => pledgeOnly.validateSettings({ unit: 'km' }));
+    expect(error.code).toBe('TANDEM_REQUEST_UNKNOWN_FIELD');
+    expect(error.details?.[0]?.path).toBe('actionSettings/unit');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Integrations: plugins that add routes, jobs and event handlers but no
+ * action type (webhooks, e-learning statements, SSO, mail).
+ */
+import {
+  ManifestProblems,
+  checkCommonManifest,
+  copyLocalized,
+  isRecord,
+  seal,
+  type Localized,
+  type PluginEventHandler,
+  type PluginJob,
+  type PluginRoutes,
+} from './manifest.js';
+
+/** What a plugin author writes to declare an integration. */
+export interface IntegrationManifest {
+  /** kebab-case, 2..40 characters; prefixes the plugin's tables, events and jobs. */
+  id: string;
+  /** The plugin's own version, `x.y.z`. */
+  version: string;
+  /** The `@tandem/core` versions this plugin works with; default `*`. */
+  coreRange?: string;
+  title: Localized;
+  description?: Localized;
+  routes?: PluginRoutes;
+  /** Event handlers by event type, e.g. `{ 'challenge.unlocked': notifyCrm }`. */
+  on?: Record<string, PluginEventHandler>;
+  /** Background jobs by name (verb-noun, e.g. `sync-roster`); each safe to run twice. */
+  jobs?: Record<string, PluginJob>;
+}
+
+/** A checked, frozen integration, as the registry and the apps use it. */
+export interface Integration {
+  readonly kind: 'integration';
+  readonly id: string;
+  readonly version: string;
+  /** The `@tandem/core` range this plugin supports; `*` when the manifest gave none. */
+  readonly coreRange: string;
+  readonly title: Readonly<Localized>;
+  readonly description?: Readonly<Localized>;
+  readonly routes?: PluginRoutes;
+  /** Event handlers by event type; empty when the integration has none. */
+  readonly on: Readonly<Record<string, PluginEventHandler>>;
+  /** Jobs by name; empty when the integration has none. */
+  readonly jobs: Readonly<Record<string, PluginJob>>;
+}
+
+const MANIFEST_KEYS = [
+  'id',
+  'version',
+  'coreRange',
+  'title',
+  'description',
+  'routes',
+  'on',
+  'jobs',
+] as const;
+
+/**
+ * Declares an integration. The manifest is checked at once, so a broken
+ * plugin stops the process at load time.
+ *
+ * @param manifest - the integration's id, version, titles and extension points
+ * @returns a frozen {@link Integration}, to be registered with a registry
+ * @throws TandemError `TANDEM_PLUGIN_INVALID` naming the plugin and every problem found
+ *
+ * @example
+ * const crm = defineIntegration({
+ *   id: 'crm-sync',
+ *   version: '0.1.0',
+ *   title: { fr: 'Synchronisation CRM', en: 'CRM sync' },
+ *   on: { 'pledge.confirmed': async (event) => { await pushToCrm(event.payload); } },
+ * });
+ */
+export function defineIntegration(manifest: IntegrationManifest): Integration {
+  const problems = new ManifestProblems();
+  const raw: unknown = manifest;
+  if (!isRecord(raw)) {
+    problems.add('manifest', 'must be an object');
+    problems.throwIfAny('integration', undefined);
+  } else {
+    checkCommonManifest(problems, raw, MANIFEST_KEYS);
+    problems.throwIfAny('integration', raw.id);
+  }
+  return seal<Integration>({
+    kind: 'integration',
+    id: manifest.id,
+    version: manifest.version,
+    coreRange: manifest.coreRange ?? '*',
+    title: copyLocalized(manifest.title),
+    ...(manifest.description ? { description: copyLocalized(manifest.description) } : {}),
+    ...(manifest.routes ? { routes: manifest.routes } : {}),
+    on: Object.freeze({ ...manifest.on }),
+    jobs: Object.freeze({ ...manifest.jobs }),
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * What action types and integrations share: their identity, their loosely
+ * typed extension points, and the load-time checks of both manifests. Only
+ * the types are part of the public API; the helpers serve `defineActionType`,
+ * `defineIntegration` and the registry.
+ */
+import { TandemError, type ErrorDetail } from '../errors.js';
+import { compileBodySchema } from '../validation.js';
+import { isValidRange, parseVersion } from './semver.js';
+
+/** A text shown to people, in both of Tandem's languages. */
+export interface Localized {
+  fr: string;
+  en: string;
+}
+
+/**
+ * Mounts a plugin's HTTP routes. Typed loosely until the HTTP layer settles
+ * its plugin context; the app passes its Fastify instance and that context.
+ */
+export type PluginRoutes = (app: unknown, context: unknown) => Promise<void> | void;
+
+/** A domain event as handed to plugins, e.g. `{ type: 'pledge.confirmed', payload }`. */
+export interface PluginEvent {
+  type: string;
+  payload: unknown;
+}
+
+/** Reacts to one type of domain event. */
+export type PluginEventHandler = (event: PluginEvent, context: unknown) => Promise<void> | void;
+
+/** A background job a plugin runs; it must be safe to run twice (see STYLE.md, BullMQ). */
+export type PluginJob = (data: unknown, context: unknown) => Promise<void>;
+
+/** Plugin ids: kebab-case, 2..40 characters; they prefix the plugin's tables and events. */
+export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const PLUGIN_ID_MAX_LENGTH = 40;
+
+// Only objects built by defineActionType/defineIntegration carry the checks
+// above, so the registry refuses anything else. A WeakSet rather than a
+// symbol property: it cannot be copied onto a hand-made object.
+const madeByDefine = new WeakSet<object>();
+
+/** Marks `plugin` as checked by a define function, freezes it and returns it. */
+export function seal<T extends object>(plugin: T): Readonly<T> {
+  madeByDefine.add(plugin);
+  return Object.freeze(plugin);
+}
+
+/** Whether `value` came out of `defineActionType` or `defineIntegration` of this core. */
+export function isSealed(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && madeByDefine.has(value);
+}
+
+/** A readable name for a plugin in error messages, even when its id is broken. */
+export function pluginLabel(id: unknown): string {
+  return typeof id === 'string' && id !== '' ? `"${id}"` : '(without a valid id)';
+}
+
+/** Whether `value` is a plain object (not null, not an array), as manifests and details are. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Collects every problem of a manifest before throwing, so that a plugin
+ * author fixes them in one round rather than one per start-up.
+ */
+export class ManifestProblems {
+  readonly list: ErrorDetail[] = [];
+
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+
+  /** Throws TANDEM_PLUGIN_INVALID naming the plugin and each problem, if there are any. */
+  throwIfAny(kind: string, id: unknown): void {
+    if (this.list.length === 0) return;
+    const summary = this.list.map((p) => `${p.path} ${p.message}`).join('; ');
+    throw new TandemError(
+      'TANDEM_PLUGIN_INVALID',
+      `${kind} ${pluginLabel(id)} is invalid: ${summary}`,
+      this.list.map((p) => ({ ...p, plugin: typeof id === 'string' ? id : null })),
+    );
+  }
+}
+
+function checkLocalized(
+  problems: ManifestProblems,
+  path: string,
+  value: unknown,
+  required: boolean,
+): void {
+  if (value === undefined && !required) return;
+  if (!isRecord(value)) {
+    problems.add(path, 'must be an object { fr, en }');
+    return;
+  }
+  for (const language of ['fr', 'en'] as const) {
+    const text = value[language];
+    if (typeof text !== 'string' || text.trim() === '') {
+      problems.add(`${path}.${language}`, 'must be a non-empty string');
+    }
+  }
+}
+
+function checkFunctionRecord(problems: ManifestProblems, path: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!isRecord(value)) {
+    problems.add(path, 'must be an object of functions');
+    return;
+  }
+  for (const [name, handler] of Object.entries(value)) {
+    if (name.trim() === '') problems.add(path, 'must not have an empty name');
+    if (typeof handler !== 'function') problems.add(`${path}.${name}`, 'must be a function');
+  }
+}
+
+/**
+ * Checks what every manifest has: no unknown keys, `id`, `version`,
+ * `coreRange`, `title`, `description`, `routes`, `on` and `jobs` when allowed.
+ */
+export function checkCommonManifest(
+  problems: ManifestProblems,
+  manifest: Record<string, unknown>,
+  allowedKeys: readonly string[],
+): void {
+  // A misspelt optional key (`pledgeSchme`) would otherwise be ignored
+  // without a word, and the plugin would run with defaults.
+  for (const key of Object.keys(manifest)) {
+    if (!allowedKeys.includes(key)) problems.add(key, 'is not a known manifest field');
+  }
+  const { id, version, coreRange } = manifest;
+  if (
+    typeof id !== 'string' ||
+    id.length < 2 ||
+    id.length > PLUGIN_ID_MAX_LENGTH ||
+    !PLUGIN_ID_PATTERN.test(id)
+  ) {
+    problems.add('id', `must be kebab-case, 2 to ${PLUGIN_ID_MAX_LENGTH} characters`);
+  }
+  if (typeof version !== 'string' || parseVersion(version) === null) {
+    problems.add('version', 'must be a semantic version x.y.z');
+  }
+  if (coreRange !== undefined && (typeof coreRange !== 'string' || !isValidRange(coreRange))) {
+    problems.add('coreRange', 'must be a semver range such as "^0.1.0" or ">=0.1.0 <1.0.0"');
+  }
+  checkLocalized(problems, 'title', manifest.title, true);
+  checkLocalized(problems, 'description', manifest.description, false);
+  if (manifest.routes !== undefined && typeof manifest.routes !== 'function') {
+    problems.add('routes', 'must be a function');
+  }
+  checkFunctionRecord(problems, 'on', manifest.on);
+  checkFunctionRecord(problems, 'jobs', manifest.jobs);
+}
+
+/**
+ * Checks a plugin-supplied schema: an object schema that Ajv can compile.
+ * Compiling now also warms the validator cache for the first request.
+ */
+export function checkObjectSchema(problems: ManifestProblems, path: string, schema: unknown): void {
+  if (schema === undefined) return;
+  if (!isRecord(schema)) {
+    problems.add(path, 'must be a TypeBox/JSON schema object');
+    return;
+  }
+  // Settings, pledge details and contribution details are stored as JSON
+  // objects; composite schemas (anyOf, allOf) without a `type` are allowed.
+  if (schema.type !== undefined && schema.type !== 'object') {
+    problems.add(path, `must describe an object, not ${JSON.stringify(schema.type)}`);
+    return;
+  }
+  try {
+    compileBodySchema(schema);
+  } catch (error) {
+    problems.add(
+      path,
+      `does not compile: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** Copies a localized text so the frozen plugin does not share the manifest's object. */
+export function copyLocalized(value: Localized): Readonly<Localized> {
+  return Object.freeze({ fr: value.fr, en: value.en });
+}

@@ -1,0 +1,464 @@
+import { validateCounterpart } from '../domain/counterparts.js';
+import { normalizeGoal } from '../domain/goals.js';
+import {
+  closeChallenge as closeState,
+  fulfillTier as fulfillState,
+  openChallenge as openState,
+} from '../domain/lifecycle.js';
+import { validateTiers } from '../domain/tiers.js';
+import type { Counterpart, GoalInput, Progress, Tier } from '../domain/types.js';
+import { TandemError, invalid, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { applyEvaluationRows } from '../jobs/handlers/evaluate-challenge.js';
+import {
+  loadChallenge,
+  loadChallenges,
+  toChallengeState,
+  type ChallengeAggregate,
+} from '../store/challenges.js';
+import type { Sql } from '../store/database.js';
+import { appendEvents, EventTypes } from '../store/outbox.js';
+import { readChallengeProgress, readProgress } from '../store/progress.js';
+import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
+import type { ServiceContext, Viewer } from './context.js';
+import { findCampaign, type CampaignRecord } from './organizations.js';
+
+type CounterpartInput = Counterpart;
+
+export interface TierInput {
+  goal: GoalInput;
+  counterpart?: CounterpartInput;
+  sponsor?: string;
+}
+
+export interface ChallengeInput {
+  title: string;
+  description?: string;
+  actionType: string;
+  actionSettings?: Record<string, unknown>;
+  goal?: GoalInput;
+  counterpart?: CounterpartInput;
+  tiers?: TierInput[];
+  sponsor?: string;
+  deadline?: string;
+}
+
+export interface TierView {
+  id: string;
+  rank: number;
+  goal: Tier['goal'];
+  counterpart: Counterpart | null;
+  sponsor: string | null;
+  unlockedAt: string | null;
+  fulfilledAt: string | null;
+}
+
+export interface ChallengeView {
+  id: string;
+  campaignId: string;
+  organizationId: string;
+  title: string;
+  description: string | null;
+  status: string;
+  actionType: string;
+  actionSettings: Record<string, unknown>;
+  unit: string | null;
+  goal: Tier['goal'] | null;
+  counterpart: Counterpart | null;
+  deadline: string | null;
+  openedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  progress: Progress;
+  tiers: TierView[];
+}
+
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
+async function sponsorSlugs(
+  sql: Sql,
+  challenges: ChallengeAggregate[],
+): Promise<Map<string, string>> {
+  const ids = [
+    ...new Set(
+      challenges.flatMap((c) => c.tiers.flatMap((t) => (t.sponsorId ? [t.sponsorId] : []))),
+    ),
+  ];
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; slug: string }>(
+    'select id, slug from organization where id in (?)',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.slug]));
+}
+
+function toView(
+  challenge: ChallengeAggregate,
+  progress: Progress,
+  unit: string | null,
+  slugs: Map<string, string>,
+): ChallengeView {
+  const tiers = challenge.tiers.map((tier): TierView => ({
+    id: tier.id,
+    rank: tier.rank,
+    goal: tier.goal,
+    counterpart: tier.counterpart ?? null,
+    sponsor: tier.sponsorId ? (slugs.get(tier.sponsorId) ?? null) : null,
+    unlockedAt: iso(tier.unlockedAt),
+    fulfilledAt: iso(tier.fulfilledAt),
+  }));
+  const first = tiers[0];
+  return {
+    id: challenge.id,
+    campaignId: challenge.campaignId,
+    organizationId: challenge.organizationId,
+    title: challenge.title,
+    description: challenge.description,
+    status: challenge.status,
+    actionType: challenge.actionType,
+    actionSettings: challenge.actionSettings,
+    unit,
+    goal: first?.goal ?? null,
+    counterpart: first?.counterpart ?? null,
+    deadline: iso(challenge.deadline),
+    openedAt: iso(challenge.openedAt),
+    closedAt: iso(challenge.closedAt),
+    createdAt: challenge.createdAt.toISOString(),
+    progress,
+    tiers,
+  };
+}
+
+/** Views of several challenges, with progress read from their counter slots. */
+export async function viewChallenges(
+  ctx: ServiceContext,
+  challenges: ChallengeAggregate[],
+): Promise<ChallengeView[]> {
+  const [progress, slugs] = await Promise.all([
+    readProgress(
+      ctx.db,
+      challenges.map((c) => c.id),
+    ),
+    sponsorSlugs(ctx.db, challenges),
+  ]);
+  return challenges.map((c) =>
+    toView(
+      c,
+      progress.get(c.id) ?? { participants: 0, quantity: 0, co2eKg: 0 },
+      ctx.registry.findActionType(c.actionType)?.unit ?? null,
+      slugs,
+    ),
+  );
+}
+
+/**
+ * Loads a challenge the viewer may see: drafts only for the organization's
+ * agents and admins (404 for everyone else, who need not know it exists);
+ * members-only campaigns per API.md (401 / 403).
+ */
+export async function loadVisibleChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  sql: Sql = ctx.db,
+  options: { lock?: boolean } = {},
+): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
+  const challenge = await loadChallenge(sql, id, options);
+  if (!challenge) throw notFound('challenge', id);
+  if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
+    throw notFound('challenge', id);
+  }
+  const campaign = await findCampaign(sql, challenge.campaignId);
+  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  return { challenge, campaign };
+}
+
+export async function getChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+): Promise<ChallengeView> {
+  const { challenge } = await loadVisibleChallenge(ctx, viewer, id);
+  const [view] = await viewChallenges(ctx, [challenge]);
+  return view as ChallengeView;
+}
+
+export async function getCampaign(ctx: ServiceContext, viewer: Viewer, id: string) {
+  const campaign = await findCampaign(ctx.db, id);
+  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  const [organization] = await ctx.db.query<{ slug: string; name: string }>(
+    'select slug, name from organization where id = ?',
+    [campaign.organizationId],
+  );
+  const ids = await ctx.db.query<{ id: string }>(
+    `select id from challenge where campaign_id = ? ${
+      hasRole(viewer, campaign.organizationId, 'agent') ? '' : "and status <> 'draft'"
+    } order by created_at, id`,
+    [id],
+  );
+  const challenges = await loadChallenges(
+    ctx.db,
+    ids.map((r) => r.id),
+  );
+  const teams = await ctx.db.query<{ id: string; slug: string; name: string }>(
+    'select id, slug, name from team where campaign_id = ? order by name',
+    [id],
+  );
+  return {
+    id: campaign.id,
+    organizationId: campaign.organizationId,
+    organization: organization?.slug ?? null,
+    organizationName: organization?.name ?? null,
+    title: campaign.title,
+    description: campaign.description,
+    startsAt: iso(campaign.startsAt),
+    endsAt: iso(campaign.endsAt),
+    audience: campaign.audience as Audience,
+    teams,
+    challenges: await viewChallenges(ctx, challenges),
+  };
+}
+
+async function resolveSponsor(sql: Sql, slug: string, path: string): Promise<string> {
+  const [row] = await sql.query<{ id: string }>('select id from organization where slug = ?', [
+    slug,
+  ]);
+  if (!row) throw invalid(path, `no organization with slug "${slug}"`);
+  return row.id;
+}
+
+async function checkBeneficiary(
+  sql: Sql,
+  counterpart: Counterpart,
+  allowedOrganizations: string[],
+  path: string,
+): Promise<void> {
+  if (counterpart.kind === 'act') return;
+  const [row] = await sql.query<{ organization_id: string }>(
+    'select organization_id from beneficiary where id = ?',
+    [counterpart.beneficiaryId],
+  );
+  if (!row || !allowedOrganizations.includes(row.organization_id)) {
+    throw invalid(
+      `${path}/beneficiaryId`,
+      `no beneficiary "${counterpart.beneficiaryId}" in the organizing or sponsoring organization`,
+    );
+  }
+}
+
+/** Creates a challenge as a draft, its tiers checked by the domain rules. */
+export async function createChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+  input: ChallengeInput,
+): Promise<ChallengeView> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  const actionType = ctx.registry.actionType(input.actionType);
+  const actionSettings = actionType.validateSettings(input.actionSettings);
+
+  if (input.tiers && (input.goal || input.counterpart)) {
+    throw invalid('tiers', 'give either goal and counterpart, or tiers, not both');
+  }
+  if (!input.tiers && !input.goal) throw invalid('goal', 'is required (or give tiers)');
+  const tierInputs: TierInput[] = input.tiers ?? [
+    {
+      goal: input.goal as GoalInput,
+      ...(input.counterpart ? { counterpart: input.counterpart } : {}),
+    },
+  ];
+  if (tierInputs.length === 0) throw invalid('tiers', 'needs at least one tier');
+  const deadline = input.deadline ? new Date(input.deadline) : null;
+  if (deadline && deadline <= ctx.now()) throw invalid('deadline', 'must be in the future');
+
+  const defaultSponsor = input.sponsor
+    ? await resolveSponsor(ctx.db, input.sponsor, 'sponsor')
+    : campaign.organizationId;
+  const tiers: Tier[] = [];
+  for (const [rank, tierInput] of tierInputs.entries()) {
+    const path = input.tiers ? `tiers/${rank}` : '';
+    const at = (field: string) => (path ? `${path}/${field}` : field);
+    const goal = normalizeGoal(tierInput.goal, at('goal'));
+    if (goal.quantity !== undefined && actionType.unit === null) {
+      throw invalid(
+        at('goal/quantity'),
+        `action type "${actionType.id}" measures nothing; use participants`,
+      );
+    }
+    const sponsorId = tierInput.sponsor
+      ? await resolveSponsor(ctx.db, tierInput.sponsor, at('sponsor'))
+      : defaultSponsor;
+    const tier: Tier = { id: newId('tier'), rank, goal, sponsorId };
+    if (tierInput.counterpart) {
+      validateCounterpart(tierInput.counterpart, at('counterpart'));
+      await checkBeneficiary(
+        ctx.db,
+        tierInput.counterpart,
+        [campaign.organizationId, sponsorId],
+        at('counterpart'),
+      );
+      tier.counterpart = tierInput.counterpart;
+    }
+    tiers.push(tier);
+  }
+  validateTiers(tiers);
+
+  const id = newId('chl');
+  await ctx.db.transaction(async (tx) => {
+    await tx.query(
+      `insert into challenge (id, campaign_id, organization_id, title, description, action_type,
+                              action_settings, status, deadline)
+       values (?, ?, ?, ?, ?, ?, ?::jsonb, 'draft', ?)`,
+      [
+        id,
+        campaign.id,
+        campaign.organizationId,
+        input.title.trim(),
+        input.description ?? null,
+        actionType.id,
+        JSON.stringify(actionSettings),
+        deadline,
+      ],
+    );
+    for (const tier of tiers) {
+      await tx.query(
+        `insert into tier (id, challenge_id, rank, goal, counterpart, sponsor_id)
+         values (?, ?, ?, ?::jsonb, ?::jsonb, ?)`,
+        [
+          tier.id,
+          id,
+          tier.rank,
+          JSON.stringify(tier.goal),
+          tier.counterpart ? JSON.stringify(tier.counterpart) : null,
+          tier.sponsorId ?? null,
+        ],
+      );
+    }
+  });
+  return getChallenge(ctx, viewer, id);
+}
+
+/** Runs a lifecycle change on the locked challenge row, then answers its view. */
+async function changeChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  change: (
+    tx: Parameters<Parameters<ServiceContext['db']['transaction']>[0]>[0],
+    challenge: ChallengeAggregate,
+  ) => Promise<void>,
+  authorize: (challenge: ChallengeAggregate) => void,
+): Promise<ChallengeView> {
+  await ctx.db.transaction(async (tx) => {
+    const challenge = await loadChallenge(tx, id, { lock: true });
+    if (
+      !challenge ||
+      (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent'))
+    ) {
+      throw notFound('challenge', id);
+    }
+    authorize(challenge);
+    await change(tx, challenge);
+  });
+  ctx.notifyCommitted();
+  return getChallenge(ctx, viewer, id);
+}
+
+export function openChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+): Promise<ChallengeView> {
+  return changeChallenge(
+    ctx,
+    viewer,
+    id,
+    async (tx, challenge) => {
+      const status = openState(toChallengeState(challenge));
+      if (challenge.deadline && challenge.deadline <= ctx.now()) {
+        throw new TandemError(
+          'TANDEM_STATE_CONFLICT',
+          'The deadline has passed; set a new one first.',
+        );
+      }
+      await tx.query(
+        `update challenge set status = ?, opened_at = now(), updated_at = now() where id = ?`,
+        [status, id],
+      );
+      await appendEvents(tx, [
+        {
+          type: EventTypes.challengeOpened,
+          challengeId: id,
+          organizationId: challenge.organizationId,
+          payload: { status },
+        },
+      ]);
+    },
+    (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
+  );
+}
+
+/** Closes a challenge now: tiers reached unlock first, then it succeeds or fails. */
+export function closeChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+): Promise<ChallengeView> {
+  return changeChallenge(
+    ctx,
+    viewer,
+    id,
+    async (tx, challenge) => {
+      const progress = await readChallengeProgress(tx, id);
+      const evaluation = closeState(toChallengeState(challenge), progress, ctx.now());
+      await applyEvaluationRows(tx, challenge, progress, evaluation);
+    },
+    (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
+  );
+}
+
+/**
+ * The sponsor (or the organizer) marks a tier's counterpart delivered; the
+ * challenge becomes `fulfilled` once every unlocked counterpart is.
+ */
+export function fulfillTier(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  tierId: string,
+): Promise<ChallengeView> {
+  return changeChallenge(
+    ctx,
+    viewer,
+    id,
+    async (tx, challenge) => {
+      const tier = challenge.tiers.find((t) => t.id === tierId);
+      if (!tier) throw notFound('tier', tierId);
+      const result = fulfillState(toChallengeState(challenge), tierId);
+      if (!tier.fulfilledAt) {
+        await tx.query('update tier set fulfilled_at = now() where id = ?', [tierId]);
+        await appendEvents(tx, [
+          {
+            type: EventTypes.counterpartFulfilled,
+            challengeId: id,
+            organizationId: challenge.organizationId,
+            payload: { tierId },
+          },
+        ]);
+      }
+      if (result.status !== challenge.status) {
+        await tx.query('update challenge set status = ?, updated_at = now() where id = ?', [
+          result.status,
+          id,
+        ]);
+      }
+    },
+    (challenge) => {
+      const tier = challenge.tiers.find((t) => t.id === tierId);
+      const sponsorId = tier?.sponsorId;
+      if (sponsorId && hasRole(viewer, sponsorId, 'admin')) return;
+      requireRole(viewer, challenge.organizationId, 'admin');
+    },
+  );
+}

@@ -1,0 +1,328 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { canonicalEmail, isEmail } from '../domain/email.js';
+import { TandemError, invalid, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import {
+  BeneficiaryEntity,
+  CampaignEntity,
+  OrganizationEntity,
+  TeamEntity,
+} from '../store/entities.js';
+import type { Sql } from '../store/database.js';
+import { canSee, requirePlatformAdmin, requireRole, type Audience } from './access.js';
+import type { Role, ServiceContext, Viewer } from './context.js';
+import { upsertParticipant } from './participants.js';
+
+export type OrganizationKind = 'company' | 'city' | 'association' | 'network';
+
+export interface OrganizationView {
+  id: string;
+  slug: string;
+  name: string;
+  kind: OrganizationKind;
+}
+
+export interface CampaignSummary {
+  id: string;
+  title: string;
+  description: string | null;
+  startsAt: string | null;
+  endsAt: string | null;
+  audience: Audience;
+}
+
+interface OrganizationRow {
+  id: string;
+  slug: string;
+  name: string;
+  kind: OrganizationKind;
+}
+
+const iso = (value: Date | string | null | undefined): string | null =>
+  value ? new Date(value).toISOString() : null;
+
+/** The organization with this slug, or 404. */
+export async function findOrganization(sql: Sql, slug: string): Promise<OrganizationView> {
+  const [row] = await sql.query<OrganizationRow>(
+    'select id, slug, name, kind from organization where slug = ?',
+    [slug],
+  );
+  if (!row) throw notFound('organization', slug);
+  return { id: row.id, slug: row.slug, name: row.name, kind: row.kind };
+}
+
+/** Platform admin only; 409 when the slug is taken. */
+export async function createOrganization(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  input: { slug: string; name: string; kind: OrganizationKind },
+): Promise<OrganizationView> {
+  requirePlatformAdmin(viewer);
+  const em = ctx.db.em();
+  const organization = em.create(OrganizationEntity, {
+    id: newId('org'),
+    slug: input.slug,
+    name: input.name.trim(),
+    kind: input.kind,
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new TandemError('TANDEM_DUPLICATE', `slug: "${input.slug}" is already taken.`, [
+        { path: 'slug', message: 'is already taken' },
+      ]);
+    }
+    throw error;
+  }
+  return {
+    id: organization.id,
+    slug: organization.slug,
+    name: organization.name,
+    kind: organization.kind as OrganizationKind,
+  };
+}
+
+/** An organization's public page data; members-only campaigns only for members. */
+export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug: string) {
+  const organization = await findOrganization(ctx.db, slug);
+  const campaigns = await ctx.db.query<{
+    id: string;
+    title: string;
+    description: string | null;
+    starts_at: Date | null;
+    ends_at: Date | null;
+    audience: Audience;
+  }>(
+    `select id, title, description, starts_at, ends_at, audience from campaign
+      where organization_id = ? order by created_at, id`,
+    [organization.id],
+  );
+  const beneficiaries = await ctx.db.query<{
+    id: string;
+    name: string;
+    description: string | null;
+    url: string | null;
+  }>(`select id, name, description, url from beneficiary where organization_id = ? order by name`, [
+    organization.id,
+  ]);
+  return {
+    ...organization,
+    campaigns: campaigns
+      .filter((c) => canSee(viewer, organization.id, c.audience))
+      .map((c): CampaignSummary => ({
+        id: c.id,
+        title: c.title,
+        description: c.description,
+        startsAt: iso(c.starts_at),
+        endsAt: iso(c.ends_at),
+        audience: c.audience,
+      })),
+    beneficiaries,
+  };
+}
+
+/**
+ * Adds a person (by e-mail) to an organization with a role, or changes their
+ * role. Owners and admins may add members; only an owner may make an owner.
+ */
+export async function addMember(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  input: { email: string; role: Role },
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, input.role === 'owner' ? 'owner' : 'admin');
+  if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
+  return ctx.db.transaction(async (tx) => {
+    const participant = await upsertParticipant(tx, { email: input.email });
+    await tx.query(
+      `insert into membership (organization_id, participant_id, role) values (?, ?, ?)
+       on conflict (organization_id, participant_id) do update set role = excluded.role`,
+      [organization.id, participant.id, input.role],
+    );
+    return {
+      organizationId: organization.id,
+      participantId: participant.id,
+      email: canonicalEmail(input.email),
+      role: input.role,
+    };
+  });
+}
+
+export async function createBeneficiary(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  input: { name: string; description?: string; url?: string },
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const em = ctx.db.em();
+  const beneficiary = em.create(BeneficiaryEntity, {
+    id: newId('ben'),
+    organizationId: organization.id,
+    name: input.name.trim(),
+    description: input.description ?? null,
+    url: input.url ?? null,
+  });
+  await em.flush();
+  return {
+    id: beneficiary.id,
+    organizationId: organization.id,
+    name: beneficiary.name,
+    description: beneficiary.description ?? null,
+    url: beneficiary.url ?? null,
+  };
+}
+
+export interface CampaignInput {
+  title: string;
+  description?: string;
+  startsAt?: string;
+  endsAt?: string;
+  audience?: Audience;
+  teams?: { slug?: string; name: string }[];
+}
+
+const slugify = (name: string): string =>
+  name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'team';
+
+function normalizeAudience(audience: Audience | undefined): Audience {
+  if (!audience) return { type: 'public' };
+  if (audience.type === 'email-domain') {
+    const domains = audience.domains.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
+    domains.forEach((domain, i) => {
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) {
+        throw invalid(`audience/domains/${i}`, `"${domain}" is not a domain name`);
+      }
+    });
+    return { type: 'email-domain', domains };
+  }
+  return { type: audience.type };
+}
+
+export async function createCampaign(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  input: CampaignInput,
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const startsAt = input.startsAt ? new Date(input.startsAt) : null;
+  const endsAt = input.endsAt ? new Date(input.endsAt) : null;
+  if (startsAt && endsAt && endsAt <= startsAt) throw invalid('endsAt', 'must be after startsAt');
+  const audience = normalizeAudience(input.audience);
+  const teams = (input.teams ?? []).map((t) => ({
+    slug: t.slug ?? slugify(t.name),
+    name: t.name.trim(),
+  }));
+  const seen = new Set<string>();
+  teams.forEach((team, i) => {
+    if (seen.has(team.slug)) throw invalid(`teams/${i}/slug`, `"${team.slug}" appears twice`);
+    seen.add(team.slug);
+  });
+  const em = ctx.db.em();
+  const campaign = em.create(CampaignEntity, {
+    id: newId('cmp'),
+    organizationId: organization.id,
+    title: input.title.trim(),
+    description: input.description ?? null,
+    startsAt,
+    endsAt,
+    audience,
+  });
+  const teamEntities = teams.map((team) =>
+    em.create(TeamEntity, {
+      id: newId('team'),
+      campaignId: campaign.id,
+      slug: team.slug,
+      name: team.name,
+    }),
+  );
+  await em.flush();
+  return {
+    id: campaign.id,
+    organizationId: organization.id,
+    organization: organization.slug,
+    title: campaign.title,
+    description: campaign.description ?? null,
+    startsAt: iso(startsAt),
+    endsAt: iso(endsAt),
+    audience,
+    teams: teamEntities.map((t) => ({ id: t.id, slug: t.slug, name: t.name })),
+  };
+}
+
+/** Teams may also be added after the campaign was created. */
+export async function createTeam(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+  input: { slug?: string; name: string },
+) {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  const em = ctx.db.em();
+  const team = em.create(TeamEntity, {
+    id: newId('team'),
+    campaignId,
+    slug: input.slug ?? slugify(input.name),
+    name: input.name.trim(),
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new TandemError(
+        'TANDEM_DUPLICATE',
+        `slug: team "${team.slug}" already exists in this campaign.`,
+      );
+    }
+    throw error;
+  }
+  return { id: team.id, slug: team.slug, name: team.name };
+}
+
+export interface CampaignRecord {
+  id: string;
+  organizationId: string;
+  title: string;
+  description: string | null;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  audience: Audience;
+  createdAt: Date;
+}
+
+export async function findCampaign(sql: Sql, id: string): Promise<CampaignRecord> {
+  const [row] = await sql.query<{
+    id: string;
+    organization_id: string;
+    title: string;
+    description: string | null;
+    starts_at: Date | null;
+    ends_at: Date | null;
+    audience: Audience;
+    created_at: Date;
+  }>('select * from campaign where id = ?', [id]);
+  if (!row) throw notFound('campaign', id);
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    title: row.title,
+    description: row.description,
+    startsAt: row.starts_at ? new Date(row.starts_at) : null,
+    endsAt: row.ends_at ? new Date(row.ends_at) : null,
+    audience: row.audience,
+    createdAt: new Date(row.created_at),
+  };
+}

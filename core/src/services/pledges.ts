@@ -1,0 +1,316 @@
+import { canonicalEmail, emailDomain, isEmail } from '../domain/email.js';
+import { acceptsPledges } from '../domain/lifecycle.js';
+import { coarsen, validateLocation } from '../domain/location.js';
+import type { GeoPoint } from '../domain/types.js';
+import { TandemError, conflict, invalid, notFound } from '../errors.js';
+import { hashSecret, newId } from '../ids.js';
+import { enforce } from '../limits/rate-limiter.js';
+import { renderMail } from '../mail/templates.js';
+import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
+import type { Sql } from '../store/database.js';
+import { appendEvents, EventTypes } from '../store/outbox.js';
+import { assertCanSee, hasRole, requireParticipant, type Audience } from './access.js';
+import type { ServiceContext, Viewer } from './context.js';
+import { findCampaign, type CampaignRecord } from './organizations.js';
+import { applyParticipation } from './participation.js';
+import { upsertParticipant } from './participants.js';
+import { issueToken, markTokenUsed, takeToken } from './tokens.js';
+
+export interface PledgeInput {
+  email?: string;
+  displayName?: string;
+  location?: GeoPoint;
+  team?: string;
+  details?: Record<string, unknown>;
+  locale?: 'fr' | 'en';
+}
+
+/** What a pledge holds besides who made it, checked and ready to store. */
+interface PledgeData {
+  details: Record<string, unknown>;
+  displayName: string | null;
+  location: GeoPoint | null;
+  teamId: string | null;
+}
+
+export type PledgeAnswer =
+  | { status: 201 | 200; body: { id: string; status: 'confirmed' } }
+  | { status: 202; body: { status: 'pending' } };
+
+/** One hour, the window of the per-address mail limit. */
+const MAIL_WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * The challenge, if it takes pledges now. Drafts answer 409 rather than 404
+ * here: a pledge form that points at a draft is a state problem to report.
+ */
+async function loadPledgeable(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  sql: Sql = ctx.db,
+): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
+  const challenge = await loadChallenge(sql, challengeId);
+  if (!challenge) throw notFound('challenge', challengeId);
+  const campaign = await findCampaign(sql, challenge.campaignId);
+  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
+  if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
+  return { challenge, campaign };
+}
+
+function assertAudienceEmail(
+  audience: Audience,
+  email: string | null,
+  viewerIsMember: boolean,
+): void {
+  if (audience.type !== 'email-domain' || viewerIsMember) return;
+  if (!email)
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      'This campaign is for addresses of its organization.',
+    );
+  const domain = emailDomain(email);
+  if (!audience.domains.includes(domain)) {
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      `This campaign is for addresses at ${audience.domains.join(', ')}; ${domain} is not one of them.`,
+    );
+  }
+}
+
+async function checkPledgeData(
+  ctx: ServiceContext,
+  challenge: ChallengeAggregate,
+  input: PledgeInput,
+): Promise<PledgeData> {
+  const actionType = ctx.registry.actionType(challenge.actionType);
+  const details = actionType.validatePledge(input.details);
+  let location: GeoPoint | null = null;
+  if (input.location) {
+    validateLocation(input.location, 'location');
+    location = coarsen(input.location);
+  }
+  let teamId: string | null = null;
+  if (input.team !== undefined) {
+    const [team] = await ctx.db.query<{ id: string }>(
+      'select id from team where campaign_id = ? and (slug = ? or id = ?)',
+      [challenge.campaignId, input.team, input.team],
+    );
+    if (!team) throw invalid('team', `no team "${input.team}" in this campaign`);
+    teamId = team.id;
+  }
+  return { details, displayName: input.displayName?.trim() || null, location, teamId };
+}
+
+/**
+ * Makes (or revives, or confirms) the person's one live pledge and counts
+ * them, in the caller's transaction.
+ *
+ * @returns the pledge id and whether it just became confirmed
+ */
+async function confirmPledgeRow(
+  tx: Sql,
+  challenge: ChallengeAggregate,
+  participantId: string,
+  data: PledgeData,
+): Promise<{ id: string; confirmedNow: boolean }> {
+  const rows = await tx.query<{ id: string }>(
+    `insert into pledge (id, challenge_id, participant_id, status, details, display_name, lat, lon,
+                         team_id, confirmed_at)
+     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, now())
+     on conflict (challenge_id, participant_id) do update set
+       status = 'confirmed', details = excluded.details, display_name = excluded.display_name,
+       lat = excluded.lat, lon = excluded.lon, team_id = excluded.team_id,
+       confirmed_at = now(), withdrawn_at = null
+     where pledge.status <> 'confirmed'
+     returning id`,
+    [
+      newId('plg'),
+      challenge.id,
+      participantId,
+      JSON.stringify(data.details),
+      data.displayName,
+      data.location?.lat ?? null,
+      data.location?.lon ?? null,
+      data.teamId,
+    ],
+  );
+  const confirmed = rows[0];
+  if (!confirmed) {
+    const [existing] = await tx.query<{ id: string }>(
+      'select id from pledge where challenge_id = ? and participant_id = ?',
+      [challenge.id, participantId],
+    );
+    if (!existing) throw new Error('pledge neither inserted nor found');
+    return { id: existing.id, confirmedNow: false };
+  }
+  const delta = await applyParticipation(tx, challenge.id, participantId, {
+    pledged: true,
+    teamId: data.teamId,
+  });
+  await appendEvents(tx, [
+    {
+      type: EventTypes.pledgeConfirmed,
+      challengeId: challenge.id,
+      organizationId: challenge.organizationId,
+      payload: {
+        pledgeId: confirmed.id,
+        participantId,
+        teamId: data.teamId,
+        participantsDelta: delta,
+      },
+    },
+  ]);
+  return { id: confirmed.id, confirmedNow: true };
+}
+
+/**
+ * `POST /api/challenges/{id}/pledges`. Signed in: the pledge is confirmed at
+ * once (201, or 200 with the existing one). Anonymous: a confirmation mail
+ * goes out and the answer is 202 whether or not the address already pledged,
+ * so nobody can probe who pledged.
+ */
+export async function pledge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  input: PledgeInput,
+): Promise<PledgeAnswer> {
+  const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId);
+  const data = await checkPledgeData(ctx, challenge, input);
+  const isMember = hasRole(viewer, campaign.organizationId, 'member');
+
+  if (viewer.kind === 'participant') {
+    assertAudienceEmail(campaign.audience, viewer.email, isMember);
+    const result = await ctx.db.transaction((tx) =>
+      confirmPledgeRow(tx, challenge, viewer.participantId, data),
+    );
+    if (result.confirmedNow) ctx.notifyCommitted();
+    return {
+      status: result.confirmedNow ? 201 : 200,
+      body: { id: result.id, status: 'confirmed' },
+    };
+  }
+
+  if (!input.email) throw invalid('email', 'is required when not signed in');
+  if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
+  assertAudienceEmail(campaign.audience, input.email, false);
+  await enforce(
+    ctx.limiter,
+    { name: 'mail', limit: ctx.config.rateLimits.perEmailPerHour, windowMs: MAIL_WINDOW_MS },
+    hashSecret(canonicalEmail(input.email)),
+  );
+  const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
+    const participant = await upsertParticipant(tx, { email: input.email as string });
+    await tx.query(
+      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?)
+       on conflict (challenge_id, participant_id) do nothing`,
+      [
+        newId('plg'),
+        challenge.id,
+        participant.id,
+        JSON.stringify(data.details),
+        data.displayName,
+        data.teamId,
+      ],
+    );
+    return issueToken(
+      tx,
+      'pledge-confirmation',
+      input.email as string,
+      { challengeId: challenge.id, ...data },
+      ctx.now(),
+    );
+  });
+  const link = `${ctx.config.publicUrl}/confirm?token=${encodeURIComponent(token)}`;
+  const mail = renderMail('pledge-confirmation', input.locale ?? 'fr', {
+    link,
+    token,
+    challengeTitle: challenge.title,
+    expiresInMinutes,
+    ...(data.displayName ? { displayName: data.displayName } : {}),
+  });
+  await ctx.mailer.send({ to: input.email, ...mail, purpose: 'pledge-confirmation', token });
+  return { status: 202, body: { status: 'pending' } };
+}
+
+/**
+ * `POST /api/pledges/confirm`: the mailed token comes back. A token already
+ * used answers its first result again until it expires.
+ */
+export async function confirmPledge(
+  ctx: ServiceContext,
+  token: string,
+): Promise<{ id: string; status: 'confirmed' }> {
+  const result = await ctx.db.transaction(async (tx) => {
+    const stored = await takeToken(tx, 'pledge-confirmation', token, ctx.now());
+    if (stored.usedAt && stored.result) {
+      return { answer: stored.result as { id: string; status: 'confirmed' }, confirmedNow: false };
+    }
+    const payload = stored.payload as unknown as PledgeData & { challengeId: string };
+    const challenge = await loadChallenge(tx, payload.challengeId);
+    if (!challenge) throw notFound('challenge', payload.challengeId);
+    const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
+    if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
+    const participant = await upsertParticipant(tx, {
+      email: stored.email,
+      displayName: payload.displayName,
+      verified: true,
+    });
+    const confirmed = await confirmPledgeRow(tx, challenge, participant.id, payload);
+    const answer = { id: confirmed.id, status: 'confirmed' as const };
+    await markTokenUsed(tx, stored.hash, answer);
+    return { answer, confirmedNow: confirmed.confirmedNow };
+  });
+  if (result.confirmedNow) ctx.notifyCommitted();
+  return result.answer;
+}
+
+/** `DELETE /api/pledges/{id}`: the participant withdraws; they stop counting unless they reported. */
+export async function withdrawPledge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  pledgeId: string,
+): Promise<{ id: string; status: 'withdrawn' }> {
+  const me = requireParticipant(viewer);
+  const changed = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<{
+      challenge_id: string;
+      participant_id: string;
+      status: string;
+      organization_id: string;
+      closed_at: Date | null;
+    }>(
+      `select p.challenge_id, p.participant_id, p.status, c.organization_id, c.closed_at
+         from pledge p join challenge c on c.id = p.challenge_id
+        where p.id = ? for update of p`,
+      [pledgeId],
+    );
+    // Someone else's pledge is not found: its existence is not theirs to know.
+    if (!row || row.participant_id !== me.participantId) throw notFound('pledge', pledgeId);
+    if (row.status === 'withdrawn') return false;
+    if (row.closed_at) throw conflict('The challenge is closed; its pledges stay as they were.');
+    await tx.query(`update pledge set status = 'withdrawn', withdrawn_at = now() where id = ?`, [
+      pledgeId,
+    ]);
+    if (row.status !== 'confirmed') return false;
+    const delta = await applyParticipation(tx, row.challenge_id, me.participantId, {
+      pledged: false,
+    });
+    await appendEvents(tx, [
+      {
+        type: EventTypes.pledgeWithdrawn,
+        challengeId: row.challenge_id,
+        organizationId: row.organization_id,
+        payload: { pledgeId, participantId: me.participantId, participantsDelta: delta },
+      },
+    ]);
+    return true;
+  });
+  if (changed) ctx.notifyCommitted();
+  return { id: pledgeId, status: 'withdrawn' };
+}
+
+export { loadPledgeable };

@@ -1,0 +1,136 @@
+import type { ChallengeState, ChallengeStatus, Counterpart, Goal, Tier } from '../domain/types.js';
+import type { Sql } from './database.js';
+
+/** A challenge row as the engine uses it. */
+export interface ChallengeRecord {
+  id: string;
+  campaignId: string;
+  organizationId: string;
+  title: string;
+  description: string | null;
+  actionType: string;
+  actionSettings: Record<string, unknown>;
+  status: ChallengeStatus;
+  deadline: Date | null;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface TierRecord extends Tier {
+  fulfilledAt: Date | null;
+  unlockedAt: Date | null;
+}
+
+/** A challenge with its tiers (lowest first) and their unlocks. */
+export interface ChallengeAggregate extends ChallengeRecord {
+  tiers: TierRecord[];
+}
+
+interface ChallengeRow {
+  id: string;
+  campaign_id: string;
+  organization_id: string;
+  title: string;
+  description: string | null;
+  action_type: string;
+  action_settings: Record<string, unknown>;
+  status: ChallengeStatus;
+  deadline: Date | null;
+  opened_at: Date | null;
+  closed_at: Date | null;
+  created_at: Date;
+}
+
+interface TierRow {
+  id: string;
+  challenge_id: string;
+  rank: number;
+  goal: Goal;
+  counterpart: Counterpart | null;
+  sponsor_id: string | null;
+  fulfilled_at: Date | null;
+  unlocked_at: Date | null;
+}
+
+const date = (value: Date | string | null): Date | null =>
+  value === null ? null : new Date(value);
+
+const toRecord = (row: ChallengeRow): ChallengeRecord => ({
+  id: row.id,
+  campaignId: row.campaign_id,
+  organizationId: row.organization_id,
+  title: row.title,
+  description: row.description,
+  actionType: row.action_type,
+  actionSettings: row.action_settings,
+  status: row.status,
+  deadline: date(row.deadline),
+  openedAt: date(row.opened_at),
+  closedAt: date(row.closed_at),
+  createdAt: new Date(row.created_at),
+});
+
+const toTier = (row: TierRow): TierRecord => {
+  const tier: TierRecord = {
+    id: row.id,
+    rank: row.rank,
+    goal: row.goal,
+    fulfilledAt: date(row.fulfilled_at),
+    unlockedAt: date(row.unlocked_at),
+  };
+  if (row.counterpart) tier.counterpart = row.counterpart;
+  if (row.sponsor_id) tier.sponsorId = row.sponsor_id;
+  return tier;
+};
+
+/**
+ * Loads challenges with their tiers; `lock` takes the challenge row FOR
+ * UPDATE so that evaluations of one challenge run one after the other.
+ */
+export async function loadChallenges(
+  sql: Sql,
+  ids: readonly string[],
+  options: { lock?: boolean } = {},
+): Promise<ChallengeAggregate[]> {
+  if (ids.length === 0) return [];
+  const rows = await sql.query<ChallengeRow>(
+    `select * from challenge where id in (?) order by created_at, id${options.lock ? ' for update' : ''}`,
+    [ids],
+  );
+  if (rows.length === 0) return [];
+  const tierRows = await sql.query<TierRow>(
+    `select t.*, u.unlocked_at
+       from tier t left join unlock u on u.tier_id = t.id
+      where t.challenge_id in (?)
+      order by t.challenge_id, t.rank`,
+    [rows.map((r) => r.id)],
+  );
+  return rows.map((row) => ({
+    ...toRecord(row),
+    tiers: tierRows.filter((t) => t.challenge_id === row.id).map(toTier),
+  }));
+}
+
+export async function loadChallenge(
+  sql: Sql,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<ChallengeAggregate | undefined> {
+  const [challenge] = await loadChallenges(sql, [id], options);
+  return challenge;
+}
+
+/** The part of a challenge the pure evaluator reads. */
+export function toChallengeState(challenge: ChallengeAggregate): ChallengeState {
+  const unlocked: Record<string, Date> = {};
+  for (const tier of challenge.tiers) if (tier.unlockedAt) unlocked[tier.id] = tier.unlockedAt;
+  return {
+    status: challenge.status,
+    tiers: challenge.tiers,
+    unlocked,
+    fulfilled: challenge.tiers.filter((t) => t.fulfilledAt).map((t) => t.id),
+    deadline: challenge.deadline,
+    closedAt: challenge.closedAt,
+  };
+}

@@ -1,0 +1,70 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { entities } from './entities.js';
+import { migrationsList } from './migrations/index.js';
+
+/** Runs one SQL statement with `?` placeholders and returns its rows. */
+export interface Sql {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/**
+ * Tandem's handle on PostgreSQL: MikroORM for entities and migrations, and a
+ * thin `Sql` for the hot paths where the unit of work costs more than it
+ * gives (DESIGN.md, "Fast by design").
+ */
+export interface Database extends Sql {
+  readonly orm: MikroORM;
+  /** A fresh entity manager for one unit of work. */
+  em(): EntityManager;
+  /** Runs `fn` in one transaction; it commits when `fn` resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Sql & { em: EntityManager }) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number;
+  debug?: boolean;
+}
+
+/** Opens a pool on `url` (nothing is migrated; call `migrate()`). */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const orm = await MikroORM.init({
+    clientUrl: options.url,
+    entities,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: false },
+    debug: options.debug ?? false,
+    pool: { min: 0, max: options.poolSize ?? 10 },
+    migrations: {
+      tableName: 'tandem_migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    allowGlobalContext: false,
+  });
+  const root = orm.em;
+
+  const run = async <T>(em: EntityManager, sql: string, params: readonly unknown[] = []) =>
+    (await em.execute<T[]>(sql, [...params], 'all')) as T[];
+
+  return {
+    orm,
+    em: () => root.fork(),
+    query: (sql, params) => run(root.fork(), sql, params),
+    transaction: (fn) =>
+      root.fork().transactional((em) => fn({ em, query: (sql, params) => run(em, sql, params) })),
+    async migrate() {
+      const applied = await orm.getMigrator().up();
+      return applied.map((m) => m.name);
+    },
+    close: () => orm.close(true),
+  };
+}

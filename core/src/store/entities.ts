@@ -1,0 +1,297 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * MikroORM's picture of Tandem's tables. The schema itself is owned by the
+ * hand-written migrations in ./migrations; these definitions must match it
+ * (store/entities.test.ts reads one row of each through the ORM).
+ *
+ * Foreign keys are plain id columns rather than ORM relations: the hot
+ * paths are written in SQL (DESIGN.md, "Fast by design") and the admin
+ * paths read one aggregate at a time, so relation loading would buy little.
+ */
+
+export const OrganizationEntity = defineEntity({
+  name: 'Organization',
+  tableName: 'organization',
+  properties: {
+    id: p.string().primary(),
+    slug: p.string().unique(),
+    name: p.string(),
+    kind: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const ParticipantEntity = defineEntity({
+  name: 'Participant',
+  tableName: 'participant',
+  properties: {
+    id: p.string().primary(),
+    canonicalEmail: p.string().nullable().unique(),
+    email: p.string().nullable(),
+    displayName: p.string().nullable(),
+    verifiedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const MembershipEntity = defineEntity({
+  name: 'Membership',
+  tableName: 'membership',
+  properties: {
+    organizationId: p.string().primary(),
+    participantId: p.string().primary(),
+    role: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const BeneficiaryEntity = defineEntity({
+  name: 'Beneficiary',
+  tableName: 'beneficiary',
+  properties: {
+    id: p.string().primary(),
+    organizationId: p.string(),
+    name: p.string(),
+    description: p.text().nullable(),
+    url: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const CampaignEntity = defineEntity({
+  name: 'Campaign',
+  tableName: 'campaign',
+  properties: {
+    id: p.string().primary(),
+    organizationId: p.string(),
+    title: p.string(),
+    description: p.text().nullable(),
+    startsAt: p.datetime().nullable(),
+    endsAt: p.datetime().nullable(),
+    audience: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const TeamEntity = defineEntity({
+  name: 'Team',
+  tableName: 'team',
+  properties: {
+    id: p.string().primary(),
+    campaignId: p.string(),
+    slug: p.string(),
+    name: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const ChallengeEntity = defineEntity({
+  name: 'Challenge',
+  tableName: 'challenge',
+  properties: {
+    id: p.string().primary(),
+    campaignId: p.string(),
+    organizationId: p.string(),
+    title: p.string(),
+    description: p.text().nullable(),
+    actionType: p.string(),
+    actionSettings: p.json<Record<string, unknown>>(),
+    status: p.string(),
+    deadline: p.datetime().nullable(),
+    openedAt: p.datetime().nullable(),
+    closedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export const TierEntity = defineEntity({
+  name: 'Tier',
+  tableName: 'tier',
+  properties: {
+    id: p.string().primary(),
+    challengeId: p.string(),
+    rank: p.integer(),
+    goal: p.json<Record<string, unknown>>(),
+    counterpart: p.json<Record<string, unknown>>().nullable(),
+    sponsorId: p.string().nullable(),
+    fulfilledAt: p.datetime().nullable(),
+  },
+});
+
+export const UnlockEntity = defineEntity({
+  name: 'Unlock',
+  tableName: 'unlock',
+  properties: {
+    id: p.string().primary(),
+    challengeId: p.string(),
+    tierId: p.string(),
+    unlockedAt: p.datetime(),
+    progress: p.json<Record<string, unknown>>(),
+  },
+});
+
+export const PledgeEntity = defineEntity({
+  name: 'Pledge',
+  tableName: 'pledge',
+  properties: {
+    id: p.string().primary(),
+    challengeId: p.string(),
+    participantId: p.string(),
+    status: p.string(),
+    details: p.json<Record<string, unknown>>(),
+    displayName: p.string().nullable(),
+    lat: p.decimal('number').precision(5).scale(2).nullable(),
+    lon: p.decimal('number').precision(5).scale(2).nullable(),
+    teamId: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    confirmedAt: p.datetime().nullable(),
+    withdrawnAt: p.datetime().nullable(),
+  },
+});
+
+export const ContributionEntity = defineEntity({
+  name: 'Contribution',
+  tableName: 'contribution',
+  properties: {
+    id: p.string().primary(),
+    challengeId: p.string(),
+    participantId: p.string().nullable(),
+    recordedBy: p.string().nullable(),
+    details: p.json<Record<string, unknown>>(),
+    quantity: p.decimal('number').precision(20).scale(6),
+    co2eKg: p.decimal('number').precision(20).scale(6),
+    occurredAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const ParticipationEntity = defineEntity({
+  name: 'Participation',
+  tableName: 'participation',
+  properties: {
+    challengeId: p.string().primary(),
+    participantId: p.string().primary(),
+    teamId: p.string(),
+    pledged: p.boolean(),
+    contributions: p.integer(),
+  },
+});
+
+export const ProgressSlotEntity = defineEntity({
+  name: 'ProgressSlot',
+  tableName: 'progress_slot',
+  properties: {
+    challengeId: p.string().primary(),
+    teamId: p.string().primary(),
+    slot: p.smallint().primary(),
+    participants: p.integer(),
+    quantity: p.decimal('number').precision(20).scale(6),
+    co2eKg: p.decimal('number').precision(20).scale(6),
+  },
+});
+
+export const OutboxEventEntity = defineEntity({
+  name: 'OutboxEvent',
+  tableName: 'outbox_event',
+  properties: {
+    seq: p.bigint('number').primary().autoincrement(),
+    id: p.string().unique(),
+    type: p.string(),
+    challengeId: p.string().nullable(),
+    organizationId: p.string().nullable(),
+    payload: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    relayedAt: p.datetime().nullable(),
+  },
+});
+
+export const MailTokenEntity = defineEntity({
+  name: 'MailToken',
+  tableName: 'mail_token',
+  properties: {
+    hash: p.string().primary(),
+    purpose: p.string(),
+    email: p.string(),
+    payload: p.json<Record<string, unknown>>(),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    result: p.json<Record<string, unknown>>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const SessionEntity = defineEntity({
+  name: 'Session',
+  tableName: 'session',
+  properties: {
+    hash: p.string().primary(),
+    participantId: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    expiresAt: p.datetime(),
+  },
+});
+
+export const IdempotencyKeyEntity = defineEntity({
+  name: 'IdempotencyKey',
+  tableName: 'idempotency_key',
+  properties: {
+    scope: p.string().primary(),
+    key: p.string().primary(),
+    fingerprint: p.string(),
+    status: p.integer().nullable(),
+    response: p.json<Record<string, unknown>>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const DevMailEntity = defineEntity({
+  name: 'DevMail',
+  tableName: 'dev_mail',
+  properties: {
+    seq: p.bigint('number').primary().autoincrement(),
+    toEmail: p.string(),
+    recipient: p.string(),
+    subject: p.string(),
+    text: p.text(),
+    purpose: p.string(),
+    token: p.string().nullable(),
+    sentAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export const SeedMarkEntity = defineEntity({
+  name: 'SeedMark',
+  tableName: 'seed_mark',
+  properties: {
+    name: p.string().primary(),
+    appliedAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+/** Every entity, in the order MikroORM should discover them. */
+export const entities = [
+  OrganizationEntity,
+  ParticipantEntity,
+  MembershipEntity,
+  BeneficiaryEntity,
+  CampaignEntity,
+  TeamEntity,
+  ChallengeEntity,
+  TierEntity,
+  UnlockEntity,
+  PledgeEntity,
+  ContributionEntity,
+  ParticipationEntity,
+  ProgressSlotEntity,
+  OutboxEventEntity,
+  MailTokenEntity,
+  SessionEntity,
+  IdempotencyKeyEntity,
+  DevMailEntity,
+  SeedMarkEntity,
+];

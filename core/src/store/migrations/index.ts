@@ -1,0 +1,11 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129000000 } from './Migration20261129000000.js';
+
+/**
+ * Migrations registered by import rather than found on disk: `.ts` files
+ * loaded by path fail under vitest, and emitted CommonJS breaks in an ESM
+ * package (STACK.md). Append new ones here, oldest first.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261129000000', class: Migration20261129000000 },
+];

@@ -1,0 +1,110 @@
+import type { Progress } from '../domain/types.js';
+import type { Sql } from './database.js';
+
+/**
+ * A challenge's counters are spread over this many rows. Concurrent writers
+ * pick a slot at random, so a popular challenge does not queue every pledge
+ * behind one row lock; a read sums at most SLOTS rows, whatever the number
+ * of pledges (docs/decisions/0003-slotted-counters.md).
+ */
+export const PROGRESS_SLOTS = 16;
+
+/** The key of the whole-challenge counters; a team's counters use its id. */
+export const WHOLE_CHALLENGE = '';
+
+export interface ProgressDelta {
+  participants: number;
+  quantity: number;
+  co2eKg: number;
+}
+
+/**
+ * Adds `delta` to the challenge's counters, and to its team's when a team is
+ * given, inside the caller's transaction.
+ */
+export async function bumpProgress(
+  tx: Sql,
+  challengeId: string,
+  teamId: string,
+  delta: ProgressDelta,
+): Promise<void> {
+  if (delta.participants === 0 && delta.quantity === 0 && delta.co2eKg === 0) return;
+  const slot = Math.floor(Math.random() * PROGRESS_SLOTS);
+  const keys = teamId === WHOLE_CHALLENGE ? [WHOLE_CHALLENGE] : [WHOLE_CHALLENGE, teamId];
+  const values = keys.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+  const params = keys.flatMap((key) => [
+    challengeId,
+    key,
+    slot,
+    delta.participants,
+    delta.quantity,
+    delta.co2eKg,
+  ]);
+  await tx.query(
+    `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
+     values ${values}
+     on conflict (challenge_id, team_id, slot) do update set
+       participants = progress_slot.participants + excluded.participants,
+       quantity = progress_slot.quantity + excluded.quantity,
+       co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`,
+    params,
+  );
+}
+
+interface ProgressRow {
+  challenge_id: string;
+  participants: string | number | null;
+  quantity: string | number | null;
+  co2e_kg: string | number | null;
+}
+
+const toProgress = (row: ProgressRow | undefined): Progress => ({
+  participants: Number(row?.participants ?? 0),
+  quantity: roundQuantity(Number(row?.quantity ?? 0)),
+  co2eKg: roundQuantity(Number(row?.co2e_kg ?? 0)),
+});
+
+/** Sums are exact in the database (numeric); this only trims binary noise. */
+export const roundQuantity = (value: number): number => Math.round(value * 1e6) / 1e6;
+
+/** Progress of several challenges at once (their whole-challenge counters). */
+export async function readProgress(
+  sql: Sql,
+  challengeIds: readonly string[],
+): Promise<Map<string, Progress>> {
+  const result = new Map<string, Progress>();
+  if (challengeIds.length === 0) return result;
+  const rows = await sql.query<ProgressRow>(
+    `select challenge_id, sum(participants) as participants, sum(quantity) as quantity,
+            sum(co2e_kg) as co2e_kg
+       from progress_slot
+      where challenge_id in (?) and team_id = ''
+      group by challenge_id`,
+    [challengeIds],
+  );
+  for (const id of challengeIds) result.set(id, toProgress(undefined));
+  for (const row of rows) result.set(row.challenge_id, toProgress(row));
+  return result;
+}
+
+/** Progress of one challenge. */
+export async function readChallengeProgress(sql: Sql, challengeId: string): Promise<Progress> {
+  const all = await readProgress(sql, [challengeId]);
+  return all.get(challengeId) ?? toProgress(undefined);
+}
+
+/** Progress of each team of a challenge, by team id. */
+export async function readTeamProgress(
+  sql: Sql,
+  challengeId: string,
+): Promise<Map<string, Progress>> {
+  const rows = await sql.query<ProgressRow & { team_id: string }>(
+    `select challenge_id, team_id, sum(participants) as participants, sum(quantity) as quantity,
+            sum(co2e_kg) as co2e_kg
+       from progress_slot
+      where challenge_id = ? and team_id <> ''
+      group by challenge_id, team_id`,
+    [challengeId],
+  );
+  return new Map(rows.map((row) => [row.team_id, toProgress(row)]));
+}

@@ -1,0 +1,8 @@
+/**
+ * Helpers for tests of Tandem and of its plugins: a real engine on a fresh
+ * database, and a client that speaks the HTTP API through `app.inject()`.
+ */
+export { createTestDatabase, testServerUrl, type TestDatabase } from './database.js';
+export { startTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
+export { createTestClient, type TestClient, type TestResponse } from './client.js';
+export { setUpClichy, type ClichySetup } from './scenarios.js';

@@ -1,0 +1,63 @@
+import { loadConfig } from '../config.js';
+import type { Plugin } from '../plugins/registry.js';
+import { createPlatform, type Platform } from '../platform.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestPlatformOptions {
+  plugins?: readonly Plugin[];
+  /** Run on Tandem's embedded PostgreSQL instead of DATABASE_URL's server. */
+  database?: 'external' | 'embedded';
+  /** Extra environment, e.g. `{ TANDEM_RATE_LIMIT_PER_EMAIL: '2' }`. */
+  env?: Record<string, string>;
+  now?: () => Date;
+}
+
+export interface TestPlatform extends Platform {
+  /** The platform admin's token. */
+  readonly adminToken: string;
+  /** Stops the platform and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The real engine for a test file: a fresh database (migrated), the
+ * in-process queue and relay running, the dev mailbox on, and the per-IP
+ * write limit off. Drive it with `platform.app.inject()` and call
+ * `platform.settle()` to wait for evaluations.
+ *
+ * @example
+ * const platform = await startTestPlatform({ plugins: [myActionType] });
+ * afterAll(() => platform.stop());
+ */
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const database: TestDatabase = await createTestDatabase(options.database ?? 'external');
+  const adminToken = `test-admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  try {
+    const config = loadConfig({
+      DATABASE_URL: database.url,
+      TANDEM_ADMIN_TOKEN: adminToken,
+      TANDEM_DEV_MAILBOX: '1',
+      TANDEM_RATE_LIMIT_PER_IP: '0',
+      TANDEM_RATE_LIMIT_PER_EMAIL: '0',
+      TANDEM_PUBLIC_URL: 'http://tandem.test',
+      ...options.env,
+    });
+    const platform = await createPlatform({
+      config,
+      plugins: options.plugins ?? [],
+      migrate: true,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    await platform.start();
+    return Object.assign(platform, {
+      adminToken,
+      async stop() {
+        await platform.close();
+        await database.drop();
+      },
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
