@@ -17,3 +17,4 @@ export { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 export type { Mailer, OutgoingMail } from './mail/mailer.js';
 export type { ServiceContext, Viewer, Role } from './services/context.js';
 export { newId } from './ids.js';
+export * as services from './services/index.js';

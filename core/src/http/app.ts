@@ -1,3 +1,4 @@
+/// <reference types="@fastify/swagger" preserve="true" />
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,

@@ -79,7 +79,7 @@ function assertAudienceEmail(
   }
 }
 
-async function checkPledgeData(
+export async function checkPledgeData(
   ctx: ServiceContext,
   challenge: ChallengeAggregate,
   input: PledgeInput,
@@ -109,7 +109,7 @@ async function checkPledgeData(
  *
  * @returns the pledge id and whether it just became confirmed
  */
-async function confirmPledgeRow(
+export async function confirmPledgeRow(
   tx: Sql,
   challenge: ChallengeAggregate,
   participantId: string,

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import closeWithGrace from 'close-with-grace';
+import { join } from 'node:path';
+import {
+  createPlatform,
+  loadConfig,
+  openDatabase,
+  startEmbeddedPostgres,
+  TandemError,
+  type Config,
+  type EmbeddedDatabaseServer,
+  type Platform,
+} from '@tandem/core';
+import { seedDemo } from './demo.js';
+import { registerPages } from './pages.js';
+import { plugins } from './tandem.config.js';
+
+const USAGE = `Usage: tandem <command>
+
+Commands:
+  start      the demo: migrate, seed the demo organization once, serve API and pages, run jobs
+  serve      API and pages; runs jobs in-process when REDIS_URL is unset
+  migrate    apply pending migrations to DATABASE_URL (or the embedded database)
+  seed       seed the demo organization (slug "demo") once
+  worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
+  example    load a reference campaign from examples/
+
+Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
+SMTP_URL, MAIL_FROM, TANDEM_DATA_DIR, TANDEM_PUBLIC_URL, TANDEM_RATE_LIMIT_PER_IP,
+TANDEM_RATE_LIMIT_PER_EMAIL, TANDEM_LOG_LEVEL (see README.md).`;
+
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+function readConfig(overrides: Record<string, string | undefined> = {}): Config {
+  try {
+    return loadConfig({ ...process.env, ...overrides });
+  } catch (error) {
+    if (error instanceof TandemError) fail(error.message);
+    throw error;
+  }
+}
+
+/** Closes the platform on SIGINT/SIGTERM, giving running work 10 s to finish. */
+function closeOnSignals(platform: Platform): void {
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) console.error('stopping after an error:', err);
+    else if (signal) console.log(`${signal} received, stopping…`);
+    await platform.close();
+  });
+}
+
+async function open(
+  config: Config,
+  options: { migrate: boolean; runJobs: boolean },
+): Promise<Platform> {
+  try {
+    return await createPlatform({
+      config,
+      plugins,
+      migrate: options.migrate,
+      runJobs: options.runJobs,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      extendApp: registerPages,
+    });
+  } catch (error) {
+    if (error instanceof TandemError) fail(error.message);
+    throw error;
+  }
+}
+
+async function serve(config: Config, options: { migrate: boolean; demo: boolean }): Promise<void> {
+  const platform = await open(config, { migrate: options.migrate, runJobs: !config.redisUrl });
+  closeOnSignals(platform);
+  if (options.demo && (await seedDemo(platform)))
+    console.log('Seeded the demo organization (slug "demo").');
+  await platform.start();
+  await platform.listen();
+  const url = `http://${config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  console.log(`Tandem is running on ${url}  (API docs: ${url}/docs)`);
+  if (platform.embedded) console.log(`Embedded PostgreSQL: ${platform.embedded.dataDir}`);
+  if (options.demo && !process.env['TANDEM_ADMIN_TOKEN']) {
+    console.log(`Platform admin token (generated for this run): ${config.adminToken}`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      // The demo: the dev mailbox and a printed admin token make it usable at once.
+      const config = readConfig({
+        TANDEM_DEV_MAILBOX: process.env['TANDEM_DEV_MAILBOX'] ?? '1',
+        TANDEM_ADMIN_TOKEN:
+          process.env['TANDEM_ADMIN_TOKEN'] ?? randomBytes(24).toString('base64url'),
+      });
+      return serve(config, { migrate: true, demo: true });
+    }
+    case 'serve':
+      return serve(readConfig(), { migrate: false, demo: false });
+    case 'migrate': {
+      const config = readConfig();
+      const embedded = config.databaseUrl
+        ? undefined
+        : await startEmbeddedPostgres({
+            dataDir: join(config.dataDir, 'postgres'),
+            persistent: true,
+          });
+      const db = await openDatabase({
+        url: config.databaseUrl ?? (embedded as EmbeddedDatabaseServer).url,
+      });
+      try {
+        const applied = await db.migrate();
+        console.log(
+          applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.',
+        );
+      } finally {
+        await db.close();
+        await embedded?.stop();
+      }
+      return;
+    }
+    case 'seed': {
+      const platform = await open(readConfig({ TANDEM_DEV_MAILBOX: '1' }), {
+        migrate: false,
+        runJobs: false,
+      });
+      try {
+        console.log(
+          (await seedDemo(platform))
+            ? 'Seeded the demo organization.'
+            : 'The demo was already there.',
+        );
+        await platform.relay.drain();
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    case 'worker':
+      return fail(
+        'tandem worker runs BullMQ workers, which are not part of this version yet. ' +
+          'Without REDIS_URL, "tandem serve" runs the jobs in-process.',
+        2,
+      );
+    case 'example':
+      return fail(
+        `tandem example ${rest[0] ?? '<name>'}: no reference campaigns are packaged in this version yet.`,
+        2,
+      );
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return;
+    default:
+      fail(`Unknown command "${command}".\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+/**
+ * The application services behind the HTTP API, for apps that compose
+ * Tandem (seeds, examples, command-line tools). Each takes the platform's
+ * ServiceContext and the Viewer it acts for; `asAdmin` acts as the platform.
+ */
+import type { Viewer } from './context.js';
+
+export const asAdmin: Viewer = Object.freeze({ kind: 'admin' });
+
+export {
+  addMember,
+  createBeneficiary,
+  createCampaign,
+  createOrganization,
+  createTeam,
+  getOrganization,
+  type CampaignInput,
+} from './organizations.js';
+export {
+  closeChallenge,
+  createChallenge,
+  fulfillTier,
+  getCampaign,
+  getChallenge,
+  openChallenge,
+  type ChallengeInput,
+  type ChallengeView,
+} from './challenges.js';
+export { confirmPledge, pledge, withdrawPledge, type PledgeInput } from './pledges.js';
+export { recordContribution, type ContributionInput } from './contributions.js';
+export { importConfirmedPledges, type ImportedPledge } from './imports.js';
+export { createSession, requestMagicLink } from './auth.js';
