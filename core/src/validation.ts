@@ -56,6 +56,9 @@ export function describeAjvErrors(
       const field = String((error.params as { additionalProperty: string }).additionalProperty);
       path = `${path}/${field}`;
       message = 'is not a known field';
+    } else if (error.keyword === 'enum') {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      message = `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (error.keyword === 'required') {
       const field = String((error.params as { missingProperty: string }).missingProperty);
       path = `${path}/${field}`;

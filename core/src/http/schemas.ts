@@ -6,6 +6,16 @@ import { Type, type TSchema } from '@sinclair/typebox';
  * their fields so that OpenAPI at /docs tells the whole contract.
  */
 
+/**
+ * A string enum as JSON Schema `enum` (not a union of constants), so a wrong
+ * value is reported once, with the allowed values, rather than once per
+ * constant.
+ */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** An open JSON object, for data whose shape belongs to a plugin. */
@@ -26,7 +36,7 @@ export const Slug = Type.String({
 });
 export const Email = Type.String({ minLength: 3, maxLength: 254 });
 export const Id = Type.String({ minLength: 1, maxLength: 100 });
-export const Locale = Type.Union([Type.Literal('fr'), Type.Literal('en')]);
+export const Locale = StringEnum(['fr', 'en']);
 export const DateTime = Type.String({ format: 'date-time' });
 
 export const Money = Type.Object(
@@ -38,7 +48,7 @@ export const Goal = Type.Object(
   {
     participants: Type.Optional(Type.Integer({ minimum: 1 })),
     quantity: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    match: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('any')])),
+    match: Type.Optional(StringEnum(['all', 'any'])),
   },
   { additionalProperties: false },
 );
@@ -70,19 +80,9 @@ export const Audience = Type.Union([
   ),
 ]);
 
-export const OrganizationKind = Type.Union([
-  Type.Literal('company'),
-  Type.Literal('city'),
-  Type.Literal('association'),
-  Type.Literal('network'),
-]);
+export const OrganizationKind = StringEnum(['company', 'city', 'association', 'network']);
 
-export const Role = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('admin'),
-  Type.Literal('agent'),
-  Type.Literal('member'),
-]);
+export const Role = StringEnum(['owner', 'admin', 'agent', 'member']);
 
 export const Progress = Type.Object({
   participants: Type.Number(),

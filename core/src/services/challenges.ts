@@ -352,13 +352,13 @@ async function changeChallenge(
 ): Promise<ChallengeView> {
   await ctx.db.transaction(async (tx) => {
     const challenge = await loadChallenge(tx, id, { lock: true });
-    if (
-      !challenge ||
-      (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent'))
-    ) {
+    if (!challenge) throw notFound('challenge', id);
+    // The role check comes first, drafts included: a caller without the
+    // role gets 401/403 (API.md, "Errors"), not a 404 that hides the draft.
+    authorize(challenge);
+    if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
       throw notFound('challenge', id);
     }
-    authorize(challenge);
     await change(tx, challenge);
   });
   ctx.notifyCommitted();

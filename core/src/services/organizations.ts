@@ -230,25 +230,30 @@ export async function createCampaign(
     if (seen.has(team.slug)) throw invalid(`teams/${i}/slug`, `"${team.slug}" appears twice`);
     seen.add(team.slug);
   });
-  const em = ctx.db.em();
-  const campaign = em.create(CampaignEntity, {
-    id: newId('cmp'),
-    organizationId: organization.id,
-    title: input.title.trim(),
-    description: input.description ?? null,
-    startsAt,
-    endsAt,
-    audience,
+  // Without ORM relations MikroORM does not order parent before children in
+  // one flush, so the campaign is flushed first, in the same transaction.
+  const { campaign, teamEntities } = await ctx.db.transaction(async ({ em }) => {
+    const created = em.create(CampaignEntity, {
+      id: newId('cmp'),
+      organizationId: organization.id,
+      title: input.title.trim(),
+      description: input.description ?? null,
+      startsAt,
+      endsAt,
+      audience,
+    });
+    await em.flush();
+    const children = teams.map((team) =>
+      em.create(TeamEntity, {
+        id: newId('team'),
+        campaignId: created.id,
+        slug: team.slug,
+        name: team.name,
+      }),
+    );
+    await em.flush();
+    return { campaign: created, teamEntities: children };
   });
-  const teamEntities = teams.map((team) =>
-    em.create(TeamEntity, {
-      id: newId('team'),
-      campaignId: campaign.id,
-      slug: team.slug,
-      name: team.name,
-    }),
-  );
-  await em.flush();
   return {
     id: campaign.id,
     organizationId: organization.id,

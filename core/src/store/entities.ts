@@ -3,7 +3,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 /**
  * MikroORM's picture of Tandem's tables. The schema itself is owned by the
  * hand-written migrations in ./migrations; these definitions must match it
- * (store/entities.test.ts reads one row of each through the ORM).
+ * (the store contract suite, store.contract.ts, compares each entity's columns
+ * with its table).
  *
  * Foreign keys are plain id columns rather than ORM relations: the hot
  * paths are written in SQL (DESIGN.md, "Fast by design") and the admin

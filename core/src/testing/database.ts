@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,7 +31,13 @@ export async function createTestDatabase(
   if (kind === 'embedded') {
     const dir = await mkdtemp(join(tmpdir(), 'tandem-pg-'));
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), persistent: false });
-    return { url: server.url, drop: () => server.stop() };
+    return {
+      url: server.url,
+      async drop() {
+        await server.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   }
   const name = `tandem_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: testServerUrl() });

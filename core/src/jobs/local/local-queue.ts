@@ -30,6 +30,9 @@ export function createLocalQueue(options: LocalQueueOptions = {}): JobQueue {
   const handlers = new Map<string, JobHandler>();
   const waiting: LocalJob[] = [];
   const waitingKeys = new Set<string>();
+  // Keys of running jobs: a job waits while another with its key runs, so a
+  // key has at most one job running and one waiting (EnqueueOptions.dedupeKey).
+  const activeKeys = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let active = 0;
   let started = false;
@@ -78,12 +81,22 @@ export function createLocalQueue(options: LocalQueueOptions = {}): JobQueue {
 
   function pump() {
     if (!started || closing) return;
-    while (active < concurrency && waiting.length > 0) {
-      const job = waiting.shift() as LocalJob;
-      if (job.dedupeKey !== undefined) waitingKeys.delete(job.dedupeKey);
+    for (let i = 0; active < concurrency && i < waiting.length;) {
+      const job = waiting[i] as LocalJob;
+      const key = job.dedupeKey;
+      if (key !== undefined && activeKeys.has(key)) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      if (key !== undefined) {
+        waitingKeys.delete(key);
+        activeKeys.add(key);
+      }
       active++;
       void run(job).finally(() => {
         active--;
+        if (key !== undefined) activeKeys.delete(key);
         pump();
         settleIdle();
       });

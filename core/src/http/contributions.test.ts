@@ -1,0 +1,349 @@
+import { Type } from '@sinclair/typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineActionType } from '../plugins/index.js';
+import {
+  createTestClient,
+  setUpClichy,
+  startTestPlatform,
+  type TestClient,
+  type TestPlatform,
+} from '../testing/index.js';
+
+/**
+ * Contributions through the HTTP API (API.md, `POST
+ * /api/challenges/{id}/contributions` and "Who counts"), with a measured
+ * action type defined here: kilometres cycled instead of driven.
+ */
+
+const KG_CO2E_PER_KM = 0.2176;
+
+const testBikeKm = defineActionType({
+  id: 'test-bike-km',
+  version: '1.0.0',
+  title: { fr: 'Kilomètres à vélo (test)', en: 'Kilometres by bike (test)' },
+  unit: 'km',
+  contributionSchema: Type.Object(
+    { km: Type.Number({ minimum: 0 }) },
+    { additionalProperties: false },
+  ),
+  quantify: ({ details }) => details.km,
+  impact: ({ details }) => ({
+    co2eKg: details.km * KG_CO2E_PER_KM,
+    source: 'test factor, average car',
+  }),
+  limits: {
+    check: ({ details }) => (details.km > 200 ? 'Nobody cycles more than 200 km a day.' : null),
+  },
+});
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const someone = () => `p-${unique()}@example.org`;
+
+let platform: TestPlatform;
+let client: TestClient;
+let admin: { token: string };
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ plugins: [testBikeKm] });
+  client = createTestClient(platform.app);
+  admin = { token: platform.adminToken };
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+
+interface Setup {
+  slug: string;
+  campaignId: string;
+  challengeId: string;
+}
+
+/** An organization, a public campaign and an open test-bike-km challenge with `goal`. */
+async function newChallenge(goal: Record<string, unknown> = { participants: 50 }): Promise<Setup> {
+  const slug = `org-${unique()}`;
+  expect(
+    (await client.post('/api/organizations', { slug, name: 'Bikes', kind: 'company' }, admin))
+      .status,
+  ).toBe(201);
+  const campaign = await client.post(
+    `/api/organizations/${slug}/campaigns`,
+    { title: 'Bike month' },
+    admin,
+  );
+  expect(campaign.status).toBe(201);
+  const challenge = await client.post(
+    `/api/campaigns/${campaign.body.id}/challenges`,
+    {
+      title: 'Cycle instead of driving',
+      actionType: 'test-bike-km',
+      goal,
+      counterpart: { kind: 'act', description: 'We plant a tree per 100 km' },
+    },
+    admin,
+  );
+  expect(challenge.status).toBe(201);
+  expect(challenge.body.unit).toBe('km');
+  const opened = await client.post(`/api/challenges/${challenge.body.id}/open`, undefined, admin);
+  expect(opened.status).toBe(200);
+  return { slug, campaignId: campaign.body.id, challengeId: challenge.body.id };
+}
+
+async function progress(challengeId: string) {
+  const response = await client.get(`/api/challenges/${challengeId}`);
+  expect(response.status).toBe(200);
+  return response.body.progress as { participants: number; quantity: number; co2eKg: number };
+}
+
+const contribute = (challengeId: string, body: Record<string, unknown>, token?: string) =>
+  client.post(`/api/challenges/${challengeId}/contributions`, body, token ? { token } : {});
+
+async function member(slug: string, role: string): Promise<string> {
+  const email = someone();
+  const added = await client.post(`/api/organizations/${slug}/members`, { email, role }, admin);
+  expect(added.status).toBe(201);
+  return client.signIn(email);
+}
+
+describe('recording contributions', () => {
+  it('records 12 km for a signed-in participant with its quantity and impact', async () => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    const recorded = await contribute(challengeId, { details: { km: 12 } }, token);
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({
+      id: expect.any(String),
+      quantity: 12,
+      unit: 'km',
+      impact: { co2eKg: expect.any(Number) },
+    });
+    expect(recorded.body.impact.co2eKg).toBeCloseTo(12 * KG_CO2E_PER_KM, 6);
+    expect(recorded.body.impact.source).toBe('test factor, average car');
+
+    const after = await progress(challengeId);
+    expect(after.quantity).toBe(12);
+    expect(after.co2eKg).toBeCloseTo(12 * KG_CO2E_PER_KM, 6);
+    expect(after.participants).toBe(1);
+  });
+
+  it('counts a contributor once, across contributions and a pledge', async () => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    expect((await contribute(challengeId, { details: { km: 12 } }, token)).status).toBe(201);
+    expect((await contribute(challengeId, { details: { km: 8.5 } }, token)).status).toBe(201);
+    const pledged = await client.post(`/api/challenges/${challengeId}/pledges`, {}, { token });
+    expect(pledged.status).toBe(201);
+    let now = await progress(challengeId);
+    expect(now.quantity).toBe(20.5);
+    expect(now.participants).toBe(1);
+
+    // Someone else who only pledged counts too.
+    await client.pledgeAndConfirm(challengeId, someone());
+    now = await progress(challengeId);
+    expect(now.participants).toBe(2);
+    expect(now.quantity).toBe(20.5);
+
+    // Withdrawing the pledge does not stop the contributor from counting.
+    expect((await client.delete(`/api/pledges/${pledged.body.id}`, { token })).status).toBe(200);
+    now = await progress(challengeId);
+    expect(now.participants).toBe(2);
+    expect(now.quantity).toBe(20.5);
+  });
+
+  it('refuses 250 km with 400 on details, counting nothing', async () => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    const refused = await contribute(challengeId, { details: { km: 250 } }, token);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('TANDEM_REQUEST_INVALID');
+    expect(refused.body.message).toMatch(/details/);
+    expect(await progress(challengeId)).toEqual({ participants: 0, quantity: 0, co2eKg: 0 });
+    // 200 km is still plausible.
+    expect((await contribute(challengeId, { details: { km: 200 } }, token)).status).toBe(201);
+  });
+
+  it.each([
+    [{ km: -3 }, 'TANDEM_REQUEST_INVALID', /details\/km/],
+    [{ km: '12' }, 'TANDEM_REQUEST_INVALID', /details\/km/],
+    [{}, 'TANDEM_REQUEST_INVALID', /details\/km/],
+    [{ km: 12, miles: 7 }, 'TANDEM_REQUEST_UNKNOWN_FIELD', /details\/miles/],
+  ])('refuses the details %j', async (details, code, field) => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    const refused = await contribute(challengeId, { details }, token);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe(code);
+    expect(refused.body.message).toMatch(field);
+    expect((await progress(challengeId)).participants).toBe(0);
+  });
+
+  it('refuses a contribution dated in the future', async () => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    const refused = await contribute(
+      challengeId,
+      { details: { km: 5 }, occurredAt: new Date(Date.now() + 86_400_000).toISOString() },
+      token,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/occurredAt/);
+  });
+
+  it('refuses contributions to a pledge-only challenge with 409', async () => {
+    const { challengeId } = await setUpClichy(client, admin.token, { participants: 5 });
+    const token = await client.signIn(someone());
+    const refused = await contribute(challengeId, { details: {} }, token);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('TANDEM_STATE_CONFLICT');
+  });
+});
+
+describe('who may record', () => {
+  it('lets an agent record for someone else by e-mail, who then counts', async () => {
+    const { slug, challengeId } = await newChallenge();
+    const agent = await member(slug, 'agent');
+    const resident = someone();
+    const recorded = await contribute(
+      challengeId,
+      { details: { km: 30 }, participant: { email: resident } },
+      agent,
+    );
+    expect(recorded.status).toBe(201);
+    expect(recorded.body.quantity).toBe(30);
+    const now = await progress(challengeId);
+    expect(now.participants).toBe(1);
+    expect(now.quantity).toBe(30);
+
+    // It is the resident who counts, not the agent: their own report adds no one.
+    const residentToken = await client.signIn(resident.toUpperCase());
+    expect((await contribute(challengeId, { details: { km: 5 } }, residentToken)).status).toBe(201);
+    expect((await progress(challengeId)).participants).toBe(1);
+    const rows = await platform.db.query<{ n: number }>(
+      'select count(distinct participant_id)::int as n from contribution where challenge_id = ?',
+      [challengeId],
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('lets the platform admin record for someone, but not for nobody', async () => {
+    const { challengeId } = await newChallenge();
+    const forSomeone = await contribute(
+      challengeId,
+      { details: { km: 3 }, participant: { email: someone() } },
+      admin.token,
+    );
+    expect(forSomeone.status).toBe(201);
+    const forNobody = await contribute(challengeId, { details: { km: 3 } }, admin.token);
+    expect(forNobody.status).toBe(400);
+    expect(forNobody.body.message).toMatch(/participant/);
+  });
+
+  it('answers 403 to a non-agent recording for someone else', async () => {
+    const { slug, challengeId } = await newChallenge();
+    const outsider = await client.signIn(someone());
+    const plainMember = await member(slug, 'member');
+    for (const token of [outsider, plainMember]) {
+      const refused = await contribute(
+        challengeId,
+        { details: { km: 10 }, participant: { email: someone() } },
+        token,
+      );
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toBe('TANDEM_AUTH_FORBIDDEN');
+    }
+    expect(await progress(challengeId)).toEqual({ participants: 0, quantity: 0, co2eKg: 0 });
+  });
+
+  it('answers 401 to an anonymous contribution', async () => {
+    const { challengeId } = await newChallenge();
+    const refused = await contribute(challengeId, { details: { km: 10 } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('TANDEM_AUTH_REQUIRED');
+    const forSomeone = await contribute(challengeId, {
+      details: { km: 10 },
+      participant: { email: someone() },
+    });
+    expect(forSomeone.status).toBe(401);
+    expect((await progress(challengeId)).quantity).toBe(0);
+  });
+
+  it('refuses a bad participant e-mail from an agent', async () => {
+    const { slug, challengeId } = await newChallenge();
+    const agent = await member(slug, 'agent');
+    const refused = await contribute(
+      challengeId,
+      { details: { km: 10 }, participant: { email: 'nobody-at-all' } },
+      agent,
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/participant\/email/);
+  });
+
+  it('answers 404 on an unknown challenge and 409 on a draft', async () => {
+    const token = await client.signIn(someone());
+    const unknown = await contribute('chl_nope', { details: { km: 1 } }, token);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe('TANDEM_NOT_FOUND');
+
+    const { campaignId } = await newChallenge();
+    const draft = await client.post(
+      `/api/campaigns/${campaignId}/challenges`,
+      { title: 'Draft', actionType: 'test-bike-km', goal: { quantity: 10 } },
+      admin,
+    );
+    expect(draft.status).toBe(201);
+    const refused = await contribute(draft.body.id, { details: { km: 1 } }, token);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('TANDEM_STATE_CONFLICT');
+  });
+});
+
+describe('quantity goals', () => {
+  it('unlocks a 100 km goal when it is reached, not before', async () => {
+    const { challengeId } = await newChallenge({ quantity: 100 });
+    const riders = [await client.signIn(someone()), await client.signIn(someone())];
+    expect((await contribute(challengeId, { details: { km: 60 } }, riders[0])).status).toBe(201);
+    await platform.settle();
+    let challenge = (await client.get(`/api/challenges/${challengeId}`)).body;
+    expect(challenge.status).toBe('open');
+    expect(challenge.tiers[0].unlockedAt).toBeNull();
+    expect(challenge.goal).toMatchObject({ quantity: 100 });
+
+    expect((await contribute(challengeId, { details: { km: 39.5 } }, riders[1])).status).toBe(201);
+    await platform.settle();
+    challenge = (await client.get(`/api/challenges/${challengeId}`)).body;
+    expect(challenge.status).toBe('open');
+    expect(challenge.progress.quantity).toBe(99.5);
+
+    expect((await contribute(challengeId, { details: { km: 0.5 } }, riders[0])).status).toBe(201);
+    await platform.settle();
+    challenge = (await client.get(`/api/challenges/${challengeId}`)).body;
+    expect(challenge.status).toBe('succeeded');
+    expect(challenge.progress).toMatchObject({ quantity: 100, participants: 2 });
+    expect(challenge.tiers[0].unlockedAt).not.toBeNull();
+  });
+
+  it('needs both targets with match "all" and either with "any"', async () => {
+    const all = await newChallenge({ participants: 2, quantity: 10 });
+    const any = await newChallenge({ participants: 2, quantity: 10, match: 'any' });
+    for (const { challengeId } of [all, any]) {
+      const token = await client.signIn(someone());
+      expect((await contribute(challengeId, { details: { km: 15 } }, token)).status).toBe(201);
+    }
+    await platform.settle();
+    expect((await client.get(`/api/challenges/${all.challengeId}`)).body.status).toBe('open');
+    expect((await client.get(`/api/challenges/${any.challengeId}`)).body.status).toBe('succeeded');
+  });
+
+  it('counts a pledge and concurrent contributions of one person once', async () => {
+    const { challengeId } = await newChallenge();
+    const token = await client.signIn(someone());
+    const answers = await Promise.all([
+      client.post(`/api/challenges/${challengeId}/pledges`, {}, { token }),
+      ...Array.from({ length: 8 }, () => contribute(challengeId, { details: { km: 2 } }, token)),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, ...Array(8).fill(201)]);
+    const now = await progress(challengeId);
+    expect(now.participants).toBe(1);
+    expect(now.quantity).toBe(16);
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../testing/index.js';
+
+describe('OpenAPI at /docs', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(() => platform?.stop());
+
+  it('describes every route of the contract, with request and response schemas', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const spec = response.json() as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>
+      >;
+    };
+    const expected: [string, string][] = [
+      ['/api/organizations', 'post'],
+      ['/api/organizations/{slug}', 'get'],
+      ['/api/organizations/{slug}/members', 'post'],
+      ['/api/organizations/{slug}/beneficiaries', 'post'],
+      ['/api/organizations/{slug}/campaigns', 'post'],
+      ['/api/campaigns/{id}', 'get'],
+      ['/api/campaigns/{id}/challenges', 'post'],
+      ['/api/challenges/{id}/open', 'post'],
+      ['/api/challenges/{id}', 'get'],
+      ['/api/challenges/{id}/pledges', 'post'],
+      ['/api/pledges/confirm', 'post'],
+      ['/api/pledges/{id}', 'delete'],
+      ['/api/challenges/{id}/contributions', 'post'],
+      ['/api/auth/magic-link', 'post'],
+      ['/api/auth/session', 'post'],
+      ['/api/health', 'get'],
+    ];
+    for (const [path, method] of expected) {
+      const operation = spec.paths[path]?.[method];
+      expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
+      expect(
+        Object.keys(operation?.responses ?? {}).length,
+        `${method} ${path} responses`,
+      ).toBeGreaterThan(0);
+      if (method === 'post' && !path.endsWith('/open')) {
+        expect(operation?.requestBody, `${method} ${path} body`).toBeDefined();
+      }
+    }
+  });
+
+  it('serves the interactive documentation page', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/html/);
+  });
+});

@@ -1,0 +1,6 @@
+import { describeStoreContract } from './store.contract.js';
+
+// One contract, both ways Tandem gets its PostgreSQL (DESIGN.md, "From one
+// machine to many").
+describeStoreContract('external');
+describeStoreContract('embedded');
