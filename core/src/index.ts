@@ -7,12 +7,27 @@ export * from './domain/index.js';
 export * from './plugins/index.js';
 export { TandemError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
 export { loadConfig, type Config } from './config.js';
-export { createPlatform, type Platform, type PlatformOptions } from './platform.js';
+export {
+  createPlatform,
+  type Platform,
+  type PlatformOptions,
+  type RelayListener,
+} from './platform.js';
 export { buildApp, type App, type AppDependencies } from './http/app.js';
-export { openDatabase, type Database, type Sql } from './store/database.js';
+export { openDatabase, pluginMigrations, type Database, type Sql } from './store/database.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
 export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';
-export { Jobs, Queues, type JobQueue, type JobHandler, type EnqueueOptions } from './jobs/queue.js';
+export {
+  Jobs,
+  Queues,
+  queueOf,
+  type JobQueue,
+  type JobHandler,
+  type EnqueueOptions,
+  type ScheduleOptions,
+  type QueueCounts,
+} from './jobs/queue.js';
+export { createEventDispatcher, type EventDispatcher, type EventHandler } from './jobs/events.js';
 export { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 export type { Mailer, OutgoingMail } from './mail/mailer.js';
 export type { ServiceContext, Viewer, Role } from './services/context.js';

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { TandemError } from './errors.js';
 import { buildApp, type App } from './http/app.js';
+import { connectRedisOrFail, createBullQueue } from './jobs/bullmq/bullmq-queue.js';
+import { createEventDispatcher, loadEvent, type EventDispatcher } from './jobs/events.js';
 import { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 import { createLocalQueue } from './jobs/local/local-queue.js';
 import { Jobs, type JobQueue } from './jobs/queue.js';
@@ -14,11 +16,13 @@ import { createRedisRateLimiter } from './limits/redis.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
+import type { PluginContext } from './plugins/manifest.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
 import type { ServiceContext } from './services/context.js';
-import { openDatabase, type Database } from './store/database.js';
+import { openDatabase, pluginMigrations, type Database } from './store/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './store/embedded.js';
+import type { OutboxEvent } from './store/outbox.js';
 
 export interface PlatformOptions {
   config: Config;
@@ -26,7 +30,10 @@ export interface PlatformOptions {
   plugins?: readonly Plugin[];
   /** Apply pending migrations at start (the demo); otherwise refuse to start while any is pending. */
   migrate?: boolean;
-  /** Process jobs in this process. Default: true (the in-process queue). */
+  /**
+   * Process jobs in this process. Default: true without Redis (the in-process
+   * queue), false with it (`tandem serve` enqueues, `tandem worker` processes).
+   */
   runJobs?: boolean;
   /** Replaces the mailer chosen from the configuration (tests). */
   mailer?: Mailer;
@@ -36,9 +43,14 @@ export interface PlatformOptions {
   embeddedDataDir?: string;
   /** Keep the embedded cluster's data when stopping (default true). */
   embeddedPersistent?: boolean;
-  /** Extra routes, registered inside the app after core's. */
+  /** BullMQ key prefix (default `tandem`); tests use one per run. */
+  queuePrefix?: string;
+  /** Extra routes, registered inside the app after core's and the plugins'. */
   extendApp?: (app: App, platform: Platform) => Promise<void> | void;
 }
+
+/** Listens to events in the process that relayed them (live pages). */
+export type RelayListener = (events: OutboxEvent[]) => void;
 
 /** Tandem assembled: database, plugins, queue, relay and HTTP app. */
 export interface Platform {
@@ -47,11 +59,20 @@ export interface Platform {
   readonly registry: PluginRegistry;
   readonly queue: JobQueue;
   readonly relay: OutboxRelay;
+  readonly dispatcher: EventDispatcher;
   readonly app: App;
   readonly ctx: ServiceContext;
+  /** The Redis connection shared by rate limits and live fan-out, when REDIS_URL is set. */
+  readonly redis: Redis | undefined;
   /** The PostgreSQL Tandem started itself, when DATABASE_URL was unset. */
   readonly embedded: EmbeddedDatabaseServer | undefined;
-  /** Starts jobs and the relay (if this process runs them). */
+  /** Whether this process runs jobs. */
+  readonly runsJobs: boolean;
+  /** Adds a listener of relayed events; returns its removal. */
+  onRelayed(listener: RelayListener): () => void;
+  /** Adds work to do when the platform closes, before its connections close. */
+  onClose(close: () => Promise<void>): void;
+  /** Starts the relay, and jobs and schedules if this process runs them. */
   start(): Promise<void>;
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
@@ -59,26 +80,6 @@ export interface Platform {
   settle(): Promise<void>;
   /** Stops taking requests and jobs, finishes what runs, then closes connections. */
   close(): Promise<void>;
-}
-
-async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    connectTimeout: 5000,
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    redis.disconnect();
-    // A real backend that cannot connect stops the process: no silent fallback.
-    throw new TandemError(
-      'TANDEM_CONFIG_INVALID',
-      `Cannot reach Redis at REDIS_URL (${url.replace(/\/\/[^@]*@/, '//***@')}): ${String(error)}`,
-    );
-  }
-  return redis;
 }
 
 function chooseMailer(config: Config, db: Database): Mailer {
@@ -90,6 +91,9 @@ function chooseMailer(config: Config, db: Database): Mailer {
   );
 }
 
+/** How often challenges past their deadline are looked for. */
+const DEADLINE_SWEEP_MS = 30_000;
+
 /**
  * Assembles Tandem from its configuration. Plugins register first; only
  * when all are in does anything start (registry frozen, then connections).
@@ -99,7 +103,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const registry = createRegistry().register(pledgeOnly);
   for (const plugin of options.plugins ?? []) registry.register(plugin);
   registry.freeze();
+  const plugins = [...registry.actionTypes(), ...registry.integrations()];
 
+  // Closed in reverse order of opening: requests, jobs, then connections.
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const close of closers.splice(0).reverse()) {
@@ -118,7 +124,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       closers.push(() => (embedded as EmbeddedDatabaseServer).stop());
       url = embedded.url;
     }
-    const db = await openDatabase({ url, poolSize: config.dbPoolSize });
+    const db = await openDatabase({
+      url,
+      poolSize: config.dbPoolSize,
+      extraMigrations: pluginMigrations(plugins),
+    });
     closers.push(() => db.close());
     if (options.migrate) {
       await db.migrate();
@@ -133,10 +143,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     }
 
     let limiter: RateLimiter;
+    let redis: Redis | undefined;
     if (config.redisUrl) {
-      const redis = await connectRedis(config.redisUrl);
-      closers.push(async () => void (await redis.quit()));
-      limiter = createRedisRateLimiter({ redis });
+      redis = await connectRedisOrFail(config.redisUrl, { commandTimeoutMs: 1000 });
+      const connection = redis;
+      closers.push(async () => connection.disconnect());
+      limiter = createRedisRateLimiter({ redis: connection });
     } else {
       limiter = createMemoryRateLimiter();
     }
@@ -145,19 +157,36 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const mailer = options.mailer ?? chooseMailer(config, db);
     closers.push(() => mailer.close());
 
-    const queue = createLocalQueue({
-      onError: (error, job) =>
-        console.error(`job ${job.name} (${job.id}) attempt ${job.attempt} failed`, error),
-    });
+    const onError = (error: unknown, job: { id: string; name: string; attempt: number }) =>
+      console.error(`job ${job.name} (${job.id}) attempt ${job.attempt} failed:`, error);
+    const queue: JobQueue = config.redisUrl
+      ? await createBullQueue({
+          url: config.redisUrl,
+          ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+          onError,
+        })
+      : createLocalQueue({ onError });
+    closers.push(() => queue.close());
+
     const now = options.now ?? (() => new Date());
-    queue.handle<{ challengeId: string }>(Jobs.evaluateChallenge, async ({ challengeId }) => {
-      await evaluateChallengeNow(db, challengeId, now());
-    });
+    const dispatcher = createEventDispatcher();
+    const listeners = new Set<RelayListener>();
     const relay = createOutboxRelay({
       db,
       queue,
-      onError: (error) => console.error('outbox relay failed; it will retry', error),
+      dispatcher,
+      onEvents: (events) => {
+        for (const listener of listeners) {
+          try {
+            listener(events);
+          } catch (error) {
+            console.error('a relay listener failed', error);
+          }
+        }
+      },
+      onError: (error) => console.error('outbox relay failed; it will retry:', String(error)),
     });
+    closers.push(() => relay.close());
 
     const ctx: ServiceContext = {
       config,
@@ -168,15 +197,48 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       notifyCommitted: () => relay.kick(),
       now,
     };
-    const runJobs = options.runJobs ?? true;
-    let deadlineTimer: NodeJS.Timeout | null = null;
+    const runsJobs = options.runJobs ?? !config.redisUrl;
 
-    // Order of closing: stop taking requests, then jobs, then connections.
-    closers.push(() => queue.close());
-    closers.push(() => relay.close());
-    closers.push(async () => {
-      if (deadlineTimer) clearInterval(deadlineTimer);
+    const pluginContext = (pluginId: string): PluginContext => ({
+      pluginId,
+      db,
+      mailer,
+      services: ctx,
+      now,
+      enqueue: (job, data, enqueueOptions) =>
+        queue.enqueue(`${pluginId}.${job}`, data, enqueueOptions),
     });
+
+    queue.handle<{ challengeId: string }>(Jobs.evaluateChallenge, async ({ challengeId }) => {
+      await evaluateChallengeNow(db, challengeId, now());
+    });
+    queue.handle<{ eventId: string; subscriber: string }>(
+      Jobs.deliverEvent,
+      async ({ eventId, subscriber }) => {
+        const event = await loadEvent(db, eventId);
+        if (event) await dispatcher.deliver(subscriber, event);
+      },
+    );
+    queue.handle(Jobs.sweepDeadlines, async () => {
+      await sweepChallenges(db, queue, 'past-deadline');
+    });
+    for (const plugin of plugins) {
+      const context = pluginContext(plugin.id);
+      for (const [name, job] of Object.entries(plugin.jobs)) {
+        queue.handle(`${plugin.id}.${name}`, (data, info) =>
+          job(data, { ...context, attempt: info.attempt }),
+        );
+      }
+      const handlers = Object.entries(plugin.on);
+      if (handlers.length > 0) {
+        const byType = new Map(handlers);
+        const wildcard = byType.get('*');
+        dispatcher.subscribe(plugin.id, wildcard ? '*' : [...byType.keys()], async (event) => {
+          const handler = byType.get(event.type) ?? wildcard;
+          if (handler) await handler(event, context);
+        });
+      }
+    }
 
     const platform: Platform = {
       config,
@@ -184,30 +246,47 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       registry,
       queue,
       relay,
+      dispatcher,
       ctx,
+      redis,
       embedded,
+      runsJobs,
       app: undefined as unknown as App,
+      onRelayed(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      onClose(close) {
+        closers.push(close);
+      },
       async start() {
-        if (!runJobs) return;
-        await queue.start();
+        // Every process relays (kicked on commit, polling for the others);
+        // only job processes fetch jobs.
         relay.start();
+        if (!runsJobs) return;
+        await queue.schedule(
+          Jobs.sweepDeadlines,
+          {},
+          { id: 'sweep-deadlines', everyMs: DEADLINE_SWEEP_MS },
+        );
+        await queue.start();
+        // The in-process queue forgot what was waiting if the last process died.
         await sweepChallenges(db, queue, 'all-open');
-        deadlineTimer = setInterval(() => {
-          sweepChallenges(db, queue, 'past-deadline').catch((error: unknown) =>
-            console.error('deadline sweep failed', error),
-          );
-        }, 30_000);
-        deadlineTimer.unref();
       },
       async listen() {
         return platform.app.listen({ port: config.port, host: config.host });
       },
       async settle() {
         // Relay what is pending, let jobs finish, and repeat while jobs wrote new events.
-        for (let round = 0; round < 20; round++) {
+        for (let round = 0; round < 50; round++) {
           const relayed = await relay.drain();
           await queue.idle();
-          if (relayed === 0) return;
+          if (relayed === 0) {
+            const [pending] = await db.query<{ n: number }>(
+              'select count(*)::int as n from outbox_event where relayed_at is null',
+            );
+            if (!pending || pending.n === 0) return;
+          }
         }
       },
       close: closeAll,
@@ -215,7 +294,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const app = await buildApp({
       ctx,
       logger: options.logger ?? false,
-      extend: options.extendApp ? (a) => options.extendApp?.(a, platform) : undefined,
+      extend: async (a) => {
+        for (const plugin of plugins)
+          if (plugin.routes) await plugin.routes(a, pluginContext(plugin.id));
+        await options.extendApp?.(a, platform);
+      },
     });
     (platform as { app: App }).app = app;
     closers.push(() => app.close());

@@ -5,6 +5,7 @@ import {
   createPlatform,
   loadConfig,
   openDatabase,
+  pluginMigrations,
   startEmbeddedPostgres,
   TandemError,
   type Config,
@@ -54,14 +55,14 @@ function closeOnSignals(platform: Platform): void {
 
 async function open(
   config: Config,
-  options: { migrate: boolean; runJobs: boolean },
+  options: { migrate: boolean; runJobs?: boolean },
 ): Promise<Platform> {
   try {
     return await createPlatform({
       config,
       plugins,
       migrate: options.migrate,
-      runJobs: options.runJobs,
+      ...(options.runJobs !== undefined ? { runJobs: options.runJobs } : {}),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
       extendApp: registerPages,
     });
@@ -72,7 +73,7 @@ async function open(
 }
 
 async function serve(config: Config, options: { migrate: boolean; demo: boolean }): Promise<void> {
-  const platform = await open(config, { migrate: options.migrate, runJobs: !config.redisUrl });
+  const platform = await open(config, { migrate: options.migrate });
   closeOnSignals(platform);
   if (options.demo && (await seedDemo(platform)))
     console.log('Seeded the demo organization (slug "demo").');
@@ -110,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
           });
       const db = await openDatabase({
         url: config.databaseUrl ?? (embedded as EmbeddedDatabaseServer).url,
+        extraMigrations: pluginMigrations(plugins),
       });
       try {
         const applied = await db.migrate();
@@ -139,12 +141,19 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    case 'worker':
-      return fail(
-        'tandem worker runs BullMQ workers, which are not part of this version yet. ' +
-          'Without REDIS_URL, "tandem serve" runs the jobs in-process.',
-        2,
-      );
+    case 'worker': {
+      const config = readConfig();
+      if (!config.databaseUrl || !config.redisUrl) {
+        fail(
+          'tandem worker needs DATABASE_URL and REDIS_URL (without Redis, "tandem serve" runs jobs itself).',
+        );
+      }
+      const platform = await open(config, { migrate: false, runJobs: true });
+      closeOnSignals(platform);
+      await platform.start();
+      console.log(`Tandem worker ${process.pid} is processing jobs.`);
+      return;
+    }
     case 'example':
       return fail(
         `tandem example ${rest[0] ?? '<name>'}: no reference campaigns are packaged in this version yet.`,

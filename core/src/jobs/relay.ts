@@ -1,5 +1,6 @@
 import type { Database } from '../store/database.js';
 import { claimPendingEvents, markRelayed, type OutboxEvent } from '../store/outbox.js';
+import type { EventDispatcher } from './events.js';
 import { Jobs, type JobQueue } from './queue.js';
 
 /** Events after which a challenge's goals must be evaluated again. */
@@ -17,7 +18,9 @@ export interface OutboxRelay {
 export interface RelayOptions {
   db: Database;
   queue: JobQueue;
-  /** Extra listeners of relayed events (live pages, plugins' handlers). */
+  /** Subscribers that get a `deliver-event` job per event they listen to. */
+  dispatcher?: EventDispatcher;
+  /** Listeners of relayed events in this process (live pages), after the batch commits. */
   onEvents?: (events: OutboxEvent[]) => void;
   /** Poll for events written by other processes (default 1000 ms). */
   pollMs?: number;
@@ -46,6 +49,15 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       for (const event of events) {
         if (event.challengeId && EVALUATED_AFTER.has(event.type))
           challengeIds.add(event.challengeId);
+      }
+      for (const event of events) {
+        for (const key of options.dispatcher?.keysFor(event.type) ?? []) {
+          await options.queue.enqueue(
+            Jobs.deliverEvent,
+            { eventId: event.id, subscriber: key },
+            { jobId: `dlv-${event.id}-${key}` },
+          );
+        }
       }
       for (const challengeId of challengeIds) {
         await options.queue.enqueue(

@@ -16,6 +16,8 @@ import {
   seal,
   type Localized,
   type PluginEventHandler,
+  type PluginJob,
+  type PluginMigration,
   type PluginRoutes,
 } from './manifest.js';
 
@@ -90,6 +92,10 @@ export interface ActionTypeManifest<
   routes?: PluginRoutes;
   /** Event handlers by event type, e.g. `{ 'pledge.confirmed': handler }`. */
   on?: Record<string, PluginEventHandler>;
+  /** Background jobs by name (verb-noun); each safe to run twice. */
+  jobs?: Record<string, PluginJob>;
+  /** The plugin's own tables, in SQL, applied after core's migrations. */
+  migrations?: readonly PluginMigration[];
 }
 
 /** What `measure` returns, ready to be stored with the contribution. */
@@ -133,6 +139,10 @@ export interface ActionType {
   readonly routes?: PluginRoutes;
   /** Event handlers by event type; empty when the plugin has none. */
   readonly on: Readonly<Record<string, PluginEventHandler>>;
+  /** Jobs by name; empty when the action type has none. */
+  readonly jobs: Readonly<Record<string, PluginJob>>;
+  /** Schema changes, oldest first; empty when it has no tables. */
+  readonly migrations: readonly PluginMigration[];
   /**
    * Validates a challenge's `actionSettings` (defaults applied; `undefined`
    * counts as `{}`). Throws TANDEM_REQUEST_INVALID, or
@@ -169,6 +179,8 @@ const MANIFEST_KEYS = [
   'limits',
   'routes',
   'on',
+  'jobs',
+  'migrations',
 ] as const;
 
 type LooseInput = ActionInput<
@@ -191,6 +203,8 @@ interface CheckedManifest {
   quantify?(input: LooseInput): number;
   impact?(input: LooseInput): ImpactResult;
   limits?: { maxQuantityPerContribution?: number; check?(input: LooseInput): string | null };
+  jobs?: Record<string, PluginJob>;
+  migrations?: readonly PluginMigration[];
   routes?: PluginRoutes;
   on?: Record<string, PluginEventHandler>;
 }
@@ -312,6 +326,8 @@ export function defineActionType<
     ...(max !== undefined ? { maxQuantityPerContribution: max } : {}),
     ...(checked.routes ? { routes: checked.routes } : {}),
     on: Object.freeze({ ...checked.on }),
+    jobs: Object.freeze({ ...checked.jobs }),
+    migrations: Object.freeze([...(checked.migrations ?? [])]),
 
     validateSettings(value) {
       return validateOrThrow(settingsSchema, value === undefined ? {} : value, 'actionSettings');

@@ -15,8 +15,10 @@ export {
 export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';
 export {
   PLUGIN_ID_PATTERN,
+  type PluginContext,
   type PluginEvent,
   type PluginEventHandler,
+  type PluginMigration,
   type PluginJob,
   type PluginRoutes,
 } from './manifest.js';

@@ -11,6 +11,7 @@ import {
   type Localized,
   type PluginEventHandler,
   type PluginJob,
+  type PluginMigration,
   type PluginRoutes,
 } from './manifest.js';
 
@@ -29,6 +30,8 @@ export interface IntegrationManifest {
   on?: Record<string, PluginEventHandler>;
   /** Background jobs by name (verb-noun, e.g. `sync-roster`); each safe to run twice. */
   jobs?: Record<string, PluginJob>;
+  /** The plugin's own tables, in SQL, applied after core's migrations. */
+  migrations?: readonly PluginMigration[];
 }
 
 /** A checked, frozen integration, as the registry and the apps use it. */
@@ -45,6 +48,8 @@ export interface Integration {
   readonly on: Readonly<Record<string, PluginEventHandler>>;
   /** Jobs by name; empty when the integration has none. */
   readonly jobs: Readonly<Record<string, PluginJob>>;
+  /** Schema changes, oldest first; empty when it has no tables. */
+  readonly migrations: readonly PluginMigration[];
 }
 
 const MANIFEST_KEYS = [
@@ -56,6 +61,7 @@ const MANIFEST_KEYS = [
   'routes',
   'on',
   'jobs',
+  'migrations',
 ] as const;
 
 /**
@@ -94,5 +100,6 @@ export function defineIntegration(manifest: IntegrationManifest): Integration {
     ...(manifest.routes ? { routes: manifest.routes } : {}),
     on: Object.freeze({ ...manifest.on }),
     jobs: Object.freeze({ ...manifest.jobs }),
+    migrations: Object.freeze([...(manifest.migrations ?? [])]),
   });
 }

@@ -5,6 +5,11 @@
  * `defineIntegration` and the registry.
  */
 import { TandemError, type ErrorDetail } from '../errors.js';
+import type { App } from '../http/app.js';
+import type { EnqueueOptions } from '../jobs/queue.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { ServiceContext } from '../services/context.js';
+import type { Database } from '../store/database.js';
 import { compileBodySchema } from '../validation.js';
 import { isValidRange, parseVersion } from './semver.js';
 
@@ -15,22 +20,56 @@ export interface Localized {
 }
 
 /**
- * Mounts a plugin's HTTP routes. Typed loosely until the HTTP layer settles
- * its plugin context; the app passes its Fastify instance and that context.
+ * What the platform hands a plugin's routes, jobs and event handlers: the
+ * database, the queue (to enqueue its own jobs), the mailer, the services'
+ * context and the clock. A plugin keeps no connection of its own.
  */
-export type PluginRoutes = (app: unknown, context: unknown) => Promise<void> | void;
+export interface PluginContext {
+  readonly pluginId: string;
+  readonly db: Database;
+  readonly mailer: Mailer;
+  readonly services: ServiceContext;
+  /** Enqueues one of this plugin's own jobs by its short name (`deliver-webhook`). */
+  enqueue(job: string, data: Record<string, unknown>, options?: EnqueueOptions): Promise<void>;
+  now(): Date;
+}
+
+/** Mounts a plugin's HTTP routes on the app (paths under `/api/integrations/<id>/…` or `/api/<id>/…`). */
+export type PluginRoutes = (app: App, context: PluginContext) => Promise<void> | void;
 
 /** A domain event as handed to plugins, e.g. `{ type: 'pledge.confirmed', payload }`. */
 export interface PluginEvent {
+  /** The event's id: the same on every delivery, so a handler can be idempotent. */
+  id: string;
   type: string;
-  payload: unknown;
+  challengeId: string | null;
+  organizationId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
 }
 
-/** Reacts to one type of domain event. */
-export type PluginEventHandler = (event: PluginEvent, context: unknown) => Promise<void> | void;
+/** Reacts to one type of domain event (`'*'` for every type). Delivered at least once. */
+export type PluginEventHandler = (
+  event: PluginEvent,
+  context: PluginContext,
+) => Promise<void> | void;
 
 /** A background job a plugin runs; it must be safe to run twice (see STYLE.md, BullMQ). */
-export type PluginJob = (data: unknown, context: unknown) => Promise<void>;
+export type PluginJob = (
+  data: Record<string, unknown>,
+  context: PluginContext & { attempt: number },
+) => Promise<void>;
+
+/**
+ * One schema change of a plugin, in SQL. Its tables carry the plugin id as a
+ * prefix (`webhooks_endpoint`); names must be unique and never change once
+ * released. Applied by `tandem migrate` after core's, in order.
+ */
+export interface PluginMigration {
+  name: string;
+  up: string;
+  down?: string;
+}
 
 /** Plugin ids: kebab-case, 2..40 characters; they prefix the plugin's tables and events. */
 export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -152,6 +191,33 @@ export function checkCommonManifest(
   }
   checkFunctionRecord(problems, 'on', manifest.on);
   checkFunctionRecord(problems, 'jobs', manifest.jobs);
+  checkMigrations(problems, manifest.migrations);
+}
+
+/** Migrations: a list of `{ name, up, down? }` with unique names and SQL text. */
+function checkMigrations(problems: ManifestProblems, migrations: unknown): void {
+  if (migrations === undefined) return;
+  if (!Array.isArray(migrations)) {
+    problems.add('migrations', 'must be a list of { name, up, down? }');
+    return;
+  }
+  const names = new Set<string>();
+  migrations.forEach((migration: unknown, index) => {
+    const path = `migrations[${index}]`;
+    if (
+      !isRecord(migration) ||
+      typeof migration['name'] !== 'string' ||
+      typeof migration['up'] !== 'string'
+    ) {
+      problems.add(path, 'must be { name: string, up: string, down?: string }');
+      return;
+    }
+    if (!/^[a-z0-9_-]{1,80}$/i.test(migration['name']))
+      problems.add(`${path}.name`, 'must be 1 to 80 letters, digits, _ or -');
+    if (names.has(migration['name']))
+      problems.add(`${path}.name`, `"${migration['name']}" appears twice`);
+    names.add(migration['name']);
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration, Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
 
@@ -27,6 +28,8 @@ export interface Database extends Sql {
 
 export interface DatabaseOptions {
   url: string;
+  /** Plugins' migrations, applied after core's (see `pluginMigrations`). */
+  extraMigrations?: readonly MigrationObject[];
   /** Connections in the pool; default 10. */
   poolSize?: number;
   debug?: boolean;
@@ -43,7 +46,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool: { min: 0, max: options.poolSize ?? 10 },
     migrations: {
       tableName: 'tandem_migrations',
-      migrationsList,
+      migrationsList: [...migrationsList, ...(options.extraMigrations ?? [])],
       transactional: true,
       allOrNothing: true,
       silent: true,
@@ -67,4 +70,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: () => orm.close(true),
   };
+}
+
+/**
+ * Turns plugins' SQL migrations into MikroORM migrations, named
+ * `<pluginId>__<name>` so that two plugins never collide.
+ */
+export function pluginMigrations(
+  plugins: readonly {
+    id: string;
+    migrations: readonly { name: string; up: string; down?: string }[];
+  }[],
+): MigrationObject[] {
+  return plugins.flatMap((plugin) =>
+    plugin.migrations.map((migration) => {
+      class PluginMigration extends Migration {
+        override up(): void {
+          this.addSql(migration.up);
+        }
+        override down(): void {
+          if (migration.down) this.addSql(migration.down);
+        }
+      }
+      return { name: `${plugin.id}__${migration.name}`, class: PluginMigration };
+    }),
+  );
 }

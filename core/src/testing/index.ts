@@ -6,3 +6,4 @@ export { createTestDatabase, testServerUrl, type TestDatabase } from './database
 export { startTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
 export { createTestClient, type TestClient, type TestResponse } from './client.js';
 export { setUpClichy, type ClichySetup } from './scenarios.js';
+export { testRedisUrl } from './redis.js';

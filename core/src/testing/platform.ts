@@ -2,11 +2,19 @@ import { loadConfig } from '../config.js';
 import type { Plugin } from '../plugins/registry.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { deleteKeys, testRedisUrl } from './redis.js';
 
 export interface TestPlatformOptions {
   plugins?: readonly Plugin[];
   /** Run on Tandem's embedded PostgreSQL instead of DATABASE_URL's server. */
   database?: 'external' | 'embedded';
+  /**
+   * Use Redis (BullMQ queue, Redis rate limits) at REDIS_URL or the local one,
+   * under a key prefix of its own that is deleted on stop.
+   */
+  redis?: boolean;
+  /** Process jobs in this process (default true; false to test an API-only process). */
+  runJobs?: boolean;
   /** Extra environment, e.g. `{ TANDEM_RATE_LIMIT_PER_EMAIL: '2' }`. */
   env?: Record<string, string>;
   now?: () => Date;
@@ -32,6 +40,7 @@ export interface TestPlatform extends Platform {
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database: TestDatabase = await createTestDatabase(options.database ?? 'external');
   const adminToken = `test-admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const queuePrefix = `tandem-test-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   try {
     const config = loadConfig({
       DATABASE_URL: database.url,
@@ -40,12 +49,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       TANDEM_RATE_LIMIT_PER_IP: '0',
       TANDEM_RATE_LIMIT_PER_EMAIL: '0',
       TANDEM_PUBLIC_URL: 'http://tandem.test',
+      ...(options.redis ? { REDIS_URL: testRedisUrl() } : {}),
       ...options.env,
     });
     const platform = await createPlatform({
       config,
       plugins: options.plugins ?? [],
       migrate: true,
+      runJobs: options.runJobs ?? true,
+      queuePrefix,
       ...(options.now ? { now: options.now } : {}),
     });
     await platform.start();
@@ -53,6 +65,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       adminToken,
       async stop() {
         await platform.close();
+        if (options.redis) await deleteKeys(queuePrefix);
         await database.drop();
       },
     });

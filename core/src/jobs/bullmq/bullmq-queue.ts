@@ -1,0 +1,196 @@
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { TandemError } from '../../errors.js';
+import {
+  queueOf,
+  type EnqueueOptions,
+  type JobHandler,
+  type JobQueue,
+  type QueueCounts,
+} from '../queue.js';
+
+export interface BullQueueOptions {
+  url: string;
+  /** Key prefix in Redis (default `tandem`); tests use one per run. */
+  prefix?: string;
+  /** Jobs run at once per queue in this process (default 4). */
+  concurrency?: number;
+  /** Default first retry delay (default 1000 ms), doubling each attempt. */
+  backoffMs?: number;
+  onError?: (error: unknown, job: { id: string; name: string; attempt: number }) => void;
+  /** Fails enqueues that Redis does not answer in time, so no request or relay hangs on it. */
+  commandTimeoutMs?: number;
+}
+
+/** Redacts the password of a connection string for messages. */
+export const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+
+/**
+ * Connects to Redis now and fails with a sentence if it cannot: a real
+ * backend that cannot connect stops the process, it never falls back.
+ */
+export async function connectRedisOrFail(
+  url: string,
+  options: { forWorkers?: boolean; commandTimeoutMs?: number } = {},
+): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    // Producers fail fast while Redis is away (the outbox keeps the work);
+    // workers wait for it to come back, as BullMQ requires.
+    maxRetriesPerRequest: options.forWorkers ? null : 1,
+    enableOfflineQueue: Boolean(options.forWorkers),
+    ...(options.forWorkers || !options.commandTimeoutMs
+      ? {}
+      : { commandTimeout: options.commandTimeoutMs }),
+  });
+  redis.on('error', () => undefined); // reported through the failing commands instead
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new TandemError(
+      'TANDEM_CONFIG_INVALID',
+      `Cannot reach Redis at REDIS_URL (${redactUrl(url)}): ${String(error)}`,
+    );
+  }
+  return redis;
+}
+
+/**
+ * The BullMQ adapter: one BullMQ queue per Tandem queue name, workers only in
+ * processes that `start()` (`tandem worker`, or `tandem serve` without
+ * Redis never uses this). Deduplication uses BullMQ's `keepLastIfActive`, so
+ * at most one job per key runs and one waits, never two side by side.
+ */
+export async function createBullQueue(options: BullQueueOptions): Promise<JobQueue> {
+  const prefix = options.prefix ?? 'tandem';
+  const producer = await connectRedisOrFail(options.url, {
+    commandTimeoutMs: options.commandTimeoutMs ?? 3000,
+  });
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
+  const handlers = new Map<string, JobHandler>();
+  let closing = false;
+
+  const queueFor = (name: string): Queue => {
+    const queueName = queueOf(name);
+    let queue = queues.get(queueName);
+    if (!queue) {
+      queue = new Queue(queueName, { connection: producer, prefix });
+      queue.on('error', () => undefined);
+      queues.set(queueName, queue);
+    }
+    return queue;
+  };
+
+  const jobOptions = (enqueue: EnqueueOptions): JobsOptions => ({
+    attempts: enqueue.attempts ?? 5,
+    backoff: { type: 'exponential', delay: enqueue.backoffMs ?? options.backoffMs ?? 1000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+    ...(enqueue.jobId ? { jobId: enqueue.jobId } : {}),
+    ...(enqueue.delayMs ? { delay: enqueue.delayMs } : {}),
+    ...(enqueue.dedupeKey
+      ? { deduplication: { id: enqueue.dedupeKey, keepLastIfActive: true } }
+      : {}),
+  });
+
+  const process = async (job: Job) => {
+    const handler = handlers.get(job.name);
+    if (!handler) throw new Error(`No handler for job "${job.name}" in this process`);
+    try {
+      await handler(job.data as Record<string, unknown>, {
+        jobId: job.id ?? '',
+        attempt: job.attemptsMade + 1,
+      });
+    } catch (error) {
+      options.onError?.(error, { id: job.id ?? '', name: job.name, attempt: job.attemptsMade + 1 });
+      throw error;
+    }
+  };
+
+  const pendingCounts = async () => {
+    let total = 0;
+    for (const queue of queues.values()) {
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'prioritized',
+        'waiting-children',
+      );
+      total += Object.values(counts).reduce((a, b) => a + b, 0);
+      // Retries wait as delayed jobs; schedules' next runs are delayed too but never end.
+      const delayed = await queue.getDelayed();
+      total += delayed.filter((job) => !job.repeatJobKey).length;
+    }
+    return total;
+  };
+
+  return {
+    kind: 'bullmq',
+    async enqueue(name, data, enqueueOptions = {}) {
+      if (closing) throw new Error('The job queue is closing');
+      await queueFor(name).add(name, data, jobOptions(enqueueOptions));
+    },
+    async schedule(name, data, scheduleOptions) {
+      await queueFor(name).upsertJobScheduler(
+        scheduleOptions.id,
+        { every: scheduleOptions.everyMs },
+        {
+          name,
+          data,
+          opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } },
+        },
+      );
+    },
+    handle(name, handler) {
+      handlers.set(name, handler as JobHandler);
+      queueFor(name);
+    },
+    async start() {
+      const names = new Set([...handlers.keys()].map(queueOf));
+      for (const queueName of names) {
+        const connection = await connectRedisOrFail(options.url, { forWorkers: true });
+        workerConnections.push(connection);
+        const worker = new Worker(queueName, process, {
+          connection,
+          prefix,
+          concurrency: options.concurrency ?? 4,
+          // A job whose worker died is taken again after this long.
+          stalledInterval: 5000,
+          maxStalledCount: 5,
+        });
+        worker.on('error', () => undefined);
+        workers.push(worker);
+      }
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    },
+    async idle() {
+      while ((await pendingCounts()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    async counts() {
+      const result: Record<string, QueueCounts> = {};
+      for (const [queueName, queue] of queues) {
+        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        result[queueName] = {
+          waiting: (c['waiting'] ?? 0) + (c['prioritized'] ?? 0),
+          active: c['active'] ?? 0,
+          delayed: c['delayed'] ?? 0,
+          failed: c['failed'] ?? 0,
+        };
+      }
+      return result;
+    },
+    async close() {
+      closing = true;
+      // Stop fetching and let active jobs finish, then the queues, then Redis.
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      for (const connection of workerConnections) connection.disconnect();
+      producer.disconnect();
+    },
+  };
+}
