@@ -1,5 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000 } from './Migration20261129000000.js';
+import { Migration20261129100000 } from './Migration20261129100000.js';
+import { Migration20261129110000 } from './Migration20261129110000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -8,4 +10,6 @@ import { Migration20261129000000 } from './Migration20261129000000.js';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000', class: Migration20261129000000 },
+  { name: 'Migration20261129100000', class: Migration20261129100000 },
+  { name: 'Migration20261129110000', class: Migration20261129110000 },
 ];
