@@ -1,0 +1,72 @@
+import { Type } from '@sinclair/typebox';
+import type { ServiceContext } from '../../services/context.js';
+import { campaignReport, reportToCsv } from '../../services/reports.js';
+import type { App } from '../app.js';
+import { AnyObject, errors, Nullable, TierView } from '../schemas.js';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+const Report = Type.Object({
+  campaign: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    organization: Nullable(Type.String()),
+    startsAt: Nullable(Type.String()),
+    endsAt: Nullable(Type.String()),
+  }),
+  generatedAt: Type.String(),
+  challenges: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      actionType: Type.String(),
+      unit: Nullable(Type.String()),
+      status: Type.String(),
+      closedAt: Nullable(Type.String()),
+      participants: Type.Number(),
+      quantity: Type.Number(),
+      co2eKg: Type.Number(),
+      tiers: Type.Array(TierView),
+    }),
+  ),
+  totals: Type.Object({
+    participants: Type.Number(),
+    quantityByUnit: Type.Record(Type.String(), Type.Number()),
+    co2eKg: Type.Number(),
+  }),
+  sources: Type.Array(AnyObject),
+});
+
+export async function reportRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  app.get(
+    '/api/campaigns/:id/report',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The campaign report for the organizer and its sponsors',
+        params: IdParams,
+        response: { 200: Report, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => campaignReport(ctx, request.viewer, request.params.id),
+  );
+
+  app.get(
+    '/api/campaigns/:id/report.csv',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The campaign report as CSV',
+        params: IdParams,
+        produces: ['text/csv'],
+      },
+    },
+    async (request, reply) => {
+      const report = await campaignReport(ctx, request.viewer, request.params.id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="report-${request.params.id}.csv"`)
+        .send(reportToCsv(report));
+    },
+  );
+}

@@ -1,0 +1,195 @@
+import { TandemError } from '../errors.js';
+import { loadChallenges } from '../store/challenges.js';
+import { readProgress } from '../store/progress.js';
+import { hasRole } from './access.js';
+import { viewChallenges, type TierView } from './challenges.js';
+import type { ServiceContext, Viewer } from './context.js';
+import { findCampaign } from './organizations.js';
+
+export interface ChallengeReport {
+  id: string;
+  title: string;
+  actionType: string;
+  unit: string | null;
+  status: string;
+  closedAt: string | null;
+  participants: number;
+  quantity: number;
+  co2eKg: number;
+  tiers: TierView[];
+}
+
+export interface CampaignReport {
+  campaign: {
+    id: string;
+    title: string;
+    organization: string | null;
+    startsAt: string | null;
+    endsAt: string | null;
+  };
+  generatedAt: string;
+  challenges: ChallengeReport[];
+  totals: {
+    /** Distinct people across the campaign, whatever challenges they joined. */
+    participants: number;
+    quantityByUnit: Record<string, number>;
+    co2eKg: number;
+  };
+  /** Where each action type's CO2e factors come from, for the sponsor's audit. */
+  sources: { actionType: string; title: string; version: string }[];
+}
+
+/**
+ * `GET /api/campaigns/{id}/report`: what a sponsor is shown — per challenge
+ * its unit, counts, CO2e and tiers; totals with distinct people across the
+ * campaign and quantity per unit. For the organizer's admins and the
+ * admins of any organization sponsoring one of its tiers.
+ */
+export async function campaignReport(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+): Promise<CampaignReport> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  const ids = (
+    await ctx.db.query<{ id: string }>(
+      `select id from challenge where campaign_id = ? and status <> 'draft' order by created_at, id`,
+      [campaignId],
+    )
+  ).map((r) => r.id);
+  const challenges = await loadChallenges(ctx.db, ids);
+  const sponsors = new Set(
+    challenges.flatMap((c) => c.tiers.flatMap((t) => (t.sponsorId ? [t.sponsorId] : []))),
+  );
+  const allowed =
+    hasRole(viewer, campaign.organizationId, 'admin') ||
+    [...sponsors].some((id) => hasRole(viewer, id, 'admin'));
+  if (!allowed) {
+    if (viewer.kind === 'anonymous')
+      throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to read this report.');
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      "The report is for the organizer's admins and the sponsors' admins.",
+    );
+  }
+  const [views, progress, organization, distinct] = await Promise.all([
+    viewChallenges(ctx, challenges),
+    readProgress(ctx.db, ids),
+    ctx.db.query<{ slug: string }>('select slug from organization where id = ?', [
+      campaign.organizationId,
+    ]),
+    ids.length === 0
+      ? Promise.resolve([{ n: 0 }])
+      : ctx.db.query<{ n: number }>(
+          `select count(distinct participant_id)::int as n from participation
+            where challenge_id in (?) and (pledged or contributions > 0)`,
+          [ids],
+        ),
+  ]);
+  const rows: ChallengeReport[] = views.map((view) => {
+    const p = progress.get(view.id) ?? { participants: 0, quantity: 0, co2eKg: 0 };
+    return {
+      id: view.id,
+      title: view.title,
+      actionType: view.actionType,
+      unit: view.unit,
+      status: view.status,
+      closedAt: view.closedAt,
+      participants: p.participants,
+      quantity: p.quantity,
+      co2eKg: p.co2eKg,
+      tiers: view.tiers,
+    };
+  });
+  const quantityByUnit: Record<string, number> = {};
+  let co2eKg = 0;
+  for (const row of rows) {
+    if (row.unit) quantityByUnit[row.unit] = round((quantityByUnit[row.unit] ?? 0) + row.quantity);
+    co2eKg += row.co2eKg;
+  }
+  const actionTypes = [...new Set(rows.map((r) => r.actionType))];
+  return {
+    campaign: {
+      id: campaign.id,
+      title: campaign.title,
+      organization: organization[0]?.slug ?? null,
+      startsAt: campaign.startsAt?.toISOString() ?? null,
+      endsAt: campaign.endsAt?.toISOString() ?? null,
+    },
+    generatedAt: ctx.now().toISOString(),
+    challenges: rows,
+    totals: { participants: distinct[0]?.n ?? 0, quantityByUnit, co2eKg: round(co2eKg) },
+    sources: actionTypes.flatMap((id) => {
+      const type = ctx.registry.findActionType(id);
+      return type ? [{ actionType: id, title: type.title.en, version: type.version }] : [];
+    }),
+  };
+}
+
+const round = (value: number): number => Math.round(value * 1e6) / 1e6;
+
+const csvCell = (value: unknown): string => {
+  const text = value === null || value === undefined ? '' : String(value);
+  // Quote what needs it, and defuse spreadsheet formulas (=, +, -, @ at the start).
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The same report as CSV: one line per challenge, then a totals line per unit. */
+export function reportToCsv(report: CampaignReport): string {
+  const header = [
+    'challenge_id',
+    'title',
+    'action_type',
+    'unit',
+    'status',
+    'participants',
+    'quantity',
+    'co2e_kg',
+    'tiers_unlocked',
+    'tiers_total',
+  ];
+  const lines = [header.join(',')];
+  for (const c of report.challenges) {
+    lines.push(
+      [
+        c.id,
+        c.title,
+        c.actionType,
+        c.unit,
+        c.status,
+        c.participants,
+        c.quantity,
+        c.co2eKg,
+        c.tiers.filter((t) => t.unlockedAt).length,
+        c.tiers.length,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  lines.push(
+    [
+      'TOTAL',
+      report.campaign.title,
+      '',
+      '',
+      '',
+      report.totals.participants,
+      '',
+      report.totals.co2eKg,
+      '',
+      '',
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  for (const [unit, quantity] of Object.entries(report.totals.quantityByUnit)) {
+    lines.push(
+      ['TOTAL', report.campaign.title, '', unit, '', '', quantity, '', '', '']
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
