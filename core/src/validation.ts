@@ -49,7 +49,7 @@ export function describeAjvErrors(
   errors: readonly ErrorObject[] | null | undefined,
   prefix: string,
 ): ErrorDetail[] {
-  return (errors ?? []).map((error) => {
+  return mostTelling(errors ?? []).map((error) => {
     let path = `${prefix}${error.instancePath}`;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'additionalProperties') {
@@ -66,6 +66,27 @@ export function describeAjvErrors(
     }
     return { path, message };
   });
+}
+
+/**
+ * Orders errors so the first one is the most useful to a client. When a
+ * value matches none of the shapes of a union (`anyOf`), Ajv reports every
+ * branch's complaint: a "required"/"unknown field"/"wrong type" from a branch
+ * the client obviously did not mean says less than a complaint about a
+ * field they did send (a code too short).
+ */
+function mostTelling(errors: readonly ErrorObject[]): ErrorObject[] {
+  if (!errors.some((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) return [...errors];
+  const shapeMismatch = new Set([
+    'required',
+    'additionalProperties',
+    'type',
+    'const',
+    'anyOf',
+    'oneOf',
+  ]);
+  const specific = errors.filter((e) => !shapeMismatch.has(e.keyword));
+  return [...specific, ...errors.filter((e) => shapeMismatch.has(e.keyword))];
 }
 
 /**

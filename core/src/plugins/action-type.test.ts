@@ -362,3 +362,54 @@ describe('pledgeOnly', () => {
     expect(error.details?.[0]?.path).toBe('actionSettings/unit');
   });
 });
+
+describe('checkPledge', () => {
+  const catalogue = defineActionType({
+    id: 'test-catalogue',
+    version: '1.0.0',
+    title: { fr: 'Catalogue', en: 'Catalogue' },
+    unit: null,
+    settingsSchema: Type.Object(
+      { actions: Type.Array(Type.String()) },
+      { additionalProperties: false },
+    ),
+    pledgeSchema: Type.Object(
+      { picked: Type.Array(Type.String(), { minItems: 1 }) },
+      { additionalProperties: false },
+    ),
+    checkPledge: ({ details, settings }) => {
+      const unknown = details.picked.filter((a) => !settings.actions.includes(a));
+      return unknown.length > 0 ? `unknown action(s): ${unknown.join(', ')}` : null;
+    },
+  });
+
+  it('accepts a pledge that fits the challenge settings', () => {
+    expect(
+      catalogue.validatePledge({ picked: ['lights-off'] }, { actions: ['lights-off', 'stairs'] }),
+    ).toEqual({
+      picked: ['lights-off'],
+    });
+  });
+
+  it('refuses one that does not, naming details', () => {
+    try {
+      catalogue.validatePledge({ picked: ['fly-less'] }, { actions: ['stairs'] });
+      expect.unreachable('validatePledge should have thrown');
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'TANDEM_REQUEST_INVALID' });
+      expect((error as Error).message).toMatch(/details.*fly-less/);
+    }
+  });
+
+  it('must be a function in the manifest', () => {
+    expect(() =>
+      defineActionType({
+        id: 'bad-check',
+        version: '1.0.0',
+        title: { fr: 'x', en: 'x' },
+        unit: null,
+        checkPledge: 'nope' as never,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }));
+  });
+});

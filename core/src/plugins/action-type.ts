@@ -76,6 +76,12 @@ export interface ActionTypeManifest<
   settingsSchema?: TSettings;
   /** Validates a pledge's `details`; default: an empty object, no extra fields. */
   pledgeSchema?: TPledge;
+  /**
+   * Checks a pledge against the challenge's settings beyond its schema (the
+   * actions picked exist in the challenge's catalogue); returns a sentence
+   * when it does not fit, `null` when it does.
+   */
+  checkPledge?(input: { details: Static<TPledge>; settings: Static<TSettings> }): string | null;
   /** Validates a contribution's `details`; absent: this action type takes no contributions. */
   contributionSchema?: TContribution;
   /** The contribution's amount in `unit`; default 0. */
@@ -151,9 +157,10 @@ export interface ActionType {
   validateSettings(value: unknown): Record<string, unknown>;
   /**
    * Validates a pledge's `details` (defaults applied; `undefined` counts as
-   * `{}`). Throws like `validateSettings`, with paths under `details`.
+   * `{}`) and against the challenge's settings (`checkPledge`). Throws like
+   * `validateSettings`, with paths under `details`.
    */
-  validatePledge(value: unknown): Record<string, unknown>;
+  validatePledge(value: unknown, settings?: Record<string, unknown>): Record<string, unknown>;
   /**
    * Validates a contribution's details and computes its quantity and impact.
    * Throws TANDEM_STATE_CONFLICT when the action type takes no contributions;
@@ -173,6 +180,7 @@ const MANIFEST_KEYS = [
   'unit',
   'settingsSchema',
   'pledgeSchema',
+  'checkPledge',
   'contributionSchema',
   'quantify',
   'impact',
@@ -205,6 +213,10 @@ interface CheckedManifest {
   limits?: { maxQuantityPerContribution?: number; check?(input: LooseInput): string | null };
   jobs?: Record<string, PluginJob>;
   migrations?: readonly PluginMigration[];
+  checkPledge?(input: {
+    details: Record<string, unknown>;
+    settings: Record<string, unknown>;
+  }): string | null;
   routes?: PluginRoutes;
   on?: Record<string, PluginEventHandler>;
 }
@@ -224,7 +236,7 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
   checkObjectSchema(problems, 'settingsSchema', manifest.settingsSchema);
   checkObjectSchema(problems, 'pledgeSchema', manifest.pledgeSchema);
   checkObjectSchema(problems, 'contributionSchema', manifest.contributionSchema);
-  for (const name of ['quantify', 'impact'] as const) {
+  for (const name of ['quantify', 'impact', 'checkPledge'] as const) {
     if (manifest[name] !== undefined && typeof manifest[name] !== 'function') {
       problems.add(name, 'must be a function');
     }
@@ -333,8 +345,23 @@ export function defineActionType<
       return validateOrThrow(settingsSchema, value === undefined ? {} : value, 'actionSettings');
     },
 
-    validatePledge(value) {
-      return validateOrThrow(pledgeSchema, value === undefined ? {} : value, 'details');
+    validatePledge(value, settings = {}) {
+      const details = validateOrThrow<Record<string, unknown>>(
+        pledgeSchema,
+        value === undefined ? {} : value,
+        'details',
+      );
+      const problem = checked.checkPledge?.({ details, settings });
+      if (problem !== undefined && problem !== null) {
+        if (typeof problem !== 'string') {
+          throw new TandemError(
+            'TANDEM_PLUGIN_INVALID',
+            `action type "${id}": checkPledge must return a sentence or null`,
+          );
+        }
+        throw invalid('details', problem);
+      }
+      return details;
     },
 
     measure(input) {

@@ -2,17 +2,27 @@ import { isEmail } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { roundQuantity } from '../store/progress.js';
+import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.js';
 import { hasRole } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { applyParticipation } from './participation.js';
-import { upsertParticipant } from './participants.js';
+import {
+  RESIDENT_CODE_PATTERN,
+  upsertParticipant,
+  upsertParticipantByCode,
+} from './participants.js';
 import { loadPledgeable } from './pledges.js';
 
 export interface ContributionInput {
   details: unknown;
   occurredAt?: string;
-  participant?: { email: string };
+  /**
+   * Omitted: the signed-in participant reports for themselves. An e-mail or
+   * a resident code: an agent records for that person. `null`: an agent
+   * records an unnamed contribution (a weigh-in nobody claimed), which adds
+   * to the quantity but counts nobody.
+   */
+  participant?: { email: string } | { code: string } | null;
 }
 
 export interface ContributionAnswer {
@@ -40,7 +50,8 @@ export async function recordContribution(
     throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to report a contribution.');
   }
   const { challenge } = await loadPledgeable(ctx, viewer, challengeId);
-  const forSomeoneElse = input.participant !== undefined;
+  const named = input.participant;
+  const forSomeoneElse = named !== undefined;
   if (forSomeoneElse && !hasRole(viewer, challenge.organizationId, 'agent')) {
     throw new TandemError(
       'TANDEM_AUTH_FORBIDDEN',
@@ -50,8 +61,11 @@ export async function recordContribution(
   if (!forSomeoneElse && viewer.kind !== 'participant') {
     throw invalid('participant', 'is required: the admin token acts for no participant');
   }
-  if (input.participant && !isEmail(input.participant.email)) {
+  if (named && 'email' in named && !isEmail(named.email)) {
     throw invalid('participant/email', 'is not an e-mail address');
+  }
+  if (named && 'code' in named && !RESIDENT_CODE_PATTERN.test(named.code)) {
+    throw invalid('participant/code', 'must be 4 to 32 letters, digits or dashes');
   }
   const now = ctx.now();
   const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
@@ -61,14 +75,27 @@ export async function recordContribution(
   const actionType = ctx.registry.actionType(challenge.actionType);
 
   const answer = await ctx.db.transaction(async (tx) => {
-    const participantId =
-      input.participant !== undefined
-        ? (await upsertParticipant(tx, { email: input.participant.email })).id
-        : (viewer as Extract<Viewer, { kind: 'participant' }>).participantId;
-    const [pledge] = await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(
-      `select details, team_id from pledge where challenge_id = ? and participant_id = ? and status = 'confirmed'`,
-      [challenge.id, participantId],
-    );
+    let participantId: string | null;
+    if (named === undefined) {
+      participantId = (viewer as Extract<Viewer, { kind: 'participant' }>).participantId;
+    } else if (named === null) {
+      participantId = null;
+    } else if ('email' in named) {
+      participantId = (await upsertParticipant(tx, { email: named.email })).id;
+    } else {
+      participantId = (
+        await upsertParticipantByCode(tx, {
+          organizationId: challenge.organizationId,
+          code: named.code,
+        })
+      ).id;
+    }
+    const [pledge] = participantId
+      ? await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(
+          `select details, team_id from pledge where challenge_id = ? and participant_id = ? and status = 'confirmed'`,
+          [challenge.id, participantId],
+        )
+      : [];
     const measured = actionType.measure({
       details: input.details,
       settings: challenge.actionSettings,
@@ -93,12 +120,17 @@ export async function recordContribution(
         occurredAt,
       ],
     );
-    const delta = await applyParticipation(tx, challenge.id, participantId, {
-      contributions: 1,
-      quantity,
-      co2eKg,
-      teamId: pledge?.team_id ?? null,
-    });
+    let delta = 0;
+    if (participantId) {
+      delta = await applyParticipation(tx, challenge.id, participantId, {
+        contributions: 1,
+        quantity,
+        co2eKg,
+        teamId: pledge?.team_id ?? null,
+      });
+    } else {
+      await bumpProgress(tx, challenge.id, WHOLE_CHALLENGE, { participants: 0, quantity, co2eKg });
+    }
     await appendEvents(tx, [
       {
         type: EventTypes.contributionRecorded,

@@ -29,4 +29,13 @@ export {
 export { confirmPledge, pledge, withdrawPledge, type PledgeInput } from './pledges.js';
 export { recordContribution, type ContributionInput } from './contributions.js';
 export { importConfirmedPledges, type ImportedPledge } from './imports.js';
+export { enrolResident, type Enrolment, type EnrolmentInput, type Resident } from './enrolment.js';
+export {
+  upsertParticipant,
+  upsertParticipantByCode,
+  RESIDENT_CODE_PATTERN,
+} from './participants.js';
+export { campaignReport, reportToCsv, type CampaignReport } from './reports.js';
+export { loadVisibleChallenge } from './challenges.js';
+export { requireRole, hasRole, roleIn } from './access.js';
 export { createSession, requestMagicLink } from './auth.js';

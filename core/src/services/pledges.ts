@@ -13,7 +13,7 @@ import { assertCanSee, hasRole, requireParticipant, type Audience } from './acce
 import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
-import { upsertParticipant } from './participants.js';
+import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
 import { issueToken, markTokenUsed, takeToken } from './tokens.js';
 
 export interface PledgeInput {
@@ -85,7 +85,7 @@ export async function checkPledgeData(
   input: PledgeInput,
 ): Promise<PledgeData> {
   const actionType = ctx.registry.actionType(challenge.actionType);
-  const details = actionType.validatePledge(input.details);
+  const details = actionType.validatePledge(input.details, challenge.actionSettings);
   let location: GeoPoint | null = null;
   if (input.location) {
     validateLocation(input.location, 'location');
@@ -183,9 +183,11 @@ export async function pledge(
 
   if (viewer.kind === 'participant') {
     assertAudienceEmail(campaign.audience, viewer.email, isMember);
-    const result = await ctx.db.transaction((tx) =>
-      confirmPledgeRow(tx, challenge, viewer.participantId, data),
-    );
+    const result = await ctx.db.transaction(async (tx) => {
+      // Before the pledge: the mails its event triggers read the language.
+      if (input.locale) await setParticipantLocale(tx, viewer.participantId, input.locale);
+      return confirmPledgeRow(tx, challenge, viewer.participantId, data);
+    });
     if (result.confirmedNow) ctx.notifyCommitted();
     return {
       status: result.confirmedNow ? 201 : 200,
@@ -220,7 +222,9 @@ export async function pledge(
       tx,
       'pledge-confirmation',
       input.email as string,
-      { challengeId: challenge.id, ...data },
+      // The language travels with the token and is stored on confirmation
+      // only: whoever types an address must not change that person's mails.
+      { challengeId: challenge.id, ...data, ...(input.locale ? { locale: input.locale } : {}) },
       ctx.now(),
     );
   });
@@ -249,7 +253,10 @@ export async function confirmPledge(
     if (stored.usedAt && stored.result) {
       return { answer: stored.result as { id: string; status: 'confirmed' }, confirmedNow: false };
     }
-    const payload = stored.payload as unknown as PledgeData & { challengeId: string };
+    const payload = stored.payload as unknown as PledgeData & {
+      challengeId: string;
+      locale?: ParticipantLocale;
+    };
     const challenge = await loadChallenge(tx, payload.challengeId);
     if (!challenge) throw notFound('challenge', payload.challengeId);
     const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
@@ -258,6 +265,7 @@ export async function confirmPledge(
       email: stored.email,
       displayName: payload.displayName,
       verified: true,
+      locale: payload.locale,
     });
     const confirmed = await confirmPledgeRow(tx, challenge, participant.id, payload);
     const answer = { id: confirmed.id, status: 'confirmed' as const };

@@ -30,6 +30,7 @@ export const ParticipantEntity = defineEntity({
     id: p.string().primary(),
     canonicalEmail: p.string().nullable().unique(),
     email: p.string().nullable(),
+    residentCode: p.string().nullable().unique(),
     displayName: p.string().nullable(),
     verifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -265,6 +266,20 @@ export const DevMailEntity = defineEntity({
   },
 });
 
+export const ConsentRecordEntity = defineEntity({
+  name: 'ConsentRecord',
+  tableName: 'consent_record',
+  properties: {
+    id: p.string().primary(),
+    participantId: p.string(),
+    challengeId: p.string(),
+    recordedBy: p.string().nullable(),
+    text: p.text(),
+    givenAt: p.datetime(),
+    recordedAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
 export const SeedMarkEntity = defineEntity({
   name: 'SeedMark',
   tableName: 'seed_mark',
@@ -294,5 +309,6 @@ export const entities = [
   SessionEntity,
   IdempotencyKeyEntity,
   DevMailEntity,
+  ConsentRecordEntity,
   SeedMarkEntity,
 ];

@@ -96,7 +96,14 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
             details: AnyObject,
             occurredAt: Type.Optional(DateTime),
             participant: Type.Optional(
-              Type.Object({ email: Email }, { additionalProperties: false }),
+              Type.Union([
+                Type.Object({ email: Email }, { additionalProperties: false }),
+                Type.Object(
+                  { code: Type.String({ minLength: 4, maxLength: 32 }) },
+                  { additionalProperties: false },
+                ),
+                Type.Null(),
+              ]),
             ),
           },
           { additionalProperties: false },

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000 } from './Migration20261129000000.js';
 import { Migration20261129100000 } from './Migration20261129100000.js';
 import { Migration20261129110000 } from './Migration20261129110000.js';
+import { Migration20261129120000 } from './Migration20261129120000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000', class: Migration20261129000000 },
   { name: 'Migration20261129100000', class: Migration20261129100000 },
   { name: 'Migration20261129110000', class: Migration20261129110000 },
+  { name: 'Migration20261129120000', class: Migration20261129120000 },
 ];
