@@ -13,6 +13,7 @@ import {
   type Platform,
 } from '@tandem/core';
 import { seedDemo } from './demo.js';
+import { scaffoldPlugin } from './new-plugin.js';
 import { registerPages } from './pages.js';
 import { plugins } from './tandem.config.js';
 
@@ -25,6 +26,7 @@ Commands:
   seed       seed the demo organization (slug "demo") once
   worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
   example    load a reference campaign from examples/
+  new-plugin scaffold an action-type plugin in plugins/<id>
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
 SMTP_URL, MAIL_FROM, TANDEM_DATA_DIR, TANDEM_PUBLIC_URL, TANDEM_RATE_LIMIT_PER_IP,
@@ -152,6 +154,19 @@ async function main(argv: string[]): Promise<void> {
       closeOnSignals(platform);
       await platform.start();
       console.log(`Tandem worker ${process.pid} is processing jobs.`);
+      return;
+    }
+    case 'new-plugin': {
+      const id = rest[0];
+      if (!id) return fail('Usage: tandem new-plugin <id>   (kebab-case, e.g. bike-to-school)', 2);
+      try {
+        const dir = await scaffoldPlugin(process.cwd(), id);
+        console.log(`Created ${dir}.
+Next: npm install (links the package), then run its tests: npx vitest run plugins/${id}
+Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error), 2);
+      }
       return;
     }
     case 'example':

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PLUGIN_ID_PATTERN } from '@tandem/core';
+
+/** `my-plugin` → `myPlugin`: the name the manifest is exported under. */
+export const exportName = (id: string): string =>
+  id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+const packageJson = (id: string) => `${JSON.stringify(
+  {
+    name: `@tandem/plugin-${id}`,
+    version: '0.1.0',
+    description: `Tandem action type: ${id}`,
+    type: 'module',
+    license: 'MIT',
+    exports: {
+      '.': {
+        'tandem-source': './src/index.ts',
+        types: './dist/index.d.ts',
+        default: './dist/index.js',
+      },
+    },
+    files: ['dist'],
+    scripts: { build: 'tsc -p tsconfig.build.json' },
+    dependencies: { '@tandem/core': '0.1.0' },
+  },
+  null,
+  2,
+)}
+`;
+
+const tsconfig = `{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": {
+    "rootDir": "src",
+    "outDir": "dist"
+  },
+  "include": ["src"],
+  "exclude": ["src/**/*.test.ts"]
+}
+`;
+
+const manifest = (id: string) => `import { Type } from '@sinclair/typebox';
+import { defineActionType } from '@tandem/core';
+
+/**
+ * ${id}: what people pledge and report. Start here: rename the unit, shape
+ * the details, and put the emission factors (with their source) in one
+ * data file.
+ */
+export const ${exportName(id)} = defineActionType({
+  id: '${id}',
+  version: '0.1.0',
+  coreRange: '^0.1.0',
+  title: { fr: '${id}', en: '${id}' },
+  unit: 'action',
+  pledgeSchema: Type.Object({}, { additionalProperties: false }),
+  contributionSchema: Type.Object(
+    { count: Type.Integer({ minimum: 1, maximum: 100 }) },
+    { additionalProperties: false },
+  ),
+  quantify: ({ details }) => details.count,
+  impact: () => ({ co2eKg: 0, source: 'no factor yet' }),
+  limits: { maxQuantityPerContribution: 100 },
+});
+`;
+
+const test = (id: string) => `import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestClient, startTestPlatform, type TestPlatform } from '@tandem/core/testing';
+import { ${exportName(id)} } from './index.js';
+
+describe('${id}', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ plugins: [${exportName(id)}] });
+  });
+  afterAll(() => platform?.stop());
+
+  it('counts what participants report toward the goal', async () => {
+    const client = createTestClient(platform.app);
+    const admin = { token: platform.adminToken };
+    const slug = \`org-\${Date.now().toString(36)}\`;
+    expect((await client.post('/api/organizations', { slug, name: 'Org', kind: 'association' }, admin)).status).toBe(201);
+    const campaign = await client.post(\`/api/organizations/\${slug}/campaigns\`, { title: 'Campaign' }, admin);
+    const challenge = await client.post(
+      \`/api/campaigns/\${campaign.body.id}/challenges\`,
+      { title: 'Challenge', actionType: '${id}', goal: { quantity: 3 } },
+      admin,
+    );
+    expect(challenge.status).toBe(201);
+    await client.post(\`/api/challenges/\${challenge.body.id}/open\`, undefined, admin);
+
+    const session = await client.signIn(\`someone-\${Date.now()}@example.org\`);
+    const reported = await client.post(
+      \`/api/challenges/\${challenge.body.id}/contributions\`,
+      { details: { count: 3 } },
+      { token: session },
+    );
+    expect(reported.status).toBe(201);
+    expect(reported.body.quantity).toBe(3);
+    await platform.settle();
+    const after = await client.get(\`/api/challenges/\${challenge.body.id}\`);
+    expect(after.body.progress).toMatchObject({ participants: 1, quantity: 3 });
+    expect(after.body.status).toBe('succeeded');
+  });
+
+  it('refuses details its schema does not know', async () => {
+    expect(() =>
+      ${exportName(id)}.measure({ details: { count: 1, extra: true }, settings: {}, pledge: null, occurredAt: new Date() }),
+    ).toThrow(expect.objectContaining({ code: 'TANDEM_REQUEST_UNKNOWN_FIELD' }));
+  });
+});
+`;
+
+const readme = (id: string) => `# @tandem/plugin-${id}
+
+An action type for Tandem. Participants report a count of actions; the
+challenge's goal can be a number of participants and/or a quantity.
+
+## Register it
+
+In \`apps/server/src/tandem.config.ts\`:
+
+\`\`\`ts
+import { ${exportName(id)} } from '@tandem/plugin-${id}';
+export const plugins: Plugin[] = [${exportName(id)}];
+\`\`\`
+
+then \`npm install\` (to link the package) and restart Tandem.
+
+## Details
+
+- pledge: \`{}\`
+- contribution: \`{ "count": 2 }\` (1 to 100)
+
+## Test it
+
+\`npx vitest run plugins/${id}\` runs the real engine on a fresh PostgreSQL database.
+`;
+
+/**
+ * `tandem new-plugin <id>`: writes `plugins/<id>/` — a manifest, a test that
+ * runs the real engine, a README — which builds, registers and passes its
+ * tests as generated. See docs/plugins.md for what to change next.
+ */
+export async function scaffoldPlugin(root: string, id: string): Promise<string> {
+  if (!PLUGIN_ID_PATTERN.test(id) || id.length < 2 || id.length > 40) {
+    throw new Error(
+      `"${id}" is not a plugin id: use kebab-case, 2 to 40 characters (e.g. "bike-to-school").`,
+    );
+  }
+  const dir = join(root, 'plugins', id);
+  if (existsSync(dir)) throw new Error(`${dir} already exists.`);
+  await mkdir(join(dir, 'src'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), packageJson(id));
+  await writeFile(join(dir, 'tsconfig.build.json'), tsconfig);
+  await writeFile(join(dir, 'src', 'index.ts'), manifest(id));
+  await writeFile(join(dir, 'src', 'index.test.ts'), test(id));
+  await writeFile(join(dir, 'README.md'), readme(id));
+  return dir;
+}
