@@ -14,6 +14,7 @@ const EnvSchema = Type.Object({
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TANDEM_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  TANDEM_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TANDEM_DEV_MAILBOX: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
@@ -27,6 +28,7 @@ const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -40,6 +42,8 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   adminToken: string | undefined;
+  /** Bearer token of `GET /ops/metrics` (Prometheus); the admin token serves when unset. */
+  metricsToken: string | undefined;
   devMailbox: boolean;
   /** Base of links in mails, e.g. https://tandem.example.org */
   publicUrl: string;
@@ -50,6 +54,13 @@ export interface Config {
   dbPoolSize: number;
   logLevel: string;
   trustProxy: boolean;
+  /**
+   * How long a BullMQ job stays locked to its worker without a renewal
+   * (`TANDEM_JOB_LOCK_MS`, default 30 s): the jobs of a worker that died are
+   * taken again after about this long. Shorter recovers sooner; too short
+   * for a busy event loop runs jobs twice (harmless, but wasted).
+   */
+  jobLockMs: number;
 }
 
 const envAjv = createAjv('querystring');
@@ -91,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.TANDEM_DATA_DIR,
     redisUrl: e.REDIS_URL,
     adminToken: e.TANDEM_ADMIN_TOKEN,
+    metricsToken: e.TANDEM_METRICS_TOKEN,
     devMailbox: e.TANDEM_DEV_MAILBOX === '1',
     publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),
     smtpUrl: e.SMTP_URL,
@@ -103,5 +115,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.TANDEM_DB_POOL_SIZE,
     logLevel: e.TANDEM_LOG_LEVEL,
     trustProxy: e.TANDEM_TRUST_PROXY === '1',
+    jobLockMs: e.TANDEM_JOB_LOCK_MS,
   };
 }

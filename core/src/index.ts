@@ -30,6 +30,26 @@ export {
 export { createEventDispatcher, type EventDispatcher, type EventHandler } from './jobs/events.js';
 export { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 export type { Mailer, OutgoingMail } from './mail/mailer.js';
+export {
+  renderNotification,
+  type NotificationKind,
+  type NotificationVars,
+} from './mail/templates.js';
 export type { ServiceContext, Viewer, Role } from './services/context.js';
+export { hasRole, requireRole } from './services/access.js';
+/** TypeBox, the one instance core's HTTP type provider uses, for plugins' route and data schemas. */
+export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { newId } from './ids.js';
+export { readTeamProgress } from './store/progress.js';
 export * as services from './services/index.js';
+export {
+  liveHubOf,
+  createMemoryLiveBus,
+  createRedisLiveBus,
+  type LiveBus,
+  type LiveSubscriber,
+  type LiveHub,
+  type LiveHubStats,
+  type LiveMessage,
+  type LiveOptions,
+} from './live/index.js';

@@ -9,13 +9,18 @@ import { createEventDispatcher, loadEvent, type EventDispatcher } from './jobs/e
 import { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 import { createLocalQueue } from './jobs/local/local-queue.js';
 import { Jobs, type JobQueue } from './jobs/queue.js';
+import { redoOnReconnect } from './jobs/reconnect.js';
 import { createOutboxRelay, type OutboxRelay } from './jobs/relay.js';
+import { installScheduledWork } from './jobs/scheduled/index.js';
 import { sweepChallenges } from './jobs/sweep.js';
 import { createMemoryRateLimiter } from './limits/memory.js';
 import { createRedisRateLimiter } from './limits/redis.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
+import { installLive, type LiveOptions } from './live/index.js';
 import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
+import { installNotifications } from './notifications/index.js';
+import { installOps } from './ops/index.js';
 import type { PluginContext } from './plugins/manifest.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
@@ -45,6 +50,8 @@ export interface PlatformOptions {
   embeddedPersistent?: boolean;
   /** BullMQ key prefix (default `tandem`); tests use one per run. */
   queuePrefix?: string;
+  /** Live pages' tuning (heartbeat and coalescing intervals); tests shorten them. */
+  live?: LiveOptions;
   /** Extra routes, registered inside the app after core's and the plugins'. */
   extendApp?: (app: App, platform: Platform) => Promise<void> | void;
 }
@@ -163,6 +170,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ? await createBullQueue({
           url: config.redisUrl,
           ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+          lockDurationMs: config.jobLockMs,
           onError,
         })
       : createLocalQueue({ onError });
@@ -170,6 +178,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
     const now = options.now ?? (() => new Date());
     const dispatcher = createEventDispatcher();
+    installNotifications({ dispatcher, queue, db, mailer, config, registry });
     const listeners = new Set<RelayListener>();
     const relay = createOutboxRelay({
       db,
@@ -222,6 +231,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     queue.handle(Jobs.sweepDeadlines, async () => {
       await sweepChallenges(db, queue, 'past-deadline');
     });
+    const schedules = installScheduledWork({
+      db,
+      queue,
+      mailer,
+      config,
+      registry,
+      now,
+      notifyCommitted: () => relay.kick(),
+    });
     for (const plugin of plugins) {
       const context = pluginContext(plugin.id);
       for (const [name, job] of Object.entries(plugin.jobs)) {
@@ -264,14 +282,34 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         // only job processes fetch jobs.
         relay.start();
         if (!runsJobs) return;
-        await queue.schedule(
-          Jobs.sweepDeadlines,
-          {},
-          { id: 'sweep-deadlines', everyMs: DEADLINE_SWEEP_MS },
-        );
+        const scheduleAll = async () => {
+          await queue.schedule(
+            Jobs.sweepDeadlines,
+            {},
+            { id: 'sweep-deadlines', everyMs: DEADLINE_SWEEP_MS },
+          );
+          for (const { name, id, everyMs } of schedules) {
+            await queue.schedule(name, {}, { id, everyMs });
+          }
+        };
+        await scheduleAll();
         await queue.start();
         // The in-process queue forgot what was waiting if the last process died.
         await sweepChallenges(db, queue, 'all-open');
+        if (redis) {
+          // Redis may come back without the jobs and schedules it held, their
+          // events already marked relayed: do the start-up work again.
+          const stop = redoOnReconnect(
+            redis,
+            async () => {
+              console.warn('Redis is back: scheduling again and evaluating open challenges.');
+              await scheduleAll();
+              await sweepChallenges(db, queue, 'all-open');
+            },
+            { onError: (error) => console.error('redoing work after Redis came back:', error) },
+          );
+          closers.push(stop);
+        }
       },
       async listen() {
         return platform.app.listen({ port: config.port, host: config.host });
@@ -302,6 +340,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     (platform as { app: App }).app = app;
     closers.push(() => app.close());
+    await installOps(platform);
+    // Live pages (SSE): relayed events go on the bus; page-serving processes fan out.
+    await installLive(platform, { ...options.live, prefix: options.queuePrefix ?? 'tandem' });
     return platform;
   } catch (error) {
     await closeAll();

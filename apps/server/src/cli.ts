@@ -13,6 +13,7 @@ import {
   type Platform,
 } from '@tandem/core';
 import { seedDemo } from './demo.js';
+import { describeLoad, ExampleError, examples, listExamples } from './examples/index.js';
 import { scaffoldPlugin } from './new-plugin.js';
 import { registerPages } from './pages.js';
 import { plugins } from './tandem.config.js';
@@ -25,7 +26,7 @@ Commands:
   migrate    apply pending migrations to DATABASE_URL (or the embedded database)
   seed       seed the demo organization (slug "demo") once
   worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
-  example    load a reference campaign from examples/
+  example    load a reference campaign once (tandem example <name>; without a name, the list)
   new-plugin scaffold an action-type plugin in plugins/<id>
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
@@ -86,6 +87,48 @@ async function serve(config: Config, options: { migrate: boolean; demo: boolean 
   if (platform.embedded) console.log(`Embedded PostgreSQL: ${platform.embedded.dataDir}`);
   if (options.demo && !process.env['TANDEM_ADMIN_TOKEN']) {
     console.log(`Platform admin token (generated for this run): ${config.adminToken}`);
+  }
+}
+
+/**
+ * `tandem example [name]`: without a name, the list; otherwise loads that
+ * reference campaign once (a second run adds nothing), lets the jobs it
+ * caused run (here without Redis; with Redis the workers take them), and
+ * prints what was loaded with the campaign's report.
+ */
+async function loadExample(name: string | undefined): Promise<void> {
+  const list = `Reference campaigns:\n${listExamples().join('\n')}`;
+  if (!name) {
+    console.log(`Usage: tandem example <name>\n\n${list}`);
+    return;
+  }
+  const example = examples[name];
+  if (!example) return fail(`Unknown example "${name}".\n\n${list}`, 2);
+  // As for "seed": mail to the synthetic people stays in the dev mailbox.
+  // The example calls a few plugin routes in-process as the platform admin,
+  // hence a token of its own for this run when none is set.
+  const config = readConfig({
+    TANDEM_DEV_MAILBOX: '1',
+    TANDEM_ADMIN_TOKEN: process.env['TANDEM_ADMIN_TOKEN'] ?? randomBytes(24).toString('base64url'),
+  });
+  const platform = await open(config, { migrate: false });
+  try {
+    const loaded = await example.load(platform);
+    if (platform.runsJobs) {
+      await platform.start();
+      await platform.settle();
+    } else {
+      await platform.relay.drain();
+    }
+    for (const line of await describeLoad(platform, example, loaded)) console.log(line);
+  } catch (error) {
+    // A state the user can fix is a sentence; anything else, the whole error.
+    console.error(
+      error instanceof ExampleError || error instanceof TandemError ? error.message : error,
+    );
+    process.exitCode = 1;
+  } finally {
+    await platform.close();
   }
 }
 
@@ -170,10 +213,7 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
       return;
     }
     case 'example':
-      return fail(
-        `tandem example ${rest[0] ?? '<name>'}: no reference campaigns are packaged in this version yet.`,
-        2,
-      );
+      return loadExample(rest[0]);
     case undefined:
     case 'help':
     case '--help':

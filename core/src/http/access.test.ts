@@ -137,12 +137,29 @@ describe('platform admin routes', () => {
     expect(read.body.error).toBe('TANDEM_AUTH_INVALID');
   });
 
-  it('answers 401 TANDEM_AUTH_INVALID to an Authorization header that is not a bearer', async () => {
+  it('treats another scheme (Basic) as no Tandem credentials: 401 where one is needed', async () => {
     const response = await platform.app.inject({
       method: 'POST',
       url: '/api/organizations',
       headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
       payload: { slug: `org-${unique()}`, name: 'X', kind: 'city' },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body).error).toBe('TANDEM_AUTH_REQUIRED');
+    const { slug } = await newOrganization();
+    const read = await platform.app.inject({
+      method: 'GET',
+      url: `/api/organizations/${slug}`,
+      headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+    });
+    expect(read.statusCode).toBe(200);
+  });
+
+  it('answers 401 TANDEM_AUTH_INVALID to a malformed bearer', async () => {
+    const response = await platform.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { authorization: 'Bearer two tokens' },
     });
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body).error).toBe('TANDEM_AUTH_INVALID');

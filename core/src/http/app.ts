@@ -22,6 +22,7 @@ import { challengeRoutes } from './routes/challenges.js';
 import { devRoutes } from './routes/dev.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { pledgeRoutes } from './routes/pledges.js';
+import { reminderRoutes } from './routes/reminders.js';
 import { reportRoutes } from './routes/reports.js';
 
 declare module 'fastify' {
@@ -136,6 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await challengeRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
+    await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);
   });

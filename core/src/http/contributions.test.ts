@@ -91,7 +91,8 @@ async function newChallenge(goal: Record<string, unknown> = { participants: 50 }
 async function progress(challengeId: string) {
   const response = await client.get(`/api/challenges/${challengeId}`);
   expect(response.status).toBe(200);
-  return response.body.progress as { participants: number; quantity: number; co2eKg: number };
+  const { participants, quantity, co2eKg } = response.body.progress as Record<string, number>;
+  return { participants, quantity, co2eKg };
 }
 
 const contribute = (challengeId: string, body: Record<string, unknown>, token?: string) =>

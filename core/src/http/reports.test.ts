@@ -18,7 +18,14 @@ const bikeKm = defineActionType({
     { additionalProperties: false },
   ),
   quantify: ({ details }) => details.km,
-  impact: ({ details }) => ({ co2eKg: details.km * 0.2, source: 'test factor' }),
+  impact: ({ details }) => ({
+    co2eKg: details.km * 0.2,
+    source: 'test factor',
+    factors: { car: 0.2 },
+  }),
+  factors: [
+    { key: 'car', label: 'Car, alone', value: 0.2, unit: 'kg CO2e / km', source: 'test factor' },
+  ],
 });
 
 describe('the campaign report', () => {

@@ -90,6 +90,29 @@ export const Progress = Type.Object({
   co2eKg: Type.Number(),
 });
 
+export const PacingForecast = Type.Object(
+  {
+    tierId: Type.String({ description: 'the tier aimed at: the lowest not reached yet' }),
+    expectedAtDeadline: Type.Object({ participants: Type.Number(), quantity: Type.Number() }),
+    ratio: Type.Number({ description: "expected share of that tier's goal (1 = reached)" }),
+    onTrack: Type.Boolean(),
+    elapsed: Type.Number({ description: 'share of the time from opening to deadline gone (0..1)' }),
+    method: Type.Literal('linear-since-opening'),
+  },
+  {
+    description:
+      'Progress expected at the deadline if the pace since opening holds; null without a deadline or once closed.',
+  },
+);
+
+/** A challenge's counters and, while it is open with a deadline, where they are heading. */
+export const ChallengeProgress = Type.Object({
+  participants: Type.Number(),
+  quantity: Type.Number(),
+  co2eKg: Type.Number(),
+  forecast: Nullable(PacingForecast),
+});
+
 export const TierView = Type.Object({
   id: Type.String(),
   rank: Type.Integer(),
@@ -116,7 +139,7 @@ export const ChallengeView = Type.Object({
   openedAt: Nullable(Type.String()),
   closedAt: Nullable(Type.String()),
   createdAt: Type.String(),
-  progress: Progress,
+  progress: ChallengeProgress,
   tiers: Type.Array(TierView),
 });
 

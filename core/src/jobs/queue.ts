@@ -20,11 +20,13 @@ export const Jobs = {
   recountProgress: 'recount-progress',
   checkPacing: 'check-pacing',
   sendReminders: 'send-reminders',
+  sendNotifications: 'send-notifications',
 } as const;
 
 const CORE_ROUTES: Record<string, string> = {
   [Jobs.evaluateChallenge]: Queues.thresholds,
   [Jobs.deliverEvent]: Queues.events,
+  [Jobs.sendNotifications]: Queues.events,
 };
 
 /**

@@ -23,6 +23,50 @@ end
 return count
 `;
 
+/** How long a hit waits for Redis before it is let through uncounted. */
+const DEFAULT_FAIL_OPEN_AFTER_MS = 500;
+/** While Redis stays unavailable, at most one log line per this many ms. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
+
+/** Connection states in which ioredis would fail or queue a command at once. */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
+/** Options of {@link createRedisRateLimiter}. */
+export interface RedisRateLimiterOptions {
+  /** A connected (or connecting) ioredis client; the limiter does not own it. */
+  redis: Redis;
+  /** Key prefix, default `tandem:rl:`. */
+  prefix?: string;
+  /** How long a hit waits for Redis before letting the request through (default 500 ms). */
+  failOpenAfterMs?: number;
+  /**
+   * Told when Redis fails and a hit is let through, and when it answers
+   * again (`error` undefined). Default: a `console.warn` line, at most one
+   * per 10 s while Redis stays away.
+   */
+  onUnavailable?: (error: unknown) => void;
+}
+
+/** The default reporter: one line when Redis goes, one per 10 s while away, one when back. */
+function warnUnavailable(): (error: unknown) => void {
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let isAway = false;
+  return (error) => {
+    if (error === undefined) {
+      if (isAway) console.warn('Rate limits: Redis answers again; limits apply again.');
+      isAway = false;
+      return;
+    }
+    const at = Date.now();
+    if (isAway && at - lastLoggedAt < UNAVAILABLE_LOG_EVERY_MS) return;
+    isAway = true;
+    lastLoggedAt = at;
+    console.warn(
+      `Rate limits: Redis is unavailable (${String(error)}); letting requests through uncounted.`,
+    );
+  };
+}
+
 /**
  * A rate limiter shared by every process through Redis: fixed windows, one
  * counter per rule, key and window at `<prefix><rule>:<key>:<window index>`.
@@ -34,6 +78,11 @@ return count
  * The limiter is handed its client and does not own it: `close()` leaves the
  * connection open for whoever created it to quit.
  *
+ * It fails open: while Redis is unavailable (connection lost, an error, or
+ * no answer within `failOpenAfterMs`) a hit is allowed without being
+ * counted, and the outage is logged. Pledges live in PostgreSQL; a limit
+ * that cannot be counted for a while must not refuse them or make them hang.
+ *
  * @param options.redis - a connected (or connecting) ioredis client.
  * @param options.prefix - key prefix, default `tandem:rl:`.
  *
@@ -41,10 +90,36 @@ return count
  * const limiter = createRedisRateLimiter({ redis });
  * await enforce(limiter, { name: 'magic-link', limit: 5, windowMs: 900_000 }, email);
  */
-export function createRedisRateLimiter(options: { redis: Redis; prefix?: string }): RateLimiter {
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const { redis } = options;
   const prefix = options.prefix ?? 'tandem:rl:';
+  const failOpenAfterMs = options.failOpenAfterMs ?? DEFAULT_FAIL_OPEN_AFTER_MS;
+  const onUnavailable = options.onUnavailable ?? warnUnavailable();
   let isClosed = false;
+  let isFailingOpen = false;
+
+  /** The script's answer, or the reason Redis gave none in time. */
+  async function count(redisKey: string, windowMs: number): Promise<{ value: unknown } | Error> {
+    if (LOST.has(redis.status)) return new Error(`the connection is ${redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    // EVAL rather than defineCommand: defining a command would add a method
+    // to a client this adapter does not own.
+    const answer = redis.eval(HIT_SCRIPT, 1, redisKey, windowMs).then(
+      (value) => ({ value }),
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    const late = new Promise<Error>((resolve) => {
+      timer = setTimeout(
+        () => resolve(new Error(`no answer within ${failOpenAfterMs} ms`)),
+        failOpenAfterMs,
+      );
+    });
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   return {
     async hit(rule: RateLimitRule, key: string): Promise<RateLimitVerdict> {
@@ -53,14 +128,22 @@ export function createRedisRateLimiter(options: { redis: Redis; prefix?: string 
       // An unlimited rule needs no counter: no round trip, no key.
       if (rule.limit === 0) return { ...unlimitedVerdict };
       const { index, resetMs } = windowAt(rule.windowMs, Date.now());
-      const redisKey = `${prefix}${rule.name}:${key}:${index}`;
-      // EVAL rather than defineCommand: defining a command would add a method
-      // to a client this adapter does not own.
-      const count = await redis.eval(HIT_SCRIPT, 1, redisKey, rule.windowMs);
-      if (typeof count !== 'number') {
-        throw new Error(`Redis answered the rate-limit script with ${typeof count}, not a number.`);
+      const answer = await count(`${prefix}${rule.name}:${key}:${index}`, rule.windowMs);
+      if (answer instanceof Error) {
+        isFailingOpen = true;
+        onUnavailable(answer);
+        return { allowed: true, remaining: rule.limit, resetMs };
       }
-      return verdictFor(rule, count, resetMs);
+      if (isFailingOpen) {
+        isFailingOpen = false;
+        onUnavailable(undefined);
+      }
+      if (typeof answer.value !== 'number') {
+        throw new Error(
+          `Redis answered the rate-limit script with ${typeof answer.value}, not a number.`,
+        );
+      }
+      return verdictFor(rule, answer.value, resetMs);
     },
     async close() {
       isClosed = true;

@@ -254,7 +254,16 @@ describe('ActionType.measure', () => {
       occurredAt,
     };
     spy.measure(input);
-    expect(seen).toEqual([input, input, input]);
+    // `recordedBy` defaults to the participant themselves.
+    const expected = { ...input, recordedBy: 'self' };
+    expect(seen).toEqual([expected, expected, expected]);
+    seen.length = 0;
+    spy.measure({ ...input, recordedBy: 'agent' });
+    expect(seen.map((s) => (s as { recordedBy: string }).recordedBy)).toEqual([
+      'agent',
+      'agent',
+      'agent',
+    ]);
   });
 
   it('refuses an unknown field in details with its path', () => {
@@ -411,5 +420,45 @@ describe('checkPledge', () => {
         checkPledge: 'nope' as never,
       }),
     ).toThrow(expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }));
+  });
+});
+
+describe('declared factors', () => {
+  const base = { id: 'with-factors', version: '1.0.0', title: { fr: 'x', en: 'x' }, unit: null };
+
+  it('are kept on the action type for reports', () => {
+    const type = defineActionType({
+      ...base,
+      factors: [
+        {
+          key: 'car',
+          label: 'Car alone',
+          value: 0.2176,
+          unit: 'kg CO2e / km',
+          source: 'ADEME, 2024',
+        },
+      ],
+    });
+    expect(type.factors).toEqual([
+      {
+        key: 'car',
+        label: 'Car alone',
+        value: 0.2176,
+        unit: 'kg CO2e / km',
+        source: 'ADEME, 2024',
+      },
+    ]);
+    expect(defineActionType({ ...base, id: 'no-factors' }).factors).toEqual([]);
+  });
+
+  it('need a finite value and a source', () => {
+    for (const factor of [
+      { key: 'car', label: 'Car', value: Number.NaN, unit: 'kg', source: 'x' },
+      { key: 'car', label: 'Car', value: 1, unit: 'kg', source: ' ' },
+    ]) {
+      expect(() => defineActionType({ ...base, factors: [factor] })).toThrow(
+        expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }),
+      );
+    }
   });
 });

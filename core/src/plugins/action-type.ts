@@ -33,6 +33,11 @@ export interface ActionInput<TDetails, TSettings, TPledge> {
   settings: TSettings;
   pledge: TPledge | null;
   occurredAt: Date;
+  /**
+   * Who records it: the participant themselves, or an organization's agent
+   * (a weigh-in at a collection point, a course completion sent by a partner).
+   */
+  recordedBy: 'self' | 'agent';
 }
 
 /** What a contribution avoids: kilograms of CO2e, and where the factor comes from. */
@@ -82,6 +87,11 @@ export interface ActionTypeManifest<
    * when it does not fit, `null` when it does.
    */
   checkPledge?(input: { details: Static<TPledge>; settings: Static<TSettings> }): string | null;
+  /**
+   * Checks a challenge's settings beyond their schema (ids unique in a
+   * catalogue); returns a sentence when they do not hold, `null` when they do.
+   */
+  checkSettings?(settings: Static<TSettings>): string | null;
   /** Validates a contribution's `details`; absent: this action type takes no contributions. */
   contributionSchema?: TContribution;
   /** The contribution's amount in `unit`; default 0. */
@@ -102,6 +112,23 @@ export interface ActionTypeManifest<
   jobs?: Record<string, PluginJob>;
   /** The plugin's own tables, in SQL, applied after core's migrations. */
   migrations?: readonly PluginMigration[];
+  /** The emission factors `impact` uses, for reports and audits. */
+  factors?: readonly FactorDeclaration[];
+}
+
+/**
+ * One emission factor an action type uses, declared in its manifest so that
+ * a campaign report can list every factor behind its CO2e figure.
+ */
+export interface FactorDeclaration {
+  /** Stable name, as in `ImpactResult.factors` (e.g. `car`). */
+  key: string;
+  label: string;
+  value: number;
+  /** e.g. `kg CO2e / passenger-km`. */
+  unit: string;
+  /** Where it comes from, e.g. `ADEME Base Empreinte, 2024`. */
+  source: string;
 }
 
 /** What `measure` returns, ready to be stored with the contribution. */
@@ -112,6 +139,8 @@ export interface Measurement {
   quantity: number;
   co2eKg: number;
   source?: string;
+  /** The factors used, by name, as the plugin returned them (kept with the contribution for audits). */
+  factors?: Record<string, number>;
 }
 
 /** What `measure` needs: the raw details from the request and what was stored before. */
@@ -120,6 +149,8 @@ export interface MeasureInput {
   settings: Record<string, unknown>;
   pledge: Record<string, unknown> | null;
   occurredAt: Date;
+  /** Default `self`. */
+  recordedBy?: 'self' | 'agent';
 }
 
 /**
@@ -149,6 +180,8 @@ export interface ActionType {
   readonly jobs: Readonly<Record<string, PluginJob>>;
   /** Schema changes, oldest first; empty when it has no tables. */
   readonly migrations: readonly PluginMigration[];
+  /** The emission factors it declares; empty when none. */
+  readonly factors: readonly FactorDeclaration[];
   /**
    * Validates a challenge's `actionSettings` (defaults applied; `undefined`
    * counts as `{}`). Throws TANDEM_REQUEST_INVALID, or
@@ -181,6 +214,7 @@ const MANIFEST_KEYS = [
   'settingsSchema',
   'pledgeSchema',
   'checkPledge',
+  'checkSettings',
   'contributionSchema',
   'quantify',
   'impact',
@@ -189,6 +223,7 @@ const MANIFEST_KEYS = [
   'on',
   'jobs',
   'migrations',
+  'factors',
 ] as const;
 
 type LooseInput = ActionInput<
@@ -213,6 +248,8 @@ interface CheckedManifest {
   limits?: { maxQuantityPerContribution?: number; check?(input: LooseInput): string | null };
   jobs?: Record<string, PluginJob>;
   migrations?: readonly PluginMigration[];
+  factors?: readonly FactorDeclaration[];
+  checkSettings?(settings: Record<string, unknown>): string | null;
   checkPledge?(input: {
     details: Record<string, unknown>;
     settings: Record<string, unknown>;
@@ -236,7 +273,7 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
   checkObjectSchema(problems, 'settingsSchema', manifest.settingsSchema);
   checkObjectSchema(problems, 'pledgeSchema', manifest.pledgeSchema);
   checkObjectSchema(problems, 'contributionSchema', manifest.contributionSchema);
-  for (const name of ['quantify', 'impact', 'checkPledge'] as const) {
+  for (const name of ['quantify', 'impact', 'checkPledge', 'checkSettings'] as const) {
     if (manifest[name] !== undefined && typeof manifest[name] !== 'function') {
       problems.add(name, 'must be a function');
     }
@@ -268,10 +305,41 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
       }
     }
   }
+  if (manifest.factors !== undefined) {
+    const factors = manifest.factors;
+    if (!Array.isArray(factors))
+      problems.add('factors', 'must be a list of { key, label, value, unit, source }');
+    else
+      factors.forEach((factor: unknown, i) => {
+        const ok =
+          isRecord(factor) &&
+          typeof factor['key'] === 'string' &&
+          typeof factor['label'] === 'string' &&
+          typeof factor['value'] === 'number' &&
+          Number.isFinite(factor['value']) &&
+          typeof factor['unit'] === 'string' &&
+          typeof factor['source'] === 'string' &&
+          factor['source'].trim() !== '';
+        if (!ok)
+          problems.add(
+            `factors[${i}]`,
+            'must be { key, label, value (finite), unit, source (non-empty) }',
+          );
+      });
+  }
   if (unit === null && manifest.quantify !== undefined) {
     problems.add('quantify', 'needs a unit: with unit null nothing is measured');
   }
   problems.throwIfAny('action type', manifest.id);
+}
+
+/** Keeps the finite numbers of a plugin's factor table, dropping anything else. */
+function numericRecord(value: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, figure] of Object.entries(value)) {
+    if (typeof figure === 'number' && Number.isFinite(figure)) out[key] = figure;
+  }
+  return out;
 }
 
 /** A result a plugin computed must be a finite number ≥ 0; a bad one is refused as bad details. */
@@ -340,9 +408,25 @@ export function defineActionType<
     on: Object.freeze({ ...checked.on }),
     jobs: Object.freeze({ ...checked.jobs }),
     migrations: Object.freeze([...(checked.migrations ?? [])]),
+    factors: Object.freeze((checked.factors ?? []).map((f) => Object.freeze({ ...f }))),
 
     validateSettings(value) {
-      return validateOrThrow(settingsSchema, value === undefined ? {} : value, 'actionSettings');
+      const settings = validateOrThrow<Record<string, unknown>>(
+        settingsSchema,
+        value === undefined ? {} : value,
+        'actionSettings',
+      );
+      const problem = checked.checkSettings?.(settings);
+      if (problem !== undefined && problem !== null) {
+        if (typeof problem !== 'string') {
+          throw new TandemError(
+            'TANDEM_PLUGIN_INVALID',
+            `action type "${id}": checkSettings must return a sentence or null`,
+          );
+        }
+        throw invalid('actionSettings', problem);
+      }
+      return settings;
     },
 
     validatePledge(value, settings = {}) {
@@ -378,6 +462,7 @@ export function defineActionType<
         settings: input.settings,
         pledge: input.pledge,
         occurredAt: input.occurredAt,
+        recordedBy: input.recordedBy ?? 'self',
       };
       const quantity = checkFigure(id, 'a quantity of', quantify ? quantify(actionInput) : 0);
       if (max !== undefined && quantity > max) {
@@ -410,6 +495,7 @@ export function defineActionType<
         quantity,
         co2eKg,
         ...(typeof result.source === 'string' ? { source: result.source } : {}),
+        ...(isRecord(result.factors) ? { factors: numericRecord(result.factors) } : {}),
       };
     },
   };

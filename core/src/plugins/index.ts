@@ -7,6 +7,7 @@ export {
   type ActionInput,
   type ActionType,
   type ActionTypeManifest,
+  type FactorDeclaration,
   type ImpactResult,
   type Localized,
   type MeasureInput,

@@ -30,6 +30,9 @@ export async function resolveViewer(
   authorization: string | undefined,
 ): Promise<Viewer> {
   if (!authorization) return anonymous;
+  // Other schemes (Basic, as xAPI clients send) belong to the routes that
+  // accept them; to core they are no Tandem credentials at all.
+  if (!/^Bearer\s/i.test(authorization)) return anonymous;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!match?.[1]) {
     throw new TandemError('TANDEM_AUTH_INVALID', 'Authorization must be "Bearer <token>".');
@@ -79,7 +82,8 @@ export async function requestMagicLink(
     ctx.db,
     'sign-in',
     input.email.trim(),
-    {},
+    // Stored on the participant once the link comes back, never by the request alone.
+    input.locale ? { locale: input.locale } : {},
     ctx.now(),
   );
   const link = `${ctx.config.publicUrl}/sign-in?token=${encodeURIComponent(token)}`;
@@ -103,7 +107,12 @@ export async function createSession(
         'This sign-in link was already used; ask for a new one.',
       );
     }
-    const participant = await upsertParticipant(tx, { email: stored.email, verified: true });
+    const locale = stored.payload['locale'];
+    const participant = await upsertParticipant(tx, {
+      email: stored.email,
+      verified: true,
+      locale: locale === 'fr' || locale === 'en' ? locale : undefined,
+    });
     const sessionToken = newSecret();
     const expiresAt = new Date(ctx.now().getTime() + SESSION_TTL_DAYS * 86_400_000);
     await tx.query('insert into session (hash, participant_id, expires_at) values (?, ?, ?)', [

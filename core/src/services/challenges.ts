@@ -1,5 +1,6 @@
 import { validateCounterpart } from '../domain/counterparts.js';
 import { normalizeGoal } from '../domain/goals.js';
+import { challengeForecast, type PacingForecast } from '../domain/pacing.js';
 import {
   closeChallenge as closeState,
   fulfillTier as fulfillState,
@@ -69,7 +70,12 @@ export interface ChallengeView {
   openedAt: string | null;
   closedAt: string | null;
   createdAt: string;
-  progress: Progress;
+  /**
+   * The counters, and where they are heading: `forecast` is computed on
+   * each read from the counters and the challenge's dates (no scan of
+   * pledges); null without a deadline or once closed.
+   */
+  progress: Progress & { forecast: PacingForecast | null };
   tiers: TierView[];
 }
 
@@ -97,6 +103,7 @@ function toView(
   progress: Progress,
   unit: string | null,
   slugs: Map<string, string>,
+  now: Date,
 ): ChallengeView {
   const tiers = challenge.tiers.map((tier): TierView => ({
     id: tier.id,
@@ -124,7 +131,7 @@ function toView(
     openedAt: iso(challenge.openedAt),
     closedAt: iso(challenge.closedAt),
     createdAt: challenge.createdAt.toISOString(),
-    progress,
+    progress: { ...progress, forecast: challengeForecast(challenge, progress, now) },
     tiers,
   };
 }
@@ -141,12 +148,14 @@ export async function viewChallenges(
     ),
     sponsorSlugs(ctx.db, challenges),
   ]);
+  const now = ctx.now();
   return challenges.map((c) =>
     toView(
       c,
       progress.get(c.id) ?? { participants: 0, quantity: 0, co2eKg: 0 },
       ctx.registry.findActionType(c.actionType)?.unit ?? null,
       slugs,
+      now,
     ),
   );
 }

@@ -101,14 +101,15 @@ export async function recordContribution(
       settings: challenge.actionSettings,
       pledge: pledge?.details ?? null,
       occurredAt,
+      recordedBy: named === undefined ? 'self' : 'agent',
     });
     const quantity = roundQuantity(measured.quantity);
     const co2eKg = roundQuantity(measured.co2eKg);
     const id = newId('ctb');
     const recordedBy = viewer.kind === 'participant' ? viewer.participantId : null;
     await tx.query(
-      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, occurred_at)
-       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
+      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, impact, occurred_at)
+       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?)`,
       [
         id,
         challenge.id,
@@ -117,6 +118,7 @@ export async function recordContribution(
         JSON.stringify(measured.details),
         quantity,
         co2eKg,
+        JSON.stringify({ source: measured.source ?? null, factors: measured.factors ?? {} }),
         occurredAt,
       ],
     );

@@ -73,13 +73,19 @@ export async function enrolResident(
   const result = await ctx.db.transaction(async (tx) => {
     const participant =
       'email' in resident
-        ? await upsertParticipant(tx, { email: resident.email, displayName: data.displayName })
+        ? await upsertParticipant(tx, {
+            email: resident.email,
+            displayName: data.displayName,
+            ...(input.locale ? { locale: input.locale } : {}),
+          })
         : await upsertParticipantByCode(tx, {
             organizationId: challenge.organizationId,
             code: resident.code,
             displayName: data.displayName,
           });
-    const confirmed = await confirmPledgeRow(tx, challenge, participant.id, data);
+    const confirmed = await confirmPledgeRow(tx, challenge, participant.id, data, {
+      assisted: true,
+    });
     await tx.query(
       `insert into consent_record (id, participant_id, challenge_id, recorded_by, text, given_at)
        values (?, ?, ?, ?, ?, ?)`,

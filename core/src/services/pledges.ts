@@ -114,6 +114,7 @@ export async function confirmPledgeRow(
   challenge: ChallengeAggregate,
   participantId: string,
   data: PledgeData,
+  options: { assisted?: boolean } = {},
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
     `insert into pledge (id, challenge_id, participant_id, status, details, display_name, lat, lon,
@@ -159,6 +160,8 @@ export async function confirmPledgeRow(
         participantId,
         teamId: data.teamId,
         participantsDelta: delta,
+        // Recorded by an agent (door to door): the plugin that enrolled them sends its own receipt.
+        ...(options.assisted ? { assisted: true } : {}),
       },
     },
   ]);

@@ -36,7 +36,12 @@ export interface CampaignReport {
     co2eKg: number;
   };
   /** Where each action type's CO2e factors come from, for the sponsor's audit. */
-  sources: { actionType: string; title: string; version: string }[];
+  sources: {
+    actionType: string;
+    title: string;
+    version: string;
+    factors: { key: string; label: string; value: number; unit: string; source: string }[];
+  }[];
 }
 
 /**
@@ -121,7 +126,16 @@ export async function campaignReport(
     totals: { participants: distinct[0]?.n ?? 0, quantityByUnit, co2eKg: round(co2eKg) },
     sources: actionTypes.flatMap((id) => {
       const type = ctx.registry.findActionType(id);
-      return type ? [{ actionType: id, title: type.title.en, version: type.version }] : [];
+      return type
+        ? [
+            {
+              actionType: id,
+              title: type.title.en,
+              version: type.version,
+              factors: type.factors.map((f) => ({ ...f })),
+            },
+          ]
+        : [];
     }),
   };
 }

@@ -71,7 +71,10 @@ async function seedChallenge(
 
 async function seedParticipant(sql: Sql): Promise<string> {
   const id = newId('ptc');
-  await sql.query(`insert into participant (id) values (?)`, [id]);
+  await sql.query(`insert into participant (id, canonical_email) values (?, ?)`, [
+    id,
+    `${id}@example.org`,
+  ]);
   return id;
 }
 

@@ -1,1 +1,90 @@
-export {};
+/**
+ * @tandem/plugin-commute — pledge to commute by public transport, carpool,
+ * bike, on foot or by e-scooter, then report the km travelled. All km count
+ * toward a km goal; avoided CO2e is claimed only for km that replaced a trip
+ * by car alone (see impact.ts and the README).
+ */
+import { defineActionType, type ActionType } from '@tandem/core';
+import { EMISSION_FACTORS, FACTOR_SOURCE_LABEL } from './factors.js';
+import { avoidedCo2e, totalKm } from './impact.js';
+import { checkPledgedModes, checkTrips } from './limits.js';
+import { MODE_LABELS as LABELS } from './modes.js';
+import { contributionSchema, MAX_KM_PER_DAY, pledgeSchema, settingsSchema } from './schemas.js';
+
+export { EMISSION_FACTORS, FACTOR_SOURCE, FACTOR_SOURCE_LABEL } from './factors.js';
+export { avoidedCo2e, factorName, factorOf, totalKm, type Trip } from './impact.js';
+export { DAILY_KM_LIMITS, dailyLimit } from './limits.js';
+export {
+  MODE_GROUPS,
+  MODE_LABELS,
+  MODES,
+  PREVIOUS_MODES,
+  type Mode,
+  type ModeGroup,
+  type PreviousMode,
+} from './modes.js';
+export {
+  contributionSchema,
+  MAX_KM_PER_DAY,
+  MAX_TRIPS_PER_CONTRIBUTION,
+  OCCUPANTS,
+  pledgeSchema,
+  settingsSchema,
+  type CommuteContribution,
+  type CommutePledge,
+  type CommuteSettings,
+} from './schemas.js';
+
+/** The action type's id, as challenges name it in `actionType`. */
+export const COMMUTE_ID = 'commute';
+
+/**
+ * The `commute` action type, unit `km`. Register it in `tandem.config.ts`;
+ * a challenge then picks the modes it counts in `actionSettings`.
+ *
+ * - settings: `{ modes?: Mode[], maxKmPerDay?: { [mode]: km } }`
+ * - pledge: `{ modes?: Mode[], previousMode?: Mode | 'car' }`
+ * - contribution: `{ date?: 'YYYY-MM-DD', trips: [{ mode, km, occupants? }] }`
+ *
+ * @example
+ * // apps/server/src/tandem.config.ts
+ * import { commute } from '@tandem/plugin-commute';
+ * export const plugins: Plugin[] = [commute];
+ * // a challenge counting bikes only:
+ * // { "actionType": "commute", "actionSettings": { "modes": ["bike", "e-bike"] }, ... }
+ */
+export const commute: ActionType = defineActionType({
+  id: COMMUTE_ID,
+  version: '0.1.0',
+  coreRange: '^0.1.0',
+  title: { fr: 'Se rendre au travail autrement', en: 'Commute without driving alone' },
+  description: {
+    fr: 'Je m’engage à me déplacer en transports en commun, en covoiturage, à vélo, à pied ou en trottinette, et je déclare mes kilomètres.',
+    en: 'I commit to travel by public transport, carpool, bike, on foot or by e-scooter, and I report my kilometres.',
+  },
+  unit: 'km',
+  settingsSchema,
+  pledgeSchema,
+  checkPledge({ details, settings }) {
+    checkPledgedModes(details, settings);
+    return null;
+  },
+  contributionSchema,
+  quantify: ({ details }) => totalKm(details.trips),
+  impact: ({ details, pledge }) => avoidedCo2e(details.trips, pledge?.previousMode),
+  // Listed in campaign reports beside every CO2e figure (carpool = car ÷ occupants).
+  factors: Object.entries(EMISSION_FACTORS).map(([key, value]) => ({
+    key,
+    label: LABELS[key as keyof typeof LABELS].en,
+    value,
+    unit: 'kg CO2e / passenger-km',
+    source: FACTOR_SOURCE_LABEL,
+  })),
+  limits: {
+    maxQuantityPerContribution: MAX_KM_PER_DAY,
+    check({ details, settings, occurredAt }) {
+      checkTrips(details, settings, occurredAt);
+      return null;
+    },
+  },
+});

@@ -20,7 +20,23 @@ export interface BullQueueOptions {
   onError?: (error: unknown, job: { id: string; name: string; attempt: number }) => void;
   /** Fails enqueues that Redis does not answer in time, so no request or relay hangs on it. */
   commandTimeoutMs?: number;
+  /**
+   * How long a job stays locked to its worker without a renewal (default
+   * 30 s): a job whose worker died is taken again after about this long.
+   */
+  lockDurationMs?: number;
 }
+
+/** The BullMQ adapter, with its BullMQ queues in view for operators' tools (bull-board). */
+export interface BullJobQueue extends JobQueue {
+  readonly kind: 'bullmq';
+  /** The BullMQ queues opened so far (one per Tandem queue name); read-only use. */
+  bullQueues(): Queue[];
+}
+
+/** Whether `queue` is the BullMQ adapter (and so exposes its BullMQ queues). */
+export const isBullQueue = (queue: JobQueue): queue is BullJobQueue =>
+  queue.kind === 'bullmq' && typeof (queue as Partial<BullJobQueue>).bullQueues === 'function';
 
 /** Redacts the password of a connection string for messages. */
 export const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
@@ -64,7 +80,7 @@ export async function connectRedisOrFail(
  * Redis never uses this). Deduplication uses BullMQ's `keepLastIfActive`, so
  * at most one job per key runs and one waits, never two side by side.
  */
-export async function createBullQueue(options: BullQueueOptions): Promise<JobQueue> {
+export async function createBullQueue(options: BullQueueOptions): Promise<BullJobQueue> {
   const prefix = options.prefix ?? 'tandem';
   const producer = await connectRedisOrFail(options.url, {
     commandTimeoutMs: options.commandTimeoutMs ?? 3000,
@@ -112,25 +128,35 @@ export async function createBullQueue(options: BullQueueOptions): Promise<JobQue
     }
   };
 
+  // Read in one MULTI: with separate reads, a retry moving from delayed to
+  // active between them was counted in neither, and idle() resolved early.
   const pendingCounts = async () => {
     let total = 0;
     for (const queue of queues.values()) {
-      const counts = await queue.getJobCounts(
-        'waiting',
-        'active',
-        'prioritized',
-        'waiting-children',
-      );
-      total += Object.values(counts).reduce((a, b) => a + b, 0);
-      // Retries wait as delayed jobs; schedules' next runs are delayed too but never end.
-      const delayed = await queue.getDelayed();
-      total += delayed.filter((job) => !job.repeatJobKey).length;
+      const replies = await producer
+        .multi()
+        .llen(queue.toKey('wait'))
+        .llen(queue.toKey('paused'))
+        .llen(queue.toKey('active'))
+        .zcard(queue.toKey('prioritized'))
+        .zcard(queue.toKey('waiting-children'))
+        .zrange(queue.toKey('delayed'), '0', '-1')
+        .exec();
+      for (const [error, reply] of replies ?? []) {
+        if (error) throw error;
+        // Retries wait as delayed jobs; schedules' next runs are delayed too
+        // but never end. Those are BullMQ's `repeat:<id>:<time>` ids; ours
+        // never hold a `:` (EnqueueOptions.jobId).
+        if (Array.isArray(reply)) total += reply.filter((id) => !String(id).includes(':')).length;
+        else total += Number(reply);
+      }
     }
     return total;
   };
 
   return {
     kind: 'bullmq',
+    bullQueues: () => [...queues.values()],
     async enqueue(name, data, enqueueOptions = {}) {
       if (closing) throw new Error('The job queue is closing');
       await queueFor(name).add(name, data, jobOptions(enqueueOptions));
@@ -159,8 +185,10 @@ export async function createBullQueue(options: BullQueueOptions): Promise<JobQue
           connection,
           prefix,
           concurrency: options.concurrency ?? 4,
-          // A job whose worker died is taken again after this long.
-          stalledInterval: 5000,
+          // A job whose worker died keeps its lock until the lock expires; the
+          // next stalled check of a live worker then puts it back to wait.
+          lockDuration: options.lockDurationMs ?? 30_000,
+          stalledInterval: Math.min(5000, Math.ceil((options.lockDurationMs ?? 30_000) / 2)),
           maxStalledCount: 5,
         });
         worker.on('error', () => undefined);

@@ -1,0 +1,460 @@
+/**
+ * What the reference examples share: the example definition with its
+ * idempotence (the `seed_mark` table), organizations created once, agents,
+ * deterministic people, places and dates, and the few plugin routes an
+ * example needs (collection points, e-learning partners) called in-process.
+ */
+import {
+  services,
+  TandemError,
+  type Platform,
+  type Role,
+  type ServiceContext,
+  type Viewer,
+} from '@tandem/core';
+import { seededRandom } from '../demo.js';
+
+export { seededRandom };
+
+/** A reason an example cannot load that the user can fix (a plugin missing, a partial load). */
+export class ExampleError extends Error {
+  override readonly name = 'ExampleError';
+}
+
+/** What loading an example did. */
+export interface ExampleLoad {
+  /** False when the example was already in the database (nothing was written). */
+  loaded: boolean;
+  /** The example's campaigns, in the order the example lists them. */
+  campaignIds: string[];
+}
+
+/**
+ * A reference campaign of DESIGN.md, loadable by `npx tandem example <name>`.
+ * Loading is idempotent: a second load writes nothing and answers the same
+ * campaign ids.
+ */
+export interface ReferenceExample {
+  /** The name on the command line, e.g. `humanis-commute`. */
+  readonly name: string;
+  readonly title: string;
+  /** Slugs of the organizations it creates (or reuses when they exist). */
+  readonly organizations: string[];
+  /** Ids of the action types and integrations it needs registered in tandem.config.ts. */
+  readonly requires: readonly string[];
+  load(platform: Platform): Promise<ExampleLoad>;
+  /**
+   * Lines worth printing after a load besides the campaign report, such as
+   * a ranking between teams; read from the database, so they are the same
+   * after a first and a second load.
+   */
+  highlights?(platform: Platform, campaignIds: readonly string[]): Promise<string[]>;
+}
+
+/** A campaign an example creates, as it is found again on a second load. */
+export interface CampaignRef {
+  organization: string;
+  title: string;
+}
+
+/** What {@link defineExample} needs: the example's description and how to write it. */
+export interface ExampleDefinition {
+  name: string;
+  title: string;
+  organizations: string[];
+  requires: readonly string[];
+  /** The campaigns `build` creates, in the order it returns their ids. */
+  campaigns: readonly CampaignRef[];
+  /** Writes the example; returns the ids of `campaigns`, in order. */
+  build(platform: Platform): Promise<string[]>;
+  highlights?: ReferenceExample['highlights'];
+}
+
+/** The `seed_mark` row that says an example was loaded completely. */
+export const exampleMark = (name: string): string => `example:${name}`;
+
+/** The registered plugin ids an example needs and the platform lacks. */
+export function missingPlugins(platform: Platform, requires: readonly string[]): string[] {
+  const registered = new Set([
+    ...platform.registry.actionTypes().map((plugin) => plugin.id),
+    ...platform.registry.integrations().map((plugin) => plugin.id),
+  ]);
+  return requires.filter((id) => !registered.has(id));
+}
+
+async function findCampaigns(platform: Platform, refs: readonly CampaignRef[]) {
+  const found: (string | undefined)[] = [];
+  for (const ref of refs) {
+    const [row] = await platform.db.query<{ id: string }>(
+      `select c.id from campaign c join organization o on o.id = c.organization_id
+        where o.slug = ? and c.title = ? order by c.created_at, c.id limit 1`,
+      [ref.organization, ref.title],
+    );
+    found.push(row?.id);
+  }
+  return found;
+}
+
+/**
+ * Makes a {@link ReferenceExample} whose `load` writes it once. The mark is
+ * written after the last row, so an interrupted load leaves no mark; a
+ * campaign of the example found without the mark means such a load, and
+ * the next one refuses rather than adding a second copy beside it.
+ *
+ * @throws Error when a plugin the example needs is not registered, or a
+ *   previous load stopped part-way
+ */
+export function defineExample(definition: ExampleDefinition): ReferenceExample {
+  const { build, campaigns, highlights, ...about } = definition;
+  return {
+    ...about,
+    ...(highlights ? { highlights } : {}),
+    async load(platform) {
+      const missing = missingPlugins(platform, definition.requires);
+      if (missing.length > 0) {
+        throw new ExampleError(
+          `Example "${definition.name}" needs the plugin(s) ${missing.join(', ')}; register them in apps/server/src/tandem.config.ts.`,
+        );
+      }
+      const mark = exampleMark(definition.name);
+      const [done] = await platform.db.query('select name from seed_mark where name = ?', [mark]);
+      const existing = await findCampaigns(platform, campaigns);
+      if (done) {
+        const ids = existing.filter((id): id is string => id !== undefined);
+        return { loaded: false, campaignIds: ids };
+      }
+      const partial = campaigns.find((_, i) => existing[i] !== undefined);
+      if (partial) {
+        throw new ExampleError(
+          `Organization "${partial.organization}" already holds the campaign "${partial.title}", but no complete load of example "${definition.name}" was recorded: a previous load stopped part-way. Delete that campaign (or the database) and load again.`,
+        );
+      }
+      const campaignIds = await build(platform);
+      await platform.db.query('insert into seed_mark (name) values (?) on conflict do nothing', [
+        mark,
+      ]);
+      return { loaded: true, campaignIds };
+    },
+  };
+}
+
+/**
+ * The organization with this slug, created when it does not exist yet, so
+ * that an example loads into a database where someone already made it.
+ */
+export async function ensureOrganization(
+  ctx: ServiceContext,
+  input: { slug: string; name: string; kind: 'company' | 'city' | 'association' | 'network' },
+): Promise<{ id: string; slug: string }> {
+  try {
+    const created = await services.createOrganization(ctx, services.asAdmin, input);
+    return { id: created.id, slug: created.slug };
+  } catch (error) {
+    if (!(error instanceof TandemError) || error.code !== 'TANDEM_DUPLICATE') throw error;
+    const existing = await services.getOrganization(ctx, services.asAdmin, input.slug);
+    return { id: existing.id, slug: existing.slug };
+  }
+}
+
+/**
+ * Makes `email` an agent (or another role) of the organization and answers
+ * the viewer that person is once signed in, so that what an example records
+ * "as an agent" carries that agent as `recorded_by`, as on a tablet.
+ */
+export async function memberViewer(
+  ctx: ServiceContext,
+  slug: string,
+  email: string,
+  role: Role = 'agent',
+): Promise<Viewer> {
+  const member = await services.addMember(ctx, services.asAdmin, slug, { email, role });
+  return {
+    kind: 'participant',
+    participantId: member.participantId,
+    email: member.email,
+    roles: new Map([[member.organizationId, role]]),
+  };
+}
+
+/**
+ * The signed-in viewers of people who already pledged, by e-mail, so that
+ * an example records their reports as they would themselves (not as an
+ * agent). One query for them all; the addresses must be canonical already
+ * (the examples' synthetic ones are: lower-case, no `+tag`).
+ */
+export async function participantViewers(
+  platform: Platform,
+  emails: readonly string[],
+): Promise<Map<string, Viewer>> {
+  const unique = [...new Set(emails)];
+  const rows =
+    unique.length === 0
+      ? []
+      : await platform.db.query<{ id: string; canonical_email: string }>(
+          'select id, canonical_email from participant where canonical_email in (?)',
+          [unique],
+        );
+  const viewers = new Map<string, Viewer>(
+    rows.map((row) => [
+      row.canonical_email,
+      { kind: 'participant', participantId: row.id, email: row.canonical_email, roles: new Map() },
+    ]),
+  );
+  const unknown = unique.filter((email) => !viewers.has(email));
+  if (unknown.length > 0) throw new Error(`No participant with e-mail ${unknown.join(', ')}.`);
+  return viewers;
+}
+
+/**
+ * Calls one of Tandem's HTTP routes in-process as the platform admin, for
+ * what only a plugin's route does (collection points, e-learning
+ * partners). Needs `TANDEM_ADMIN_TOKEN`; `tandem example` makes one up for
+ * its own run when it is unset.
+ *
+ * @throws Error with the route's error body when it does not answer 2xx
+ */
+export async function adminRequest<T>(
+  platform: Platform,
+  method: 'POST' | 'GET',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const token = platform.config.adminToken;
+  if (!token) throw new Error('Loading this example needs TANDEM_ADMIN_TOKEN to be set.');
+  const response = await platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
+  });
+  if (response.statusCode >= 300) {
+    throw new Error(`${method} ${url} answered ${response.statusCode}: ${response.body}`);
+  }
+  return (response.body ? response.json() : undefined) as T;
+}
+
+/** A seeded random generator with the helpers the generators use. */
+export interface Dice {
+  /** In [0, 1). */
+  next(): number;
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number;
+  /** True with probability `p`. */
+  chance(p: number): boolean;
+  pick<T>(items: readonly T[]): T;
+  /** A value drawn by weight, e.g. `[['bus', 3], ['rer', 1]]`. */
+  weighted<T>(entries: readonly (readonly [T, number])[]): T;
+  /** A shuffled copy. */
+  shuffle<T>(items: readonly T[]): T[];
+  /** `count` distinct items, in random order. */
+  sample<T>(items: readonly T[], count: number): T[];
+}
+
+/** Dice on {@link seededRandom}: the same seed gives the same example on every machine. */
+export function dice(seed: number): Dice {
+  const next = seededRandom(seed);
+  const self: Dice = {
+    next,
+    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    chance: (p) => next() < p,
+    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
+    weighted(entries) {
+      const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+      let at = next() * total;
+      for (const [value, weight] of entries) {
+        at -= weight;
+        if (at < 0) return value;
+      }
+      return (entries[entries.length - 1] as (typeof entries)[number])[0];
+    },
+    shuffle(items) {
+      const copy = [...items];
+      for (let i = copy.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [copy[i], copy[j]] = [copy[j] as (typeof copy)[number], copy[i] as (typeof copy)[number]];
+      }
+      return copy;
+    },
+    sample: (items, count) => self.shuffle(items).slice(0, count),
+  };
+  return self;
+}
+
+const FIRST_NAMES = [
+  'Camille',
+  'Léa',
+  'Hugo',
+  'Inès',
+  'Lucas',
+  'Chloé',
+  'Nathan',
+  'Manon',
+  'Yanis',
+  'Sarah',
+  'Louis',
+  'Emma',
+  'Karim',
+  'Julie',
+  'Thomas',
+  'Aïcha',
+  'Paul',
+  'Clara',
+  'Mehdi',
+  'Sophie',
+  'Antoine',
+  'Fatou',
+  'Julien',
+  'Élodie',
+  'Mathieu',
+  'Nadia',
+  'Romain',
+  'Laura',
+  'Samir',
+  'Pauline',
+  'Nicolas',
+  'Amandine',
+  'Kevin',
+  'Marion',
+  'Olivier',
+  'Lina',
+  'Bruno',
+  'Anaïs',
+  'Victor',
+  'Zoé',
+];
+
+const LAST_NAMES = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Thomas',
+  'Robert',
+  'Richard',
+  'Petit',
+  'Durand',
+  'Leroy',
+  'Moreau',
+  'Simon',
+  'Laurent',
+  'Lefebvre',
+  'Michel',
+  'Garcia',
+  'David',
+  'Bertrand',
+  'Roux',
+  'Vincent',
+  'Fournier',
+  'Morel',
+  'Girard',
+  'André',
+  'Mercier',
+  'Dupont',
+  'Lambert',
+  'Bonnet',
+  'François',
+  'Martinez',
+  'Benali',
+  'Nguyen',
+  'Diallo',
+];
+
+/** A synthetic person: an address at a reserved `.example` domain and a public name. */
+export interface Person {
+  email: string;
+  displayName: string;
+}
+
+const ascii = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
+
+/**
+ * `count` synthetic people with distinct addresses at `domain` (use a
+ * reserved `.example` domain: no mail ever reaches anyone). Display names
+ * are a first name and an initial, as the pledge forms suggest.
+ */
+export function makePeople(random: Dice, count: number, domain: string): Person[] {
+  return Array.from({ length: count }, (_, i) => {
+    const first = random.pick(FIRST_NAMES);
+    const last = random.pick(LAST_NAMES);
+    return {
+      email: `${ascii(first)}.${ascii(last)}.${String(i + 1).padStart(4, '0')}@${domain}`,
+      displayName: `${first} ${last.charAt(0)}.`,
+    };
+  });
+}
+
+/** A point within about `radiusKm` of `center`; core keeps pledges' locations coarse anyway. */
+export function around(
+  random: Dice,
+  center: { lat: number; lon: number },
+  radiusKm: number,
+): { lat: number; lon: number } {
+  const angle = random.next() * 2 * Math.PI;
+  const distance = Math.sqrt(random.next()) * radiusKm;
+  const lat = center.lat + (distance / 111) * Math.sin(angle);
+  const lon =
+    center.lon + (distance / (111 * Math.cos((center.lat * Math.PI) / 180))) * Math.cos(angle);
+  return { lat: Math.round(lat * 1e5) / 1e5, lon: Math.round(lon * 1e5) / 1e5 };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Midnight UTC `days` days before `now`, plus `hour` hours. */
+export function daysBefore(now: Date, days: number, hour = 0): Date {
+  const midnight = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  return new Date(midnight - days * DAY_MS + hour * 3_600_000);
+}
+
+/** `YYYY-MM-DD` of a date, in UTC. */
+export const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/**
+ * Runs `work` over `items` with at most `concurrency` at a time, in order of
+ * start; the first failure stops new starts and is rethrown.
+ */
+export async function inPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        await work(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+/**
+ * Splits `total` into `parts` non-negative integers that add up exactly,
+ * each proportional to its weight (largest remainders get the leftovers).
+ */
+export function apportion(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum <= 0) throw new Error('apportion needs a positive total weight');
+  const exact = weights.map((w) => (total * w) / sum);
+  const floors = exact.map(Math.floor);
+  let left = total - floors.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((value, i) => ({ i, rest: value - Math.floor(value) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floors[i] = (floors[i] as number) + 1;
+    left--;
+  }
+  return floors;
+}

@@ -1,0 +1,421 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { services } from '@tandem/core';
+import { startTestPlatform, type TestPlatform } from '@tandem/core/testing';
+import { AVUF_STUDENTS, AVUF_TOWNS } from '../src/examples/avuf-tour.js';
+import {
+  BOURG_LA_REINE_HOUSEHOLDS_GOAL,
+  BOURG_LA_REINE_REGISTERED,
+} from '../src/examples/bourg-la-reine-coffee.js';
+import { CLICHY_PLEDGES } from '../src/examples/clichy-bike.js';
+import { describeLoad, examples, teamRanking } from '../src/examples/index.js';
+import { MEDIATERRE_PLEDGES } from '../src/examples/mediaterre-catalogue.js';
+import { defineExample, ensureOrganization } from '../src/examples/support.js';
+import { SYCTOM_BY_CODE, SYCTOM_ENROLMENTS } from '../src/examples/syctom-sorting.js';
+import {
+  VEOLIA_COMPLETIONS,
+  VEOLIA_COURSE_ID,
+  VEOLIA_PLEDGES,
+  VEOLIA_UNPLEDGED_COMPLETIONS,
+} from '../src/examples/veolia-ecodriving.js';
+import { plugins } from '../src/tandem.config.js';
+import { repoRoot } from './process.js';
+
+const configured = new Set(plugins.map((plugin) => plugin.id));
+
+let platform: TestPlatform;
+/** Campaign ids of each example's first load. */
+const loaded = new Map<string, string[]>();
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ plugins });
+});
+afterAll(() => platform?.stop());
+
+const report = (campaignId: string) =>
+  services.campaignReport(platform.ctx, services.asAdmin, campaignId);
+
+async function load(name: string): Promise<string[]> {
+  const example = examples[name];
+  if (!example) throw new Error(`no example ${name}`);
+  const result = await example.load(platform);
+  expect(result.loaded).toBe(true);
+  expect(result.campaignIds).toHaveLength(1);
+  loaded.set(name, result.campaignIds);
+  return result.campaignIds;
+}
+
+const count = async (sql: string, params: unknown[]): Promise<number> => {
+  const [row] = await platform.db.query<{ n: number }>(sql, params);
+  return Number(row?.n);
+};
+
+/** Runs the `tandem` command from its sources; resolves with its exit code and output. */
+function tandem(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=tandem-source', '--import', 'tsx', 'apps/server/src/cli.ts', ...args],
+      { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: 'silent', ...env } },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+describe('the reference examples', () => {
+  it('need only plugins that tandem.config.ts registers', () => {
+    const needed = new Set(Object.values(examples).flatMap((example) => [...example.requires]));
+    expect([...needed].filter((id) => !configured.has(id)).sort()).toEqual([]);
+  });
+
+  it('are the eight cases of DESIGN.md, with their organizations', () => {
+    expect(
+      Object.fromEntries(Object.values(examples).map((e) => [e.name, e.organizations])),
+    ).toEqual({
+      'clichy-bike': ['clichy'],
+      'bourg-la-reine-coffee': ['bourg-la-reine'],
+      'syctom-sorting': ['syctom'],
+      'humanis-commute': ['humanis'],
+      'grdf-week': ['grdf'],
+      'veolia-ecodriving': ['veolia-eau-idf'],
+      'avuf-tour': ['avuf'],
+      'mediaterre-catalogue': ['unis-cite'],
+    });
+  });
+
+  it('clichy-bike: 200+ residents pledged, the €5,000 for Solicycle unlocked once', async () => {
+    // An organization that already exists is reused, not refused.
+    await services.createOrganization(platform.ctx, services.asAdmin, {
+      slug: 'clichy',
+      name: 'Clichy',
+      kind: 'city',
+    });
+    const [campaignId] = await load('clichy-bike');
+    const result = await report(campaignId as string);
+    const [challenge] = result.challenges;
+    expect(result.challenges).toHaveLength(1);
+    expect(challenge?.participants).toBe(CLICHY_PLEDGES);
+    expect(challenge?.status).toBe('succeeded');
+    expect(challenge?.tiers).toHaveLength(1);
+    expect(challenge?.tiers[0]?.unlockedAt).not.toBeNull();
+    expect(challenge?.tiers[0]?.counterpart).toMatchObject({
+      kind: 'donation',
+      amount: { value: 5000, currency: 'EUR' },
+    });
+    const organization = await services.getOrganization(platform.ctx, services.asAdmin, 'clichy');
+    expect(organization.beneficiaries.map((b) => b.name)).toEqual(['Solicycle']);
+    expect(
+      await count('select count(*)::int as n from unlock where challenge_id = ?', [challenge?.id]),
+    ).toBe(1);
+  });
+
+  it('bourg-la-reine-coffee: about a tonne against 500 kg, the people goal missed', async () => {
+    const [campaignId] = await load('bourg-la-reine-coffee');
+    const result = await report(campaignId as string);
+    const kg = result.totals.quantityByUnit['kg'] ?? 0;
+    expect(kg).toBeGreaterThanOrEqual(950);
+    expect(kg).toBeLessThanOrEqual(1050);
+    const [challenge] = result.challenges;
+    expect(challenge?.status).toBe('succeeded');
+    expect(challenge?.closedAt).not.toBeNull();
+    const [kgTier, peopleTier] = challenge?.tiers ?? [];
+    expect(kgTier?.goal.quantity).toBe(500);
+    expect(kgTier?.unlockedAt).not.toBeNull();
+    expect(peopleTier?.goal.participants).toBe(BOURG_LA_REINE_HOUSEHOLDS_GOAL);
+    expect(peopleTier?.unlockedAt).toBeNull();
+    expect(challenge?.participants).toBe(BOURG_LA_REINE_REGISTERED);
+    expect(challenge?.co2eKg).toBeGreaterThan(0);
+
+    const points = await platform.app.inject({
+      method: 'GET',
+      url: '/api/organizations/bourg-la-reine/collection-points',
+    });
+    const body = points.json<{ points: { id: string; openingHours: unknown[] }[] }>();
+    expect(body.points).toHaveLength(3);
+    for (const point of body.points) expect(point.openingHours.length).toBeGreaterThan(0);
+    // Every weigh-in was recorded by the town's agent, at one of its points.
+    const weighIns = await platform.db.query<{ recorded_by: string | null; point: string }>(
+      `select recorded_by, details ->> 'pointId' as point from contribution where challenge_id = ?`,
+      [challenge?.id],
+    );
+    expect(weighIns.length).toBeGreaterThan(200);
+    expect(weighIns.filter((w) => w.recorded_by === null)).toEqual([]);
+    const pointIds = new Set(body.points.map((p) => p.id));
+    expect(weighIns.filter((w) => !pointIds.has(w.point))).toEqual([]);
+  });
+
+  it('syctom-sorting: pledges recorded door to door by agents, with consent', async () => {
+    const [campaignId] = await load('syctom-sorting');
+    const [challenge] = (await report(campaignId as string)).challenges;
+    expect(challenge?.unit).toBeNull();
+    expect(challenge?.participants).toBe(SYCTOM_ENROLMENTS);
+    expect(
+      await count('select count(*)::int as n from consent_record where challenge_id = ?', [
+        challenge?.id,
+      ]),
+    ).toBe(SYCTOM_ENROLMENTS);
+    expect(
+      await count(
+        `select count(*)::int as n from consent_record
+          where challenge_id = ? and recorded_by is not null`,
+        [challenge?.id],
+      ),
+    ).toBe(SYCTOM_ENROLMENTS);
+    expect(
+      await count(
+        `select count(*)::int as n from pledge p join participant pt on pt.id = p.participant_id
+          where p.challenge_id = ? and pt.resident_code is not null and pt.email is null`,
+        [challenge?.id],
+      ),
+    ).toBe(SYCTOM_BY_CODE);
+  });
+
+  it('humanis-commute: 188 employees, 80,360 km and a CO2e figure', async () => {
+    const [campaignId] = await load('humanis-commute');
+    const result = await report(campaignId as string);
+    expect(result.totals.participants).toBe(188);
+    expect(result.totals.quantityByUnit['km']).toBe(80360);
+    expect(result.totals.co2eKg).toBeGreaterThan(0);
+    expect(result.challenges.map((c) => c.title)).toEqual([
+      'Je viens en transports en commun',
+      'Je covoiture',
+      'Je viens à vélo',
+      'Je viens à pied',
+      'Je viens en trottinette',
+    ]);
+    // Some employees are in two challenges: the challenges' counts add up to more.
+    const summed = result.challenges.reduce((sum, c) => sum + c.participants, 0);
+    expect(summed).toBeGreaterThan(188);
+    for (const challenge of result.challenges) expect(challenge.quantity).toBeGreaterThan(0);
+    expect(result.sources.map((source) => source.actionType)).toEqual(['commute']);
+
+    const humanis = examples['humanis-commute'];
+    if (!humanis) throw new Error('humanis-commute is not registered');
+    const lines = (
+      await describeLoad(platform, humanis, { loaded: true, campaignIds: [campaignId as string] })
+    ).join('\n');
+    expect(lines).toContain('188 distinct participants, 80,360 km');
+  });
+
+  it('humanis-commute: the report lists the factors behind its CO2e', async () => {
+    const [campaignId] = loaded.get('humanis-commute') ?? [];
+    const [source] = (await report(campaignId as string)).sources;
+    // The commute plugin declares its factors in its manifest (`factors`);
+    // the report lists them for the sponsor's audit.
+    expect(source?.factors.map((f) => f.key)).toEqual(expect.arrayContaining(['car', 'bus']));
+    expect(source?.factors.every((f) => f.value >= 0 && f.source.length > 0)).toBe(true);
+  });
+
+  it('humanis-commute loaded twice: nothing is duplicated', async () => {
+    const [campaignId] = loaded.get('humanis-commute') ?? [];
+    const before = await report(campaignId as string);
+    const contributions = await count(
+      `select count(*)::int as n from contribution c join challenge ch on ch.id = c.challenge_id
+        where ch.campaign_id = ?`,
+      [campaignId],
+    );
+    const again = await examples['humanis-commute']?.load(platform);
+    expect(again).toEqual({ loaded: false, campaignIds: [campaignId] });
+    expect(
+      await count(`select count(*)::int as n from organization where slug = 'humanis'`, []),
+    ).toBe(1);
+    expect(
+      await count(
+        `select count(*)::int as n from campaign c join organization o on o.id = c.organization_id
+          where o.slug = 'humanis'`,
+        [],
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        `select count(*)::int as n from contribution c join challenge ch on ch.id = c.challenge_id
+          where ch.campaign_id = ?`,
+        [campaignId],
+      ),
+    ).toBe(contributions);
+    const after = await report(campaignId as string);
+    expect(after.totals).toEqual(before.totals);
+  });
+
+  it('grdf-week: 564 employees over 3 challenges, 3 beneficiaries, page /o/grdf', async () => {
+    const [campaignId] = await load('grdf-week');
+    const result = await report(campaignId as string);
+    expect(result.totals.participants).toBe(564);
+    expect(result.challenges).toHaveLength(3);
+    expect(result.challenges.every((c) => c.status === 'succeeded')).toBe(true);
+    const beneficiaryIds = result.challenges.map((c) => {
+      const counterpart = c.tiers[0]?.counterpart;
+      return counterpart?.kind === 'donation' ? counterpart.beneficiaryId : null;
+    });
+    expect(new Set(beneficiaryIds).size).toBe(3);
+    const page = await platform.app.inject({ method: 'GET', url: '/api/organizations/grdf' });
+    const organization = page.json<{
+      kind: string;
+      beneficiaries: { id: string; name: string }[];
+    }>();
+    expect(organization.kind).toBe('company');
+    expect(organization.beneficiaries.map((b) => b.name)).toContain('WiFilles');
+    expect(organization.beneficiaries.map((b) => b.id).sort()).toEqual(
+      [...(beneficiaryIds as string[])].sort(),
+    );
+  });
+
+  it('veolia-ecodriving: completions from the partner’s xAPI statements count as courses', async () => {
+    const [campaignId] = await load('veolia-ecodriving');
+    const [challenge] = (await report(campaignId as string)).challenges;
+    const completions = VEOLIA_COMPLETIONS + VEOLIA_UNPLEDGED_COMPLETIONS;
+    expect(challenge?.unit).toBe('course');
+    expect(challenge?.quantity).toBe(completions);
+    expect(challenge?.participants).toBe(VEOLIA_PLEDGES + VEOLIA_UNPLEDGED_COMPLETIONS);
+    expect(challenge?.tiers[0]?.unlockedAt).not.toBeNull();
+    expect(
+      await count(
+        `select count(*)::int as n from contribution where challenge_id = ? and details ->> 'courseId' = ?`,
+        [challenge?.id, VEOLIA_COURSE_ID],
+      ),
+    ).toBe(completions);
+    expect(
+      await count(
+        `select count(*)::int as n from elearning_partner p join organization o on o.id = p.organization_id
+          where o.slug = 'veolia-eau-idf'`,
+        [],
+      ),
+    ).toBe(1);
+  });
+
+  it('avuf-tour: towns as teams of one campaign, ranked by actions reported', async () => {
+    const [campaignId] = await load('avuf-tour');
+    const result = await report(campaignId as string);
+    const [challenge] = result.challenges;
+    expect(challenge?.participants).toBe(AVUF_STUDENTS);
+    const ranking = await teamRanking(platform, campaignId as string);
+    expect(ranking.map((s) => s.team.slug).sort()).toEqual(
+      AVUF_TOWNS.map((town) => town.slug).sort(),
+    );
+    expect(ranking.map((s) => s.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let i = 1; i < ranking.length; i++) {
+      expect(ranking[i - 1]?.actions).toBeGreaterThanOrEqual(ranking[i]?.actions ?? 0);
+    }
+    expect(ranking.reduce((sum, s) => sum + s.participants, 0)).toBe(AVUF_STUDENTS);
+    expect(ranking.reduce((sum, s) => sum + s.actions, 0)).toBe(challenge?.quantity);
+    expect(ranking[0]?.actions).toBeGreaterThan(ranking[ranking.length - 1]?.actions ?? 0);
+    const highlights = await examples['avuf-tour']?.highlights?.(platform, [campaignId as string]);
+    expect(highlights?.[1]).toContain(
+      `1. ${ranking[0]?.team.name}: ${ranking[0]?.actions} actions`,
+    );
+  });
+
+  it('mediaterre-catalogue: a few hundred pledges, each picking several catalogue actions', async () => {
+    const [campaignId] = await load('mediaterre-catalogue');
+    const [challenge] = (await report(campaignId as string)).challenges;
+    expect(challenge?.participants).toBe(MEDIATERRE_PLEDGES);
+    expect(challenge?.tiers.map((t) => t.unlockedAt !== null)).toEqual([true, false]);
+    expect(
+      await count(
+        `select count(*)::int as n from pledge
+          where challenge_id = ? and jsonb_array_length(details -> 'actions') >= 2`,
+        [challenge?.id],
+      ),
+    ).toBe(MEDIATERRE_PLEDGES);
+  });
+
+  it('once the jobs have run: nothing unlocked twice, the catalogue counts every pick', async () => {
+    await platform.settle();
+    const [row] = await platform.db.query<{ n: number }>(
+      'select count(*)::int as n from (select challenge_id, tier_id from unlock group by 1, 2 having count(*) > 1) d',
+    );
+    expect(row?.n).toBe(0);
+    const [campaignId] = loaded.get('clichy-bike') ?? [];
+    const [clichy] = (await report(campaignId as string)).challenges;
+    expect(clichy?.tiers.filter((t) => t.unlockedAt)).toHaveLength(1);
+
+    const [mediaterre] = (await report(loaded.get('mediaterre-catalogue')?.[0] as string))
+      .challenges;
+    const picks = await count(
+      `select coalesce(sum(jsonb_array_length(details -> 'actions')), 0)::int as n from pledge
+        where challenge_id = ? and status = 'confirmed'`,
+      [mediaterre?.id],
+    );
+    const catalogue = await platform.app.inject({
+      method: 'GET',
+      url: `/api/challenges/${mediaterre?.id}/actions`,
+    });
+    const actions = catalogue.json<{ actions: { picks: number }[] }>().actions;
+    expect(actions.reduce((sum, action) => sum + action.picks, 0)).toBe(picks);
+  });
+
+  it('every example loaded again answers its campaigns and adds nothing', async () => {
+    const [before] = await platform.db.query<{ pledges: number; contributions: number }>(
+      `select (select count(*)::int from pledge) as pledges,
+              (select count(*)::int from contribution) as contributions`,
+    );
+    for (const [name, campaignIds] of loaded) {
+      expect(await examples[name]?.load(platform)).toEqual({ loaded: false, campaignIds });
+    }
+    const [after] = await platform.db.query<{ pledges: number; contributions: number }>(
+      `select (select count(*)::int from pledge) as pledges,
+              (select count(*)::int from contribution) as contributions`,
+    );
+    expect(after).toEqual(before);
+  });
+
+  it('refuses to load over a load that stopped part-way', async () => {
+    const slug = `partial-${Date.now().toString(36)}`;
+    let fail = true;
+    const example = defineExample({
+      name: slug,
+      title: 'stops part-way',
+      organizations: [slug],
+      requires: [],
+      campaigns: [{ organization: slug, title: 'Half done' }],
+      async build(p) {
+        await ensureOrganization(p.ctx, { slug, name: 'Partial', kind: 'association' });
+        const campaign = await services.createCampaign(p.ctx, services.asAdmin, slug, {
+          title: 'Half done',
+        });
+        if (fail) throw new Error('interrupted');
+        return [campaign.id];
+      },
+    });
+    await expect(example.load(platform)).rejects.toThrow('interrupted');
+    fail = false;
+    await expect(example.load(platform)).rejects.toThrow(/stopped part-way/);
+    expect(
+      await count(
+        `select count(*)::int as n from campaign c join organization o on o.id = c.organization_id
+          where o.slug = ?`,
+        [slug],
+      ),
+    ).toBe(1);
+  });
+});
+
+describe('tandem example', () => {
+  it('lists the examples without a name, and answers 2 with the list to an unknown one', async () => {
+    const [list, unknown] = await Promise.all([
+      tandem(['example'], {}),
+      tandem(['example', 'atlantis'], {}),
+    ]);
+    expect(list.code, list.out).toBe(0);
+    for (const name of Object.keys(examples)) expect(list.out).toContain(name);
+    expect(unknown.code, unknown.out).toBe(2);
+    expect(unknown.out).toContain('Unknown example "atlantis"');
+    expect(unknown.out).toContain('humanis-commute');
+  });
+
+  it('loads into DATABASE_URL; a second run adds nothing and prints the report', async () => {
+    const run = await tandem(['example', 'humanis-commute'], {
+      DATABASE_URL: platform.config.databaseUrl as string,
+    });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain('already loaded');
+    expect(run.out).toContain('188 distinct participants, 80,360 km');
+  });
+});

@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox';
+import type { LiveHub } from '../../live/hub.js';
+import { loadVisibleChallenge } from '../../services/challenges.js';
+import type { ServiceContext } from '../../services/context.js';
+import type { App } from '../app.js';
+import { errors } from '../schemas.js';
+
+const EventId = Type.String({ pattern: '^[0-9]{1,15}$' });
+
+/** The headers of an event stream that proxies must neither buffer nor cache. */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+const parseEventId = (value: unknown): number | undefined => {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string' || !/^[0-9]{1,15}$/.test(text.trim())) return undefined;
+  return Number(text.trim());
+};
+
+/**
+ * `GET /api/challenges/{id}/events`: the challenge's live events as
+ * Server-Sent Events, written by hand on the raw response. The access
+ * check is GET /api/challenges/{id}'s; then a progress snapshot (after a
+ * replay of what a reconnecting client missed), then the hub's frames.
+ */
+export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): Promise<void> {
+  app.get(
+    '/api/challenges/:id/events',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: 'Live events of a challenge (Server-Sent Events)',
+        description:
+          '`text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has the outbox sequence as `id`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        querystring: Type.Object({ lastEventId: Type.Optional(EventId) }),
+        response: {
+          200: {
+            description: 'An event stream that stays open.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...errors(401, 403, 404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const challengeId = request.params.id;
+      await loadVisibleChallenge(ctx, request.viewer, challengeId);
+      const lastEventId =
+        parseEventId(request.headers['last-event-id']) ?? parseEventId(request.query.lastEventId);
+      await hub.ready(); // 503 while the bus cannot be subscribed, before any byte is sent
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, SSE_HEADERS);
+      raw.flushHeaders();
+      const open = () => !raw.writableEnded && !raw.destroyed;
+      let gone = false;
+      let connection: { close(): void } | null = null;
+      const leave = () => {
+        gone = true;
+        connection?.close();
+      };
+      request.raw.on('close', leave);
+      raw.on('close', leave);
+      raw.on('error', leave);
+      try {
+        connection = await hub.connect(
+          challengeId,
+          {
+            write: (chunk) => {
+              if (open()) raw.write(chunk);
+            },
+            end: () => {
+              if (open()) raw.end();
+            },
+            buffered: () => raw.writableLength,
+          },
+          lastEventId === undefined ? {} : { lastEventId },
+        );
+        if (gone) connection.close();
+      } catch (error) {
+        request.log.error({ err: error, challengeId }, 'live stream failed');
+        if (open()) raw.end();
+      }
+    },
+  );
+}

@@ -1,0 +1,20 @@
+import { afterAll } from 'vitest';
+import { deleteKeys, testRedisUrl } from '../testing/redis.js';
+import { createBullQueue } from './bullmq/bullmq-queue.js';
+import { createLocalQueue } from './local/local-queue.js';
+import { describeQueueContract } from './queue.contract.js';
+
+// Errors of failing attempts are expected here; keep them out of the output.
+const quiet = { onError: () => undefined };
+
+describeQueueContract('local', () => createLocalQueue(quiet));
+
+// A Redis key prefix of this file's own, deleted afterwards. No `:` in it, as
+// BullMQ joins prefix and queue name with one.
+const prefix = `tandem-qc-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+describeQueueContract('bullmq', () => createBullQueue({ url: testRedisUrl(), prefix, ...quiet }));
+
+afterAll(async () => {
+  await deleteKeys(prefix);
+});

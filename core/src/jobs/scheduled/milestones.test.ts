@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Goal } from '../../domain/types.js';
+import { upsertParticipant } from '../../services/participants.js';
+import { confirmPledgeRow } from '../../services/pledges.js';
+import { loadChallenge } from '../../store/challenges.js';
+import {
+  createTestClient,
+  startTestPlatform,
+  type TestClient,
+  type TestPlatform,
+} from '../../testing/index.js';
+import { evaluateChallengeNow } from '../handlers/evaluate-challenge.js';
+import { MILESTONE_EVENT, reachedMilestones } from './milestones.js';
+
+const people = (participants: number): Goal => ({ participants, match: 'all' });
+const progress = (participants: number, quantity = 0) => ({ participants, quantity, co2eKg: 0 });
+
+describe('reachedMilestones', () => {
+  it('given 120 of 200 people, then 25 and 50 % are reached', () => {
+    expect(reachedMilestones([{ id: 't0', goal: people(200) }], progress(120))).toEqual([
+      { tierId: 't0', percent: 25 },
+      { tierId: 't0', percent: 50 },
+    ]);
+  });
+
+  it('given a jump from nothing to the goal, then every milestone of the tier is reached', () => {
+    expect(
+      reachedMilestones([{ id: 't0', goal: people(4) }], progress(4)).map((m) => m.percent),
+    ).toEqual([25, 50, 75, 100]);
+  });
+
+  it('given 0.3 of 1.2 kg, then 25 % is reached despite binary fractions', () => {
+    const goal: Goal = { quantity: 1.2, match: 'all' };
+    expect(reachedMilestones([{ id: 't0', goal }], progress(0, 0.3))).toEqual([
+      { tierId: 't0', percent: 25 },
+    ]);
+  });
+
+  it('given a goal with both targets (all), then the slower one sets the milestones', () => {
+    const goal: Goal = { participants: 10, quantity: 100, match: 'all' };
+    expect(reachedMilestones([{ id: 't0', goal }], progress(10, 30)).map((m) => m.percent)).toEqual(
+      [25],
+    );
+  });
+
+  it('given two tiers, then each has its own milestones', () => {
+    const tiers = [
+      { id: 'low', goal: people(4) },
+      { id: 'high', goal: people(8) },
+    ];
+    expect(reachedMilestones(tiers, progress(4))).toEqual([
+      { tierId: 'low', percent: 25 },
+      { tierId: 'low', percent: 50 },
+      { tierId: 'low', percent: 75 },
+      { tierId: 'low', percent: 100 },
+      { tierId: 'high', percent: 25 },
+      { tierId: 'high', percent: 50 },
+    ]);
+  });
+
+  it('given progress below zero, then nothing is reached', () => {
+    expect(reachedMilestones([{ id: 't0', goal: people(4) }], progress(-3))).toEqual([]);
+  });
+});
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+describe('milestones written by the evaluation', () => {
+  let platform: TestPlatform;
+  let client: TestClient;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    client = createTestClient(platform.app);
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  /** An open challenge with two tiers: 4 people, then 8. */
+  async function twoTierChallenge(): Promise<{ id: string; tierIds: string[] }> {
+    const admin = { token: platform.adminToken };
+    const slug = `org-${unique()}`;
+    expect(
+      (await client.post('/api/organizations', { slug, name: 'Org', kind: 'city' }, admin)).status,
+    ).toBe(201);
+    const campaign = await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: 'Campaign' },
+      admin,
+    );
+    const created = await client.post(
+      `/api/campaigns/${campaign.body.id}/challenges`,
+      {
+        title: 'Milestones',
+        actionType: 'pledge-only',
+        tiers: [
+          { goal: { participants: 4 }, counterpart: { kind: 'act', description: 'A' } },
+          { goal: { participants: 8 }, counterpart: { kind: 'act', description: 'B' } },
+        ],
+      },
+      admin,
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await client.post(`/api/challenges/${id}/open`, undefined, admin)).status).toBe(200);
+    return { id, tierIds: created.body.tiers.map((t: { id: string }) => t.id) };
+  }
+
+  /** Confirms pledges straight through the engine's write path (no mail round trip). */
+  async function pledge(challengeId: string, count: number): Promise<void> {
+    const challenge = await loadChallenge(platform.db, challengeId);
+    if (!challenge) throw new Error('no challenge');
+    for (let i = 0; i < count; i++) {
+      await platform.db.transaction(async (tx) => {
+        const person = await upsertParticipant(tx, { email: `m-${unique()}@example.org` });
+        await confirmPledgeRow(tx, challenge, person.id, {
+          details: {},
+          displayName: null,
+          location: null,
+          teamId: null,
+        });
+      });
+    }
+  }
+
+  const milestoneEvents = (challengeId: string) =>
+    platform.db.query<{ payload: { tierId: string; percent: number; progress: unknown } }>(
+      'select payload from outbox_event where challenge_id = ? and type = ? order by seq',
+      [challengeId, MILESTONE_EVENT],
+    );
+
+  /** Ten evaluations at once, beside the ones the relay runs. */
+  const evaluateConcurrently = (challengeId: string) =>
+    Promise.all(Array.from({ length: 10 }, () => evaluateChallengeNow(platform.db, challengeId)));
+
+  it('emits 25/50/75/100 % of each tier once, however many evaluations race', async () => {
+    const { id, tierIds } = await twoTierChallenge();
+    const [low, high] = tierIds as [string, string];
+    for (let step = 0; step < 8; step++) {
+      await pledge(id, 1);
+      await evaluateConcurrently(id);
+    }
+    await platform.settle();
+    await evaluateConcurrently(id);
+
+    const events = await milestoneEvents(id);
+    const seen = events.map((e) => `${e.payload.tierId}/${e.payload.percent}`);
+    expect(seen).toEqual([
+      `${low}/25`,
+      `${low}/50`,
+      `${high}/25`,
+      `${low}/75`,
+      `${low}/100`,
+      `${high}/50`,
+      `${high}/75`,
+      `${high}/100`,
+    ]);
+    expect(events[0]?.payload.progress).toEqual({ participants: 1, quantity: 0, co2eKg: 0 });
+    const rows = await platform.db.query<{ n: number }>(
+      'select count(*)::int as n from challenge_milestone where challenge_id = ?',
+      [id],
+    );
+    expect(rows[0]?.n).toBe(8);
+    // The unlocks stay their own events, one per tier.
+    const unlocks = await platform.db.query<{ n: number }>(
+      `select count(*)::int as n from outbox_event where challenge_id = ? and type = 'challenge.unlocked'`,
+      [id],
+    );
+    expect(unlocks[0]?.n).toBe(2);
+  });
+
+  it('announces a milestone once even when progress drops below it and climbs back', async () => {
+    const { id } = await twoTierChallenge();
+    await pledge(id, 2); // 50 % of the first tier, 25 % of the second
+    await evaluateChallengeNow(platform.db, id);
+    expect(await milestoneEvents(id)).toHaveLength(3);
+    // Down to nothing (as after withdrawals), then back.
+    await platform.db.query(
+      `insert into progress_slot (challenge_id, team_id, slot, participants) values (?, '', 99, -2)`,
+      [id],
+    );
+    await evaluateChallengeNow(platform.db, id);
+    await platform.db.query(
+      `delete from progress_slot where challenge_id = ? and team_id = '' and slot = 99`,
+      [id],
+    );
+    await evaluateConcurrently(id);
+    expect(await milestoneEvents(id)).toHaveLength(3);
+  });
+
+  it('records every milestone a jump crosses, in order, with the 100 % before the unlock', async () => {
+    const { id, tierIds } = await twoTierChallenge();
+    await pledge(id, 4);
+    await evaluateConcurrently(id);
+    const events = await platform.db.query<{ type: string; payload: { percent?: number } }>(
+      `select type, payload from outbox_event
+        where challenge_id = ? and type in (?, 'challenge.unlocked') order by seq`,
+      [id, MILESTONE_EVENT],
+    );
+    expect(events.map((e) => e.payload.percent ?? e.type)).toEqual([
+      25,
+      50,
+      75,
+      100,
+      25,
+      50,
+      'challenge.unlocked',
+    ]);
+    expect(tierIds).toHaveLength(2);
+  });
+});

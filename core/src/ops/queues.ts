@@ -1,0 +1,60 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import { TandemError } from '../errors.js';
+import type { App } from '../http/app.js';
+import { isBullQueue } from '../jobs/bullmq/bullmq-queue.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { ServiceContext } from '../services/context.js';
+import { platformAdminGuard } from './auth.js';
+
+/** Where the queue dashboard lives. */
+export const QUEUES_PATH = '/ops/queues';
+
+/**
+ * Mounts bull-board at `/ops/queues` for the platform admin (every request
+ * under it, static assets and API calls included, passes the guard). With
+ * the in-process queue there is nothing to show: the admin gets a 404 that
+ * says so.
+ */
+export async function queueDashboard(
+  app: App,
+  deps: { ctx: ServiceContext; queue: JobQueue },
+): Promise<void> {
+  const { queue } = deps;
+  await app.register(async (scope: App) => {
+    scope.addHook('onRequest', platformAdminGuard(deps.ctx));
+
+    if (!isBullQueue(queue)) {
+      const inProcess = async () => {
+        throw new TandemError(
+          'TANDEM_NOT_FOUND',
+          'Jobs run in-process here (REDIS_URL is unset): there are no BullMQ queues to show.',
+        );
+      };
+      scope.all(QUEUES_PATH, { schema: { hide: true } }, inProcess);
+      scope.all(`${QUEUES_PATH}/*`, { schema: { hide: true } }, inProcess);
+      return;
+    }
+
+    const serverAdapter = new FastifyAdapter();
+    serverAdapter.setBasePath(QUEUES_PATH);
+    const shown = new Set<string>();
+    const board = createBullBoard({
+      queues: [],
+      serverAdapter,
+      options: { uiConfig: { boardTitle: 'Tandem queues' } },
+    });
+    // A plugin's queue opens on its first job: show queues opened since.
+    const showNewQueues = () => {
+      for (const bull of queue.bullQueues()) {
+        if (shown.has(bull.name)) continue;
+        shown.add(bull.name);
+        board.addQueue(new BullMQAdapter(bull));
+      }
+    };
+    showNewQueues();
+    scope.addHook('onRequest', async () => showNewQueues());
+    await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUES_PATH });
+  });
+}

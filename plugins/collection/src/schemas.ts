@@ -1,0 +1,163 @@
+/**
+ * The collection plugin's schemas: a challenge's settings, a weigh-in's
+ * details, and the bodies and answers of its routes. Bodies refuse unknown
+ * fields, as every Tandem request body does.
+ */
+import { Type, type Static, type TSchema } from '@tandem/core';
+import { MATERIALS, TREATMENTS } from './factors.js';
+
+/**
+ * A string enum as JSON Schema `enum`, so a wrong value is reported once
+ * with the allowed values (a union of literals reports once per literal).
+ */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A challenge's `actionSettings`. */
+export const CollectionSettings = Type.Object(
+  {
+    material: StringEnum(MATERIALS, {
+      description: 'What is collected; decides the CO2e factor and the default weigh-in limit',
+    }),
+    materialName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'How pages name the material, e.g. for `other`',
+      }),
+    ),
+    treatment: Type.Optional(
+      StringEnum(TREATMENTS, {
+        description:
+          'Where collected biowaste goes (default industrial-composting, the most conservative); ignored for textile and other',
+      }),
+    ),
+    maxKgPerWeighIn: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 5000,
+        description: "The most one weigh-in may hold, in kg; default: the material's",
+      }),
+    ),
+    selfReport: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Whether participants may report their own weigh-ins on the weigh-ins route (default false: agents record them)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CollectionSettings = Static<typeof CollectionSettings>;
+
+/** A weigh-in: what one contribution's `details` hold. */
+export const WeighIn = Type.Object(
+  {
+    kg: Type.Number({ exclusiveMinimum: 0, description: 'The weight brought, in kg' }),
+    pointId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'The collection point' }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type WeighIn = Static<typeof WeighIn>;
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM' });
+
+export const OpeningSlot = Type.Object(
+  { day: StringEnum(WEEKDAYS), from: Time, to: Time },
+  { additionalProperties: false },
+);
+export type OpeningSlot = Static<typeof OpeningSlot>;
+
+export const Location = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+  },
+  { additionalProperties: false },
+);
+
+export const NewCollectionPoint = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    address: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    location: Type.Optional(Location),
+    openingHours: Type.Optional(Type.Array(OpeningSlot, { maxItems: 50 })),
+    active: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+export type NewCollectionPoint = Static<typeof NewCollectionPoint>;
+
+export const CollectionPointView = Type.Object({
+  id: Type.String(),
+  organizationId: Type.String(),
+  name: Type.String(),
+  address: Nullable(Type.String()),
+  location: Nullable(Type.Object({ lat: Type.Number(), lon: Type.Number() })),
+  openingHours: Type.Array(
+    Type.Object({ day: Type.String(), from: Type.String(), to: Type.String() }),
+  ),
+  active: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type CollectionPointView = Static<typeof CollectionPointView>;
+
+/** The agents' weigh-in body: the weigh-in's details, when, and for whom. */
+export const WeighInBody = Type.Object(
+  {
+    kg: WeighIn.properties.kg,
+    pointId: Type.String({ minLength: 1, maxLength: 100 }),
+    note: WeighIn.properties.note,
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    participant: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            { email: Type.String({ minLength: 3, maxLength: 254 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            { code: Type.String({ minLength: 1, maxLength: 64 }) },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        {
+          description:
+            "Omitted: the signed-in person's own weigh-in (needs selfReport). An e-mail or a resident code: an agent records for that person. null: an unnamed weigh-in",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type WeighInBody = Static<typeof WeighInBody>;
+
+export const WeighInAnswer = Type.Object({
+  id: Type.String(),
+  quantity: Type.Number(),
+  unit: Nullable(Type.String()),
+  occurredAt: Type.String(),
+  pointId: Type.String(),
+  impact: Type.Object({ co2eKg: Type.Number(), source: Type.Optional(Type.String()) }),
+});
+
+export const ErrorBody = Type.Object({
+  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
+  message: Type.String(),
+  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+});
+
+/** Standard error answers a route may give, for OpenAPI. */
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));

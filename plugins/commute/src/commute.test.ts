@@ -1,0 +1,372 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestClient,
+  startTestPlatform,
+  type TestClient,
+  type TestPlatform,
+} from '@tandem/core/testing';
+import { commute, MODE_GROUPS } from './index.js';
+
+/**
+ * The commute action type on the real engine (a fresh PostgreSQL): pledges
+ * and contributions through the HTTP API, progress, unlocks and the
+ * campaign report of a Humanis-like campaign.
+ */
+
+const CAR = 0.2176;
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+let platform: TestPlatform;
+let client: TestClient;
+let admin: { token: string };
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ plugins: [commute] });
+  client = createTestClient(platform.app);
+  admin = { token: platform.adminToken };
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+
+/** Fails the test with the answer's body when the status is not the one expected. */
+function expectStatus<T>(response: { status: number; body: T }, status: number): T {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body;
+}
+
+async function organization(kind = 'company'): Promise<string> {
+  const slug = `commute-${unique()}`;
+  expectStatus(
+    await client.post('/api/organizations', { slug, name: 'Commuters Inc', kind }, admin),
+    201,
+  );
+  return slug;
+}
+
+async function campaign(slug: string, audience?: Record<string, unknown>): Promise<string> {
+  const body = expectStatus(
+    await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: 'Au travail autrement', ...(audience ? { audience } : {}) },
+      admin,
+    ),
+    201,
+  ) as { id: string };
+  return body.id;
+}
+
+async function openChallenge(
+  campaignId: string,
+  options: {
+    title?: string;
+    settings?: Record<string, unknown>;
+    goal?: Record<string, unknown>;
+  } = {},
+): Promise<string> {
+  const created = expectStatus(
+    await client.post(
+      `/api/campaigns/${campaignId}/challenges`,
+      {
+        title: options.title ?? 'Commute',
+        actionType: 'commute',
+        ...(options.settings ? { actionSettings: options.settings } : {}),
+        goal: options.goal ?? { quantity: 1_000_000 },
+        counterpart: { kind: 'act', description: 'Install a bike shelter' },
+      },
+      admin,
+    ),
+    201,
+  ) as { id: string };
+  expectStatus(await client.post(`/api/challenges/${created.id}/open`, undefined, admin), 200);
+  return created.id;
+}
+
+/** A public campaign with one open commute challenge. */
+async function challenge(options: Parameters<typeof openChallenge>[1] = {}): Promise<string> {
+  return openChallenge(await campaign(await organization()), options);
+}
+
+const report = (challengeId: string, token: string, details: unknown) =>
+  client.post(`/api/challenges/${challengeId}/contributions`, { details }, { token });
+
+const pledge = (challengeId: string, token: string, details?: unknown) =>
+  client.post(`/api/challenges/${challengeId}/pledges`, details === undefined ? {} : { details }, {
+    token,
+  });
+
+describe('commute on the engine', () => {
+  it('credits 12 km by bike that replaced the car with 12 × the car factor', async () => {
+    const id = await challenge();
+    const ann = await client.signIn(`ann-${unique()}@example.org`);
+    expectStatus(await pledge(id, ann, { modes: ['bike'], previousMode: 'car' }), 201);
+
+    const answer = expectStatus(
+      await report(id, ann, { date: '2026-01-12', trips: [{ mode: 'bike', km: 12 }] }),
+      201,
+    ) as { quantity: number; unit: string; impact: { co2eKg: number; source: string } };
+    expect(answer.quantity).toBe(12);
+    expect(answer.unit).toBe('km');
+    expect(answer.impact.co2eKg).toBeCloseTo(12 * CAR, 6);
+    expect(answer.impact.source).toContain('ADEME');
+  });
+
+  it('credits a carpool of 3 with the car factor less its third', async () => {
+    const id = await challenge({ settings: { modes: [...MODE_GROUPS.carpool] } });
+    const bob = await client.signIn(`bob-${unique()}@example.org`);
+    expectStatus(await pledge(id, bob, { modes: ['carpool'], previousMode: 'car' }), 201);
+
+    const answer = expectStatus(
+      await report(id, bob, { trips: [{ mode: 'carpool', km: 30, occupants: 3 }] }),
+      201,
+    ) as { quantity: number; impact: { co2eKg: number } };
+    expect(answer.quantity).toBe(30);
+    expect(answer.impact.co2eKg).toBeCloseTo(30 * (CAR - CAR / 3), 6);
+  });
+
+  it('counts the km but claims no CO2e without a previous mode, or without a pledge', async () => {
+    const id = await challenge();
+    const cy = await client.signIn(`cy-${unique()}@example.org`);
+    const dee = await client.signIn(`dee-${unique()}@example.org`);
+    const eve = await client.signIn(`eve-${unique()}@example.org`);
+    expectStatus(await pledge(id, cy), 201); // no details at all
+    expectStatus(await pledge(id, dee, { modes: ['bike'], previousMode: 'bus' }), 201);
+
+    for (const token of [cy, dee, eve]) {
+      const answer = expectStatus(
+        await report(id, token, { trips: [{ mode: 'bike', km: 10 }] }),
+        201,
+      ) as {
+        quantity: number;
+        impact: { co2eKg: number };
+      };
+      expect(answer).toMatchObject({ quantity: 10, impact: { co2eKg: 0 } });
+    }
+    await platform.settle();
+    const read = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      progress: { participants: number; quantity: number; co2eKg: number };
+    };
+    expect(read.progress).toMatchObject({ participants: 3, quantity: 30, co2eKg: 0 });
+  });
+
+  it('refuses 250 km by bike in a day with a sentence naming the trip', async () => {
+    const id = await challenge();
+    const fay = await client.signIn(`fay-${unique()}@example.org`);
+    const refused = expectStatus(
+      await report(id, fay, { trips: [{ mode: 'bike', km: 250 }] }),
+      400,
+    ) as {
+      error: string;
+      message: string;
+      details: { path: string }[];
+    };
+    expect(refused.error).toBe('TANDEM_REQUEST_INVALID');
+    expect(refused.details[0]?.path).toBe('details/trips/0/km');
+    expect(refused.message).toContain('200 km');
+  });
+
+  it('refuses a mode the challenge does not count, in a pledge and in a trip', async () => {
+    const id = await challenge({ settings: { modes: [...MODE_GROUPS.bike] } });
+    const gil = await client.signIn(`gil-${unique()}@example.org`);
+    const pledged = expectStatus(await pledge(id, gil, { modes: ['e-bike', 'bus'] }), 400) as {
+      details: { path: string }[];
+    };
+    expect(pledged.details[0]?.path).toBe('details/modes/1');
+
+    const reported = expectStatus(
+      await report(id, gil, {
+        trips: [
+          { mode: 'e-bike', km: 8 },
+          { mode: 'bus', km: 5 },
+        ],
+      }),
+      400,
+    ) as { error: string; message: string; details: { path: string }[] };
+    expect(reported.error).toBe('TANDEM_REQUEST_INVALID');
+    expect(reported.details[0]?.path).toBe('details/trips/1/mode');
+    expect(reported.message).toMatch(
+      /^details\/trips\/1\/mode: "bus" is not a mode this challenge counts/,
+    );
+  });
+
+  it('refuses a carpool without occupants, and settings with car as a mode', async () => {
+    const id = await challenge();
+    const hal = await client.signIn(`hal-${unique()}@example.org`);
+    const refused = expectStatus(
+      await report(id, hal, { trips: [{ mode: 'carpool', km: 18 }] }),
+      400,
+    ) as {
+      details: { path: string }[];
+    };
+    expect(refused.details[0]?.path).toBe('details/trips/0/occupants');
+
+    const campaignId = await campaign(await organization());
+    const bad = await client.post(
+      `/api/campaigns/${campaignId}/challenges`,
+      {
+        title: 'Cars',
+        actionType: 'commute',
+        actionSettings: { modes: ['car'] },
+        goal: { quantity: 10 },
+      },
+      admin,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0]?.path).toBe('actionSettings/modes/0');
+  });
+
+  it('unlocks a km goal once the km reported reach it', async () => {
+    const id = await challenge({ goal: { quantity: 50 } });
+    const ivy = await client.signIn(`ivy-${unique()}@example.org`);
+    const jon = await client.signIn(`jon-${unique()}@example.org`);
+    expectStatus(
+      await report(id, ivy, {
+        trips: [
+          { mode: 'rer', km: 22 },
+          { mode: 'walking', km: 2 },
+        ],
+      }),
+      201,
+    );
+    await platform.settle();
+    const before = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      status: string;
+      tiers: { unlockedAt: string | null }[];
+    };
+    expect(before.status).toBe('open');
+    expect(before.tiers[0]?.unlockedAt).toBeNull();
+
+    expectStatus(await report(id, jon, { trips: [{ mode: 'e-bike', km: 26 }] }), 201);
+    await platform.settle();
+    const after = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      status: string;
+      progress: { quantity: number };
+      tiers: { unlockedAt: string | null }[];
+    };
+    expect(after.progress.quantity).toBe(50);
+    expect(after.status).toBe('succeeded');
+    expect(after.tiers[0]?.unlockedAt).not.toBeNull();
+  });
+
+  it('runs a Humanis-like campaign: five challenges, one per mode group, one report', async () => {
+    const slug = await organization();
+    const domain = `humanis-${unique()}.example`;
+    const campaignId = await campaign(slug, { type: 'email-domain', domains: [domain] });
+    const ids = new Map<string, string>();
+    for (const [group, modes] of Object.entries(MODE_GROUPS)) {
+      ids.set(
+        group,
+        await openChallenge(campaignId, { title: group, settings: { modes: [...modes] } }),
+      );
+    }
+    const challengeOf = (group: string): string => {
+      const id = ids.get(group);
+      if (!id) throw new Error(`no challenge for ${group}`);
+      return id;
+    };
+
+    // Six employees; three of them take part in two or three challenges.
+    const plan: { who: string; group: string; previousMode?: string; trips: unknown[] }[] = [
+      {
+        who: 'alice',
+        group: 'public-transport',
+        previousMode: 'car',
+        trips: [
+          { mode: 'rer', km: 24 },
+          { mode: 'metro', km: 3 },
+        ],
+      },
+      { who: 'alice', group: 'walk', previousMode: 'car', trips: [{ mode: 'walking', km: 2 }] },
+      {
+        who: 'bruno',
+        group: 'carpool',
+        previousMode: 'car',
+        trips: [{ mode: 'carpool', km: 40, occupants: 2 }],
+      },
+      { who: 'chloe', group: 'bike', trips: [{ mode: 'e-bike', km: 14 }] },
+      {
+        who: 'chloe',
+        group: 'public-transport',
+        previousMode: 'bus',
+        trips: [{ mode: 'tram', km: 6 }],
+      },
+      {
+        who: 'chloe',
+        group: 'scooter',
+        previousMode: 'car',
+        trips: [{ mode: 'e-scooter', km: 5 }],
+      },
+      { who: 'david', group: 'bike', previousMode: 'car', trips: [{ mode: 'bike', km: 9 }] },
+      { who: 'david', group: 'walk', trips: [{ mode: 'walking', km: 3 }] },
+      {
+        who: 'emma',
+        group: 'public-transport',
+        previousMode: 'car',
+        trips: [{ mode: 'train-ter', km: 35 }],
+      },
+      { who: 'farid', group: 'scooter', trips: [{ mode: 'e-scooter', km: 7 }] },
+    ];
+    const tokens = new Map<string, string>();
+    let km = 0;
+    let co2eKg = 0;
+    for (const step of plan) {
+      let token = tokens.get(step.who);
+      if (!token) {
+        token = await client.signIn(`${step.who}@${domain}`);
+        tokens.set(step.who, token);
+      }
+      const id = challengeOf(step.group);
+      expectStatus(
+        await pledge(
+          id,
+          token,
+          step.previousMode ? { previousMode: step.previousMode } : undefined,
+        ),
+        201,
+      );
+      const answer = expectStatus(await report(id, token, { trips: step.trips }), 201) as {
+        quantity: number;
+        impact: { co2eKg: number };
+      };
+      km += answer.quantity;
+      co2eKg += answer.impact.co2eKg;
+    }
+    await platform.settle();
+
+    // Someone outside the company is kept out of the campaign.
+    const outsider = await client.signIn(`zoe-${unique()}@example.org`);
+    expect((await pledge(challengeOf('walk'), outsider)).status).toBe(403);
+
+    const answer = expectStatus(
+      await client.get(`/api/campaigns/${campaignId}/report`, admin),
+      200,
+    ) as {
+      challenges: { title: string; unit: string; participants: number; quantity: number }[];
+      totals: { participants: number; quantityByUnit: Record<string, number>; co2eKg: number };
+    };
+    expect(km).toBe(148);
+    expect(answer.totals.participants).toBe(6);
+    expect(answer.totals.quantityByUnit).toEqual({ km: 148 });
+    expect(answer.totals.co2eKg).toBeCloseTo(co2eKg, 5);
+    const expectedCo2e =
+      24 * (CAR - 0.00978) +
+      3 * (CAR - 0.00444) +
+      2 * CAR +
+      40 * (CAR - CAR / 2) +
+      5 * (CAR - 0.0249) +
+      9 * CAR +
+      35 * (CAR - 0.02769);
+    expect(answer.totals.co2eKg).toBeCloseTo(expectedCo2e, 4);
+    const byTitle = Object.fromEntries(answer.challenges.map((c) => [c.title, c]));
+    expect(byTitle['public-transport']).toMatchObject({
+      unit: 'km',
+      participants: 3,
+      quantity: 68,
+    });
+    expect(byTitle['carpool']).toMatchObject({ participants: 1, quantity: 40 });
+    expect(byTitle['bike']).toMatchObject({ participants: 2, quantity: 23 });
+    expect(byTitle['walk']).toMatchObject({ participants: 2, quantity: 5 });
+    expect(byTitle['scooter']).toMatchObject({ participants: 2, quantity: 12 });
+  });
+});

@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestClient,
+  startTestPlatform,
+  type TestClient,
+  type TestPlatform,
+} from '@tandem/core/testing';
+import { ecoDriving } from './index.js';
+
+/**
+ * The eco-driving action type on the real engine (a fresh PostgreSQL):
+ * completions recorded by an agent through the generic contributions
+ * route, progress, refusals naming the field, and the campaign report.
+ * Completions sent by a partner (xAPI) are tested in plugins/elearning.
+ */
+
+const COURSE = 'https://lms.example/courses/eco-driving';
+const YEAR_ESTIMATE = 391.68; // 12,000 km × 0.2176 kg/km × 15 %
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+let platform: TestPlatform;
+let client: TestClient;
+let admin: { token: string };
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ plugins: [ecoDriving] });
+  client = createTestClient(platform.app);
+  admin = { token: platform.adminToken };
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+
+function expectStatus<T>(response: { status: number; body: T }, status: number): T {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body;
+}
+
+/** An organization with a campaign; returns its slug and the campaign id. */
+async function campaign(): Promise<{ slug: string; campaignId: string }> {
+  const slug = `veolia-${unique()}`;
+  expectStatus(
+    await client.post(
+      '/api/organizations',
+      { slug, name: 'Eau d’Île-de-France', kind: 'company' },
+      admin,
+    ),
+    201,
+  );
+  const created = expectStatus(
+    await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Écoconduite' }, admin),
+    201,
+  ) as { id: string };
+  return { slug, campaignId: created.id };
+}
+
+async function openChallenge(campaignId: string, settings: Record<string, unknown>) {
+  const created = expectStatus(
+    await client.post(
+      `/api/campaigns/${campaignId}/challenges`,
+      {
+        title: 'Formés à l’écoconduite',
+        actionType: 'eco-driving',
+        actionSettings: settings,
+        goal: { quantity: 3 },
+        counterpart: { kind: 'act', description: 'Plant a hedge at the treatment plant' },
+      },
+      admin,
+    ),
+    201,
+  ) as { id: string; actionSettings: Record<string, unknown> };
+  expectStatus(await client.post(`/api/challenges/${created.id}/open`, undefined, admin), 200);
+  return created;
+}
+
+const record = (
+  challengeId: string,
+  details: unknown,
+  email = `driver-${unique()}@example.org`,
+  token = admin.token,
+) =>
+  client.post(
+    `/api/challenges/${challengeId}/contributions`,
+    { details, participant: { email } },
+    { token },
+  );
+
+describe('eco-driving on the engine', () => {
+  it('counts one course and its one-year estimate per completion, and unlocks at the goal', async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, { courseId: COURSE });
+    // The defaults are stored with the challenge: its assumptions stay put.
+    expect(challenge.actionSettings).toMatchObject({
+      courseId: COURSE,
+      annualKmPerDriver: 12_000,
+      carFactorKgPerKm: 0.2176,
+      savingShare: 0.15,
+    });
+
+    const answer = expectStatus(
+      await record(challenge.id, {
+        courseId: COURSE,
+        completedAt: '2026-01-12T09:30:00Z',
+        score: 92,
+      }),
+      201,
+    ) as { quantity: number; unit: string; impact: { co2eKg: number; source: string } };
+    expect(answer.quantity).toBe(1);
+    expect(answer.unit).toBe('course');
+    expect(answer.impact.co2eKg).toBeCloseTo(YEAR_ESTIMATE, 6);
+    expect(answer.impact.source).toMatch(/one year/);
+
+    for (let i = 0; i < 2; i++) expectStatus(await record(challenge.id, { courseId: COURSE }), 201);
+    await platform.settle();
+    const view = (await client.get(`/api/challenges/${challenge.id}`)).body;
+    expect(view.progress.participants).toBe(3);
+    expect(view.progress.quantity).toBe(3);
+    expect(view.progress.co2eKg).toBeCloseTo(3 * YEAR_ESTIMATE, 6);
+    expect(view.status).toBe('succeeded');
+  });
+
+  it("uses the challenge's assumptions: 20,000 km a year and a cautious 7 %", async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, {
+      courseId: COURSE,
+      annualKmPerDriver: 20_000,
+      savingShare: 0.07,
+    });
+    const answer = expectStatus(await record(challenge.id, { courseId: COURSE }), 201) as {
+      impact: { co2eKg: number };
+    };
+    expect(answer.impact.co2eKg).toBeCloseTo(20_000 * 0.2176 * 0.07, 6);
+  });
+
+  it('refuses another course, a score out of range and unknown fields, naming the field', async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, { courseId: COURSE });
+
+    const other = await record(challenge.id, { courseId: 'https://lms.example/courses/other' });
+    expect(other.status).toBe(400);
+    expect(other.body.details[0].path).toBe('details/courseId');
+
+    const score = await record(challenge.id, { courseId: COURSE, score: 150 });
+    expect(score.status).toBe(400);
+    expect(score.body.details[0].path).toBe('details/score');
+
+    const unknown = await record(challenge.id, { courseId: COURSE, km: 12 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe('TANDEM_REQUEST_UNKNOWN_FIELD');
+    expect(unknown.body.details[0].path).toBe('details/km');
+
+    expect((await client.get(`/api/challenges/${challenge.id}`)).body.progress.quantity).toBe(0);
+  });
+
+  it('refuses a challenge without a course, or with a percentage typed for a share', async () => {
+    const { campaignId } = await campaign();
+    const post = (actionSettings: Record<string, unknown>) =>
+      client.post(
+        `/api/campaigns/${campaignId}/challenges`,
+        {
+          title: 'Écoconduite',
+          actionType: 'eco-driving',
+          actionSettings,
+          goal: { quantity: 10 },
+          counterpart: { kind: 'act', description: 'x' },
+        },
+        admin,
+      );
+    const missing = await post({});
+    expect(missing.status).toBe(400);
+    expect(missing.body.details[0].path).toBe('actionSettings/courseId');
+    const percent = await post({ courseId: COURSE, savingShare: 15 });
+    expect(percent.status).toBe(400);
+    expect(percent.body.details[0].path).toBe('actionSettings/savingShare');
+  });
+
+  it('shows courses and the estimated CO2e in the campaign report', async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, { courseId: COURSE });
+    for (let i = 0; i < 2; i++) expectStatus(await record(challenge.id, { courseId: COURSE }), 201);
+    const report = expectStatus(
+      await client.get(`/api/campaigns/${campaignId}/report`, admin),
+      200,
+    ) as {
+      challenges: { unit: string; quantity: number; co2eKg: number; participants: number }[];
+      totals: { participants: number; quantityByUnit: Record<string, number>; co2eKg: number };
+    };
+    expect(report.challenges[0]).toMatchObject({ unit: 'course', quantity: 2, participants: 2 });
+    expect(report.totals.quantityByUnit['course']).toBe(2);
+    expect(report.totals.co2eKg).toBeCloseTo(2 * YEAR_ESTIMATE, 6);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * What one completed course is worth: pure functions, no I/O, so that the
+ * figure can be checked by hand and tested without a database.
+ */
+import { TandemError, type ImpactResult } from '@tandem/core';
+import { ECO_DRIVING_DEFAULTS, ECO_DRIVING_SOURCE_LABEL } from './factors.js';
+import type { EcoDrivingContribution, EcoDrivingSettings } from './schemas.js';
+
+/** A completion may be dated this long after the contribution's `occurredAt` (time zones). */
+const COMPLETED_AT_SLACK_MS = 24 * 60 * 60 * 1000;
+
+/** The three figures the estimate multiplies. */
+export interface EcoDrivingAssumptions {
+  annualKmPerDriver: number;
+  carFactorKgPerKm: number;
+  savingShare: number;
+}
+
+/** The assumptions a challenge runs with: its settings, or the defaults where it has none. */
+export function assumptionsOf(settings: Partial<EcoDrivingSettings>): EcoDrivingAssumptions {
+  return {
+    annualKmPerDriver: settings.annualKmPerDriver ?? ECO_DRIVING_DEFAULTS.annualKmPerDriver,
+    carFactorKgPerKm: settings.carFactorKgPerKm ?? ECO_DRIVING_DEFAULTS.carFactorKgPerKm,
+    savingShare: settings.savingShare ?? ECO_DRIVING_DEFAULTS.savingShare,
+  };
+}
+
+/**
+ * The estimated kg CO2e one person saves in one year of driving after an
+ * eco-driving course: km a year × kg CO2e per km × the share eco-driving
+ * saves. With the defaults, 12,000 × 0.2176 × 0.15 = 391.68 kg. It is an
+ * estimate, not a measurement: it assumes the learner drives that much and
+ * applies what they learnt all year.
+ *
+ * @example
+ * estimatedSaving({ courseId: 'x' }).co2eKg; // 391.68
+ * estimatedSaving({ courseId: 'x', annualKmPerDriver: 20_000 }).co2eKg; // 652.8
+ */
+export function estimatedSaving(settings: Partial<EcoDrivingSettings>): ImpactResult {
+  const assumptions = assumptionsOf(settings);
+  const co2eKg =
+    assumptions.annualKmPerDriver * assumptions.carFactorKgPerKm * assumptions.savingShare;
+  return {
+    // Rounded to the gram: more digits would pretend to a precision an estimate lacks.
+    co2eKg: Math.round(co2eKg * 1000) / 1000,
+    source: ECO_DRIVING_SOURCE_LABEL,
+    factors: { ...assumptions },
+  };
+}
+
+const refuse = (path: string, message: string): TandemError =>
+  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
+
+/**
+ * Refuses a completion of another course than the challenge's, and a
+ * completion dated after the contribution itself. The SDK would attach a
+ * returned sentence to `details` as a whole; throwing names the very field.
+ *
+ * @throws TandemError `TANDEM_REQUEST_INVALID` naming `details/courseId` or `details/completedAt`
+ */
+export function checkCompletion(
+  details: EcoDrivingContribution,
+  settings: EcoDrivingSettings,
+  occurredAt: Date,
+): void {
+  if (details.courseId !== settings.courseId) {
+    throw refuse(
+      'details/courseId',
+      `this challenge counts the course "${settings.courseId}", not "${details.courseId}"`,
+    );
+  }
+  if (details.completedAt !== undefined) {
+    const completedAt = new Date(details.completedAt).getTime();
+    if (completedAt > occurredAt.getTime() + COMPLETED_AT_SLACK_MS) {
+      throw refuse(
+        'details/completedAt',
+        `is later than the contribution's date (${occurredAt.toISOString()})`,
+      );
+    }
+  }
+}

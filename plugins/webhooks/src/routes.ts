@@ -1,0 +1,372 @@
+/**
+ * The console's side of webhooks: an organization's admins register,
+ * list and delete endpoints, read the delivery log and replay a delivery.
+ */
+import {
+  EventTypes,
+  newId,
+  requireRole,
+  TandemError,
+  Type,
+  type App,
+  type PluginContext,
+  type TSchema,
+} from '@tandem/core';
+import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
+import { refuseEndpointUrl } from './network.js';
+import { generateSecret } from './signing.js';
+
+const ErrorBody = Type.Object({
+  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
+  message: Type.String(),
+  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+});
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const EndpointView = Type.Object({
+  id: Type.String(),
+  organizationId: Type.String(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  description: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const AttemptView = Type.Object({
+  attempt: Type.Integer(),
+  statusCode: Nullable(Type.Integer()),
+  responseMs: Type.Integer(),
+  error: Nullable(Type.String()),
+  at: Type.String({ format: 'date-time' }),
+});
+
+const DeliveryView = Type.Object({
+  id: Type.String(),
+  endpointId: Type.String(),
+  eventId: Type.String(),
+  eventType: Type.String(),
+  webhookId: Type.String({ description: 'The `webhook-id` header: the same on every attempt' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  attemptCount: Type.Integer(),
+  lastStatusCode: Nullable(Type.Integer()),
+  lastResponseMs: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  attempts: Type.Array(AttemptView, { description: 'Every attempt, oldest first' }),
+});
+
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
+const EndpointParams = Type.Object({
+  slug: Type.String({ minLength: 1, maxLength: 100 }),
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+const RegisterBody = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2000, description: 'http(s) URL of the receiver' }),
+    events: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+      description: "Event types such as 'challenge.unlocked', or '*' for all",
+    }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+interface EndpointRow {
+  id: string;
+  organization_id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  created_at: Date;
+}
+
+interface DeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_response_ms: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface AttemptRow {
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  response_ms: number;
+  error: string | null;
+  at: Date;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+const endpointView = (row: EndpointRow) => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  url: row.url,
+  events: row.events,
+  description: row.description,
+  createdAt: iso(row.created_at),
+});
+
+const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, webhook_id, status, attempts,
+  last_status_code, last_response_ms, last_error, created_at, updated_at`;
+
+/** Deliveries with their attempt logs, in two queries whatever their number. */
+async function deliveryViews(context: PluginContext, rows: readonly DeliveryRow[]) {
+  const attempts =
+    rows.length === 0
+      ? []
+      : await context.db.query<AttemptRow>(
+          `select delivery_id, attempt, status_code, response_ms, error, at
+             from webhooks_attempt where delivery_id in (?) order by delivery_id, attempt`,
+          [rows.map((row) => row.id)],
+        );
+  const byDelivery = new Map<string, AttemptRow[]>();
+  for (const attempt of attempts) {
+    const list = byDelivery.get(attempt.delivery_id) ?? [];
+    list.push(attempt);
+    byDelivery.set(attempt.delivery_id, list);
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    webhookId: row.webhook_id,
+    status: row.status,
+    attemptCount: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastResponseMs: row.last_response_ms,
+    lastError: row.last_error,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    attempts: (byDelivery.get(row.id) ?? []).map((attempt) => ({
+      attempt: attempt.attempt,
+      statusCode: attempt.status_code,
+      responseMs: attempt.response_ms,
+      error: attempt.error,
+      at: iso(attempt.at),
+    })),
+  }));
+}
+
+const invalid = (path: string, message: string) =>
+  new TandemError('TANDEM_REQUEST_INVALID', `${path} ${message}`, [{ path, message }]);
+
+async function findOrganization(context: PluginContext, slug: string): Promise<string> {
+  const [organization] = await context.db.query<{ id: string }>(
+    'select id from organization where slug = ?',
+    [slug],
+  );
+  if (!organization) {
+    throw new TandemError('TANDEM_NOT_FOUND', `No organization with slug "${slug}".`);
+  }
+  return organization.id;
+}
+
+/**
+ * Event types are `'*'` or `<thing>.<past tense>` (STYLE.md), e.g.
+ * `challenge.unlocked` or a plugin's `commute.trip_logged`. Only the shape
+ * is checked: core and plugins add types of their own (`challenge.milestone`
+ * lives beside its job, not in `EventTypes`), so a list of known types would
+ * refuse real ones.
+ */
+const EVENT_TYPE = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_.-]*$/;
+
+function checkEventTypes(events: readonly string[]): void {
+  events.forEach((type, index) => {
+    if (type === '*' || EVENT_TYPE.test(type)) return;
+    throw invalid(
+      `events/${index}`,
+      `is not an event type ("${type}"); use '*' or a type such as '${EventTypes.challengeUnlocked}'`,
+    );
+  });
+}
+
+/** Mounts the plugin's routes; `settings` carries the SSRF guard and retry policy. */
+export function webhookRoutes(app: App, context: PluginContext, settings: WebhookSettings): void {
+  app.post(
+    '/api/organizations/:slug/webhooks',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Register a webhook endpoint (org admin); its secret is shown only in this answer',
+        params: SlugParams,
+        body: RegisterBody,
+        response: {
+          201: Type.Object({
+            ...EndpointView.properties,
+            secret: Type.String({ description: 'whsec_<base64>: verify deliveries with it' }),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const organizationId = await findOrganization(context, request.params.slug);
+      requireRole(request.viewer, organizationId, 'admin');
+      const { url, events, description } = request.body;
+      const refused = refuseEndpointUrl(url, settings);
+      if (refused) throw invalid('url', refused);
+      checkEventTypes(events);
+      const secret = generateSecret();
+      const [row] = await context.db.query<EndpointRow>(
+        `insert into webhooks_endpoint (id, organization_id, url, secret, events, description, created_at)
+         values (?, ?, ?, ?, array[?]::text[], ?, ?)
+         returning id, organization_id, url, events, description, created_at`,
+        [newId('whe'), organizationId, url, secret, events, description ?? null, context.now()],
+      );
+      if (!row) throw new Error('the endpoint was not stored');
+      return reply.code(201).send({ ...endpointView(row), secret });
+    },
+  );
+
+  app.get(
+    '/api/organizations/:slug/webhooks',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "An organization's webhook endpoints, without their secrets (org admin)",
+        params: SlugParams,
+        response: {
+          200: Type.Object({ endpoints: Type.Array(EndpointView) }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const organizationId = await findOrganization(context, request.params.slug);
+      requireRole(request.viewer, organizationId, 'admin');
+      const rows = await context.db.query<EndpointRow>(
+        `select id, organization_id, url, events, description, created_at
+           from webhooks_endpoint where organization_id = ? order by created_at, id`,
+        [organizationId],
+      );
+      return { endpoints: rows.map(endpointView) };
+    },
+  );
+
+  app.delete(
+    '/api/organizations/:slug/webhooks/:id',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Delete an endpoint with its delivery log (org admin)',
+        params: EndpointParams,
+        response: { 204: Type.Null(), ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const organizationId = await findOrganization(context, request.params.slug);
+      requireRole(request.viewer, organizationId, 'admin');
+      const deleted = await context.db.query<{ id: string }>(
+        'delete from webhooks_endpoint where id = ? and organization_id = ? returning id',
+        [request.params.id, organizationId],
+      );
+      if (deleted.length === 0) {
+        throw new TandemError('TANDEM_NOT_FOUND', `No webhook endpoint "${request.params.id}".`);
+      }
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/organizations/:slug/webhooks/:id/deliveries',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "An endpoint's recent deliveries, newest first, with every attempt (org admin)",
+        params: EndpointParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            status: Type.Optional(
+              Type.Union([
+                Type.Literal('pending'),
+                Type.Literal('succeeded'),
+                Type.Literal('failed'),
+              ]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ deliveries: Type.Array(DeliveryView) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const organizationId = await findOrganization(context, request.params.slug);
+      requireRole(request.viewer, organizationId, 'admin');
+      const [endpoint] = await context.db.query<{ id: string }>(
+        'select id from webhooks_endpoint where id = ? and organization_id = ?',
+        [request.params.id, organizationId],
+      );
+      if (!endpoint) {
+        throw new TandemError('TANDEM_NOT_FOUND', `No webhook endpoint "${request.params.id}".`);
+      }
+      const { status, limit = 50 } = request.query;
+      const rows = await context.db.query<DeliveryRow>(
+        `select ${DELIVERY_COLUMNS} from webhooks_delivery
+          where endpoint_id = ? ${status ? 'and status = ?' : ''}
+          order by created_at desc, id desc limit ?`,
+        status ? [endpoint.id, status, limit] : [endpoint.id, limit],
+      );
+      return { deliveries: await deliveryViews(context, rows) };
+    },
+  );
+
+  app.post(
+    '/api/webhooks/deliveries/:id/replay',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          "Send a delivery again, under the same webhook-id (admin of the endpoint's organization)",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 202: DeliveryView, ...errors(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const [found] = await context.db.query<{ organization_id: string }>(
+        `select e.organization_id from webhooks_delivery d
+           join webhooks_endpoint e on e.id = d.endpoint_id where d.id = ?`,
+        [request.params.id],
+      );
+      if (!found) {
+        throw new TandemError('TANDEM_NOT_FOUND', `No webhook delivery "${request.params.id}".`);
+      }
+      requireRole(request.viewer, found.organization_id, 'admin');
+      // Back to pending (a success is sent again too: that is what a replay
+      // is for); the counter gives the replay a job id of its own.
+      const [row] = await context.db.query<DeliveryRow & { replays: number }>(
+        `update webhooks_delivery set status = 'pending', replays = replays + 1, updated_at = ?
+          where id = ? returning ${DELIVERY_COLUMNS}, replays`,
+        [context.now(), request.params.id],
+      );
+      if (!row) {
+        throw new TandemError('TANDEM_NOT_FOUND', `No webhook delivery "${request.params.id}".`);
+      }
+      await enqueueDelivery(context, settings, row.id, row.replays);
+      const [view] = await deliveryViews(context, [row]);
+      if (!view) throw new Error('the replayed delivery has no view');
+      return reply.code(202).send(view);
+    },
+  );
+}
