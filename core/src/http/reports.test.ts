@@ -49,7 +49,7 @@ describe('the campaign report', () => {
       admin,
     );
     const campaign = (
-      await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Commute week' }, admin)
+      await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Mobility week' }, admin)
     ).body;
     const bike = (
       await client.post(
@@ -136,7 +136,7 @@ describe('the campaign report', () => {
     expect(
       lines.some((l) => l.startsWith(`${bike.id},Bike,report-bike-km,km,open,1,7,1.4,0,1`)),
     ).toBe(true);
-    expect(lines).toContain('TOTAL,Commute week,,km,,,7,,,');
+    expect(lines).toContain('TOTAL,Mobility week,,km,,,7,,,');
   });
 
   it('is for the organizer and sponsor admins only', async () => {

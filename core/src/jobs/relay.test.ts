@@ -108,7 +108,7 @@ describe('outbox relay', () => {
       { type: EventTypes.contributionRecorded, challengeId: b, payload: { quantity: 3 } },
       // Events that need no evaluation: relayed, but no job.
       { type: EventTypes.challengeUnlocked, challengeId: c, payload: { tierId: 't' } },
-      { type: 'commute.trip_logged', payload: { km: 12 } },
+      { type: 'bike-km.trip_logged', payload: { km: 12 } },
     ]);
 
     expect(await outboxRelay.drain()).toBe(7);

@@ -18,7 +18,7 @@ function thrown(fn: () => unknown): TandemError {
 const KG_CO2E_PER_CAR_KM = 0.218;
 
 const bikeManifest = {
-  id: 'bike-commute',
+  id: 'bike-km',
   version: '1.0.0',
   coreRange: '^0.1.0',
   title: { fr: 'Aller au travail à vélo', en: 'Cycle to work' },
@@ -47,7 +47,7 @@ const bikeManifest = {
 };
 
 const bike = defineActionType({
-  id: 'bike-commute',
+  id: 'bike-km',
   version: '1.0.0',
   coreRange: '^0.1.0',
   title: bikeManifest.title,
@@ -75,7 +75,7 @@ function measureBike(details: unknown) {
 describe('defineActionType', () => {
   it('returns a frozen action type with its manifest and defaults', () => {
     expect(bike.kind).toBe('action-type');
-    expect(bike.id).toBe('bike-commute');
+    expect(bike.id).toBe('bike-km');
     expect(bike.version).toBe('1.0.0');
     expect(bike.coreRange).toBe('^0.1.0');
     expect(bike.unit).toBe('km');
@@ -130,7 +130,7 @@ describe('defineActionType', () => {
 
   it.each([
     ['id missing', { id: undefined }, 'id'],
-    ['id not kebab-case', { id: 'BikeCommute' }, 'id'],
+    ['id not kebab-case', { id: 'BikeKm' }, 'id'],
     ['id with a trailing hyphen', { id: 'bike-' }, 'id'],
     ['id of one character', { id: 'b' }, 'id'],
     ['id over 40 characters', { id: 'a'.repeat(41) }, 'id'],

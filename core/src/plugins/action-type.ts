@@ -35,7 +35,7 @@ export interface ActionInput<TDetails, TSettings, TPledge> {
   occurredAt: Date;
   /**
    * Who records it: the participant themselves, or an organization's agent
-   * (a weigh-in at a collection point, a course completion sent by a partner).
+   * (a weigh-in recorded by an agent, a completion sent by a partner).
    */
   recordedBy: 'self' | 'agent';
 }
@@ -366,7 +366,7 @@ function checkFigure(actionTypeId: string, what: string, value: unknown): number
  *
  * @example
  * const bike = defineActionType({
- *   id: 'bike-commute',
+ *   id: 'bike-km',
  *   version: '1.0.0',
  *   coreRange: '^0.1.0',
  *   title: { fr: 'Aller au travail à vélo', en: 'Cycle to work' },

@@ -1,6 +1,6 @@
 /**
  * Integrations: plugins that add routes, jobs and event handlers but no
- * action type (webhooks, e-learning statements, SSO, mail).
+ * action type (notifications to other systems, partners' statements, SSO, mail).
  */
 import {
   ManifestProblems,

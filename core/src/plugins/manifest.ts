@@ -29,7 +29,7 @@ export interface PluginContext {
   readonly db: Database;
   readonly mailer: Mailer;
   readonly services: ServiceContext;
-  /** Enqueues one of this plugin's own jobs by its short name (`deliver-webhook`). */
+  /** Enqueues one of this plugin's own jobs by its short name (`sync-contacts`). */
   enqueue(job: string, data: Record<string, unknown>, options?: EnqueueOptions): Promise<void>;
   now(): Date;
 }
@@ -62,7 +62,7 @@ export type PluginJob = (
 
 /**
  * One schema change of a plugin, in SQL. Its tables carry the plugin id as a
- * prefix (`webhooks_endpoint`); names must be unique and never change once
+ * prefix (`crm_sync_contact`); names must be unique and never change once
  * released. Applied by `tandem migrate` after core's, in order.
  */
 export interface PluginMigration {

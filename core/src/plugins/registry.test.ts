@@ -26,10 +26,10 @@ function actionType(id: string, coreRange?: string): ActionType {
   });
 }
 
-const webhook = defineIntegration({
-  id: 'webhook',
+const crmSync = defineIntegration({
+  id: 'crm-sync',
   version: '1.0.0',
-  title: { fr: 'Webhook', en: 'Webhook' },
+  title: { fr: 'Synchro CRM', en: 'CRM sync' },
 });
 
 describe('CORE_VERSION', () => {
@@ -45,15 +45,15 @@ describe('CORE_VERSION', () => {
 describe('createRegistry', () => {
   it('registers action types and integrations and finds them', () => {
     const bike = actionType('bike');
-    const registry = createRegistry().register(pledgeOnly).register(bike).register(webhook);
+    const registry = createRegistry().register(pledgeOnly).register(bike).register(crmSync);
     expect(registry.coreVersion).toBe(CORE_VERSION);
     expect(registry.actionType('bike')).toBe(bike);
     expect(registry.findActionType('pledge-only')).toBe(pledgeOnly);
-    expect(registry.findActionType('webhook')).toBeUndefined();
+    expect(registry.findActionType('crm-sync')).toBeUndefined();
     expect(registry.findActionType('car')).toBeUndefined();
     expect(registry.actionTypes()).toEqual([pledgeOnly, bike]);
-    expect(registry.integrations()).toEqual([webhook]);
-    expect(registry.integration('webhook')).toBe(webhook);
+    expect(registry.integrations()).toEqual([crmSync]);
+    expect(registry.integration('crm-sync')).toBe(crmSync);
     expect(registry.findIntegration('bike')).toBeUndefined();
   });
 
@@ -71,8 +71,8 @@ describe('createRegistry', () => {
   });
 
   it('refuses the same id across action types and integrations', () => {
-    const registry = createRegistry().register(webhook);
-    expect(thrown(() => registry.register(actionType('webhook'))).code).toBe(
+    const registry = createRegistry().register(crmSync);
+    expect(thrown(() => registry.register(actionType('crm-sync'))).code).toBe(
       'TANDEM_PLUGIN_DUPLICATE',
     );
   });
@@ -107,7 +107,7 @@ describe('createRegistry', () => {
 
   it.each([
     ['a hand-made action type', { ...actionType('bike') }],
-    ['a hand-made integration', { ...webhook }],
+    ['a hand-made integration', { ...crmSync }],
     ['null', null],
   ])('refuses %s', (_name, plugin) => {
     expect(thrown(() => createRegistry().register(plugin as never)).code).toBe(
@@ -136,8 +136,8 @@ describe('createRegistry', () => {
   });
 
   it('does not return an integration as an action type', () => {
-    const registry = createRegistry().register(webhook);
-    expect(thrown(() => registry.actionType('webhook')).code).toBe('TANDEM_REQUEST_INVALID');
+    const registry = createRegistry().register(crmSync);
+    expect(thrown(() => registry.actionType('crm-sync')).code).toBe('TANDEM_REQUEST_INVALID');
   });
 
   it('reports an unknown integration as a plugin error', () => {

@@ -163,8 +163,8 @@ class Registry implements PluginRegistry {
  * @throws TandemError `TANDEM_CONFIG_INVALID` when `coreVersion` is not `x.y.z`
  *
  * @example
- * const registry = createRegistry().register(pledgeOnly).register(commute).freeze();
- * registry.actionType('commute').measure({ details, settings, pledge: null, occurredAt });
+ * const registry = createRegistry().register(pledgeOnly).register(bikeKm).freeze();
+ * registry.actionType('bike-km').measure({ details, settings, pledge: null, occurredAt });
  */
 export function createRegistry(options: RegistryOptions = {}): PluginRegistry {
   const coreVersion = options.coreVersion ?? CORE_VERSION;

@@ -3,7 +3,7 @@ import type { Sql } from './database.js';
 
 /**
  * Event types written by core. A plugin's own events carry its id as a
- * prefix (`commute.trip_logged`).
+ * prefix (`bike-km.trip_logged`).
  */
 export const EventTypes = {
   pledgeConfirmed: 'pledge.confirmed',
@@ -33,7 +33,7 @@ export interface NewEvent {
   type: EventType;
   challengeId?: string | null;
   organizationId?: string | null;
-  /** Ids and numbers only: events are read by workers and webhooks, never carry an e-mail. */
+  /** Ids and numbers only: events are read by workers and integrations, never carry an e-mail. */
   payload: Record<string, unknown>;
 }
 

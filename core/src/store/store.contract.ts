@@ -185,7 +185,7 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
           campaignId,
           organizationId,
           title: 'Au travail à vélo',
-          actionType: 'commute.trip',
+          actionType: 'bike-km.trip',
           actionSettings,
           status: 'open',
           deadline,
@@ -548,7 +548,7 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
               organizationId,
               payload: { quantity: 3.2, participantsDelta: 1 },
             },
-            { type: 'commute.trip_logged', payload: { km: 12 } },
+            { type: 'bike-km.trip_logged', payload: { km: 12 } },
           ]),
         );
         const abandoned = await db.transaction((tx) => claimPendingEvents(tx, 100));
@@ -572,7 +572,7 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
         });
         expect(again[1]).toMatchObject({
           id: ids[1],
-          type: 'commute.trip_logged',
+          type: 'bike-km.trip_logged',
           challengeId: null,
           organizationId: null,
           payload: { km: 12 },
