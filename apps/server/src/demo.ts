@@ -1,31 +1,5 @@
 import { services, type Platform } from '@tandem/core';
-
-/** A small deterministic random generator, so the demo is the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const FIRST_NAMES = [
-  'Camille',
-  'Léa',
-  'Hugo',
-  'Inès',
-  'Lucas',
-  'Chloé',
-  'Nathan',
-  'Manon',
-  'Yanis',
-  'Sarah',
-  'Louis',
-  'Emma',
-];
+import { FIRST_NAMES, seededRandom } from './synthetic.js';
 
 /** How many residents have already pledged in the demo. */
 export const DEMO_PLEDGES = 137;

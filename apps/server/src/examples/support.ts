@@ -12,7 +12,7 @@ import {
   type ServiceContext,
   type Viewer,
 } from '@tandem/core';
-import { seededRandom } from '../demo.js';
+import { FIRST_NAMES, LAST_NAMES, seededRandom } from '../synthetic.js';
 
 export { seededRandom };
 
@@ -280,84 +280,6 @@ export function dice(seed: number): Dice {
   };
   return self;
 }
-
-const FIRST_NAMES = [
-  'Camille',
-  'Léa',
-  'Hugo',
-  'Inès',
-  'Lucas',
-  'Chloé',
-  'Nathan',
-  'Manon',
-  'Yanis',
-  'Sarah',
-  'Louis',
-  'Emma',
-  'Karim',
-  'Julie',
-  'Thomas',
-  'Aïcha',
-  'Paul',
-  'Clara',
-  'Mehdi',
-  'Sophie',
-  'Antoine',
-  'Fatou',
-  'Julien',
-  'Élodie',
-  'Mathieu',
-  'Nadia',
-  'Romain',
-  'Laura',
-  'Samir',
-  'Pauline',
-  'Nicolas',
-  'Amandine',
-  'Kevin',
-  'Marion',
-  'Olivier',
-  'Lina',
-  'Bruno',
-  'Anaïs',
-  'Victor',
-  'Zoé',
-];
-
-const LAST_NAMES = [
-  'Martin',
-  'Bernard',
-  'Dubois',
-  'Thomas',
-  'Robert',
-  'Richard',
-  'Petit',
-  'Durand',
-  'Leroy',
-  'Moreau',
-  'Simon',
-  'Laurent',
-  'Lefebvre',
-  'Michel',
-  'Garcia',
-  'David',
-  'Bertrand',
-  'Roux',
-  'Vincent',
-  'Fournier',
-  'Morel',
-  'Girard',
-  'André',
-  'Mercier',
-  'Dupont',
-  'Lambert',
-  'Bonnet',
-  'François',
-  'Martinez',
-  'Benali',
-  'Nguyen',
-  'Diallo',
-];
 
 /** A synthetic person: an address at a reserved `.example` domain and a public name. */
 export interface Person {
