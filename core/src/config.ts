@@ -28,7 +28,7 @@ const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
-  TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000 }),
+  TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -56,7 +56,7 @@ export interface Config {
   trustProxy: boolean;
   /**
    * How long a BullMQ job stays locked to its worker without a renewal
-   * (`TANDEM_JOB_LOCK_MS`, default 30 s): the jobs of a worker that died are
+   * (`TANDEM_JOB_LOCK_MS`, default 10 s): the jobs of a worker that died are
    * taken again after about this long. Shorter recovers sooner; too short
    * for a busy event loop runs jobs twice (harmless, but wasted).
    */
