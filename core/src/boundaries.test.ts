@@ -29,7 +29,10 @@ describe('core stays plugin-agnostic', () => {
       if (file === fileURLToPath(import.meta.url)) continue;
       const text = readFileSync(file, 'utf8');
       for (const id of pluginIds) {
-        const pattern = new RegExp(`(^|[^a-z0-9-])${id.replace(/-/g, '[- ]?')}([^a-z0-9-]|$)`, 'im');
+        const pattern = new RegExp(
+          `(^|[^a-z0-9-])${id.replace(/-/g, '[- ]?')}([^a-z0-9-]|$)`,
+          'im',
+        );
         if (pattern.test(text)) offenders.push(`${relative(repo, file)} mentions "${id}"`);
       }
     }
