@@ -5,7 +5,17 @@
  */
 export * from './domain/index.js';
 export * from './plugins/index.js';
-export { TandemError, errorCatalogue, type ErrorCode, type ErrorDetail } from './errors.js';
+export {
+  TandemError,
+  errorCatalogue,
+  invalid,
+  notFound,
+  conflict,
+  type ErrorCode,
+  type ErrorDetail,
+} from './errors.js';
+/** The error answer's schema and a helper listing error answers of a route, for plugins' OpenAPI. */
+export { ErrorBody, errors as errorResponses } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';
 export {
   createPlatform,

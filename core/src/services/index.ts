@@ -13,6 +13,7 @@ export {
   createCampaign,
   createOrganization,
   createTeam,
+  findOrganization,
   getOrganization,
   type CampaignInput,
 } from './organizations.js';

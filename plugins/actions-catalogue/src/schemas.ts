@@ -3,7 +3,7 @@
  * settings), a pledge's picks, a "done today" report, and the catalogue
  * route's answer.
  */
-import { Type, type Static, type TSchema } from '@tandem/core';
+import { errorResponses, Type, type Static, type TSchema } from '@tandem/core';
 
 /** A string enum as JSON Schema `enum`: a wrong value is reported once, with the allowed ones. */
 export const StringEnum = <const T extends readonly string[]>(
@@ -99,12 +99,5 @@ export const CatalogueView = Type.Object({
 });
 export type CatalogueView = Static<typeof CatalogueView>;
 
-const ErrorBody = Type.Object({
-  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
-  message: Type.String(),
-  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-});
-
-/** Standard error answers a route may give, for OpenAPI. */
-export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+/** The standard error answers a route may give, for OpenAPI (core's one catalogue). */
+export const errors = errorResponses;

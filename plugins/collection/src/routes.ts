@@ -5,6 +5,7 @@
  * records the contribution through core's service.
  */
 import {
+  invalid,
   hasRole,
   newId,
   requireRole,
@@ -53,9 +54,6 @@ const POINT_COLUMNS =
  */
 const coarse = (value: number): number => Math.round(value * 1e4) / 1e4;
 
-const invalid = (path: string, message: string): TandemError =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
-
 function pointView(row: PointRow): CollectionPointView {
   return {
     id: row.id,
@@ -70,13 +68,9 @@ function pointView(row: PointRow): CollectionPointView {
   };
 }
 
+/** The id of the organization with this slug, or 404 (core's lookup). */
 async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  const [row] = await context.db.query<{ id: string }>(
-    'select id from organization where slug = ?',
-    [slug],
-  );
-  if (!row) throw new TandemError('TANDEM_NOT_FOUND', `No organization with slug "${slug}".`);
-  return row.id;
+  return (await services.findOrganization(context.db, slug)).id;
 }
 
 /** A slot must end after it starts; an overnight slot is two slots, one per day. */

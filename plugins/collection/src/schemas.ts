@@ -3,7 +3,7 @@
  * details, and the bodies and answers of its routes. Bodies refuse unknown
  * fields, as every Tandem request body does.
  */
-import { Type, type Static, type TSchema } from '@tandem/core';
+import { errorResponses, Type, type Static, type TSchema } from '@tandem/core';
 import { MATERIALS, TREATMENTS } from './factors.js';
 
 /**
@@ -152,12 +152,5 @@ export const WeighInAnswer = Type.Object({
   impact: Type.Object({ co2eKg: Type.Number(), source: Type.Optional(Type.String()) }),
 });
 
-export const ErrorBody = Type.Object({
-  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
-  message: Type.String(),
-  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-});
-
-/** Standard error answers a route may give, for OpenAPI. */
-export const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+/** The standard error answers a route may give, for OpenAPI (core's one catalogue). */
+export const errors = errorResponses;

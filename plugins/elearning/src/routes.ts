@@ -5,6 +5,7 @@
  * accounts to people and read what became of each statement.
  */
 import {
+  invalid,
   newId,
   requireRole,
   services,
@@ -13,6 +14,7 @@ import {
   type App,
   type PluginContext,
   type TSchema,
+  errorResponses as errors,
 } from '@tandem/core';
 import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
 import { conflictingIds, receiveStatement, type Partner, type Receipt } from './statements.js';
@@ -29,14 +31,6 @@ export const XAPI_STATEMENTS_PATH = '/api/integrations/xapi/statements';
 
 /** The endpoint to configure in a partner's platform (xAPI clients append `statements`). */
 export const XAPI_ENDPOINT_PATH = '/api/integrations/xapi/';
-
-const ErrorBody = Type.Object({
-  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_AUTH_INVALID' }),
-  message: Type.String(),
-  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-});
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -97,16 +91,9 @@ const partnerView = (row: PartnerRow) => ({
   keyRotatedAt: row.key_rotated_at ? iso(row.key_rotated_at) : null,
 });
 
-const invalid = (path: string, message: string): TandemError =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
-
+/** The id of the organization with this slug, or 404 (core's lookup). */
 async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  const [row] = await context.db.query<{ id: string }>(
-    'select id from organization where slug = ?',
-    [slug],
-  );
-  if (!row) throw new TandemError('TANDEM_NOT_FOUND', `No organization with slug "${slug}".`);
-  return row.id;
+  return (await services.findOrganization(context.db, slug)).id;
 }
 
 async function findPartner(

@@ -3,7 +3,7 @@
  * pledge through core's `enrolResident` (which checks the agent's role and
  * the consent, and records both), then the audit row and the receipt mail.
  */
-import { newId, services, TandemError, type PluginContext, type Viewer } from '@tandem/core';
+import { invalid, newId, services, type PluginContext, type Viewer } from '@tandem/core';
 import type { EnrolmentBody } from './schemas.js';
 import { SEND_RECEIPT_JOB, type ReceiptJob } from './receipt.js';
 
@@ -24,9 +24,6 @@ export interface EnrolTarget {
 
 /** A device clock a little ahead of the server's is not a lie; five minutes is. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-
-const invalid = (path: string, message: string): TandemError =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
 
 type ResidentChoice = { email: string } | { code: string } | { newCode: true };
 

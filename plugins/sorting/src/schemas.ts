@@ -3,7 +3,7 @@
  * pledge's details, and the bodies and answers of the assisted-enrolment
  * routes. Bodies refuse unknown fields, as every Tandem request body does.
  */
-import { services, Type, type Static, type TSchema } from '@tandem/core';
+import { errorResponses, services, Type, type Static } from '@tandem/core';
 
 /** The household waste streams a resident may pledge to sort. */
 export const WASTE_STREAMS = ['packaging', 'glass', 'paper', 'biowaste', 'textile'] as const;
@@ -206,12 +206,5 @@ export type SyncResult = Static<typeof SyncResult>;
 
 export const SyncAnswer = Type.Object({ results: Type.Array(SyncResult) });
 
-const ErrorBody = Type.Object({
-  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
-  message: Type.String(),
-  details: Type.Optional(ErrorDetails),
-});
-
-/** The standard error answers a route may give, for OpenAPI. */
-export const errors = (...statuses: number[]): Record<number, TSchema> =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
+/** The standard error answers a route may give, for OpenAPI (core's one catalogue). */
+export const errors = errorResponses;

@@ -3,26 +3,21 @@
  * list and delete endpoints, read the delivery log and replay a delivery.
  */
 import {
+  invalid,
   EventTypes,
   newId,
   requireRole,
+  services,
   TandemError,
   Type,
   type App,
   type PluginContext,
   type TSchema,
+  errorResponses as errors,
 } from '@tandem/core';
 import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
 import { generateSecret } from './signing.js';
-
-const ErrorBody = Type.Object({
-  error: Type.String({ description: 'A code from the catalogue, e.g. TANDEM_NOT_FOUND' }),
-  message: Type.String(),
-  details: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
-});
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -165,18 +160,9 @@ async function deliveryViews(context: PluginContext, rows: readonly DeliveryRow[
   }));
 }
 
-const invalid = (path: string, message: string) =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path} ${message}`, [{ path, message }]);
-
+/** The id of the organization with this slug, or 404 (core's lookup). */
 async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  const [organization] = await context.db.query<{ id: string }>(
-    'select id from organization where slug = ?',
-    [slug],
-  );
-  if (!organization) {
-    throw new TandemError('TANDEM_NOT_FOUND', `No organization with slug "${slug}".`);
-  }
-  return organization.id;
+  return (await services.findOrganization(context.db, slug)).id;
 }
 
 /**
