@@ -5,5 +5,12 @@
 export { createTestDatabase, testServerUrl, type TestDatabase } from './database.js';
 export { startTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
 export { createTestClient, type TestClient, type TestResponse } from './client.js';
-export { setUpClichy, type ClichySetup } from './scenarios.js';
+export {
+  confirmPledges,
+  newOrganization,
+  openChallenge,
+  setUpClichy,
+  type ClichySetup,
+  type OpenedChallenge,
+} from './scenarios.js';
 export { testRedisUrl } from './redis.js';

@@ -1,4 +1,127 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the created challenge is returned as the API answered it, for tests to read field by field. */
+import { upsertParticipant } from '../services/participants.js';
+import { confirmPledgeRow } from '../services/pledges.js';
+import { loadChallenge } from '../store/challenges.js';
 import type { TestClient } from './client.js';
+import type { TestPlatform } from './platform.js';
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Throws with the answer when a setup call did not get the status it needs. */
+function must<T>(response: { status: number; body: T }, status: number, what: string): T {
+  if (response.status !== status) {
+    throw new Error(
+      `${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`,
+    );
+  }
+  return response.body;
+}
+
+/** A new organization with a random slug, created by the platform admin. */
+export async function newOrganization(
+  client: TestClient,
+  adminToken: string,
+  options: { kind?: string; name?: string; slugPrefix?: string } = {},
+): Promise<{ id: string; slug: string }> {
+  const slug = `${options.slugPrefix ?? 'org'}-${unique()}`;
+  return must(
+    await client.post(
+      '/api/organizations',
+      { slug, name: options.name ?? 'Org', kind: options.kind ?? 'city' },
+      { token: adminToken },
+    ),
+    201,
+    'create organization',
+  ) as { id: string; slug: string };
+}
+
+export interface OpenedChallenge {
+  slug: string;
+  campaignId: string;
+  challengeId: string;
+  /** The challenge as `POST /api/campaigns/{id}/challenges` answered it. */
+  challenge: any;
+}
+
+/**
+ * A campaign and a challenge created by the platform admin, opened unless
+ * `open: false` — in `organization` when given, in a new one otherwise.
+ *
+ * @example
+ * const { challengeId } = await openChallenge(client, platform.adminToken, {
+ *   title: 'Bike', actionType: 'pledge-only', goal: { participants: 3 },
+ * });
+ */
+export async function openChallenge(
+  client: TestClient,
+  adminToken: string,
+  challenge: Record<string, unknown>,
+  options: {
+    organization?: string;
+    kind?: string;
+    campaign?: Record<string, unknown>;
+    open?: boolean;
+  } = {},
+): Promise<OpenedChallenge> {
+  const auth = { token: adminToken };
+  const slug =
+    options.organization ??
+    (await newOrganization(client, adminToken, options.kind ? { kind: options.kind } : {})).slug;
+  const campaign = must(
+    await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      options.campaign ?? { title: 'Campaign' },
+      auth,
+    ),
+    201,
+    'create campaign',
+  ) as { id: string };
+  const created = must(
+    await client.post(`/api/campaigns/${campaign.id}/challenges`, challenge, auth),
+    201,
+    'create challenge',
+  ) as { id: string };
+  if (options.open !== false) {
+    must(
+      await client.post(`/api/challenges/${created.id}/open`, undefined, auth),
+      200,
+      'open challenge',
+    );
+  }
+  return { slug, campaignId: campaign.id, challengeId: created.id, challenge: created };
+}
+
+/**
+ * `count` new people whose pledges are confirmed straight through the
+ * engine's write path (no mail round trip); returns their addresses and ids.
+ */
+export async function confirmPledges(
+  platform: TestPlatform,
+  challengeId: string,
+  count: number,
+  options: { verified?: boolean } = {},
+): Promise<{ email: string; id: string }[]> {
+  const challenge = await loadChallenge(platform.db, challengeId);
+  if (!challenge) throw new Error(`no challenge ${challengeId}`);
+  const people: { email: string; id: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const email = `p-${unique()}@example.org`;
+    await platform.db.transaction(async (tx) => {
+      const person = await upsertParticipant(tx, {
+        email,
+        ...(options.verified ? { verified: true } : {}),
+      });
+      await confirmPledgeRow(tx, challenge, person.id, {
+        details: {},
+        displayName: null,
+        location: null,
+        teamId: null,
+      });
+      people.push({ email, id: person.id });
+    });
+  }
+  return people;
+}
 
 export interface ClichySetup {
   organization: { id: string; slug: string };
@@ -6,8 +129,6 @@ export interface ClichySetup {
   campaignId: string;
   challengeId: string;
 }
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /**
  * Step 1 of API.md's Clichy scenario: a city, the beneficiary Solicycle, a
@@ -19,66 +140,37 @@ export async function setUpClichy(
   adminToken: string,
   options: { participants?: number; actionType?: string } = {},
 ): Promise<ClichySetup> {
-  const slug = `clichy-${unique()}`;
-  const auth = { token: adminToken };
-  const must = <T>(response: { status: number; body: T }, status: number, what: string): T => {
-    if (response.status !== status) {
-      throw new Error(
-        `${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`,
-      );
-    }
-    return response.body;
-  };
-  const organization = must(
-    await client.post('/api/organizations', { slug, name: 'Ville de Clichy', kind: 'city' }, auth),
-    201,
-    'create organization',
-  ) as { id: string; slug: string };
+  const organization = await newOrganization(client, adminToken, {
+    kind: 'city',
+    name: 'Ville de Clichy',
+    slugPrefix: 'clichy',
+  });
   const beneficiary = must(
     await client.post(
-      `/api/organizations/${slug}/beneficiaries`,
+      `/api/organizations/${organization.slug}/beneficiaries`,
       { name: 'Solicycle', description: 'Atelier vélo solidaire', url: 'https://solicycle.org' },
-      auth,
+      { token: adminToken },
     ),
     201,
     'create beneficiary',
   ) as { id: string };
-  const campaign = must(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      { title: 'Clichy à vélo', audience: { type: 'public' } },
-      auth,
-    ),
-    201,
-    'create campaign',
-  ) as { id: string };
-  const challenge = must(
-    await client.post(
-      `/api/campaigns/${campaign.id}/challenges`,
-      {
-        title: 'Je vais au travail à vélo',
-        actionType: options.actionType ?? 'pledge-only',
-        goal: { participants: options.participants ?? 200 },
-        counterpart: {
-          kind: 'donation',
-          amount: { value: 5000, currency: 'EUR' },
-          beneficiaryId: beneficiary.id,
-        },
+  const { campaignId, challengeId } = await openChallenge(
+    client,
+    adminToken,
+    {
+      title: 'Je vais au travail à vélo',
+      actionType: options.actionType ?? 'pledge-only',
+      goal: { participants: options.participants ?? 200 },
+      counterpart: {
+        kind: 'donation',
+        amount: { value: 5000, currency: 'EUR' },
+        beneficiaryId: beneficiary.id,
       },
-      auth,
-    ),
-    201,
-    'create challenge',
-  ) as { id: string };
-  must(
-    await client.post(`/api/challenges/${challenge.id}/open`, undefined, auth),
-    200,
-    'open challenge',
+    },
+    {
+      organization: organization.slug,
+      campaign: { title: 'Clichy à vélo', audience: { type: 'public' } },
+    },
   );
-  return {
-    organization,
-    beneficiaryId: beneficiary.id,
-    campaignId: campaign.id,
-    challengeId: challenge.id,
-  };
+  return { organization, beneficiaryId: beneficiary.id, campaignId, challengeId };
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertParticipant } from '../../services/participants.js';
-import { confirmPledgeRow } from '../../services/pledges.js';
-import { loadChallenge } from '../../store/challenges.js';
 import {
+  confirmPledges,
   createTestClient,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -33,47 +32,18 @@ afterAll(async () => {
 
 /** An open challenge "IF `participants` people pledge", its deadline a day away. */
 async function challengeWithDeadline(participants: number): Promise<string> {
-  const admin = { token: platform.adminToken };
-  const slug = `org-${unique()}`;
-  expect(
-    (await client.post('/api/organizations', { slug, name: 'Org', kind: 'city' }, admin)).status,
-  ).toBe(201);
-  const campaign = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: 'Campaign' },
-    admin,
-  );
-  const created = await client.post(
-    `/api/campaigns/${campaign.body.id}/challenges`,
-    {
-      title: 'Deadline',
-      actionType: 'pledge-only',
-      goal: { participants },
-      counterpart: { kind: 'act', description: 'Something' },
-      deadline: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
-    },
-    admin,
-  );
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await client.post(`/api/challenges/${id}/open`, undefined, admin)).status).toBe(200);
-  return id;
+  const { challengeId } = await openChallenge(client, platform.adminToken, {
+    title: 'Deadline',
+    actionType: 'pledge-only',
+    goal: { participants },
+    counterpart: { kind: 'act', description: 'Something' },
+    deadline: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
+  });
+  return challengeId;
 }
 
 async function pledge(challengeId: string, count: number): Promise<void> {
-  const challenge = await loadChallenge(platform.db, challengeId);
-  if (!challenge) throw new Error('no challenge');
-  for (let i = 0; i < count; i++) {
-    await platform.db.transaction(async (tx) => {
-      const person = await upsertParticipant(tx, { email: `d-${unique()}@example.org` });
-      await confirmPledgeRow(tx, challenge, person.id, {
-        details: {},
-        displayName: null,
-        location: null,
-        teamId: null,
-      });
-    });
-  }
+  await confirmPledges(platform, challengeId, count);
 }
 
 /** Moves the deadline to just past, as if time had run out. */

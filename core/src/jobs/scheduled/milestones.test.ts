@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Goal } from '../../domain/types.js';
-import { upsertParticipant } from '../../services/participants.js';
-import { confirmPledgeRow } from '../../services/pledges.js';
-import { loadChallenge } from '../../store/challenges.js';
 import {
+  confirmPledges,
   createTestClient,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -63,8 +62,6 @@ describe('reachedMilestones', () => {
   });
 });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 describe('milestones written by the evaluation', () => {
   let platform: TestPlatform;
   let client: TestClient;
@@ -79,49 +76,20 @@ describe('milestones written by the evaluation', () => {
 
   /** An open challenge with two tiers: 4 people, then 8. */
   async function twoTierChallenge(): Promise<{ id: string; tierIds: string[] }> {
-    const admin = { token: platform.adminToken };
-    const slug = `org-${unique()}`;
-    expect(
-      (await client.post('/api/organizations', { slug, name: 'Org', kind: 'city' }, admin)).status,
-    ).toBe(201);
-    const campaign = await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      { title: 'Campaign' },
-      admin,
-    );
-    const created = await client.post(
-      `/api/campaigns/${campaign.body.id}/challenges`,
-      {
-        title: 'Milestones',
-        actionType: 'pledge-only',
-        tiers: [
-          { goal: { participants: 4 }, counterpart: { kind: 'act', description: 'A' } },
-          { goal: { participants: 8 }, counterpart: { kind: 'act', description: 'B' } },
-        ],
-      },
-      admin,
-    );
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
-    expect((await client.post(`/api/challenges/${id}/open`, undefined, admin)).status).toBe(200);
-    return { id, tierIds: created.body.tiers.map((t: { id: string }) => t.id) };
+    const { challengeId, challenge } = await openChallenge(client, platform.adminToken, {
+      title: 'Milestones',
+      actionType: 'pledge-only',
+      tiers: [
+        { goal: { participants: 4 }, counterpart: { kind: 'act', description: 'A' } },
+        { goal: { participants: 8 }, counterpart: { kind: 'act', description: 'B' } },
+      ],
+    });
+    return { id: challengeId, tierIds: challenge.tiers.map((t: { id: string }) => t.id) };
   }
 
   /** Confirms pledges straight through the engine's write path (no mail round trip). */
   async function pledge(challengeId: string, count: number): Promise<void> {
-    const challenge = await loadChallenge(platform.db, challengeId);
-    if (!challenge) throw new Error('no challenge');
-    for (let i = 0; i < count; i++) {
-      await platform.db.transaction(async (tx) => {
-        const person = await upsertParticipant(tx, { email: `m-${unique()}@example.org` });
-        await confirmPledgeRow(tx, challenge, person.id, {
-          details: {},
-          displayName: null,
-          location: null,
-          teamId: null,
-        });
-      });
-    }
+    await confirmPledges(platform, challengeId, count);
   }
 
   const milestoneEvents = (challengeId: string) =>

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryMailer, type Mailer } from '../../mail/mailer.js';
-import { upsertParticipant } from '../../services/participants.js';
-import { confirmPledgeRow } from '../../services/pledges.js';
-import { loadChallenge } from '../../store/challenges.js';
 import {
+  confirmPledges,
   createTestClient,
+  newOrganization,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -46,10 +46,7 @@ interface Setup {
  * 20 (moved in SQL: the API stamps `openedAt` now).
  */
 async function lateChallenge(goal: number, options: { deadline?: boolean } = {}): Promise<Setup> {
-  const slug = `org-${unique()}`;
-  expect(
-    (await client.post('/api/organizations', { slug, name: 'Org', kind: 'city' }, admin())).status,
-  ).toBe(201);
+  const { slug } = await newOrganization(client, platform.adminToken);
   const owner = `owner-${unique()}@example.org`;
   const adminEmail = `admin-${unique()}@example.org`;
   const member = `member-${unique()}@example.org`;
@@ -61,13 +58,9 @@ async function lateChallenge(goal: number, options: { deadline?: boolean } = {})
     const added = await client.post(`/api/organizations/${slug}/members`, { email, role }, admin());
     expect(added.status).toBe(201);
   }
-  const campaign = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: 'Campaign' },
-    admin(),
-  );
-  const created = await client.post(
-    `/api/campaigns/${campaign.body.id}/challenges`,
+  const { challengeId } = await openChallenge(
+    client,
+    platform.adminToken,
     {
       title: 'Pace <me>',
       actionType: 'pledge-only',
@@ -77,13 +70,8 @@ async function lateChallenge(goal: number, options: { deadline?: boolean } = {})
         ? {}
         : { deadline: new Date(Date.now() + 20 * DAY).toISOString() }),
     },
-    admin(),
+    { organization: slug },
   );
-  expect(created.status).toBe(201);
-  const challengeId = created.body.id as string;
-  expect(
-    (await client.post(`/api/challenges/${challengeId}/open`, undefined, admin())).status,
-  ).toBe(200);
   await platform.db.query(`update challenge set opened_at = ? where id = ?`, [
     new Date(Date.now() - 10 * DAY),
     challengeId,
@@ -92,19 +80,7 @@ async function lateChallenge(goal: number, options: { deadline?: boolean } = {})
 }
 
 async function pledge(challengeId: string, count: number): Promise<void> {
-  const challenge = await loadChallenge(platform.db, challengeId);
-  if (!challenge) throw new Error('no challenge');
-  for (let i = 0; i < count; i++) {
-    await platform.db.transaction(async (tx) => {
-      const person = await upsertParticipant(tx, { email: `p-${unique()}@example.org` });
-      await confirmPledgeRow(tx, challenge, person.id, {
-        details: {},
-        displayName: null,
-        location: null,
-        teamId: null,
-      });
-    });
-  }
+  await confirmPledges(platform, challengeId, count);
 }
 
 const deps = (now: Date, mailer: Mailer = platform.ctx.mailer): PacingDeps => ({

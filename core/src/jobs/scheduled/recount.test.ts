@@ -8,6 +8,7 @@ import { loadChallenge } from '../../store/challenges.js';
 import { readChallengeProgress } from '../../store/progress.js';
 import {
   createTestClient,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -50,31 +51,19 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function openChallenge(goal: Record<string, number> = { participants: 1000 }) {
-  const admin = { token: platform.adminToken };
-  const slug = `org-${unique()}`;
-  expect(
-    (await client.post('/api/organizations', { slug, name: 'Org', kind: 'company' }, admin)).status,
-  ).toBe(201);
-  const campaign = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: 'Campaign' },
-    admin,
-  );
-  const created = await client.post(
-    `/api/campaigns/${campaign.body.id}/challenges`,
+async function openRecountChallenge(goal: Record<string, number> = { participants: 1000 }) {
+  const { challengeId } = await openChallenge(
+    client,
+    platform.adminToken,
     {
       title: 'Recount',
       actionType: 'test-recount-km',
       goal,
       counterpart: { kind: 'act', description: 'Something' },
     },
-    admin,
+    { kind: 'company' },
   );
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await client.post(`/api/challenges/${id}/open`, undefined, admin)).status).toBe(200);
-  return id;
+  return challengeId;
 }
 
 const noDetails = { details: {}, displayName: null, location: null, teamId: null };
@@ -121,7 +110,7 @@ const logRows = (challengeId: string) =>
 
 describe('recount', () => {
   it('corrects a corrupted slot, logs it and emits one progress.mismatch', async () => {
-    const id = await openChallenge();
+    const id = await openRecountChallenge();
     const [a, b, c] = (await newPeople(3)) as [string, string, string];
     await confirm(id, a);
     await confirm(id, b);
@@ -159,7 +148,7 @@ describe('recount', () => {
   });
 
   it('reports no mismatch while 100 pledges are confirmed during the recount, and ends true', async () => {
-    const id = await openChallenge();
+    const id = await openRecountChallenge();
     const people = await newPeople(100);
     let done = false;
     const burst = Promise.all(people.map((p) => confirm(id, p))).finally(() => {
@@ -181,7 +170,7 @@ describe('recount', () => {
   });
 
   it('corrects a corruption exactly once while 100 pledges arrive, and ends true', async () => {
-    const id = await openChallenge();
+    const id = await openRecountChallenge();
     const people = await newPeople(100);
     await confirm(id, people[0] as string);
     await platform.db.query(
@@ -218,7 +207,7 @@ describe('recount', () => {
   });
 
   it('recounts every open challenge from the scheduled job, once per day', async () => {
-    const id = await openChallenge({ participants: 2 });
+    const id = await openRecountChallenge({ participants: 2 });
     const [a] = (await newPeople(1)) as [string];
     await confirm(id, a);
     await platform.settle();

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../ids.js';
 import { createMemoryMailer, type Mailer } from '../../mail/mailer.js';
 import { defineActionType } from '../../index.js';
-import { upsertParticipant } from '../../services/participants.js';
 import { confirmPledgeRow } from '../../services/pledges.js';
 import { loadChallenge } from '../../store/challenges.js';
 import {
+  confirmPledges,
   createTestClient,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -30,7 +31,6 @@ const testReminderKm = defineActionType({
 });
 
 const DAY = 24 * 60 * 60 * 1000;
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -43,52 +43,24 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-async function openChallenge(actionType: string): Promise<string> {
-  const admin = { token: platform.adminToken };
-  const slug = `org-${unique()}`;
-  expect(
-    (await client.post('/api/organizations', { slug, name: 'Org', kind: 'company' }, admin)).status,
-  ).toBe(201);
-  const campaign = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: 'Campaign' },
-    admin,
-  );
-  const created = await client.post(
-    `/api/campaigns/${campaign.body.id}/challenges`,
+async function openReminderChallenge(actionType: string): Promise<string> {
+  const { challengeId } = await openChallenge(
+    client,
+    platform.adminToken,
     {
       title: 'Vélo au travail',
       actionType,
       goal: { participants: 100 },
       counterpart: { kind: 'act', description: 'Something' },
     },
-    admin,
+    { kind: 'company' },
   );
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await client.post(`/api/challenges/${id}/open`, undefined, admin)).status).toBe(200);
-  return id;
+  return challengeId;
 }
 
 /** Confirmed pledges of new people; returns their addresses and ids. */
 async function pledgers(challengeId: string, count: number) {
-  const challenge = await loadChallenge(platform.db, challengeId);
-  if (!challenge) throw new Error('no challenge');
-  const people: { email: string; id: string }[] = [];
-  for (let i = 0; i < count; i++) {
-    const email = `rem-${unique()}@example.org`;
-    await platform.db.transaction(async (tx) => {
-      const person = await upsertParticipant(tx, { email, verified: true });
-      await confirmPledgeRow(tx, challenge, person.id, {
-        details: {},
-        displayName: null,
-        location: null,
-        teamId: null,
-      });
-      people.push({ email, id: person.id });
-    });
-  }
-  return people;
+  return confirmPledges(platform, challengeId, count, { verified: true });
 }
 
 const deps = (now: Date, mailer: Mailer = platform.ctx.mailer): ReminderDeps => ({
@@ -108,8 +80,8 @@ const reminders = async (email: string) =>
 
 describe('send-reminders', () => {
   it('reminds pledgers of a measured action weekly, and never in their first week', async () => {
-    const measured = await openChallenge('test-reminder-km');
-    const unmeasured = await openChallenge('pledge-only');
+    const measured = await openReminderChallenge('test-reminder-km');
+    const unmeasured = await openReminderChallenge('pledge-only');
     const [ann, bob] = await pledgers(measured, 2);
     const [cid] = await pledgers(unmeasured, 1);
 
@@ -135,7 +107,7 @@ describe('send-reminders', () => {
   });
 
   it('skips someone who logged what they did this week', async () => {
-    const id = await openChallenge('test-reminder-km');
+    const id = await openReminderChallenge('test-reminder-km');
     const [active, idle] = await pledgers(id, 2);
     await platform.db.query(
       `insert into contribution (id, challenge_id, participant_id, details, quantity, co2e_kg,
@@ -149,7 +121,7 @@ describe('send-reminders', () => {
   });
 
   it('gives back unsent claims when the mail server fails, and sends them next time', async () => {
-    const id = await openChallenge('test-reminder-km');
+    const id = await openReminderChallenge('test-reminder-km');
     const people = await pledgers(id, 3);
     const emails = new Set(people.map((p) => p.email));
     let sent = 0;
@@ -169,8 +141,8 @@ describe('send-reminders', () => {
 
 describe('unsubscribe', () => {
   it('shows a button on GET without unsubscribing; POST stops every reminder', async () => {
-    const first = await openChallenge('test-reminder-km');
-    const second = await openChallenge('test-reminder-km');
+    const first = await openReminderChallenge('test-reminder-km');
+    const second = await openReminderChallenge('test-reminder-km');
     const [dana] = await pledgers(first, 1);
     const secondChallenge = await loadChallenge(platform.db, second);
     await platform.db.transaction((tx) =>
@@ -215,7 +187,7 @@ describe('unsubscribe', () => {
   });
 
   it('answers JSON to JSON, again the same, and 404 / 400 for a bad or missing token', async () => {
-    const id = await openChallenge('test-reminder-km');
+    const id = await openReminderChallenge('test-reminder-km');
     const [eve] = await pledgers(id, 1);
     await sendReminders(deps(at(8)));
     const [mail] = await reminders(eve!.email);
@@ -261,7 +233,7 @@ describe('unsubscribe', () => {
   });
 
   it("takes RFC 8058's one-click post, the token in the query string", async () => {
-    const id = await openChallenge('test-reminder-km');
+    const id = await openReminderChallenge('test-reminder-km');
     const [fay] = await pledgers(id, 1);
     await sendReminders(deps(at(8)));
     const [mail] = await reminders(fay!.email);
