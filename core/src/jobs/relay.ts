@@ -50,22 +50,27 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         if (event.challengeId && EVALUATED_AFTER.has(event.type))
           challengeIds.add(event.challengeId);
       }
-      for (const event of events) {
-        for (const key of options.dispatcher?.keysFor(event.type) ?? []) {
-          await options.queue.enqueue(
-            Jobs.deliverEvent,
-            { eventId: event.id, subscriber: key },
-            { jobId: `dlv-${event.id}-${key}` },
-          );
-        }
-      }
-      for (const challengeId of challengeIds) {
-        await options.queue.enqueue(
-          Jobs.evaluateChallenge,
-          { challengeId },
-          { dedupeKey: `evaluate-${challengeId}` },
-        );
-      }
+      // Enqueued side by side, not one round trip after another, while the
+      // batch's rows stay locked; a failure rolls the batch back, and the
+      // deterministic job ids and dedupe keys make the retry harmless.
+      await Promise.all([
+        ...events.flatMap((event) =>
+          (options.dispatcher?.keysFor(event.type) ?? []).map((key) =>
+            options.queue.enqueue(
+              Jobs.deliverEvent,
+              { eventId: event.id, subscriber: key },
+              { jobId: `dlv-${event.id}-${key}` },
+            ),
+          ),
+        ),
+        ...[...challengeIds].map((challengeId) =>
+          options.queue.enqueue(
+            Jobs.evaluateChallenge,
+            { challengeId },
+            { dedupeKey: `evaluate-${challengeId}` },
+          ),
+        ),
+      ]);
       await markRelayed(
         tx,
         events.map((e) => e.seq),

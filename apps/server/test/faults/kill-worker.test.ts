@@ -40,7 +40,7 @@ const LANES = 4;
  * A job killed while active keeps its BullMQ lock until it expires, and all
  * later evaluations of its challenge wait behind it (deduplication); a
  * surviving worker's stalled check then puts it back. The workers here hold
- * locks for 2 s (30 s by default), so that wait stays short.
+ * locks for 2 s (10 s by default), so that wait stays short.
  */
 const JOB_LOCK_MS = 2000;
 const UNLOCK_WITHIN_MS = 30_000;
