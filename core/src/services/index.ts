@@ -15,6 +15,8 @@ export {
   createTeam,
   findOrganization,
   getOrganization,
+  organizationsWhereLastOwner,
+  removeMember,
   type CampaignInput,
 } from './organizations.js';
 export {

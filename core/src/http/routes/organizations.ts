@@ -6,6 +6,7 @@ import {
   createOrganization,
   createTeam,
   getOrganization,
+  removeMember,
 } from '../../services/organizations.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
@@ -78,7 +79,8 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     {
       schema: {
         tags: ['organizations'],
-        summary: 'Add a member or change their role (owner/admin)',
+        summary:
+          'Add a member or change their role (owner/admin; only owners appoint or demote owners)',
         params: SlugParams,
         body: Type.Object({ email: Email, role: Role }, { additionalProperties: false }),
         response: {
@@ -88,12 +90,37 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
             email: Type.String(),
             role: Type.String(),
           }),
-          ...errors(400, 401, 403, 404),
+          ...errors(400, 401, 403, 404, 409),
         },
       },
     },
     async (request, reply) =>
       reply.code(201).send(await addMember(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.delete(
+    '/api/organizations/:slug/members/:participantId',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Remove a member (owner/admin; only owners remove owners, never the last one)',
+        params: Type.Object({
+          slug: SlugParams.properties.slug,
+          participantId: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+        response: {
+          200: Type.Object({
+            organizationId: Type.String(),
+            participantId: Type.String(),
+            role: Role,
+            status: Type.Literal('removed'),
+          }),
+          ...errors(401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) =>
+      removeMember(ctx, request.viewer, request.params.slug, request.params.participantId),
   );
 
   app.post(
