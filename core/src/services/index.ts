@@ -22,9 +22,11 @@ export {
 export {
   closeChallenge,
   createChallenge,
+  decideSponsorship,
   fulfillTier,
   getCampaign,
   getChallenge,
+  listSponsorships,
   openChallenge,
   type ChallengeInput,
   type ChallengeView,

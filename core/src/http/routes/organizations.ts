@@ -8,6 +8,7 @@ import {
   getOrganization,
   removeMember,
 } from '../../services/organizations.js';
+import { listSponsorships } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
 import {
@@ -22,6 +23,8 @@ import {
   OrganizationView,
   Role,
   Slug,
+  SponsorshipView,
+  StringEnum,
   TeamView,
 } from '../schemas.js';
 
@@ -187,5 +190,28 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     },
     async (request, reply) =>
       reply.code(201).send(await createTeam(ctx, request.viewer, request.params.id, request.body)),
+  );
+
+  app.get(
+    '/api/organizations/:slug/sponsorships',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Tiers other organizations named this one to sponsor (org admin)',
+        description:
+          'What the organization is asked to sponsor, or agreed or refused to, newest first; `status=proposed` lists what waits for an answer (`POST /api/challenges/{id}/tiers/{tierId}/sponsorship`).',
+        params: SlugParams,
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(['accepted', 'proposed', 'declined'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ sponsorships: Type.Array(SponsorshipView) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      listSponsorships(ctx, request.viewer, request.params.slug, request.query.status),
   );
 }
