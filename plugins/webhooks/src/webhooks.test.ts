@@ -276,6 +276,8 @@ describe('delivery', () => {
     const refused = await client.post(`/api/challenges/${challengeId}/open`, undefined, admin);
     expect(refused.status).toBe(409);
     expect(refused.body.error).toBe('TANDEM_SPONSORSHIP_NOT_ACCEPTED');
+    await platform.settle();
+    expect(receiver.received(namedPath)).toHaveLength(0);
 
     // Accepted and opened, then put back to `proposed` as a tier created
     // before consent existed is migrated: its events stay with the organizer.
