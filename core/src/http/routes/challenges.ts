@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import {
   closeChallenge,
   createChallenge,
+  decideSponsorship,
   fulfillTier,
   getCampaign,
   getChallenge,
@@ -18,6 +19,7 @@ import {
   errors,
   Goal,
   Slug,
+  StringEnum,
 } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -122,5 +124,31 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
       },
     },
     async (request) => fulfillTier(ctx, request.viewer, request.params.id, request.params.tierId),
+  );
+
+  app.post(
+    '/api/challenges/:id/tiers/:tierId/sponsorship',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: 'Accept or decline a proposed sponsorship (admin of the proposed sponsor)',
+        description:
+          'A tier that names another organization than the organizer as sponsor (or uses its beneficiary) is `proposed` until that organization answers; the challenge cannot open before every tier is `accepted`. Answers the challenge. 409 when the tier is not `proposed`.',
+        params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
+        body: Type.Object(
+          { decision: StringEnum(['accept', 'decline']) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ChallengeView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      decideSponsorship(
+        ctx,
+        request.viewer,
+        request.params.id,
+        request.params.tierId,
+        request.body.decision,
+      ),
   );
 }
