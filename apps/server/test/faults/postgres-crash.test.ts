@@ -119,7 +119,16 @@ describe('PostgreSQL crashed and restarted during a pledge-and-confirm burst', (
   afterAll(async () => {
     await pool?.end().catch(() => undefined);
     await tandem?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
+    // The library waits for the exit of the process it started last, which
+    // a failed round may have left dead: bounded, then pg_ctl makes sure.
+    await Promise.race([server?.stop().catch(() => undefined), sleep(10_000)]);
+    if (dataDir) {
+      try {
+        pgCtl(['stop', '-D', dataDir, '-m', 'immediate', '-w']);
+      } catch {
+        // Already stopped.
+      }
+    }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
