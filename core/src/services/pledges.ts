@@ -14,7 +14,7 @@ import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
 import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
-import { issueToken, markTokenUsed, takeToken } from './tokens.js';
+import { TOKEN_TTL_MINUTES, issueToken, markTokenUsed, takeToken } from './tokens.js';
 
 export interface PledgeInput {
   email?: string;
@@ -208,10 +208,14 @@ export async function pledge(
   );
   const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
     const participant = await upsertParticipant(tx, { email: input.email as string });
+    // `confirm_by` follows the newest link, so the purge never takes a
+    // pending pledge whose confirmation could still come.
     await tx.query(
-      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id)
-       values (?, ?, ?, 'pending', ?::jsonb, ?, ?)
-       on conflict (challenge_id, participant_id) do nothing`,
+      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id,
+                           confirm_by)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?)
+       on conflict (challenge_id, participant_id) do update set confirm_by = excluded.confirm_by
+         where pledge.status = 'pending'`,
       [
         newId('plg'),
         challenge.id,
@@ -219,6 +223,7 @@ export async function pledge(
         JSON.stringify(data.details),
         data.displayName,
         data.teamId,
+        new Date(ctx.now().getTime() + TOKEN_TTL_MINUTES['pledge-confirmation'] * 60_000),
       ],
     );
     return issueToken(

@@ -155,6 +155,8 @@ export const PledgeEntity = defineEntity({
     teamId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     confirmedAt: p.datetime().nullable(),
+    /** When a pending pledge's newest confirmation link expires; purged after. */
+    confirmBy: p.datetime().nullable(),
     withdrawnAt: p.datetime().nullable(),
   },
 });
@@ -250,7 +252,10 @@ export const IdempotencyKeyEntity = defineEntity({
     key: p.string().primary(),
     fingerprint: p.string(),
     status: p.integer().nullable(),
-    response: p.json<Record<string, unknown>>().nullable(),
+    /** The stored answer, sealed with the keyring (ADR 0016). */
+    sealedResponse: p.text().nullable(),
+    /** The request holding the key while it is in progress. */
+    owner: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -211,6 +211,40 @@ describe('partners', () => {
     expect(unknownField.body.details[0].path).toBe('url');
   });
 
+  it('keeps no partner key in clear in the replay of its creation or rotation', async () => {
+    const setup = await setUp();
+    const createKey = `partner-${unique()}`;
+    const path = `/api/organizations/${setup.slug}/elearning/partners`;
+    const headers = { 'Idempotency-Key': createKey };
+    const created = expectStatus(
+      await client.post(path, { name: 'Replayed LMS' }, { ...admin, headers }),
+      201,
+    ) as { id: string; key: string };
+    const replayed = await client.post(path, { name: 'Replayed LMS' }, { ...admin, headers });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body.key).toBe(created.key);
+
+    const rotateKey = `rotate-${unique()}`;
+    const rotated = expectStatus(
+      await client.post(`${path}/${created.id}/key`, undefined, {
+        ...admin,
+        headers: { 'Idempotency-Key': rotateKey },
+      }),
+      200,
+    ) as { key: string };
+    const rows = await platform.db.query<{ row: string }>(
+      'select i::text as row from idempotency_key i where key in (?)',
+      [[createKey, rotateKey]],
+    );
+    expect(rows).toHaveLength(2);
+    for (const { row } of rows) {
+      expect(row).not.toContain(created.key);
+      expect(row).not.toContain(rotated.key);
+      expect(row).not.toContain(created.key.slice(4));
+    }
+  });
+
   it('rotates a key: the old one stops working at once', async () => {
     const setup = await setUp();
     const rotated = expectStatus(
