@@ -4,9 +4,9 @@ import { SMTPServer } from 'smtp-server';
 
 /** One mail as the SMTP server received it: the envelope, and the message as sent. */
 export interface ReceivedMail {
-  /** `MAIL FROM`. */
+  /** `MAIL FROM`, as the client wrote it. */
   from: string;
-  /** Every `RCPT TO` of the transaction, in order. */
+  /** Every `RCPT TO` of the transaction, in order, byte for byte as the client wrote it. */
   rcptTo: string[];
   /** The raw message (headers and body). */
   data: string;
@@ -18,7 +18,7 @@ export interface SmtpSink {
   url: string;
   /** Mails accepted so far, oldest first. */
   received: ReceivedMail[];
-  /** Every `RCPT TO` ever given, accepted or not, oldest first. */
+  /** Every `RCPT TO` ever given, accepted or not, as written, oldest first. */
   recipients: string[];
   /** Resolves once `count` mails have been accepted (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -38,24 +38,43 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const recipients: string[] = [];
   const waiters = new Set<() => void>();
+  // The envelope as written on the wire, per connection. smtp-server's own
+  // parsed envelope turns an `xn--` domain into Unicode, which would hide
+  // the very form a test must see; its command log keeps each line as sent.
+  const wire = new Map<string, { from: string; rcptTo: string[] }>();
+  const quiet = (): void => undefined;
+  const logger = {
+    level: quiet,
+    trace: quiet,
+    info: quiet,
+    warn: quiet,
+    error: quiet,
+    fatal: quiet,
+    debug(meta: unknown, _format: unknown, line: unknown) {
+      const { tnx, cid, command } = (meta ?? {}) as Record<string, unknown>;
+      if (tnx !== 'command' || typeof cid !== 'string' || typeof line !== 'string') return;
+      const address = /^[A-Z ]+:\s*<([^>]*)>/i.exec(line)?.[1] ?? line;
+      if (command === 'MAIL') wire.set(cid, { from: address, rcptTo: [] });
+      if (command === 'RCPT') {
+        wire.get(cid)?.rcptTo.push(address);
+        recipients.push(address);
+      }
+    },
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
-    logger: false,
-    // Internationalised local parts are accepted as a real relay would.
+    logger,
     size: 10 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
-      recipients.push(address.address);
-      callback();
-    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const envelope = session.envelope;
+        const envelope = wire.get(session.id) ?? { from: '', rcptTo: [] };
+        wire.delete(session.id);
         received.push({
-          from: envelope.mailFrom ? envelope.mailFrom.address : '',
-          rcptTo: envelope.rcptTo.map((to) => to.address),
+          from: envelope.from,
+          rcptTo: envelope.rcptTo,
           data: Buffer.concat(chunks).toString('utf8'),
         });
         for (const wake of waiters) wake();
