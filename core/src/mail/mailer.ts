@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import { parseEmail, type EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 
 /**
@@ -9,8 +10,11 @@ export type MailPurpose = 'sign-in' | 'pledge-confirmation' | (string & {});
 
 /** One mail to send, already rendered (see `renderMail`). */
 export interface OutgoingMail {
-  /** One recipient address. */
-  to: string;
+  /**
+   * The one recipient: a parsed address, never text a client typed (a
+   * string here would not compile). The mail goes to its canonical form.
+   */
+  to: EmailAddress;
   subject: string;
   /** The plain-text part; always present, for clients that show no HTML. */
   text: string;
@@ -71,15 +75,21 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     );
   }
   const transport = createTransport(options.url);
+  const envelopeFrom = senderAddress(options.from);
   let isClosed = false;
 
   return {
     async send(mail) {
       if (isClosed) throw new Error('The SMTP mailer is closed.');
+      const to = recipientOf(mail);
       try {
         await transport.sendMail({
           from: options.from,
-          to: mail.to,
+          // An explicit envelope: nodemailer reads a `to` string as a list,
+          // so the recipient is given as one address object and the RCPT TO
+          // is exactly the canonical address, whatever the headers say.
+          to: { name: '', address: to },
+          envelope: { from: envelopeFrom, to: [to] },
           subject: mail.subject,
           text: mail.text,
           ...(mail.html === undefined ? {} : { html: mail.html }),
@@ -101,6 +111,29 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       transport.close();
     },
   };
+}
+
+/**
+ * The envelope recipient of a mail: its address's canonical form, checked
+ * once more at the last stop. The type already forbids a string; this also
+ * stops a JavaScript caller, or an object forged with a cast, from handing
+ * the mail server text that is not one canonical address.
+ *
+ * @throws Error when `to` is not an address in canonical form (a programming
+ *   error, never a client's).
+ */
+export function recipientOf(mail: Pick<OutgoingMail, 'to'>): string {
+  const canonical = (mail.to as { canonical?: unknown } | undefined)?.canonical;
+  const parsed = parseEmail(canonical);
+  if (!parsed.ok || parsed.address.canonical !== canonical) {
+    throw new Error('A mail must be addressed to a parsed e-mail address (see parseEmail).');
+  }
+  return parsed.address.canonical;
+}
+
+/** The address inside a sender such as `Tandem <no-reply@example.org>`, for the envelope. */
+function senderAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
 }
 
 /** "ECONNECTION", "EENVELOPE 550": what failed, without personal data. */
@@ -129,6 +162,7 @@ export function createMemoryMailer(): Mailer & { sent: OutgoingMail[] } {
     sent,
     async send(mail) {
       if (isClosed) throw new Error('The memory mailer is closed.');
+      recipientOf(mail);
       // A copy, so a caller mutating its object later cannot rewrite history.
       sent.push({ ...mail });
     },
