@@ -12,6 +12,8 @@ export const errorCatalogue = {
   TANDEM_NOT_FOUND: 404,
   TANDEM_STATE_CONFLICT: 409,
   TANDEM_DUPLICATE: 409,
+  /** A self-reported contribution from someone without a live pledge on the challenge. */
+  TANDEM_PLEDGE_REQUIRED: 409,
   TANDEM_IDEMPOTENCY_IN_PROGRESS: 409,
   TANDEM_IDEMPOTENCY_MISMATCH: 422,
   TANDEM_RATE_LIMITED: 429,

@@ -10,3 +10,4 @@ export * from './tiers.js';
 export * from './lifecycle.js';
 export * from './email.js';
 export * from './location.js';
+export * from './days.js';

@@ -254,9 +254,11 @@ describe('ActionType.measure', () => {
       occurredAt,
     };
     spy.measure(input);
-    // `recordedBy` defaults to the participant themselves.
+    // `recordedBy` defaults to the participant themselves; the check (run
+    // between quantify and impact) also sees what the person recorded that day.
     const expected = { ...input, recordedBy: 'self' };
-    expect(seen).toEqual([expected, expected, expected]);
+    const recorded = { day: occurredAt.toISOString().slice(0, 10), sameDay: [], dayQuantity: 0 };
+    expect(seen).toEqual([expected, { ...expected, recorded }, expected]);
     seen.length = 0;
     spy.measure({ ...input, recordedBy: 'agent' });
     expect(seen.map((s) => (s as { recordedBy: string }).recordedBy)).toEqual([

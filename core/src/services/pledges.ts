@@ -9,7 +9,8 @@ import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { assertCanSee, hasRole, requireParticipant, type Audience } from './access.js';
+import { hasRole, requireParticipant, type Audience } from './access.js';
+import { assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
@@ -53,13 +54,18 @@ async function loadPledgeable(
   const challenge = await loadChallenge(sql, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
   const campaign = await findCampaign(sql, challenge.campaignId);
-  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  // The audience before the state: an outsider gets 403, whatever the challenge's state.
+  assertViewerInAudience(viewer, campaign);
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
   if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
   return { challenge, campaign };
 }
 
-function assertAudienceEmail(
+/**
+ * The e-mail-domain rule of a campaign's audience: members pass, others
+ * need an address at one of its domains (403 otherwise).
+ */
+export function assertAudienceEmail(
   audience: Audience,
   email: string | null,
   viewerIsMember: boolean,

@@ -297,6 +297,10 @@ describe('the collection plugin on the real engine', () => {
       const email = `self-${unique()}@example.org`;
       const me = { token: await client.signIn(email) };
       const closedToSelf = await challengeId({ material: 'coffee-grounds' });
+      // A self-report needs a live pledge; the rules below hold with one.
+      expect((await client.post(`/api/challenges/${closedToSelf}/pledges`, {}, me)).status).toBe(
+        201,
+      );
       const refused = await client.post(
         `/api/challenges/${closedToSelf}/weigh-ins`,
         { kg: 1, pointId },
@@ -314,6 +318,14 @@ describe('the collection plugin on the real engine', () => {
       expect(viaCore.body.message).toMatch(/self-reports/);
 
       const openToSelf = await challengeId({ material: 'coffee-grounds', selfReport: true });
+      const unpledged = await client.post(
+        `/api/challenges/${openToSelf}/weigh-ins`,
+        { kg: 1, pointId },
+        me,
+      );
+      expect(unpledged.status).toBe(409);
+      expect(unpledged.body.error).toBe('TANDEM_PLEDGE_REQUIRED');
+      expect((await client.post(`/api/challenges/${openToSelf}/pledges`, {}, me)).status).toBe(201);
       const mine = await client.post(
         `/api/challenges/${openToSelf}/weigh-ins`,
         { kg: 1, pointId },

@@ -49,7 +49,12 @@ async function campaign(slug: string, audience?: Record<string, unknown>): Promi
   const body = expectStatus(
     await client.post(
       `/api/organizations/${slug}/campaigns`,
-      { title: 'Au travail autrement', ...(audience ? { audience } : {}) },
+      {
+        title: 'Au travail autrement',
+        // Reports from the start of the year on fall in the campaign's days.
+        startsAt: '2026-01-01T00:00:00Z',
+        ...(audience ? { audience } : {}),
+      },
       admin,
     ),
     201,
@@ -129,15 +134,22 @@ describe('commute on the engine', () => {
     const id = await challenge();
     const cy = await client.signIn(`cy-${unique()}@example.org`);
     const dee = await client.signIn(`dee-${unique()}@example.org`);
-    const eve = await client.signIn(`eve-${unique()}@example.org`);
     expectStatus(await pledge(id, cy), 201); // no details at all
     expectStatus(await pledge(id, dee, { modes: ['bike'], previousMode: 'bus' }), 201);
+    // Eve never pledged: an agent records her trip, which joins her without pledge details.
+    const forEve = (details: unknown) =>
+      client.post(
+        `/api/challenges/${id}/contributions`,
+        { details, participant: { email: `eve-${unique()}@example.org` } },
+        admin,
+      );
 
-    for (const token of [cy, dee, eve]) {
-      const answer = expectStatus(
-        await report(id, token, { trips: [{ mode: 'bike', km: 10 }] }),
-        201,
-      ) as {
+    for (const send of [
+      (details: unknown) => report(id, cy, details),
+      (details: unknown) => report(id, dee, details),
+      forEve,
+    ]) {
+      const answer = expectStatus(await send({ trips: [{ mode: 'bike', km: 10 }] }), 201) as {
         quantity: number;
         impact: { co2eKg: number };
       };
@@ -153,6 +165,7 @@ describe('commute on the engine', () => {
   it('refuses 250 km by bike in a day with a sentence naming the trip', async () => {
     const id = await challenge();
     const fay = await client.signIn(`fay-${unique()}@example.org`);
+    expectStatus(await pledge(id, fay), 201);
     const refused = expectStatus(
       await report(id, fay, { trips: [{ mode: 'bike', km: 250 }] }),
       400,
@@ -173,6 +186,7 @@ describe('commute on the engine', () => {
       details: { path: string }[];
     };
     expect(pledged.details[0]?.path).toBe('details/modes/1');
+    expectStatus(await pledge(id, gil, { modes: ['e-bike'] }), 201);
 
     const reported = expectStatus(
       await report(id, gil, {
@@ -193,6 +207,7 @@ describe('commute on the engine', () => {
   it('refuses a carpool without occupants, and settings with car as a mode', async () => {
     const id = await challenge();
     const hal = await client.signIn(`hal-${unique()}@example.org`);
+    expectStatus(await pledge(id, hal), 201);
     const refused = expectStatus(
       await report(id, hal, { trips: [{ mode: 'carpool', km: 18 }] }),
       400,
@@ -220,6 +235,8 @@ describe('commute on the engine', () => {
     const id = await challenge({ goal: { quantity: 50 } });
     const ivy = await client.signIn(`ivy-${unique()}@example.org`);
     const jon = await client.signIn(`jon-${unique()}@example.org`);
+    expectStatus(await pledge(id, ivy), 201);
+    expectStatus(await pledge(id, jon), 201);
     expectStatus(
       await report(id, ivy, {
         trips: [
