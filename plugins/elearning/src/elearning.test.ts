@@ -47,14 +47,21 @@ interface Setup {
 }
 
 /** An organization, a campaign, an open eco-driving challenge on COURSE, and a partner. */
-async function setUp(goal: Record<string, unknown> = { quantity: 100 }): Promise<Setup> {
+async function setUp(
+  goal: Record<string, unknown> = { quantity: 100 },
+  audience?: Record<string, unknown>,
+): Promise<Setup> {
   const slug = `veolia-${unique()}`;
   expectStatus(
     await client.post('/api/organizations', { slug, name: 'Eau IDF', kind: 'company' }, admin),
     201,
   );
   const campaign = expectStatus(
-    await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Écoconduite' }, admin),
+    await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: 'Écoconduite', ...(audience ? { audience } : {}) },
+      admin,
+    ),
     201,
   ) as { id: string };
   const challenge = expectStatus(
@@ -291,6 +298,18 @@ describe('POST /api/integrations/xapi/statements', () => {
     expect((await log(setup)).get(statement['id'] as string)).toMatchObject({ outcome: 'ignored' });
 
     expect(await progress(setup.challengeId)).toMatchObject({ participants: 2, quantity: 2 });
+  });
+
+  it("counts only learners in the campaign's audience", async () => {
+    const domain = `eau-${unique()}.example`;
+    const setup = await setUp({ quantity: 100 }, { type: 'email-domain', domains: [domain] });
+    const outsider = completion(`out-${unique()}@example.org`);
+    const employee = completion(`emp-${unique()}@${domain}`);
+    expect((await send(setup.partner, [outsider, employee])).status).toBe(200);
+    const entries = await log(setup);
+    expect(entries.get(outsider['id'] as string)).toMatchObject({ outcome: 'ignored' });
+    expect(entries.get(employee['id'] as string)).toMatchObject({ outcome: 'counted' });
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
   });
 
   it('counts passed too, and a batch of statements in one request', async () => {
