@@ -13,7 +13,8 @@ import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { assertCanSee, hasRole, requireParticipant, type Audience } from './access.js';
+import { hasRole, requireParticipant, type Audience } from './access.js';
+import { assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
@@ -56,7 +57,8 @@ async function loadPledgeable(
   const challenge = await loadChallenge(sql, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
   const campaign = await findCampaign(sql, challenge.campaignId);
-  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  // The audience before the state: an outsider gets 403, whatever the challenge's state.
+  assertViewerInAudience(viewer, campaign);
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
   if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
   return { challenge, campaign };
@@ -67,7 +69,7 @@ async function loadPledgeable(
  * `bücher.example` and `xn--bcher-kva.example` are one) must be one the
  * campaign names. Members of the organization pass whatever their address.
  */
-function assertAudienceEmail(
+export function assertAudienceEmail(
   audience: Audience,
   email: EmailAddress | null,
   viewerIsMember: boolean,

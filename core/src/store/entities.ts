@@ -19,6 +19,8 @@ export const OrganizationEntity = defineEntity({
     slug: p.string().unique(),
     name: p.string(),
     kind: p.string(),
+    /** IANA time zone whose calendar dates contributions without a date of their own. */
+    timeZone: p.string().default('Europe/Paris'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -174,6 +176,10 @@ export const ContributionEntity = defineEntity({
     co2eKg: p.decimal('number').precision(20).scale(6),
     impact: p.json<Record<string, unknown>>(),
     occurredAt: p.datetime(),
+    /** The day it counts for (YYYY-MM-DD): the details' own date, else `occurredAt` in the organization's zone. */
+    day: p.string().columnType('date'),
+    /** What the action type counts once per person (a course), or null. */
+    onceKey: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
