@@ -81,7 +81,7 @@ export async function recordContribution(
     } else if (named === null) {
       participantId = null;
     } else if ('email' in named) {
-      participantId = (await upsertParticipant(tx, { email: named.email })).id;
+      participantId = (await upsertParticipant(tx, ctx.keyring, { email: named.email })).id;
     } else {
       participantId = (
         await upsertParticipantByCode(tx, {

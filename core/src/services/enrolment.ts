@@ -73,7 +73,7 @@ export async function enrolResident(
   const result = await ctx.db.transaction(async (tx) => {
     const participant =
       'email' in resident
-        ? await upsertParticipant(tx, {
+        ? await upsertParticipant(tx, ctx.keyring, {
             email: resident.email,
             displayName: data.displayName,
             ...(input.locale ? { locale: input.locale } : {}),

@@ -136,7 +136,7 @@ export async function addMember(
   requireRole(viewer, organization.id, input.role === 'owner' ? 'owner' : 'admin');
   if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
   return ctx.db.transaction(async (tx) => {
-    const participant = await upsertParticipant(tx, { email: input.email });
+    const participant = await upsertParticipant(tx, ctx.keyring, { email: input.email });
     await tx.query(
       `insert into membership (organization_id, participant_id, role) values (?, ?, ?)
        on conflict (organization_id, participant_id) do update set role = excluded.role`,
