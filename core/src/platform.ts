@@ -176,7 +176,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       redis = await connectRedisOrFail(config.redisUrl, { commandTimeoutMs: 1000 });
       const connection = redis;
       closers.push(async () => connection.disconnect());
-      limiter = createRedisRateLimiter({ redis: connection });
+      // Under the platform's own prefix, beside its queues: a test run's
+      // counters are its own, and go when its keys are deleted.
+      limiter = createRedisRateLimiter({
+        redis: connection,
+        prefix: `${options.queuePrefix ?? 'tandem'}:rl:`,
+      });
     } else {
       limiter = createMemoryRateLimiter();
     }
