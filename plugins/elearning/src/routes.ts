@@ -404,7 +404,9 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         throw invalid('email', 'is not an e-mail address');
       }
       const participantId = await context.db.transaction(async (tx) => {
-        const participant = await services.upsertParticipant(tx, context.services.keyring, { email });
+        const participant = await services.upsertParticipant(tx, context.services.keyring, {
+          email,
+        });
         await tx.query(
           `insert into elearning_account (partner_id, home_page, name, participant_id)
            values (?, ?, ?, ?)
