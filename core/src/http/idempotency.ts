@@ -13,6 +13,10 @@ const HEADER = 'idempotency-key';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The scope of a caller's stored replays: a hash of their credentials. */
+export const idempotencyScope = (authorization: string | undefined): string =>
+  sha256(authorization ?? 'anonymous');
+
 /**
  * `Idempotency-Key` on every POST (API.md): the first answer is stored and a
  * replay with the same key and body gets it again; the same key with another
@@ -31,7 +35,7 @@ export function installIdempotency(app: FastifyInstance, sql: Sql): void {
         'Idempotency-Key must be 1 to 200 characters.',
       );
     }
-    const scope = sha256(request.headers.authorization ?? 'anonymous');
+    const scope = idempotencyScope(request.headers.authorization);
     const fingerprint = sha256(
       `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`,
     );
