@@ -14,7 +14,7 @@ export const collectionPersonalData: PersonalDataHooks = {
   async erase({ subject, sql }) {
     await sql.query(
       `update contribution set details = details - 'note'
-        where participant_id = ? and details ? 'note'
+        where participant_id = ? and jsonb_exists(details, 'note')
           and challenge_id in (select id from challenge where action_type = ?)`,
       [subject.participantId, COLLECTION_ID],
     );

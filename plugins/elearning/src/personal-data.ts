@@ -11,7 +11,7 @@
  */
 import type { PersonalDataHooks } from '@tandem/core';
 
-/** The person's contributions, as a text array, for `?|` on `contribution_ids`. */
+/** The person's contributions, as a text array to test `contribution_ids` against. */
 const THEIR_CONTRIBUTIONS = 'array(select id from contribution where participant_id = ?)';
 
 /** The `personalData` hooks of the elearning integration. */
@@ -48,7 +48,7 @@ export const elearningPersonalData: PersonalDataHooks = {
       outcome: string;
     }>(
       `select partner_id, statement_id, verb_id, object_id, received_at, outcome
-         from elearning_statement where contribution_ids ?| ${THEIR_CONTRIBUTIONS}
+         from elearning_statement where jsonb_exists_any(contribution_ids, ${THEIR_CONTRIBUTIONS})
         order by received_at, statement_id`,
       [subject.participantId],
     );
