@@ -35,6 +35,9 @@ export const ParticipantEntity = defineEntity({
     displayName: p.string().nullable(),
     verifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Keyed hash of the canonical address; kept when the person is erased (ADR 17). */
+    identityFingerprint: p.string().nullable().unique(),
+    erasedAt: p.datetime().nullable(),
   },
 });
 
@@ -154,6 +157,7 @@ export const PledgeEntity = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     confirmedAt: p.datetime().nullable(),
     withdrawnAt: p.datetime().nullable(),
+    erasedAt: p.datetime().nullable(),
   },
 });
 
