@@ -6,6 +6,7 @@ import { canonicalEmail } from '../domain/email.js';
 import { hashSecret } from '../ids.js';
 import { recountChallenge } from '../jobs/scheduled/recount.js';
 import { defineActionType, defineIntegration } from '../plugins/index.js';
+import { fillIdentityFingerprints, upsertParticipant } from '../services/participants.js';
 import type { Database } from '../store/database.js';
 import {
   createTestClient,
@@ -349,6 +350,24 @@ describe('personal data: export and erasure', () => {
     expect(owners[0]?.n).toBe(1);
   });
 
+  it('gives people stored before fingerprints theirs, so that they are found again, not duplicated', async () => {
+    const email = `older-${unique()}@example.org`;
+    await platform.db.query(
+      'insert into participant (id, canonical_email, email) values (?, ?, ?)',
+      [`ptc_old_${unique()}`, email, email],
+    );
+    expect(await fillIdentityFingerprints(platform.db, platform.ctx.keyring)).toBeGreaterThan(0);
+    expect(await fillIdentityFingerprints(platform.db, platform.ctx.keyring)).toBe(0);
+    const [before] = await platform.db.query<{ id: string }>(
+      'select id from participant where canonical_email = ?',
+      [email],
+    );
+    const found = await platform.db.transaction((tx) =>
+      upsertParticipant(tx, platform.ctx.keyring, { email: email.toUpperCase() }),
+    );
+    expect(found.id).toBe(before?.id);
+  });
+
   it('answers 401 to anonymous callers and 403 to the platform admin token, which is nobody', async () => {
     expect((await client.get('/api/me/export')).status).toBe(401);
     expect((await client.delete('/api/me')).status).toBe(401);
@@ -356,5 +375,36 @@ describe('personal data: export and erasure', () => {
     expect(asAdmin.status).toBe(403);
     expect(asAdmin.body.error).toBe('TANDEM_AUTH_FORBIDDEN');
     expect((await client.delete('/api/me', admin)).status).toBe(403);
+  });
+});
+
+describe('personal data: an erasure that fails half way', () => {
+  const failing = defineIntegration({
+    id: 'gdpr-failing',
+    version: '1.0.0',
+    title: { fr: 'En panne', en: 'Broken' },
+    migrations: [{ name: '0001_nothing', up: 'create table gdpr_failing_row (id text)' }],
+    personalData: {
+      export: () => null,
+      erase: () => {
+        throw new Error('the plugin cannot erase right now');
+      },
+    },
+  });
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform({ plugins: [failing] });
+  });
+  afterAll(() => platform?.stop());
+
+  it('erases nothing at all when a plugin fails: one transaction', async () => {
+    const client = createTestClient(platform.app);
+    const email = `half-${unique()}@example.org`;
+    const session = { token: await client.signIn(email) };
+    const failed = await client.delete('/api/me', session);
+    expect(failed.status).toBe(500);
+    const me = await client.get('/api/me', session);
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(email);
   });
 });
