@@ -26,6 +26,7 @@ import type { PluginContext } from './plugins/manifest.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
 import type { ServiceContext } from './services/context.js';
+import { fillIdentityFingerprints } from './services/participants.js';
 import { openDatabase, pluginMigrations, type Database } from './store/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './store/embedded.js';
 import type { OutboxEvent } from './store/outbox.js';
@@ -167,6 +168,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         );
       }
     }
+    await fillIdentityFingerprints(db, keyring);
 
     let limiter: RateLimiter;
     let redis: Redis | undefined;
@@ -174,7 +176,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       redis = await connectRedisOrFail(config.redisUrl, { commandTimeoutMs: 1000 });
       const connection = redis;
       closers.push(async () => connection.disconnect());
-      limiter = createRedisRateLimiter({ redis: connection });
+      // Under the platform's own prefix, beside its queues: a test run's
+      // counters are its own, and go when its keys are deleted.
+      limiter = createRedisRateLimiter({
+        redis: connection,
+        prefix: `${options.queuePrefix ?? 'tandem'}:rl:`,
+      });
     } else {
       limiter = createMemoryRateLimiter();
     }

@@ -63,6 +63,10 @@ export const ${exportName(id)} = defineActionType({
   quantify: ({ details }) => details.count,
   impact: () => ({ co2eKg: 0, source: 'no factor yet' }),
   limits: { maxQuantityPerContribution: 100 },
+  // What this plugin's own tables hold about a person, for \`GET /api/me/export\`
+  // and \`DELETE /api/me\`. 'none' while it has no tables; with migrations,
+  // give \`{ export, erase }\` hooks instead (docs/plugins.md, "Personal data").
+  personalData: 'none',
 });
 `;
 
@@ -140,6 +144,16 @@ then \`npm install\` (to link the package) and restart Tandem.
 
 - pledge: \`{}\`
 - contribution: \`{ "count": 2 }\` (1 to 100)
+
+## Personal data
+
+People can export and erase what Tandem holds about them. Core covers its
+own tables (pledges and their details, contributions, mails). When this
+plugin gets tables of its own (\`migrations\`), replace \`personalData: 'none'\`
+with hooks: \`export({ subject, sql })\` returns what the tables hold about
+\`subject.participantId\` as JSON, \`erase({ subject, sql })\` deletes or
+anonymises it in the erasure's transaction without changing any count.
+Tandem refuses to load a plugin with migrations that declares neither.
 
 ## Test it
 

@@ -20,6 +20,7 @@ import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
 import { devRoutes } from './routes/dev.js';
+import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { pledgeRoutes } from './routes/pledges.js';
 import { reminderRoutes } from './routes/reminders.js';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await challengeRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
+    await meRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TandemError } from '../errors.js';
 import type { ServiceContext } from '../services/context.js';
-import { IDEMPOTENCY_TTL_MS } from '../store/retention.js';
+import { IDEMPOTENCY_TTL_MS, participantIdempotencyScope } from '../store/retention.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,12 +19,7 @@ declare module 'fastify' {
 
 const HEADER = 'idempotency-key';
 
-export { IDEMPOTENCY_TTL_MS };
-
-/** The scope of a signed-in participant's keys (the same across their sessions). */
-export function participantIdempotencyScope(participantId: string): string {
-  return `participant:${participantId}`;
-}
+export { IDEMPOTENCY_TTL_MS, participantIdempotencyScope };
 
 /** What a sealed replay holds. */
 interface StoredAnswer {

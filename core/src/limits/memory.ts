@@ -74,6 +74,18 @@ export function createMemoryRateLimiter(options: { now?: () => number } = {}): M
 
   return {
     hit,
+    async forget(key: string) {
+      if (isClosed) throw closedError('memory');
+      let dropped = 0;
+      // Rule names hold no ":", so what follows the first one is the key.
+      for (const id of windows.keys()) {
+        if (id.slice(id.indexOf(':') + 1) === key) {
+          windows.delete(id);
+          dropped++;
+        }
+      }
+      return dropped;
+    },
     get size() {
       return windows.size;
     },

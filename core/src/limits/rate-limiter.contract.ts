@@ -141,6 +141,26 @@ export function describeRateLimiterContract(
       }
     });
 
+    it('forgets every counter of a key, under every rule, and no other key', async () => {
+      const first = rule(1);
+      const second = rule(1);
+      const key = `someone-${randomUUID()}`;
+      const other = `x:${key}`;
+      for (const r of [first, second]) {
+        await harness.limiter.hit(r, key);
+        await harness.limiter.hit(r, other);
+      }
+      expect((await harness.limiter.hit(first, key)).allowed).toBe(false);
+
+      expect(await harness.limiter.forget(key)).toBe(2);
+
+      expect((await harness.limiter.hit(first, key)).allowed).toBe(true);
+      expect((await harness.limiter.hit(second, key)).allowed).toBe(true);
+      // A key that merely ends like the forgotten one keeps its counters.
+      expect((await harness.limiter.hit(first, other)).allowed).toBe(false);
+      expect(await harness.limiter.forget(`nobody-${randomUUID()}`)).toBe(0);
+    });
+
     it('rejects hits once closed', async () => {
       await harness.limiter.close();
       await expect(harness.limiter.hit(rule(1), 'k')).rejects.toThrow(/closed/);

@@ -39,6 +39,13 @@ export interface RateLimitVerdict {
 export interface RateLimiter {
   /** Records one hit of `key` against `rule` and says whether it is allowed. */
   hit(rule: RateLimitRule, key: string): Promise<RateLimitVerdict>;
+  /**
+   * Drops every counter of `key`, under every rule: a person who erases
+   * their data leaves no counter keyed by their address behind.
+   *
+   * @returns how many counters were dropped
+   */
+  forget(key: string): Promise<number>;
   /** Releases what the adapter owns; later hits reject. */
   close(): Promise<void>;
 }

@@ -145,8 +145,34 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       }
       return verdictFor(rule, answer.value, resetMs);
     },
+    async forget(key: string) {
+      if (isClosed) throw closedError('Redis');
+      // Every rule and window of this key; the key's own glob characters
+      // are escaped so that it only ever matches itself.
+      const pattern = `${escapeGlob(prefix)}*:${escapeGlob(key)}:*`;
+      let dropped = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        // A rule name holds no ":", so a longer key that merely ends like
+        // this one (`x:<key>`) is told apart here.
+        const own = keys.filter((found) => {
+          const rest = found.slice(prefix.length);
+          const afterRule = rest.slice(rest.indexOf(':') + 1);
+          return afterRule.slice(0, afterRule.lastIndexOf(':')) === key;
+        });
+        if (own.length > 0) dropped += await redis.del(...own);
+      } while (cursor !== '0');
+      return dropped;
+    },
     async close() {
       isClosed = true;
     },
   };
+}
+
+/** Escapes Redis glob characters (`* ? [ ] \`), so a text matches only itself in SCAN. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }

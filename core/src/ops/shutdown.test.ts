@@ -17,6 +17,7 @@ function slowWriter(started: () => void) {
     version: '0.1.0',
     title: { fr: 'Sonde', en: 'Probe' },
     migrations: [{ name: 'effect', up: 'create table ops_probe_effect (id text primary key)' }],
+    personalData: 'none',
     jobs: {
       'write-late': async (data, context) => {
         started();

@@ -193,6 +193,40 @@ describe('defineActionType', () => {
   });
 });
 
+describe('personal data', () => {
+  const withTables = {
+    ...bikeManifest,
+    migrations: [{ name: '0001_trips', up: 'create table bike_km_trip (id text)' }],
+  };
+
+  it('refuses an action type with tables that does not say what they hold about people', () => {
+    const error = thrown(() => defineActionType(withTables as never));
+    expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+    expect(error.details?.map((detail) => detail.path)).toEqual(['personalData']);
+  });
+
+  it('keeps the hooks it declares, and none for "none" or no tables', () => {
+    const hooks = { export: () => ({ trips: [] }), erase: async () => undefined };
+    const declared = defineActionType({ ...withTables, personalData: hooks } as never);
+    expect(declared.personalData?.export).toBe(hooks.export);
+    expect(declared.personalData?.erase).toBe(hooks.erase);
+    expect(
+      defineActionType({ ...withTables, personalData: 'none' } as never).personalData,
+    ).toBeNull();
+    expect(bike.personalData).toBeNull();
+  });
+
+  it('refuses hooks that are not functions', () => {
+    const error = thrown(() =>
+      defineActionType({ ...withTables, personalData: { export: 1, erase: 2 } } as never),
+    );
+    expect(error.details?.map((detail) => detail.path)).toEqual([
+      'personalData.export',
+      'personalData.erase',
+    ]);
+  });
+});
+
 describe('ActionType.validateSettings and validatePledge', () => {
   it('applies defaults and returns the value', () => {
     expect(bike.validateSettings({})).toEqual({ countWeekends: false });

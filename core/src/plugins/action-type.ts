@@ -14,8 +14,11 @@ import {
   checkObjectSchema,
   copyLocalized,
   isRecord,
+  personalDataHooks,
   seal,
   type Localized,
+  type PersonalDataDeclaration,
+  type PersonalDataHooks,
   type PluginEventHandler,
   type PluginJob,
   type PluginMigration,
@@ -216,6 +219,14 @@ export interface ActionTypeManifest<
   migrations?: readonly PluginMigration[];
   /** The emission factors `impact` uses, for reports and audits. */
   factors?: readonly FactorDeclaration[];
+  /**
+   * What its tables hold about a person: `{ export, erase }`, or `'none'`.
+   * Required when it has migrations. Pledge and contribution details live
+   * in core's tables: core exports them, blanks pledge details on erasure
+   * and keeps contributions' (the measures that count); an `erase` hook
+   * scrubs any free text its contribution details may carry.
+   */
+  personalData?: PersonalDataDeclaration;
 }
 
 /**
@@ -294,6 +305,8 @@ export interface ActionType {
   readonly migrations: readonly PluginMigration[];
   /** The emission factors it declares; empty when none. */
   readonly factors: readonly FactorDeclaration[];
+  /** Its personal-data hooks; `null` when it holds nothing about people. */
+  readonly personalData: PersonalDataHooks | null;
   /**
    * Validates a challenge's `actionSettings` (defaults applied; `undefined`
    * counts as `{}`). Throws TANDEM_REQUEST_INVALID, or
@@ -357,6 +370,7 @@ const MANIFEST_KEYS = [
   'jobs',
   'migrations',
   'factors',
+  'personalData',
 ] as const;
 
 type LooseInput = ActionInput<
@@ -404,6 +418,7 @@ interface CheckedManifest {
   }): string | null;
   routes?: PluginRoutes;
   on?: Record<string, PluginEventHandler>;
+  personalData?: PersonalDataDeclaration;
 }
 
 function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
@@ -595,6 +610,7 @@ export function defineActionType<
     jobs: Object.freeze({ ...checked.jobs }),
     migrations: Object.freeze([...(checked.migrations ?? [])]),
     factors: Object.freeze((checked.factors ?? []).map((f) => Object.freeze({ ...f }))),
+    personalData: personalDataHooks(checked.personalData),
 
     validateSettings(value) {
       const settings = validateOrThrow<Record<string, unknown>>(

@@ -20,6 +20,10 @@ export {
 export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';
 export {
   PLUGIN_ID_PATTERN,
+  type PersonalDataDeclaration,
+  type PersonalDataHooks,
+  type PersonalDataInput,
+  type PersonalDataSubject,
   type PluginContext,
   type PluginEvent,
   type PluginEventHandler,

@@ -62,6 +62,42 @@ describe('defineIntegration', () => {
     expect(error.details?.map((detail) => detail.path)).toContain(path);
   });
 
+  const withTables = {
+    migrations: [{ name: '0001_contacts', up: 'create table crm_sync_contact (id text)' }],
+  };
+
+  it('refuses a plugin with tables that does not say what they hold about people', () => {
+    const error = thrown(() => defineIntegration({ ...crmManifest, ...withTables }));
+    expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+    expect(error.details?.map((detail) => detail.path)).toEqual(['personalData']);
+  });
+
+  it('takes personal-data hooks, or "none", from a plugin with tables', () => {
+    const hooks = { export: () => null, erase: () => undefined };
+    const withHooks = defineIntegration({ ...crmManifest, ...withTables, personalData: hooks });
+    expect(withHooks.personalData?.export).toBe(hooks.export);
+    expect(withHooks.personalData?.erase).toBe(hooks.erase);
+    expect(Object.isFrozen(withHooks.personalData)).toBe(true);
+    const none = defineIntegration({ ...crmManifest, ...withTables, personalData: 'none' });
+    expect(none.personalData).toBeNull();
+    expect(defineIntegration(crmManifest).personalData).toBeNull();
+  });
+
+  const nothing = (): null => null;
+  const noop = (): undefined => undefined;
+  it.each<[string, unknown, string]>([
+    ['a string other than "none"', 'nothing', 'personalData'],
+    ['no erase hook', { export: nothing }, 'personalData.erase'],
+    ['an export that is not a function', { export: {}, erase: noop }, 'personalData.export'],
+    ['an unknown hook', { export: nothing, erase: noop, purge: noop }, 'personalData.purge'],
+  ])('refuses personalData with %s', (_name, personalData, path) => {
+    const error = thrown(() =>
+      defineIntegration({ ...crmManifest, ...withTables, personalData } as never),
+    );
+    expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+    expect(error.details?.map((detail) => detail.path)).toContain(path);
+  });
+
   it('refuses a manifest that is not an object', () => {
     expect(thrown(() => defineIntegration(undefined as never)).code).toBe('TANDEM_PLUGIN_INVALID');
   });

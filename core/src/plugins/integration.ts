@@ -7,8 +7,11 @@ import {
   checkCommonManifest,
   copyLocalized,
   isRecord,
+  personalDataHooks,
   seal,
   type Localized,
+  type PersonalDataDeclaration,
+  type PersonalDataHooks,
   type PluginEventHandler,
   type PluginJob,
   type PluginMigration,
@@ -32,6 +35,11 @@ export interface IntegrationManifest {
   jobs?: Record<string, PluginJob>;
   /** The plugin's own tables, in SQL, applied after core's migrations. */
   migrations?: readonly PluginMigration[];
+  /**
+   * What its tables hold about a person: `{ export, erase }`, or `'none'`.
+   * Required when it has migrations.
+   */
+  personalData?: PersonalDataDeclaration;
 }
 
 /** A checked, frozen integration, as the registry and the apps use it. */
@@ -50,6 +58,8 @@ export interface Integration {
   readonly jobs: Readonly<Record<string, PluginJob>>;
   /** Schema changes, oldest first; empty when it has no tables. */
   readonly migrations: readonly PluginMigration[];
+  /** Its personal-data hooks; `null` when it holds nothing about people. */
+  readonly personalData: PersonalDataHooks | null;
 }
 
 const MANIFEST_KEYS = [
@@ -62,6 +72,7 @@ const MANIFEST_KEYS = [
   'on',
   'jobs',
   'migrations',
+  'personalData',
 ] as const;
 
 /**
@@ -101,5 +112,6 @@ export function defineIntegration(manifest: IntegrationManifest): Integration {
     on: Object.freeze({ ...manifest.on }),
     jobs: Object.freeze({ ...manifest.jobs }),
     migrations: Object.freeze([...(manifest.migrations ?? [])]),
+    personalData: personalDataHooks(manifest.personalData),
   });
 }

@@ -9,7 +9,7 @@ import type { App } from '../http/app.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { ServiceContext } from '../services/context.js';
-import type { Database } from '../store/database.js';
+import type { Database, Sql } from '../store/database.js';
 import { compileBodySchema } from '../validation.js';
 import { isValidRange, parseVersion } from './semver.js';
 
@@ -70,6 +70,55 @@ export interface PluginMigration {
   up: string;
   down?: string;
 }
+
+/** The person a plugin's personal-data hooks are about. */
+export interface PersonalDataSubject {
+  readonly participantId: string;
+  /** Their address as stored; `null` for a resident an agent knows by a code. */
+  readonly email: string | null;
+  /** The canonical form of that address (what tables keyed by address hold). */
+  readonly canonicalEmail: string | null;
+}
+
+/** What a personal-data hook receives. */
+export interface PersonalDataInput {
+  readonly subject: PersonalDataSubject;
+  /**
+   * Read (and, to erase, write) through this only: the export runs in one
+   * snapshot, the erasure in one transaction with core's, so a failing hook
+   * erases nothing at all.
+   */
+  readonly sql: Sql;
+  readonly services: ServiceContext;
+  readonly now: Date;
+}
+
+/**
+ * How a plugin answers a person's rights over their data (API.md,
+ * `GET /api/me/export` and `DELETE /api/me`) for what its own tables hold.
+ * Core already covers its tables: the person, their pledges (details
+ * included), contributions, memberships, sessions and mails.
+ */
+export interface PersonalDataHooks {
+  /**
+   * Everything this plugin holds about the person, as JSON-serialisable
+   * data (it becomes `plugins.<id>` of the export); `null` when nothing.
+   */
+  export(input: PersonalDataInput): Promise<unknown> | unknown;
+  /**
+   * Erases it: deletes or anonymises the rows that name the person or say
+   * something about them. It must not change what counts (rows that make a
+   * challenge's quantity or participants stay, anonymous).
+   */
+  erase(input: PersonalDataInput): Promise<void> | void;
+}
+
+/**
+ * `personalData` in a manifest: the hooks, or `'none'` to state that the
+ * plugin's tables hold nothing about people. A plugin with migrations must
+ * say one or the other, so that none can forget.
+ */
+export type PersonalDataDeclaration = PersonalDataHooks | 'none';
 
 /** Plugin ids: kebab-case, 2..40 characters; they prefix the plugin's tables and events. */
 export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -192,6 +241,47 @@ export function checkCommonManifest(
   checkFunctionRecord(problems, 'on', manifest.on);
   checkFunctionRecord(problems, 'jobs', manifest.jobs);
   checkMigrations(problems, manifest.migrations);
+  checkPersonalData(problems, manifest.personalData, manifest.migrations);
+}
+
+/**
+ * `personalData`: hooks `{ export, erase }` or `'none'`, required from a
+ * plugin with migrations — tables of its own (or columns added to core's)
+ * may hold something about a person, and an export or erasure that skips
+ * them would be silently incomplete.
+ */
+function checkPersonalData(problems: ManifestProblems, value: unknown, migrations: unknown): void {
+  if (value === undefined) {
+    if (Array.isArray(migrations) && migrations.length > 0) {
+      problems.add(
+        'personalData',
+        'must be declared by a plugin with migrations: { export, erase } hooks for what its tables hold about a person, or "none" if they hold nothing about anyone',
+      );
+    }
+    return;
+  }
+  if (value === 'none') return;
+  if (!isRecord(value)) {
+    problems.add('personalData', 'must be { export, erase } or "none"');
+    return;
+  }
+  for (const name of ['export', 'erase'] as const) {
+    if (typeof value[name] !== 'function')
+      problems.add(`personalData.${name}`, 'must be a function');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'export' && key !== 'erase') {
+      problems.add(`personalData.${key}`, 'is not a known manifest field');
+    }
+  }
+}
+
+/** The hooks a checked manifest declared, or `null` for `'none'` and for no declaration. */
+export function personalDataHooks(
+  value: PersonalDataDeclaration | undefined,
+): PersonalDataHooks | null {
+  if (value === undefined || value === 'none') return null;
+  return Object.freeze({ export: value.export, erase: value.erase });
 }
 
 /** Migrations: a list of `{ name, up, down? }` with unique names and SQL text. */

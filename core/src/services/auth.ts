@@ -106,7 +106,7 @@ export async function createSession(
       );
     }
     const locale = stored.payload['locale'];
-    const participant = await upsertParticipant(tx, {
+    const participant = await upsertParticipant(tx, ctx.keyring, {
       email: stored.email,
       verified: true,
       locale: locale === 'fr' || locale === 'en' ? locale : undefined,

@@ -159,7 +159,7 @@ export async function recordContribution(
     } else if (named === null) {
       person = null;
     } else if (namedEmail !== null) {
-      person = await upsertParticipant(tx, { email: namedEmail });
+      person = await upsertParticipant(tx, ctx.keyring, { email: namedEmail });
     } else if ('code' in named) {
       person = await upsertParticipantByCode(tx, {
         organizationId: challenge.organizationId,

@@ -79,7 +79,7 @@ export async function enrolResident(
   const result = await ctx.db.transaction(async (tx) => {
     const participant =
       'email' in identity
-        ? await upsertParticipant(tx, {
+        ? await upsertParticipant(tx, ctx.keyring, {
             email: identity.email,
             displayName: data.displayName,
             ...(input.locale ? { locale: input.locale } : {}),

@@ -37,7 +37,7 @@ export async function importConfirmedPledges(
     confirmed += await ctx.db.transaction(async (tx) => {
       let count = 0;
       for (const person of checked) {
-        const participant = await upsertParticipant(tx, {
+        const participant = await upsertParticipant(tx, ctx.keyring, {
           email: person.email,
           displayName: person.data.displayName,
         });

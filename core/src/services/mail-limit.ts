@@ -25,5 +25,14 @@ export async function enforceMailLimit(ctx: ServiceContext, to: EmailAddress): P
     limit: ctx.config.rateLimits.perEmailPerHour,
     windowMs: MAIL_WINDOW_MS,
   };
-  await enforce(ctx.limiter, rule, hashSecret(to.canonical));
+  await enforce(ctx.limiter, rule, mailLimitKey(to.canonical));
+}
+
+/**
+ * The limiter key of a mailbox's mail limit: a hash of its canonical
+ * address, so the limiter's storage holds no address (and erasure can find
+ * the counters to forget).
+ */
+export function mailLimitKey(canonical: string): string {
+  return hashSecret(canonical);
 }

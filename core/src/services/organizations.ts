@@ -147,7 +147,7 @@ export async function addMember(
   requireRole(viewer, organization.id, input.role === 'owner' ? 'owner' : 'admin');
   const email = parseEmailField(input.email, 'email');
   return ctx.db.transaction(async (tx) => {
-    const participant = await upsertParticipant(tx, { email });
+    const participant = await upsertParticipant(tx, ctx.keyring, { email });
     await guardMembershipChange(tx, viewer, organization.id, participant.id, input.role);
     await tx.query(
       `insert into membership (organization_id, participant_id, role) values (?, ?, ?)

@@ -1,11 +1,24 @@
 import type { EmailAddress } from '../domain/email.js';
 import { newId } from '../ids.js';
+import type { Keyring } from '../keyring.js';
 import type { Sql } from '../store/database.js';
 
 export interface ParticipantRef {
   id: string;
   email: string | null;
   displayName: string | null;
+}
+
+/** The fingerprint purpose of a person's identity (their canonical address). */
+export const IDENTITY_PURPOSE = 'participant';
+
+/**
+ * The keyed hash a person is looked up by: the HMAC of their canonical
+ * address. It stays on the row when the person is erased, so they are
+ * recognised if they come back, while the row no longer says who they are.
+ */
+export function identityFingerprint(keyring: Keyring, canonical: string): string {
+  return keyring.fingerprint(IDENTITY_PURPOSE, canonical);
 }
 
 /**
@@ -17,9 +30,14 @@ export interface ParticipantRef {
  * person proved they hold the address (a mailed token came back). `locale`, the language of
  * their mails, replaces the stored one when given; a new person without one
  * gets French.
+ *
+ * People are found by {@link identityFingerprint}, not by the address: a
+ * person who erased their data and comes back gets their old, anonymous row
+ * again (with this address), so they are never counted twice.
  */
 export async function upsertParticipant(
   tx: Sql,
+  keyring: Keyring,
   input: {
     email: EmailAddress;
     displayName?: string | null;
@@ -28,16 +46,20 @@ export async function upsertParticipant(
   },
 ): Promise<ParticipantRef> {
   const [row] = await tx.query<{ id: string; email: string | null; display_name: string | null }>(
-    `insert into participant (id, canonical_email, email, display_name, verified_at, locale)
-     values (?, ?, ?, ?, ?, coalesce(?::text, 'fr'))
-     on conflict (canonical_email) do update set
+    `insert into participant (id, identity_fingerprint, canonical_email, email, display_name,
+                              verified_at, locale)
+     values (?, ?, ?, ?, ?, ?, coalesce(?::text, 'fr'))
+     on conflict (identity_fingerprint) do update set
+       canonical_email = excluded.canonical_email,
        email = excluded.email,
        display_name = coalesce(excluded.display_name, participant.display_name),
        verified_at = coalesce(participant.verified_at, excluded.verified_at),
-       locale = coalesce(?::text, participant.locale)
+       locale = coalesce(?::text, participant.locale),
+       erased_at = null
      returning id, email, display_name`,
     [
       newId('ptc'),
+      identityFingerprint(keyring, input.email.canonical),
       input.email.canonical,
       input.email.canonical,
       input.displayName ?? null,
@@ -48,6 +70,32 @@ export async function upsertParticipant(
   );
   if (!row) throw new Error('participant upsert returned no row');
   return { id: row.id, email: row.email, displayName: row.display_name };
+}
+
+/**
+ * Gives participants stored before identity fingerprints existed their
+ * fingerprint, so that {@link upsertParticipant} finds them. Runs at start
+ * (SQL has no access to the key); a no-op once every row has one.
+ *
+ * @returns how many rows it filled
+ */
+export async function fillIdentityFingerprints(sql: Sql, keyring: Keyring): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const rows = await sql.query<{ id: string; canonical_email: string }>(
+      `select id, canonical_email from participant
+        where identity_fingerprint is null and canonical_email is not null
+        order by id limit 500`,
+    );
+    if (rows.length === 0) return filled;
+    for (const row of rows) {
+      await sql.query(
+        'update participant set identity_fingerprint = ? where id = ? and identity_fingerprint is null',
+        [identityFingerprint(keyring, row.canonical_email), row.id],
+      );
+    }
+    filled += rows.length;
+  }
 }
 
 /** The languages a participant's mails are written in (French unless they chose). */

@@ -115,7 +115,9 @@ export async function checkPledgeData(
 
 /**
  * Makes (or revives, or confirms) the person's one live pledge and counts
- * them, in the caller's transaction.
+ * them, in the caller's transaction. A pledge whose person erased their data
+ * and came back is revived too: it takes the new details, and since it
+ * still counted, the count does not move.
  *
  * @returns the pledge id and whether it just became confirmed
  */
@@ -133,8 +135,8 @@ export async function confirmPledgeRow(
      on conflict (challenge_id, participant_id) do update set
        status = 'confirmed', details = excluded.details, display_name = excluded.display_name,
        lat = excluded.lat, lon = excluded.lon, team_id = excluded.team_id,
-       confirmed_at = now(), withdrawn_at = null
-     where pledge.status <> 'confirmed'
+       confirmed_at = now(), withdrawn_at = null, erased_at = null
+     where pledge.status <> 'confirmed' or pledge.erased_at is not null
      returning id`,
     [
       newId('plg'),
@@ -215,7 +217,7 @@ export async function pledge(
   assertAudienceEmail(campaign.audience, email, false);
   await enforceMailLimit(ctx, email);
   const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
-    const participant = await upsertParticipant(tx, { email });
+    const participant = await upsertParticipant(tx, ctx.keyring, { email });
     // `confirm_by` follows the newest link, so the purge never takes a
     // pending pledge whose confirmation could still come.
     await tx.query(
@@ -277,7 +279,7 @@ export async function confirmPledge(
     if (!challenge) throw notFound('challenge', payload.challengeId);
     const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
     if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
-    const participant = await upsertParticipant(tx, {
+    const participant = await upsertParticipant(tx, ctx.keyring, {
       email: stored.email,
       displayName: payload.displayName,
       verified: true,

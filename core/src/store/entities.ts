@@ -37,6 +37,9 @@ export const ParticipantEntity = defineEntity({
     displayName: p.string().nullable(),
     verifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Keyed hash of the canonical address; kept when the person is erased (ADR 17). */
+    identityFingerprint: p.string().nullable().unique(),
+    erasedAt: p.datetime().nullable(),
   },
 });
 
@@ -160,6 +163,7 @@ export const PledgeEntity = defineEntity({
     /** When a pending pledge's newest confirmation link expires; purged after. */
     confirmBy: p.datetime().nullable(),
     withdrawnAt: p.datetime().nullable(),
+    erasedAt: p.datetime().nullable(),
   },
 });
 

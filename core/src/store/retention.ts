@@ -6,3 +6,12 @@
 
 /** A stored `Idempotency-Key` answer is replayed, and kept, for 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The scope of a signed-in participant's `Idempotency-Key`s: the same across
+ * their sessions, so a client that signs in again before retrying is
+ * recognised, and erasure finds their replays.
+ */
+export function participantIdempotencyScope(participantId: string): string {
+  return `participant:${participantId}`;
+}

@@ -24,6 +24,8 @@ export interface TestPlatformOptions {
 export interface TestPlatform extends Platform {
   /** The platform admin's token. */
   readonly adminToken: string;
+  /** The prefix of every Redis key this platform writes (queues, rate limits). */
+  readonly keyPrefix: string;
   /** Stops the platform and drops its database. */
   stop(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     await platform.start();
     return Object.assign(platform, {
       adminToken,
+      keyPrefix: queuePrefix,
       async stop() {
         await platform.close();
         if (options.redis) await deleteKeys(queuePrefix);

@@ -148,7 +148,7 @@ export async function confirmPledges(
   for (let i = 0; i < count; i++) {
     const email = `p-${unique()}@example.org`;
     await platform.db.transaction(async (tx) => {
-      const person = await upsertParticipant(tx, {
+      const person = await upsertParticipant(tx, platform.ctx.keyring, {
         email: parseEmailField(email, 'email'),
         ...(options.verified ? { verified: true } : {}),
       });

@@ -329,4 +329,46 @@ describe('the actions-catalogue plugin on the real engine', () => {
       expect((await client.get(`/api/challenges/${id}`)).body.progress.quantity).toBe(1);
     });
   });
+
+  describe('personal data', () => {
+    it("exports a pledge's picks; after erasure they still count, even on replayed events, and move if she comes back", async () => {
+      const id = await openChallenge();
+      const email = `picker-${unique()}@example.org`;
+      await client.pledgeAndConfirm(id, email, { details: { actions: ['tap-water', 'stop-pub'] } });
+      await platform.settle();
+      const session = { token: await client.signIn(email) };
+      const exported = await client.get('/api/me/export', session);
+      expect(exported.body.plugins['actions-catalogue']).toEqual({
+        picks: [expect.objectContaining({ challengeId: id, actions: ['stop-pub', 'tap-water'] })],
+      });
+
+      expect((await client.delete('/api/me', session)).status).toBe(200);
+      const rows = await platform.db.query<{
+        id: string;
+        type: string;
+        payload: Record<string, unknown>;
+        created_at: Date;
+      }>(
+        `select id, type, payload, created_at from outbox_event
+          where challenge_id = ? and type like 'pledge.%' order by seq`,
+        [id],
+      );
+      for (const row of rows) {
+        await platform.dispatcher.deliver('actions-catalogue', {
+          id: row.id,
+          seq: 0,
+          type: row.type,
+          challengeId: id,
+          organizationId: null,
+          payload: row.payload,
+          createdAt: new Date(row.created_at),
+        });
+      }
+      expect(await picks(id)).toMatchObject({ 'tap-water': 1, 'stop-pub': 1 });
+
+      await client.pledgeAndConfirm(id, email, { details: { actions: ['tap-water'] } });
+      await platform.settle();
+      expect(await picks(id)).toMatchObject({ 'tap-water': 1, 'stop-pub': 0 });
+    });
+  });
 });

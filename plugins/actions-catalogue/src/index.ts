@@ -6,6 +6,7 @@
 import { defineActionType, type ActionType } from '@tandem/core';
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 import { migrations } from './migrations.js';
+import { actionsCataloguePersonalData } from './personal-data.js';
 import { onPledgeEvent } from './picks.js';
 import { catalogueRoutes } from './routes.js';
 import { ActionDone, CataloguePledge, CatalogueSettings, type CatalogueAction } from './schemas.js';
@@ -109,4 +110,5 @@ export const actionsCatalogue: ActionType = defineActionType({
   routes: catalogueRoutes,
   on: { 'pledge.confirmed': onPledgeEvent, 'pledge.withdrawn': onPledgeEvent },
   migrations,
+  personalData: actionsCataloguePersonalData,
 });

@@ -65,10 +65,14 @@ export async function reconcilePledge(
       'select actions from actions_catalogue_pledge where pledge_id = ? for update',
       [pledgeId],
     );
-    const [pledge] = await tx.query<{ status: string; details: unknown }>(
-      'select status, details from pledge where id = ? and challenge_id = ?',
+    const [pledge] = await tx.query<{ status: string; details: unknown; erased: boolean }>(
+      `select status, details, erased_at is not null as erased from pledge
+        where id = ? and challenge_id = ?`,
       [pledgeId, challengeId],
     );
+    // An erased pledge's details are blank, yet it still counts: it keeps
+    // the actions it was counted for until the person comes back.
+    if (pledge?.erased) return;
     const wanted = pledge?.status === 'confirmed' ? pickedActions(pledge.details) : [];
     const delta = pickDelta(pickedActions({ actions: counted?.actions }), wanted);
     if (delta.length === 0) return;

@@ -546,4 +546,34 @@ describe('the collection plugin on the real engine', () => {
     // Forty weigh-ins and a report through the real engine stay well under the suite's budget.
     expect(Date.now() - started).toBeLessThan(30_000);
   });
+
+  describe('personal data', () => {
+    it('erasing a resident removes the notes of her weigh-ins and keeps their weight', async () => {
+      const id = await challengeId({ material: 'coffee-grounds' });
+      const email = `resident-${unique()}@example.org`;
+      const note = `Brought by Mme Erasable-${unique()}`;
+      const recorded = await client.post(
+        `/api/challenges/${id}/weigh-ins`,
+        { kg: 4.5, pointId, note, participant: { email } },
+        agent,
+      );
+      expect(recorded.status).toBe(201);
+      const session = { token: await client.signIn(email) };
+      const exported = await client.get('/api/me/export', session);
+      expect(exported.status).toBe(200);
+      expect(exported.body.contributions).toEqual([
+        expect.objectContaining({ challengeId: id, quantity: 4.5, recordedBy: 'agent' }),
+      ]);
+      expect(exported.body.contributions[0].details).toMatchObject({ note, pointId });
+
+      expect((await client.delete('/api/me', session)).status).toBe(200);
+      const [row] = await platform.db.query<{ details: Record<string, unknown> }>(
+        'select details from contribution where id = ?',
+        [recorded.body.id],
+      );
+      expect(row?.details).toEqual({ kg: 4.5, pointId });
+      const progress = (await client.get(`/api/challenges/${id}`)).body.progress;
+      expect(progress).toMatchObject({ participants: 1, quantity: 4.5 });
+    });
+  });
 });

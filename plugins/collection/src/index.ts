@@ -7,6 +7,7 @@ import { defineActionType, type ActionType } from '@tandem/core';
 import { avoidedPerKg, DEFAULT_TREATMENT, type Material, type Treatment } from './factors.js';
 import { weighInComplaint } from './limits.js';
 import { migrations } from './migrations.js';
+import { collectionPersonalData } from './personal-data.js';
 import { COLLECTION_ID, collectionRoutes, pointProblem } from './routes.js';
 import { CollectionSettings, WeighIn } from './schemas.js';
 
@@ -85,4 +86,5 @@ export const collection: ActionType = defineActionType({
   },
   routes: collectionRoutes,
   migrations,
+  personalData: collectionPersonalData,
 });

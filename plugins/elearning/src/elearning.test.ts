@@ -695,3 +695,46 @@ describe('Veolia Eau d’Île-de-France: the course unlocks the challenge and sh
     expect(report.totals.co2eKg).toBeCloseTo(5 * YEAR_ESTIMATE, 6);
   });
 });
+
+describe('personal data', () => {
+  it('exports the accounts mapped to a learner and what their statements did; erasure unmaps them, and a replay counts nothing', async () => {
+    const setup = await setUp();
+    const account = { homePage: 'https://lms.example', name: `learner-${unique()}` };
+    const before = completion('unused@example.org', { actor: { account } });
+    expect((await send(setup.partner, before)).status).toBe(200);
+    const email = `learner-${unique()}@example.org`;
+    expectStatus(
+      await client.post(
+        `/api/organizations/${setup.slug}/elearning/partners/${setup.partner.id}/accounts`,
+        { ...account, email },
+        admin,
+      ),
+      201,
+    );
+    const counted = completion('unused@example.org', { actor: { account } });
+    expect((await send(setup.partner, counted)).status).toBe(200);
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
+
+    const session = { token: await client.signIn(email) };
+    const exported = expectStatus(await client.get('/api/me/export', session), 200) as {
+      plugins: Record<string, unknown>;
+    };
+    expect(exported.plugins.elearning).toMatchObject({
+      accounts: [{ partnerId: setup.partner.id, homePage: account.homePage, name: account.name }],
+      completions: [{ challengeId: setup.challengeId, statementId: counted['id'] }],
+      statements: [{ statementId: counted['id'], outcome: 'counted' }],
+    });
+
+    expectStatus(await client.delete('/api/me', session), 200);
+    const left = await platform.db.query<{ n: number }>(
+      `select (select count(*) from elearning_account where name = ?)
+            + (select count(*) from elearning_statement where position(? in coalesce(reason, '')) > 0)
+              as n`,
+      [account.name, account.name],
+    );
+    expect(Number(left[0]?.n)).toBe(0);
+    // The partner sends the counted statement again: it stays counted once.
+    expect((await send(setup.partner, counted)).status).toBe(200);
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
+  });
+});

@@ -9,6 +9,7 @@
  */
 import { defineIntegration, type Integration } from '@tandem/core';
 import { migrations } from './migrations.js';
+import { elearningPersonalData } from './personal-data.js';
 import { elearningRoutes } from './routes.js';
 
 export {
@@ -71,4 +72,5 @@ export const elearning: Integration = defineIntegration({
   },
   routes: elearningRoutes,
   migrations,
+  personalData: elearningPersonalData,
 });

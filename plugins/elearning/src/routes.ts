@@ -402,7 +402,9 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       const { homePage, name } = request.body;
       const email = parseEmailField(request.body.email, 'email');
       const participantId = await context.db.transaction(async (tx) => {
-        const participant = await services.upsertParticipant(tx, { email });
+        const participant = await services.upsertParticipant(tx, context.services.keyring, {
+          email,
+        });
         await tx.query(
           `insert into elearning_account (partner_id, home_page, name, participant_id)
            values (?, ?, ?, ?)

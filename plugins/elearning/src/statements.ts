@@ -139,7 +139,9 @@ async function decide(
     // action type's checks) leaves the others and the claim intact.
     await tx.query('savepoint elearning_challenge');
     try {
-      const participant = await services.upsertParticipant(tx, { email: who.email });
+      const participant = await services.upsertParticipant(tx, context.services.keyring, {
+        email: who.email,
+      });
       const claimed = await tx.query(
         `insert into elearning_completion (challenge_id, participant_id, partner_id, statement_id)
          values (?, ?, ?, ?) on conflict (challenge_id, participant_id) do nothing

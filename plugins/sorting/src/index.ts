@@ -6,6 +6,7 @@
  */
 import { defineActionType, TandemError, type ActionType } from '@tandem/core';
 import { migrations } from './migrations.js';
+import { sortingPersonalData } from './personal-data.js';
 import { sendReceipt, SEND_RECEIPT_JOB } from './receipt.js';
 import { SORTING_ID, sortingRoutes } from './routes.js';
 import { pledgeSchema, settingsSchema } from './schemas.js';
@@ -73,4 +74,5 @@ export const sorting: ActionType = defineActionType({
   routes: sortingRoutes,
   jobs: { [SEND_RECEIPT_JOB]: sendReceipt },
   migrations,
+  personalData: sortingPersonalData,
 });

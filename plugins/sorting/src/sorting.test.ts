@@ -610,3 +610,57 @@ describe('syncing an offline tablet', () => {
     expect(await participants(challengeId)).toBe(1);
   });
 });
+
+describe('personal data', () => {
+  it('exports the enrolments an agent recorded for a resident, and erases them with her', async () => {
+    const { challengeId, agent } = await setUp();
+    const email = `resident-${unique()}@example.org`;
+    const enrolment = {
+      resident: { email },
+      consent: CONSENT,
+      displayName: `Mme Erasable ${unique()}`,
+      details: { streams: ['glass'], household: { size: 4 } },
+      device: { id: 'tablet-7', recordedAt: new Date(Date.now() - 60_000).toISOString() },
+    };
+    const key = `k-${unique()}`;
+    const synced = expectStatus(
+      await client.post(syncUrl(challengeId), { items: [{ key, enrolment }] }, { token: agent }),
+      200,
+    );
+    expect(synced.results[0].status).toBe('created');
+    expect(await participants(challengeId)).toBe(1);
+
+    const session = await client.signIn(email);
+    const exported = expectStatus(await client.get('/api/me/export', { token: session }), 200);
+    expect(exported.plugins.sorting).toEqual({
+      enrolments: [
+        expect.objectContaining({
+          challengeId,
+          pledgeId: synced.results[0].pledgeId,
+          deviceId: 'tablet-7',
+          counted: true,
+        }),
+      ],
+      syncedItems: [{ key, challengeId }],
+    });
+    expect(exported.pledges[0].details).toEqual({ streams: ['glass'], household: { size: 4 } });
+    expect(exported.consents).toEqual([
+      expect.objectContaining({ challengeId, text: CONSENT.text }),
+    ]);
+
+    expectStatus(await client.delete('/api/me', { token: session }), 200);
+    const left = await platform.db.query<{ n: number }>(
+      `select (select count(*) from sorting_enrolment where challenge_id = ?)
+            + (select count(*) from sorting_sync_item where challenge_id = ?) as n`,
+      [challengeId, challengeId],
+    );
+    expect(Number(left[0]?.n)).toBe(0);
+    const [pledge] = await platform.db.query<{ details: unknown; display_name: string | null }>(
+      'select details, display_name from pledge where id = ?',
+      [synced.results[0].pledgeId],
+    );
+    expect(pledge).toEqual({ details: {}, display_name: null });
+    // She still counts: the sponsor's figure does not move.
+    expect(await participants(challengeId)).toBe(1);
+  });
+});

@@ -80,6 +80,9 @@ export function webhooks(options: WebhooksOptions = {}): Integration {
     on: { '*': (event, context) => fanOut(event, context, settings) },
     jobs: { [WebhookJobs.deliver]: (data, context) => deliverWebhook(data, context, settings) },
     migrations,
+    // Its tables hold endpoints (an organization's) and event bodies, which
+    // name people by participant id only: nothing that says who they are.
+    personalData: 'none',
   });
 }
 

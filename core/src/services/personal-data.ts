@@ -1,0 +1,371 @@
+import { storedEmail } from '../domain/email.js';
+import { TandemError } from '../errors.js';
+import type { PersonalDataInput, PersonalDataSubject } from '../plugins/manifest.js';
+import type { Plugin } from '../plugins/registry.js';
+import type { Sql } from '../store/database.js';
+import { participantIdempotencyScope } from '../store/retention.js';
+import { requireParticipant } from './access.js';
+import type { ServiceContext, Viewer } from './context.js';
+import { mailLimitKey } from './mail-limit.js';
+import { identityFingerprint } from './participants.js';
+
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
+
+/** Every plugin registered, action types first, in registration order. */
+function pluginsOf(ctx: ServiceContext): Plugin[] {
+  return [...ctx.registry.actionTypes(), ...ctx.registry.integrations()];
+}
+
+interface PersonRow {
+  id: string;
+  email: string | null;
+  canonical_email: string | null;
+  display_name: string | null;
+  locale: string;
+  verified_at: Date | null;
+  created_at: Date;
+  identity_fingerprint: string | null;
+}
+
+function subjectOf(person: PersonRow): PersonalDataSubject {
+  const canonical = person.canonical_email ?? storedEmail(person.email)?.canonical ?? null;
+  return { participantId: person.id, email: person.email, canonicalEmail: canonical };
+}
+
+/** The one-time links mailed to this address (tokens keep its canonical form). */
+async function mailTokensOf(
+  sql: Sql,
+  canonical: string,
+): Promise<
+  { hash: string; purpose: string; created_at: Date; expires_at: Date; used_at: Date | null }[]
+> {
+  const rows = await sql.query<{
+    hash: string;
+    email: string;
+    purpose: string;
+    created_at: Date;
+    expires_at: Date;
+    used_at: Date | null;
+  }>(
+    `select hash, email, purpose, created_at, expires_at, used_at from mail_token
+      where email = ? order by created_at`,
+    [canonical],
+  );
+  return rows;
+}
+
+/**
+ * `GET /api/me/export`: everything Tandem and its plugins hold about the
+ * signed-in person, read in one snapshot — who they are, their memberships,
+ * pledges (details, location, team), contributions, consents, sessions
+ * (never their secrets), the links and mails sent to their address, and
+ * each plugin's own section under `plugins.<id>`.
+ *
+ * @throws TandemError `TANDEM_AUTH_REQUIRED` anonymous; `TANDEM_AUTH_FORBIDDEN`
+ *   for the platform admin token, which belongs to no person
+ */
+export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
+  const me = requireParticipant(viewer);
+  return ctx.db.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    const [person] = await tx.query<PersonRow>(
+      `select id, email, canonical_email, display_name, locale, verified_at, created_at,
+              identity_fingerprint
+         from participant where id = ?`,
+      [me.participantId],
+    );
+    if (!person) throw new TandemError('TANDEM_AUTH_INVALID', 'This session has no person left.');
+    const subject = subjectOf(person);
+    const id = person.id;
+
+    const memberships = await tx.query<{
+      slug: string;
+      name: string;
+      role: string;
+      created_at: Date;
+    }>(
+      `select o.slug, o.name, m.role, m.created_at
+         from membership m join organization o on o.id = m.organization_id
+        where m.participant_id = ? order by o.slug`,
+      [id],
+    );
+    const pledges = await tx.query<{
+      id: string;
+      challenge_id: string;
+      title: string;
+      status: string;
+      details: unknown;
+      display_name: string | null;
+      lat: string | null;
+      lon: string | null;
+      team_slug: string | null;
+      team_name: string | null;
+      created_at: Date;
+      confirmed_at: Date | null;
+      withdrawn_at: Date | null;
+    }>(
+      `select p.id, p.challenge_id, c.title, p.status, p.details, p.display_name, p.lat, p.lon,
+              t.slug as team_slug, t.name as team_name, p.created_at, p.confirmed_at, p.withdrawn_at
+         from pledge p
+         join challenge c on c.id = p.challenge_id
+         left join team t on t.id = p.team_id
+        where p.participant_id = ? order by p.created_at, p.id`,
+      [id],
+    );
+    const contributions = await tx.query<{
+      id: string;
+      challenge_id: string;
+      title: string;
+      details: unknown;
+      quantity: string;
+      co2e_kg: string;
+      occurred_at: Date;
+      created_at: Date;
+      by_self: boolean;
+    }>(
+      `select k.id, k.challenge_id, c.title, k.details, k.quantity, k.co2e_kg, k.occurred_at,
+              k.created_at, (k.recorded_by is not distinct from k.participant_id) as by_self
+         from contribution k join challenge c on c.id = k.challenge_id
+        where k.participant_id = ? order by k.occurred_at, k.id`,
+      [id],
+    );
+    const consents = await tx.query<{
+      challenge_id: string;
+      text: string;
+      given_at: Date;
+      recorded_at: Date;
+    }>(
+      `select challenge_id, text, given_at, recorded_at from consent_record
+        where participant_id = ? order by recorded_at, id`,
+      [id],
+    );
+    const sessions = await tx.query<{ created_at: Date; expires_at: Date }>(
+      `select created_at, expires_at from session
+        where participant_id = ? and expires_at > now() order by created_at`,
+      [id],
+    );
+    const [optOut] = await tx.query<{ opted_out_at: Date }>(
+      'select opted_out_at from reminder_opt_out where participant_id = ?',
+      [id],
+    );
+    const canonical = subject.canonicalEmail;
+    const links = canonical ? await mailTokensOf(tx, canonical) : [];
+    const mails = canonical
+      ? await tx.query<{ subject: string; text: string; purpose: string; sent_at: Date }>(
+          'select subject, text, purpose, sent_at from dev_mail where to_email = ? order by seq',
+          [canonical],
+        )
+      : [];
+
+    const plugins: Record<string, unknown> = {};
+    for (const plugin of pluginsOf(ctx)) {
+      if (!plugin.personalData) continue;
+      const input: PersonalDataInput = { subject, sql: tx, services: ctx, now: ctx.now() };
+      const section = await plugin.personalData.export(input);
+      if (section !== null && section !== undefined) plugins[plugin.id] = section;
+    }
+
+    return {
+      exportedAt: ctx.now().toISOString(),
+      identity: {
+        id,
+        email: person.email,
+        displayName: person.display_name,
+        locale: person.locale,
+        verified: person.verified_at !== null,
+        verifiedAt: iso(person.verified_at),
+        createdAt: iso(person.created_at),
+      },
+      memberships: memberships.map((m) => ({
+        organization: m.slug,
+        name: m.name,
+        role: m.role,
+        since: iso(m.created_at),
+      })),
+      pledges: pledges.map((p) => ({
+        id: p.id,
+        challengeId: p.challenge_id,
+        challenge: p.title,
+        status: p.status,
+        details: p.details,
+        displayName: p.display_name,
+        location:
+          p.lat !== null && p.lon !== null ? { lat: Number(p.lat), lon: Number(p.lon) } : null,
+        team: p.team_slug !== null ? { slug: p.team_slug, name: p.team_name } : null,
+        createdAt: iso(p.created_at),
+        confirmedAt: iso(p.confirmed_at),
+        withdrawnAt: iso(p.withdrawn_at),
+      })),
+      contributions: contributions.map((k) => ({
+        id: k.id,
+        challengeId: k.challenge_id,
+        challenge: k.title,
+        details: k.details,
+        quantity: Number(k.quantity),
+        co2eKg: Number(k.co2e_kg),
+        recordedBy: k.by_self ? ('self' as const) : ('agent' as const),
+        occurredAt: iso(k.occurred_at),
+        createdAt: iso(k.created_at),
+      })),
+      consents: consents.map((c) => ({
+        challengeId: c.challenge_id,
+        text: c.text,
+        givenAt: iso(c.given_at),
+        recordedAt: iso(c.recorded_at),
+      })),
+      sessions: sessions.map((s) => ({
+        createdAt: iso(s.created_at),
+        expiresAt: iso(s.expires_at),
+      })),
+      reminders: { optedOutAt: optOut ? iso(optOut.opted_out_at) : null },
+      links: links.map((l) => ({
+        purpose: l.purpose,
+        createdAt: iso(l.created_at),
+        expiresAt: iso(l.expires_at),
+        usedAt: iso(l.used_at),
+      })),
+      mails: mails.map((m) => ({
+        subject: m.subject,
+        text: m.text,
+        purpose: m.purpose,
+        sentAt: iso(m.sent_at),
+      })),
+      plugins,
+    };
+  });
+}
+
+/**
+ * The organizations where this person is the only owner, with the owners'
+ * membership rows locked, so that two owners leaving at once cannot both
+ * see the other one stay.
+ */
+async function organizationsOnlyOwnedBy(tx: Sql, participantId: string): Promise<string[]> {
+  const owned = await tx.query<{ organization_id: string }>(
+    `select organization_id from membership where participant_id = ? and role = 'owner'`,
+    [participantId],
+  );
+  if (owned.length === 0) return [];
+  const ids = owned.map((row) => row.organization_id);
+  // Locked in one order; a co-owner erased meanwhile is skipped once its
+  // transaction commits, so the last of two owners to leave is refused.
+  const owners = await tx.query<{ organization_id: string; participant_id: string; slug: string }>(
+    `select m.organization_id, m.participant_id, o.slug
+       from membership m join organization o on o.id = m.organization_id
+      where m.organization_id in (?) and m.role = 'owner'
+      order by m.organization_id, m.participant_id
+      for update of m`,
+    [ids],
+  );
+  return ids
+    .filter(
+      (orgId) =>
+        !owners.some((o) => o.organization_id === orgId && o.participant_id !== participantId),
+    )
+    .map((orgId) => owners.find((o) => o.organization_id === orgId)?.slug ?? orgId);
+}
+
+/**
+ * `DELETE /api/me`: erases every personal detail of the signed-in person, in
+ * one transaction — plugins' rows through their `personalData.erase` hooks,
+ * then core's: the address and names, pledge details, display names and
+ * locations, consents' wording, memberships, sessions (ended), reminders,
+ * the links and dev-mailbox messages sent to the address, stored replays of
+ * their calls, and the rate-limit counters keyed by the address.
+ *
+ * Pledges and contributions stay, anonymous, and so does who counts: the
+ * counters a sponsor paid on do not move, and the nightly recount still
+ * agrees. The row keeps only the keyed hash of the address (see
+ * `identityFingerprint`), so a person who comes back is recognised and
+ * counted once.
+ *
+ * @throws TandemError `TANDEM_STATE_CONFLICT` (409) when the person is the
+ *   last owner of an organization: they hand it over first
+ */
+export async function erasePersonalData(
+  ctx: ServiceContext,
+  viewer: Viewer,
+): Promise<{ status: 'erased' }> {
+  const me = requireParticipant(viewer);
+  await ctx.db.transaction(async (tx) => {
+    const [person] = await tx.query<PersonRow>(
+      `select id, email, canonical_email, display_name, locale, verified_at, created_at,
+              identity_fingerprint
+         from participant where id = ? for update`,
+      [me.participantId],
+    );
+    if (!person) throw new TandemError('TANDEM_AUTH_INVALID', 'This session has no person left.');
+    const alone = await organizationsOnlyOwnedBy(tx, person.id);
+    if (alone.length > 0) {
+      throw new TandemError(
+        'TANDEM_STATE_CONFLICT',
+        `You are the last owner of ${alone.join(', ')}: make someone else an owner first.`,
+        alone.map((slug) => ({
+          path: 'organization',
+          message: 'has no other owner',
+          organization: slug,
+        })),
+      );
+    }
+    const subject = subjectOf(person);
+    const id = person.id;
+
+    // Plugins first: their rows may be found through the person's pledges,
+    // contributions or address, all still intact here.
+    for (const plugin of pluginsOf(ctx)) {
+      await plugin.personalData?.erase({ subject, sql: tx, services: ctx, now: ctx.now() });
+    }
+
+    // Pending pledges never counted: nothing to keep.
+    await tx.query(`delete from pledge where participant_id = ? and status = 'pending'`, [id]);
+    await tx.query(
+      `update pledge set details = '{}', display_name = null, lat = null, lon = null,
+                         erased_at = now()
+        where participant_id = ?`,
+      [id],
+    );
+    await tx.query(`update consent_record set text = '' where participant_id = ?`, [id]);
+    for (const table of [
+      'membership',
+      'session',
+      'pacing_nudge',
+      'reminder_sent',
+      'reminder_opt_out',
+      'reminder_token',
+    ]) {
+      await tx.query(`delete from ${table} where participant_id = ?`, [id]);
+    }
+
+    const canonical = subject.canonicalEmail;
+    if (canonical !== null) {
+      const tokens = await mailTokensOf(tx, canonical);
+      if (tokens.length > 0) {
+        await tx.query('delete from mail_token where hash in (?)', [tokens.map((t) => t.hash)]);
+      }
+      await tx.query('delete from dev_mail where to_email = ?', [canonical]);
+    }
+    // Replays of their calls as a signed-in person. Anonymous ones (the
+    // pledge that mailed their link, the sign-in) are sealed under the
+    // caller's network address and expire within 24 h (ADR 0016).
+    await tx.query('delete from idempotency_key where scope = ?', [
+      participantIdempotencyScope(id),
+    ]);
+
+    await tx.query(
+      `update participant
+          set email = null, canonical_email = null, display_name = null, verified_at = null,
+              locale = 'fr', resident_code = null, erased_at = now(),
+              identity_fingerprint = coalesce(identity_fingerprint, ?)
+        where id = ?`,
+      [canonical !== null ? identityFingerprint(ctx.keyring, canonical) : null, id],
+    );
+
+    // Last, so that a failure here rolls the whole erasure back: the
+    // person can simply ask again.
+    if (canonical !== null) {
+      await ctx.limiter.forget(mailLimitKey(canonical));
+    }
+  });
+  return { status: 'erased' };
+}
