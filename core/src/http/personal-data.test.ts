@@ -175,7 +175,7 @@ describe('personal data: export and erasure', () => {
     const reported = await client.post(
       `/api/challenges/${challengeId}/contributions`,
       { details: { km: 12.5 } },
-      session,
+      { ...session, headers: { 'idempotency-key': `km-${u}` } },
     );
     expect(reported.status).toBe(201);
     await platform.db.query('insert into gdpr_probe_note (participant_id, note) values (?, ?)', [
@@ -188,7 +188,7 @@ describe('personal data: export and erasure', () => {
     expect(exported.status).toBe(200);
     expect(exported.body.identity).toMatchObject({
       id: participantId,
-      email,
+      email: canonical,
       displayName,
       verified: true,
     });
