@@ -24,6 +24,16 @@ export {
   type RelayListener,
 } from './platform.js';
 export { buildApp, type App, type AppDependencies } from './http/app.js';
+export {
+  access,
+  ACCESS_CALLERS,
+  ACCESS_EXTENSION,
+  meetsExpectation,
+  type AccessCaller,
+  type AccessExpectation,
+  type AccessOutcome,
+  type AccessRule,
+} from './http/access.js';
 export { openDatabase, pluginMigrations, type Database, type Sql } from './store/database.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
 export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';

@@ -15,6 +15,7 @@ import type { ServiceContext, Viewer } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
 import { createAjv, type RequestPart } from '../validation.js';
 import { CORE_VERSION } from '../plugins/registry.js';
+import { access } from './access.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
@@ -125,6 +126,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     '/api/health',
     {
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['operations'],
         response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
       },

@@ -15,6 +15,7 @@ import {
   type PluginContext,
   type TSchema,
   errorResponses as errors,
+  access,
 } from '@tandem/core';
 import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
 import { conflictingIds, receiveStatement, type Partner, type Receipt } from './statements.js';
@@ -217,6 +218,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         delete request.headers['authorization'];
       },
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['elearning'],
         summary: 'The xAPI versions this endpoint speaks (no credentials needed)',
         response: { 200: Type.Object({ version: Type.Array(Type.String()) }) },
@@ -234,6 +236,9 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       onRequest: authenticate,
       bodyLimit: 1024 * 1024,
       schema: {
+        'x-tandem-access': access.token('auth', {
+          note: "a partner's Basic credentials, whoever else calls",
+        }),
         tags: ['elearning'],
         summary:
           'Receive xAPI 1.0.3 statements from a partner (Basic auth): one statement or an array',
@@ -262,6 +267,9 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     {
       onRequest: authenticate,
       schema: {
+        'x-tandem-access': access.token('auth', {
+          note: "a partner's Basic credentials, whoever else calls",
+        }),
         tags: ['elearning'],
         summary: 'Receive one xAPI statement under a given id (Basic auth)',
         querystring: Type.Object(
@@ -288,6 +296,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: 'Register an e-learning partner (org admin); its key is shown only in this answer',
         params: SlugParams,
@@ -321,6 +330,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: "An organization's e-learning partners, without their keys (org admin)",
         params: SlugParams,
@@ -346,6 +356,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/key',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: "Replace a partner's key (org admin); the old one stops working at once",
         params: PartnerParams,
@@ -372,6 +383,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/accounts',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary:
           "Map a partner's xAPI account (homePage, name) to a person's e-mail (org admin), for learners it does not know by e-mail",
@@ -421,6 +433,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/statements',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary:
           "What became of a partner's recent statements, newest first (org admin): counted, or ignored and why",

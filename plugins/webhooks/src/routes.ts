@@ -14,6 +14,7 @@ import {
   type PluginContext,
   type TSchema,
   errorResponses as errors,
+  access,
 } from '@tandem/core';
 import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
@@ -190,6 +191,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint (org admin); its secret is shown only in this answer',
         params: SlugParams,
@@ -226,6 +228,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: "An organization's webhook endpoints, without their secrets (org admin)",
         params: SlugParams,
@@ -251,6 +254,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks/:id',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: 'Delete an endpoint with its delivery log (org admin)',
         params: EndpointParams,
@@ -275,6 +279,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks/:id/deliveries',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: "An endpoint's recent deliveries, newest first, with every attempt (org admin)",
         params: EndpointParams,
@@ -322,6 +327,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/webhooks/deliveries/:id/replay',
     {
       schema: {
+        'x-tandem-access': access.role('admin', { note: "of the endpoint's organization" }),
         tags: ['webhooks'],
         summary:
           "Send a delivery again, under the same webhook-id (admin of the endpoint's organization)",

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import {
   closeChallenge,
   createChallenge,
@@ -47,6 +48,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/campaigns/:id',
     {
       schema: {
+        'x-tandem-access': access.role('member', {
+          note: 'on a members-only campaign; a public one is open to everyone',
+        }),
         tags: ['campaigns'],
         summary: 'A campaign with its challenges and their progress',
         params: IdParams,
@@ -60,6 +64,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/campaigns/:id/challenges',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['challenges'],
         summary: 'Create a challenge as a draft (org admin)',
         description:
@@ -79,6 +84,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id',
     {
       schema: {
+        'x-tandem-access': access.role('member', {
+          note: 'on a members-only campaign; a public one is open to everyone',
+        }),
         tags: ['challenges'],
         summary: 'A challenge: IF/THEN tiers, status and progress',
         params: IdParams,
@@ -101,6 +109,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
       `/api/challenges/:id/${action}`,
       {
         schema: {
+          'x-tandem-access': access.role('admin'),
           tags: ['challenges'],
           summary,
           params: IdParams,
@@ -115,6 +124,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id/tiers/:tierId/fulfill',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: "also the sponsor's admins, for the tiers it sponsors",
+        }),
         tags: ['challenges'],
         summary: "Mark an unlocked tier's counterpart delivered (sponsor or org admin)",
         params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import type { LiveHub } from '../../live/hub.js';
 import { loadVisibleChallenge } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -32,6 +33,9 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
     '/api/challenges/:id/events',
     {
       schema: {
+        'x-tandem-access': access.role('member', {
+          note: 'on a members-only campaign; a public one is open to everyone',
+        }),
         tags: ['challenges'],
         summary: 'Live events of a challenge (Server-Sent Events)',
         description:

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import {
   addMember,
   createBeneficiary,
@@ -36,6 +37,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations',
     {
       schema: {
+        'x-tandem-access': access.platformAdmin(),
         tags: ['organizations'],
         summary: 'Create an organization (platform admin)',
         body: Type.Object(
@@ -57,6 +59,9 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug',
     {
       schema: {
+        'x-tandem-access': access.anyone({
+          note: 'members-only campaigns are left out for outsiders',
+        }),
         tags: ['organizations'],
         summary: "An organization's public page data",
         params: SlugParams,
@@ -77,6 +82,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/members',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary: 'Add a member or change their role (owner/admin)',
         params: SlugParams,
@@ -100,6 +106,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/beneficiaries',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary: 'Add a beneficiary (org admin)',
         params: SlugParams,
@@ -124,6 +131,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/campaigns',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['campaigns'],
         summary: 'Create a campaign (org admin)',
         params: SlugParams,
@@ -151,6 +159,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/campaigns/:id/teams',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['campaigns'],
         summary: 'Add a team to a campaign (org admin)',
         params: IdParams,

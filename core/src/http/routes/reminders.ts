@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import type { FastifyReply } from 'fastify';
 import { TandemError, invalid } from '../../errors.js';
 import { UNSUBSCRIBE_PATH, unsubscribeFromReminders } from '../../jobs/scheduled/reminders.js';
@@ -51,6 +52,9 @@ export async function reminderRoutes(app: App, ctx: ServiceContext): Promise<voi
       UNSUBSCRIBE_PATH,
       {
         schema: {
+          'x-tandem-access': access.anyone({
+            note: 'only shows a button; the token is used by the POST',
+          }),
           tags: ['reminders'],
           summary: 'The page of a reminder’s unsubscribe link: a button, nothing more',
           querystring: Type.Object({ token: Token }, { additionalProperties: false }),
@@ -65,6 +69,7 @@ export async function reminderRoutes(app: App, ctx: ServiceContext): Promise<voi
       UNSUBSCRIBE_PATH,
       {
         schema: {
+          'x-tandem-access': access.token('hide'),
           tags: ['reminders'],
           summary: 'Stop contribution reminders (from every challenge)',
           description:
