@@ -13,7 +13,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
 import type { ServiceContext, Viewer } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
-import { createAjv, type RequestPart } from '../validation.js';
+import {
+  createAjv,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  refuseHostileStrings,
+  type RequestPart,
+} from '../validation.js';
+import { TandemError } from '../errors.js';
 import { CORE_VERSION } from '../plugins/registry.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
@@ -82,6 +89,15 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    // Depth is bounded on the text, before anything (parser, idempotency
+    // fingerprint, logger) walks a value built from it.
+    if (jsonDepthExceeds(text)) {
+      const message = `must not nest deeper than ${MAX_JSON_DEPTH} levels`;
+      return done(
+        new TandemError('TANDEM_REQUEST_INVALID', `body ${message}`, [{ path: 'body', message }]),
+        undefined,
+      );
+    }
     try {
       done(null, JSON.parse(text));
     } catch {
@@ -91,6 +107,16 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
 
   installErrorHandling(app);
+
+  // One rule for every part a route may read, before its schema and before
+  // any hook stores or forwards a value: no NUL, no unpaired surrogate (see
+  // validation.ts). Bodies keep their field names bare, like schema errors.
+  app.addHook('preValidation', async (request) => {
+    refuseHostileStrings(request.params, 'params');
+    refuseHostileStrings(request.query, 'querystring');
+    refuseHostileStrings(request.headers, 'headers');
+    refuseHostileStrings(request.body, '');
+  });
 
   await app.register(swagger, {
     openapi: {
