@@ -23,7 +23,13 @@ export {
   type PlatformOptions,
   type RelayListener,
 } from './platform.js';
-export { buildApp, type App, type AppDependencies } from './http/app.js';
+export {
+  buildApp,
+  routeTableOf,
+  type App,
+  type AppDependencies,
+  type RegisteredRoute,
+} from './http/app.js';
 export { openDatabase, pluginMigrations, type Database, type Sql } from './store/database.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
 export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';

@@ -57,6 +57,44 @@ export interface AppDependencies {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** One route as registered: what the route-table tests walk (hidden routes included). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+}
+
+const routeTables = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route registered on an app built by {@link buildApp}, core's and plugins'. */
+export function routeTableOf(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routeTables.get(app) ?? [];
+}
+
+const isEmptyBody = (body: unknown) =>
+  body === undefined ||
+  body === null ||
+  (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+
+async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+/**
+ * A write without a body schema takes no body: one sent anyway is refused
+ * rather than ignored, so a client never believes a field was taken.
+ */
+async function refuseUndeclaredBody(request: { body: unknown }): Promise<void> {
+  if (isEmptyBody(request.body)) return;
+  const field =
+    request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body)
+      ? (Object.keys(request.body)[0] ?? 'body')
+      : 'body';
+  throw new TandemError('TANDEM_REQUEST_UNKNOWN_FIELD', `${field} is not a known field`, [
+    { path: field, message: 'is not a known field: this request takes no body' },
+  ]);
+}
+
 /**
  * Builds the HTTP API without listening, so tests drive it with
  * `app.inject()` and the server app decides where it listens.
@@ -70,6 +108,31 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     // Ids come from our own generator; a very long path is someone probing.
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const table: RegisteredRoute[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      table.push({ method, url: route.url, schema: route.schema as RegisteredRoute['schema'] });
+    }
+    if (!methods.some((method) => WRITE_METHODS.has(method)) || !route.url.startsWith('/api/')) {
+      return;
+    }
+    const body = (route.schema as { body?: { type?: unknown; required?: unknown[] } } | undefined)
+      ?.body;
+    // Without a body schema, a body is refused; with one whose fields are all
+    // optional, sending none is the same as sending `{}`.
+    const extra = !body
+      ? refuseUndeclaredBody
+      : body.type === 'object' && !body.required?.length
+        ? emptyBodyAsObject
+        : undefined;
+    if (extra) {
+      const own = route.preValidation;
+      route.preValidation = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), extra];
+    }
+  });
 
   // Each request part gets its own Ajv: bodies are neither coerced nor
   // stripped, so unknown fields are refused (STACK.md, "Gotchas").
@@ -120,6 +183,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are JSON Schema 2020-12, which is what TypeBox
+      // writes (numeric `exclusiveMinimum`, `const`); 3.0 would be invalid.
+      openapi: '3.1.0',
       info: {
         title: 'Tandem API',
         version: CORE_VERSION,
