@@ -8,6 +8,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
@@ -181,6 +182,30 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     refuseHostileStrings(request.body, '');
   });
 
+  // Security headers on every answer (API, /docs, /ops and the plain pages):
+  // nothing may frame Tandem, scripts and styles come from this origin or
+  // carry the answer's nonce (`reply.cspNonce`), and no URL — token pages
+  // carry their token in it — leaves through a Referer.
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'connect-src': ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+  });
+
   await app.register(swagger, {
     openapi: {
       // 3.1: its schemas are JSON Schema 2020-12, which is what TypeBox
@@ -197,7 +222,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI loads its scripts and styles from /docs/static (allowed by
+  // 'self'); no validator badge, which would load an image from elsewhere.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
   app.decorateRequest('viewer', null as never);
   app.addHook('onRequest', async (request) => {
