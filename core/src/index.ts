@@ -23,7 +23,13 @@ export {
   type PlatformOptions,
   type RelayListener,
 } from './platform.js';
-export { buildApp, type App, type AppDependencies } from './http/app.js';
+export {
+  buildApp,
+  routeTableOf,
+  type App,
+  type AppDependencies,
+  type RegisteredRoute,
+} from './http/app.js';
 export {
   access,
   ACCESS_CALLERS,

@@ -105,7 +105,10 @@ export async function installOps(platform: OpsPlatform): Promise<OpsMetrics> {
     {
       schema: {
         hide: true,
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {

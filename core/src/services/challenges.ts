@@ -16,6 +16,7 @@ import {
   loadChallenges,
   toChallengeState,
   type ChallengeAggregate,
+  type FulfilmentProof,
 } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -52,6 +53,9 @@ export interface TierView {
   sponsor: string | null;
   unlockedAt: string | null;
   fulfilledAt: string | null;
+  /** Slug of the organization that declared the counterpart delivered. */
+  fulfilledBy: string | null;
+  proof: FulfilmentProof | null;
 }
 
 export interface ChallengeView {
@@ -87,7 +91,9 @@ async function sponsorSlugs(
 ): Promise<Map<string, string>> {
   const ids = [
     ...new Set(
-      challenges.flatMap((c) => c.tiers.flatMap((t) => (t.sponsorId ? [t.sponsorId] : []))),
+      challenges.flatMap((c) =>
+        c.tiers.flatMap((t) => [t.sponsorId, t.fulfilledBy].filter((v): v is string => !!v)),
+      ),
     ),
   ];
   if (ids.length === 0) return new Map();
@@ -113,6 +119,8 @@ function toView(
     sponsor: tier.sponsorId ? (slugs.get(tier.sponsorId) ?? null) : null,
     unlockedAt: iso(tier.unlockedAt),
     fulfilledAt: iso(tier.fulfilledAt),
+    fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy) ?? null) : null,
+    proof: tier.proof ?? null,
   }));
   const first = tiers[0];
   return {
@@ -436,6 +444,7 @@ export function fulfillTier(
   viewer: Viewer,
   id: string,
   tierId: string,
+  proof: FulfilmentProof | null = null,
 ): Promise<ChallengeView> {
   return changeChallenge(
     ctx,
@@ -446,7 +455,15 @@ export function fulfillTier(
       if (!tier) throw notFound('tier', tierId);
       const result = fulfillState(toChallengeState(challenge), tierId);
       if (!tier.fulfilledAt) {
-        await tx.query('update tier set fulfilled_at = now() where id = ?', [tierId]);
+        // Whose admin declares it: the sponsor's when the viewer is one, else the organizer's.
+        const by =
+          tier.sponsorId && hasRole(viewer, tier.sponsorId, 'admin')
+            ? tier.sponsorId
+            : challenge.organizationId;
+        await tx.query(
+          'update tier set fulfilled_at = now(), fulfilled_by = ?, proof = ?::jsonb where id = ?',
+          [by, proof ? JSON.stringify(proof) : null, tierId],
+        );
         await appendEvents(tx, [
           {
             type: EventTypes.counterpartFulfilled,

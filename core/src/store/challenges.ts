@@ -17,9 +17,19 @@ export interface ChallengeRecord {
   createdAt: Date;
 }
 
+/** What a sponsor shows to prove a counterpart was delivered. */
+export interface FulfilmentProof {
+  text?: string;
+  url?: string;
+}
+
 export interface TierRecord extends Tier {
   fulfilledAt: Date | null;
   unlockedAt: Date | null;
+  /** The proof given when the tier was fulfilled. */
+  proof?: FulfilmentProof | null;
+  /** The organization (id) that declared it fulfilled. */
+  fulfilledBy?: string | null;
 }
 
 /** A challenge with its tiers (lowest first) and their unlocks. */
@@ -51,6 +61,8 @@ interface TierRow {
   sponsor_id: string | null;
   fulfilled_at: Date | null;
   unlocked_at: Date | null;
+  proof?: FulfilmentProof | null;
+  fulfilled_by?: string | null;
 }
 
 const date = (value: Date | string | null): Date | null =>
@@ -78,6 +90,8 @@ const toTier = (row: TierRow): TierRecord => {
     goal: row.goal,
     fulfilledAt: date(row.fulfilled_at),
     unlockedAt: date(row.unlocked_at),
+    proof: row.proof ?? null,
+    fulfilledBy: row.fulfilled_by ?? null,
   };
   if (row.counterpart) tier.counterpart = row.counterpart;
   if (row.sponsor_id) tier.sponsorId = row.sponsor_id;

@@ -123,6 +123,8 @@ export const TierEntity = defineEntity({
     counterpart: p.json<Record<string, unknown>>().nullable(),
     sponsorId: p.string().nullable(),
     fulfilledAt: p.datetime().nullable(),
+    proof: p.json<Record<string, unknown>>().nullable(),
+    fulfilledBy: p.string().nullable(),
   },
 });
 
@@ -211,6 +213,7 @@ export const OutboxEventEntity = defineEntity({
     payload: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
     relayedAt: p.datetime().nullable(),
+    challengeSeq: p.bigint('number').nullable(),
   },
 });
 

@@ -18,6 +18,7 @@ import {
   DateTime,
   errors,
   Goal,
+  Proof,
   Slug,
 } from '../schemas.js';
 
@@ -129,10 +130,20 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         }),
         tags: ['challenges'],
         summary: "Mark an unlocked tier's counterpart delivered (sponsor or org admin)",
+        description:
+          'Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.',
         params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
+        body: Type.Object({ proof: Type.Optional(Proof) }, { additionalProperties: false }),
         response: { 200: ChallengeView, ...errors(401, 403, 404, 409) },
       },
     },
-    async (request) => fulfillTier(ctx, request.viewer, request.params.id, request.params.tierId),
+    async (request) =>
+      fulfillTier(
+        ctx,
+        request.viewer,
+        request.params.id,
+        request.params.tierId,
+        request.body.proof ?? null,
+      ),
   );
 }
