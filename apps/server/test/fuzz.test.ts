@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFuzz, type Hints } from './support/fuzz.js';
 import { loadOperations, Sender, type Operation } from './support/openapi.js';
+import { requestBuilder } from './support/requests.js';
 import { ACTION_TYPES, createWorld, fittingIds, type World } from './support/world.js';
 
 /**
@@ -84,6 +85,15 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       },
       seed: SEED,
       runs: RUNS,
+      bases: async (operation) => {
+        const build = requestBuilder(world);
+        const built = await Promise.all(
+          (['admin', 'agent', 'platformAdmin', 'member'] as const).map((caller) =>
+            build(operation, caller, 'own'),
+          ),
+        );
+        return built.filter((request) => request !== null);
+      },
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.warn(
@@ -93,6 +103,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
     if (result.neverAccepted.length > 0) {
       console.warn(`fuzz: no 2xx for ${result.neverAccepted.join(', ')}`);
     }
+    for (const line of result.unsent) console.warn(`fuzz: not sent or cut: ${line}`);
     for (const failure of result.failures) console.warn(`fuzz 5xx: ${failure}`);
     expect(result.operations).toBe(operations.length);
     expect(result.operations).toBeGreaterThan(40);

@@ -468,13 +468,34 @@ export function requestArbitrary(
     });
 }
 
+/** A valid request with its body spoiled, and sometimes an Idempotency-Key. */
+export function spoiledBase(bases: readonly SentRequest[]): fc.Arbitrary<SentRequest> {
+  return fc
+    .record({
+      base: fc.constantFrom(...bases),
+      how: spoil,
+      idempotencyKey: fc.option(fc.uuid(), { freq: 2 }),
+    })
+    .map(({ base, how, idempotencyKey }) => {
+      const headers: Record<string, string> = {
+        ...base.headers,
+        'content-type': 'application/json',
+      };
+      if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+      const valid: unknown = base.payload === undefined ? {} : JSON.parse(base.payload);
+      return { ...base, headers, payload: spoilBody(valid, how) };
+    });
+}
+
 export interface FuzzResult {
   operations: number;
   requests: number;
-  /** One line per 5xx or hang. */
+  /** One line per 5xx, hang or connection cut by the server. */
   failures: string[];
   /** How many answers of each status, to see how deep the requests went. */
   statuses: Record<number, number>;
+  /** Requests that could not be sent or whose connection broke, with why. */
+  unsent: string[];
   /** Operations that no request passed with a 2xx (only refusals were seen). */
   neverAccepted: string[];
 }
@@ -493,17 +514,31 @@ export async function runFuzz(options: {
   context: FuzzContext;
   seed: number;
   runs: number;
+  /**
+   * Valid requests of the operation (an admin's, an agent's…), which the
+   * fuzz spoils too: hostile values then reach past access checks.
+   */
+  bases?: (operation: Operation) => Promise<SentRequest[]>;
 }): Promise<FuzzResult> {
   const result: FuzzResult = {
     operations: 0,
     requests: 0,
     failures: [],
     statuses: {},
+    unsent: [],
     neverAccepted: [],
   };
   for (const operation of options.operations) {
     result.operations += 1;
-    const requests = fc.sample(requestArbitrary(operation, options.context), {
+    const bases = options.bases ? await options.bases(operation) : [];
+    const arbitrary =
+      bases.length > 0
+        ? fc.oneof(
+            { weight: 1, arbitrary: requestArbitrary(operation, options.context) },
+            { weight: 1, arbitrary: spoiledBase(bases) },
+          )
+        : requestArbitrary(operation, options.context);
+    const requests = fc.sample(arbitrary, {
       seed: (options.seed ^ hash(operation.name)) | 0,
       numRuns: options.runs,
     });
@@ -513,7 +548,11 @@ export async function runFuzz(options: {
       result.requests += 1;
       result.statuses[answer.status] = (result.statuses[answer.status] ?? 0) + 1;
       if (answer.status >= 200 && answer.status < 300) accepted = true;
-      if (answer.hung || answer.status >= 500) {
+      if (answer.status === 0 && !answer.hung) {
+        result.unsent.push(`${operation.name}: ${describeExchange(request, answer)}`);
+      }
+      const broke = answer.status === 0 && answer.body.startsWith('connection broke');
+      if (answer.hung || broke || answer.status >= 500) {
         result.failures.push(`${operation.name}: ${describeExchange(request, answer)}`);
       }
     }

@@ -95,7 +95,11 @@ export interface SentRequest {
   payload?: string;
 }
 
-/** What came back; `status` 0 when nothing came back in time. */
+/**
+ * What came back; `status` 0 when nothing came back: `hung` past the
+ * deadline, or a body saying the request was `not sent` (refused by the
+ * client) or the `connection broke` (the server cut it).
+ */
 export interface Answer {
   status: number;
   body: string;
@@ -169,7 +173,15 @@ export class Sender {
       // Node's client refuses some paths itself (control characters): not sent.
       try {
         outgoing = httpRequest(
-          { host, port, method: request.method, path: request.url, headers: request.headers },
+          {
+            host,
+            port,
+            method: request.method,
+            path: request.url,
+            headers: request.headers,
+            // A connection per request: one left by a cut stream is never reused.
+            agent: false,
+          },
           (response) => {
             const status = response.statusCode ?? 0;
             if (String(response.headers['content-type']).startsWith('text/event-stream')) {
@@ -190,7 +202,9 @@ export class Sender {
         refused(error as Error);
         return;
       }
-      outgoing.on('error', refused);
+      outgoing.on('error', (error) =>
+        resolve({ status: 0, body: `connection broke: ${error.message}`, ms: 0, hung: false }),
+      );
       if (request.payload !== undefined) outgoing.write(request.payload);
       outgoing.end();
     });
