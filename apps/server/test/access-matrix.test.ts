@@ -1,3 +1,4 @@
+import { routeTableOf } from '@tandem/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMatrix } from './support/matrix.js';
 import { loadOperations, Sender, type Operation } from './support/openapi.js';
@@ -24,6 +25,17 @@ beforeAll(async () => {
 afterAll(() => world?.platform.stop());
 
 describe('the access matrix', () => {
+  it('sees every /api route: none is hidden from the OpenAPI document', () => {
+    const documented = new Set(
+      operations.map((o) => `${o.method} ${o.path.replace(/\{([^}]+)\}/g, ':$1')}`),
+    );
+    const hidden = routeTableOf(world.platform.app)
+      .filter((route) => route.url.startsWith('/api/') && route.method !== 'HEAD')
+      .map((route) => `${route.method} ${route.url}`)
+      .filter((route) => !documented.has(route));
+    expect(hidden, 'routes the fuzz and the access matrix would not see').toEqual([]);
+  });
+
   it('gives every caller of every operation the answer its route declares', async () => {
     const started = Date.now();
     const result = await runMatrix({
