@@ -277,6 +277,15 @@ describe('who may record', () => {
     );
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/participant\/email/);
+    for (const email of ['resident+x,eve@example.org', '"resident"@example.org']) {
+      const listed = await contribute(
+        challengeId,
+        { details: { km: 10 }, participant: { email } },
+        agent,
+      );
+      expect(listed.status, email).toBe(400);
+      expect(listed.body.details[0].path).toBe('participant/email');
+    }
   });
 
   it('answers 404 on an unknown challenge and 409 on a draft', async () => {

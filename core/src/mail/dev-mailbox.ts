@@ -1,9 +1,10 @@
-import { canonicalEmail } from '../domain/email.js';
+import type { EmailAddress } from '../domain/email.js';
 import type { Sql } from '../store/database.js';
 import type { Mailer, OutgoingMail } from './mailer.js';
 
 /** A stored mail as `GET /api/dev/mailbox` shows it. */
 export interface DevMailMessage {
+  /** The canonical address the mail went to. */
   to: string;
   subject: string;
   text: string;
@@ -23,8 +24,8 @@ export function createDevMailbox(sql: Sql): Mailer {
       await sql.query(
         `insert into dev_mail (to_email, recipient, subject, text, purpose, token) values (?, ?, ?, ?, ?, ?)`,
         [
-          canonicalEmail(mail.to),
-          mail.to,
+          mail.to.canonical,
+          mail.to.canonical,
           mail.subject,
           mail.text,
           mail.purpose,
@@ -36,8 +37,15 @@ export function createDevMailbox(sql: Sql): Mailer {
   };
 }
 
-/** Mail sent to `to` (any spelling of the address), newest first. */
-export async function readDevMailbox(sql: Sql, to: string, limit = 50): Promise<DevMailMessage[]> {
+/**
+ * Mail sent to `to`, newest first. The caller parsed the spelling it was
+ * given, so any accepted spelling finds the mailbox of its canonical form.
+ */
+export async function readDevMailbox(
+  sql: Sql,
+  to: EmailAddress,
+  limit = 50,
+): Promise<DevMailMessage[]> {
   const rows = await sql.query<{
     recipient: string;
     subject: string;
@@ -48,7 +56,7 @@ export async function readDevMailbox(sql: Sql, to: string, limit = 50): Promise<
   }>(
     `select recipient, subject, text, purpose, token, sent_at from dev_mail
       where to_email = ? order by seq desc limit ?`,
-    [canonicalEmail(to), limit],
+    [to.canonical, limit],
   );
   return rows.map((row) => ({
     to: row.recipient,

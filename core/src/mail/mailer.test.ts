@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseEmailField } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import { createMemoryMailer, createSmtpMailer, type OutgoingMail } from './mailer.js';
 
@@ -120,7 +121,7 @@ async function startSmtpServer(): Promise<{
 }
 
 const signIn: OutgoingMail = {
-  to: 'ada@example.org',
+  to: parseEmailField('ada@example.org', 'to'),
   subject: 'Your Tandem sign-in link',
   text: 'Open https://tandem.example.org/s/abc to sign in. Code: abc',
   purpose: 'sign-in',

@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import type { EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 
 /**
@@ -9,8 +10,11 @@ export type MailPurpose = 'sign-in' | 'pledge-confirmation' | (string & {});
 
 /** One mail to send, already rendered (see `renderMail`). */
 export interface OutgoingMail {
-  /** One recipient address. */
-  to: string;
+  /**
+   * The one recipient: a parsed address, never text a client typed (a
+   * string here would not compile). The mail goes to its canonical form.
+   */
+  to: EmailAddress;
   subject: string;
   /** The plain-text part; always present, for clients that show no HTML. */
   text: string;
@@ -71,6 +75,7 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     );
   }
   const transport = createTransport(options.url);
+  const envelopeFrom = senderAddress(options.from);
   let isClosed = false;
 
   return {
@@ -79,7 +84,11 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       try {
         await transport.sendMail({
           from: options.from,
-          to: mail.to,
+          // An explicit envelope: nodemailer reads a `to` string as a list,
+          // so the recipient is given as one address object and the RCPT TO
+          // is exactly the canonical address, whatever the headers say.
+          to: { name: '', address: mail.to.canonical },
+          envelope: { from: envelopeFrom, to: [mail.to.canonical] },
           subject: mail.subject,
           text: mail.text,
           ...(mail.html === undefined ? {} : { html: mail.html }),
@@ -101,6 +110,11 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       transport.close();
     },
   };
+}
+
+/** The address inside a sender such as `Tandem <no-reply@example.org>`, for the envelope. */
+function senderAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
 }
 
 /** "ECONNECTION", "EENVELOPE 550": what failed, without personal data. */

@@ -1,3 +1,4 @@
+import { storedEmail } from '../domain/email.js';
 import type { MailLocale } from '../mail/templates.js';
 import type { Sql } from '../store/database.js';
 import type { Recipient } from './send.js';
@@ -13,17 +14,29 @@ export interface RecipientRange {
 
 interface RecipientRow {
   id: string;
-  email: string;
+  canonical_email: string | null;
   display_name: string | null;
   locale: MailLocale;
 }
 
-const toRecipient = (row: RecipientRow): Recipient => ({
-  participantId: row.id,
-  email: row.email,
-  displayName: row.display_name,
-  locale: row.locale === 'en' ? 'en' : 'fr',
-});
+/**
+ * The recipient of a row, mailed at its canonical address (the identity,
+ * not a spelling someone typed); none for a row whose stored address the
+ * grammar refuses, which gets no mail rather than a mail to unchecked text.
+ */
+function toRecipient(row: RecipientRow): Recipient | undefined {
+  const email = storedEmail(row.canonical_email);
+  if (!email) return undefined;
+  return {
+    participantId: row.id,
+    email,
+    displayName: row.display_name,
+    locale: row.locale === 'en' ? 'en' : 'fr',
+  };
+}
+
+const recipientsOf = (rows: readonly RecipientRow[]): Recipient[] =>
+  rows.flatMap((row) => toRecipient(row) ?? []);
 
 // "Who counts" (API.md): a confirmed pledge or a recorded contribution.
 const COUNTED = '(pa.pledged or pa.contributions > 0)';
@@ -82,27 +95,27 @@ export async function countedParticipants(
     params.push(range.upTo);
   }
   const rows = await sql.query<RecipientRow>(
-    `select p.id, p.email, p.display_name, p.locale
+    `select p.id, p.canonical_email, p.display_name, p.locale
        from participation pa
        join participant p on p.id = pa.participant_id
       where pa.challenge_id = ? and ${COUNTED} and p.email is not null${bounds}
       order by pa.participant_id`,
     params,
   );
-  return rows.map(toRecipient);
+  return recipientsOf(rows);
 }
 
 /** The owners and admins of an organization who have an address: who answers for a sponsor. */
 export async function organizationAdmins(sql: Sql, organizationId: string): Promise<Recipient[]> {
   const rows = await sql.query<RecipientRow>(
-    `select p.id, p.email, p.display_name, p.locale
+    `select p.id, p.canonical_email, p.display_name, p.locale
        from membership m
        join participant p on p.id = m.participant_id
       where m.organization_id = ? and m.role in (?) and p.email is not null
       order by p.id`,
     [organizationId, ['owner', 'admin']],
   );
-  return rows.map(toRecipient);
+  return recipientsOf(rows);
 }
 
 /**
@@ -114,11 +127,12 @@ export async function confirmedPledger(
   pledgeId: string,
 ): Promise<(Recipient & { challengeId: string }) | undefined> {
   const [row] = await sql.query<RecipientRow & { challenge_id: string }>(
-    `select p.id, p.email, p.display_name, p.locale, pl.challenge_id
+    `select p.id, p.canonical_email, p.display_name, p.locale, pl.challenge_id
        from pledge pl
        join participant p on p.id = pl.participant_id
       where pl.id = ? and pl.status = 'confirmed' and p.email is not null`,
     [pledgeId],
   );
-  return row ? { ...toRecipient(row), challengeId: row.challenge_id } : undefined;
+  const recipient = row ? toRecipient(row) : undefined;
+  return recipient && row ? { ...recipient, challengeId: row.challenge_id } : undefined;
 }

@@ -1,3 +1,4 @@
+import type { EmailAddress } from '../domain/email.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { MailLocale, NotificationKind, RenderedMail } from '../mail/templates.js';
 import type { Database, Sql } from '../store/database.js';
@@ -5,7 +6,8 @@ import type { Database, Sql } from '../store/database.js';
 /** Someone a notification goes to, as read from the database at send time. */
 export interface Recipient {
   participantId: string;
-  email: string;
+  /** Where the mail goes: the person's canonical address. */
+  email: EmailAddress;
   displayName: string | null;
   locale: MailLocale;
 }
@@ -42,7 +44,7 @@ export async function sendOnce(
   db: Database,
   mailer: Mailer,
   key: MailKey,
-  to: string,
+  to: EmailAddress,
   mail: RenderedMail,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {

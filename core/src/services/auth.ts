@@ -1,18 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
-import { canonicalEmail, isEmail } from '../domain/email.js';
-import { TandemError, invalid } from '../errors.js';
+import { parseEmailField } from '../domain/email.js';
+import { TandemError } from '../errors.js';
 import { hashSecret, newSecret } from '../ids.js';
-import { enforce } from '../limits/rate-limiter.js';
 import { renderMail } from '../mail/templates.js';
 import type { Sql } from '../store/database.js';
 import { anonymous, type Role, type ServiceContext, type Viewer } from './context.js';
+import { enforceMailLimit } from './mail-limit.js';
 import { upsertParticipant } from './participants.js';
 import { issueToken, markTokenUsed, takeToken } from './tokens.js';
 
 /** How long a participant session lasts. */
 export const SESSION_TTL_DAYS = 30;
-
-const MAIL_WINDOW_MS = 60 * 60 * 1000;
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(hashSecret(given));
@@ -45,7 +43,7 @@ export async function resolveViewer(
     organization_id: string | null;
     role: Role | null;
   }>(
-    `select s.participant_id, p.email, m.organization_id, m.role
+    `select s.participant_id, p.canonical_email as email, m.organization_id, m.role
        from session s
        join participant p on p.id = s.participant_id
        left join membership m on m.participant_id = s.participant_id
@@ -67,28 +65,28 @@ export async function resolveViewer(
 /**
  * `POST /api/auth/magic-link`: mails a one-time sign-in link (10 minutes).
  * The answer is the same whether or not the address is known.
+ *
+ * The address is read once, here: the limit, the token and the mail all
+ * take the parsed value, and the link goes to its canonical form — the
+ * mailbox of the person the token signs in, never to the text as typed.
  */
 export async function requestMagicLink(
   ctx: ServiceContext,
   input: { email: string; locale?: 'fr' | 'en' },
 ): Promise<void> {
-  if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
-  await enforce(
-    ctx.limiter,
-    { name: 'mail', limit: ctx.config.rateLimits.perEmailPerHour, windowMs: MAIL_WINDOW_MS },
-    hashSecret(canonicalEmail(input.email)),
-  );
+  const email = parseEmailField(input.email, 'email');
+  await enforceMailLimit(ctx, email);
   const { token, expiresInMinutes } = await issueToken(
     ctx.db,
     'sign-in',
-    input.email.trim(),
+    email,
     // Stored on the participant once the link comes back, never by the request alone.
     input.locale ? { locale: input.locale } : {},
     ctx.now(),
   );
   const link = `${ctx.config.publicUrl}/sign-in?token=${encodeURIComponent(token)}`;
   const mail = renderMail('sign-in', input.locale ?? 'fr', { link, token, expiresInMinutes });
-  await ctx.mailer.send({ to: input.email.trim(), ...mail, purpose: 'sign-in', token });
+  await ctx.mailer.send({ to: email, ...mail, purpose: 'sign-in', token });
 }
 
 /**

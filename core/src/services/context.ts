@@ -14,6 +14,7 @@ export type Viewer =
   | {
       kind: 'participant';
       participantId: string;
+      /** The person's canonical address as stored (`null` for a resident known by a code). */
       email: string | null;
       /** organizationId → role */
       roles: ReadonlyMap<string, Role>;

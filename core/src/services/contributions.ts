@@ -1,4 +1,4 @@
-import { isEmail } from '../domain/email.js';
+import { parseEmailField } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -61,9 +61,8 @@ export async function recordContribution(
   if (!forSomeoneElse && viewer.kind !== 'participant') {
     throw invalid('participant', 'is required: the admin token acts for no participant');
   }
-  if (named && 'email' in named && !isEmail(named.email)) {
-    throw invalid('participant/email', 'is not an e-mail address');
-  }
+  const namedEmail =
+    named && 'email' in named ? parseEmailField(named.email, 'participant/email') : null;
   if (named && 'code' in named && !RESIDENT_CODE_PATTERN.test(named.code)) {
     throw invalid('participant/code', 'must be 4 to 32 letters, digits or dashes');
   }
@@ -80,15 +79,17 @@ export async function recordContribution(
       participantId = (viewer as Extract<Viewer, { kind: 'participant' }>).participantId;
     } else if (named === null) {
       participantId = null;
-    } else if ('email' in named) {
-      participantId = (await upsertParticipant(tx, { email: named.email })).id;
-    } else {
+    } else if (namedEmail !== null) {
+      participantId = (await upsertParticipant(tx, { email: namedEmail })).id;
+    } else if ('code' in named) {
       participantId = (
         await upsertParticipantByCode(tx, {
           organizationId: challenge.organizationId,
           code: named.code,
         })
       ).id;
+    } else {
+      throw new Error('a named participant has an e-mail or a code');
     }
     const [pledge] = participantId
       ? await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(

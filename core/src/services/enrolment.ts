@@ -1,4 +1,4 @@
-import { isEmail } from '../domain/email.js';
+import { parseEmailField, type EmailAddress } from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -62,9 +62,12 @@ export async function enrolResident(
     throw invalid('consent/givenAt', 'must be a time that has passed');
   }
   const resident = input.resident;
-  if ('email' in resident && !isEmail(resident.email))
-    throw invalid('resident/email', 'is not an e-mail address');
-  if ('code' in resident && !RESIDENT_CODE_PATTERN.test(resident.code)) {
+  // Read once, here: the person is found by the parsed address's canonical form.
+  const identity: { email: EmailAddress } | { code: string } =
+    'email' in resident
+      ? { email: parseEmailField(resident.email, 'resident/email') }
+      : { code: resident.code };
+  if ('code' in identity && !RESIDENT_CODE_PATTERN.test(identity.code)) {
     throw invalid('resident/code', 'must be 4 to 32 letters, digits or dashes');
   }
   const data = await checkPledgeData(ctx, challenge, input);
@@ -72,15 +75,15 @@ export async function enrolResident(
 
   const result = await ctx.db.transaction(async (tx) => {
     const participant =
-      'email' in resident
+      'email' in identity
         ? await upsertParticipant(tx, {
-            email: resident.email,
+            email: identity.email,
             displayName: data.displayName,
             ...(input.locale ? { locale: input.locale } : {}),
           })
         : await upsertParticipantByCode(tx, {
             organizationId: challenge.organizationId,
-            code: resident.code,
+            code: identity.code,
             displayName: data.displayName,
           });
     const confirmed = await confirmPledgeRow(tx, challenge, participant.id, data, {

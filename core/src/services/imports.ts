@@ -1,5 +1,5 @@
-import { isEmail } from '../domain/email.js';
-import { invalid, notFound } from '../errors.js';
+import { parseEmailField, type EmailAddress } from '../domain/email.js';
+import { notFound } from '../errors.js';
 import { loadChallenge } from '../store/challenges.js';
 import type { ServiceContext } from './context.js';
 import { confirmPledgeRow, checkPledgeData, type PledgeInput } from './pledges.js';
@@ -28,11 +28,11 @@ export async function importConfirmedPledges(
   let confirmed = 0;
   for (let start = 0; start < people.length; start += batchSize) {
     const batch = people.slice(start, start + batchSize);
-    const checked: { email: string; data: Awaited<ReturnType<typeof checkPledgeData>> }[] = [];
+    const checked: { email: EmailAddress; data: Awaited<ReturnType<typeof checkPledgeData>> }[] =
+      [];
     for (const [i, person] of batch.entries()) {
-      if (!isEmail(person.email))
-        throw invalid(`people/${start + i}/email`, 'is not an e-mail address');
-      checked.push({ email: person.email, data: await checkPledgeData(ctx, challenge, person) });
+      const email = parseEmailField(person.email, `people/${start + i}/email`);
+      checked.push({ email, data: await checkPledgeData(ctx, challenge, person) });
     }
     confirmed += await ctx.db.transaction(async (tx) => {
       let count = 0;

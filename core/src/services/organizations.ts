@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { canonicalEmail, isEmail } from '../domain/email.js';
+import { canonicalDomain, parseEmailField } from '../domain/email.js';
 import { TandemError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import {
@@ -134,9 +134,9 @@ export async function addMember(
 ) {
   const organization = await findOrganization(ctx.db, slug);
   requireRole(viewer, organization.id, input.role === 'owner' ? 'owner' : 'admin');
-  if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
+  const email = parseEmailField(input.email, 'email');
   return ctx.db.transaction(async (tx) => {
-    const participant = await upsertParticipant(tx, { email: input.email });
+    const participant = await upsertParticipant(tx, { email });
     await tx.query(
       `insert into membership (organization_id, participant_id, role) values (?, ?, ?)
        on conflict (organization_id, participant_id) do update set role = excluded.role`,
@@ -145,7 +145,7 @@ export async function addMember(
     return {
       organizationId: organization.id,
       participantId: participant.id,
-      email: canonicalEmail(input.email),
+      email: email.canonical,
       role: input.role,
     };
   });
@@ -198,11 +198,12 @@ const slugify = (name: string): string =>
 function normalizeAudience(audience: Audience | undefined): Audience {
   if (!audience) return { type: 'public' };
   if (audience.type === 'email-domain') {
-    const domains = audience.domains.map((d) => d.trim().toLowerCase().replace(/^@/, ''));
-    domains.forEach((domain, i) => {
-      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) {
-        throw invalid(`audience/domains/${i}`, `"${domain}" is not a domain name`);
-      }
+    // Stored in the form an address's domain takes (ASCII, `xn--` for an
+    // internationalised one), so the audience check compares like with like.
+    const domains = audience.domains.map((raw, i) => {
+      const domain = canonicalDomain(raw.trim().replace(/^@/, ''));
+      if (!domain) throw invalid(`audience/domains/${i}`, `"${raw}" is not a domain name`);
+      return domain;
     });
     return { type: 'email-domain', domains };
   }

@@ -1,4 +1,4 @@
-import { canonicalEmail } from '../domain/email.js';
+import type { EmailAddress } from '../domain/email.js';
 import { newId } from '../ids.js';
 import type { Sql } from '../store/database.js';
 
@@ -9,34 +9,37 @@ export interface ParticipantRef {
 }
 
 /**
- * The participant known by this e-mail (any spelling of it: API.md, "Who
- * counts"), created when new. `verified` marks that the person proved they
- * hold the address (a mailed token came back). `locale`, the language of
+ * The participant known by this address (one canonical form for every
+ * spelling of it: API.md, "Who counts"), created when new. Both `email` and
+ * `canonical_email` hold the canonical form: it is the identity and where
+ * mail goes, and a row written before addresses were parsed strictly is
+ * set right the next time its person comes back. `verified` marks that the
+ * person proved they hold the address (a mailed token came back). `locale`, the language of
  * their mails, replaces the stored one when given; a new person without one
  * gets French.
  */
 export async function upsertParticipant(
   tx: Sql,
   input: {
-    email: string;
+    email: EmailAddress;
     displayName?: string | null;
     verified?: boolean;
     locale?: ParticipantLocale | undefined;
   },
 ): Promise<ParticipantRef> {
-  const canonical = canonicalEmail(input.email);
   const [row] = await tx.query<{ id: string; email: string | null; display_name: string | null }>(
     `insert into participant (id, canonical_email, email, display_name, verified_at, locale)
      values (?, ?, ?, ?, ?, coalesce(?::text, 'fr'))
      on conflict (canonical_email) do update set
+       email = excluded.email,
        display_name = coalesce(excluded.display_name, participant.display_name),
        verified_at = coalesce(participant.verified_at, excluded.verified_at),
        locale = coalesce(?::text, participant.locale)
      returning id, email, display_name`,
     [
       newId('ptc'),
-      canonical,
-      input.email.trim(),
+      input.email.canonical,
+      input.email.canonical,
       input.displayName ?? null,
       input.verified ? new Date() : null,
       input.locale ?? null,

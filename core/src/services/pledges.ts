@@ -1,22 +1,28 @@
-import { canonicalEmail, emailDomain, isEmail } from '../domain/email.js';
+import {
+  canonicalDomain,
+  parseEmailField,
+  storedEmail,
+  type EmailAddress,
+} from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
 import { coarsen, validateLocation } from '../domain/location.js';
 import type { GeoPoint } from '../domain/types.js';
 import { TandemError, conflict, invalid, notFound } from '../errors.js';
-import { hashSecret, newId } from '../ids.js';
-import { enforce } from '../limits/rate-limiter.js';
+import { newId } from '../ids.js';
 import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { assertCanSee, hasRole, requireParticipant, type Audience } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
+import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
 import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
 import { issueToken, markTokenUsed, takeToken } from './tokens.js';
 
 export interface PledgeInput {
+  /** The address as the client typed it; read once by {@link pledge}. */
   email?: string;
   displayName?: string;
   location?: GeoPoint;
@@ -37,9 +43,6 @@ export type PledgeAnswer =
   | { status: 201 | 200; body: { id: string; status: 'confirmed' } }
   | { status: 202; body: { status: 'pending' } };
 
-/** One hour, the window of the per-address mail limit. */
-const MAIL_WINDOW_MS = 60 * 60 * 1000;
-
 /**
  * The challenge, if it takes pledges now. Drafts answer 409 rather than 404
  * here: a pledge form that points at a draft is a state problem to report.
@@ -59,9 +62,14 @@ async function loadPledgeable(
   return { challenge, campaign };
 }
 
+/**
+ * The e-mail-domain audience rule: the address's domain (ASCII, so
+ * `bücher.example` and `xn--bcher-kva.example` are one) must be one the
+ * campaign names. Members of the organization pass whatever their address.
+ */
 function assertAudienceEmail(
   audience: Audience,
-  email: string | null,
+  email: EmailAddress | null,
   viewerIsMember: boolean,
 ): void {
   if (audience.type !== 'email-domain' || viewerIsMember) return;
@@ -70,11 +78,11 @@ function assertAudienceEmail(
       'TANDEM_AUTH_FORBIDDEN',
       'This campaign is for addresses of its organization.',
     );
-  const domain = emailDomain(email);
-  if (!audience.domains.includes(domain)) {
+  const allowed = audience.domains.map((domain) => canonicalDomain(domain));
+  if (!allowed.includes(email.domain)) {
     throw new TandemError(
       'TANDEM_AUTH_FORBIDDEN',
-      `This campaign is for addresses at ${audience.domains.join(', ')}; ${domain} is not one of them.`,
+      `This campaign is for addresses at ${audience.domains.join(', ')}; ${email.unicodeDomain} is not one of them.`,
     );
   }
 }
@@ -185,7 +193,7 @@ export async function pledge(
   const isMember = hasRole(viewer, campaign.organizationId, 'member');
 
   if (viewer.kind === 'participant') {
-    assertAudienceEmail(campaign.audience, viewer.email, isMember);
+    assertAudienceEmail(campaign.audience, storedEmail(viewer.email), isMember);
     const result = await ctx.db.transaction(async (tx) => {
       // Before the pledge: the mails its event triggers read the language.
       if (input.locale) await setParticipantLocale(tx, viewer.participantId, input.locale);
@@ -198,16 +206,14 @@ export async function pledge(
     };
   }
 
-  if (!input.email) throw invalid('email', 'is required when not signed in');
-  if (!isEmail(input.email)) throw invalid('email', 'is not an e-mail address');
-  assertAudienceEmail(campaign.audience, input.email, false);
-  await enforce(
-    ctx.limiter,
-    { name: 'mail', limit: ctx.config.rateLimits.perEmailPerHour, windowMs: MAIL_WINDOW_MS },
-    hashSecret(canonicalEmail(input.email)),
-  );
+  if (input.email === undefined) throw invalid('email', 'is required when not signed in');
+  // Read once: the audience rule, the limit, the person, the token and the
+  // mail all take this value, and the mail goes to its canonical form.
+  const email = parseEmailField(input.email, 'email');
+  assertAudienceEmail(campaign.audience, email, false);
+  await enforceMailLimit(ctx, email);
   const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
-    const participant = await upsertParticipant(tx, { email: input.email as string });
+    const participant = await upsertParticipant(tx, { email });
     await tx.query(
       `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id)
        values (?, ?, ?, 'pending', ?::jsonb, ?, ?)
@@ -224,7 +230,7 @@ export async function pledge(
     return issueToken(
       tx,
       'pledge-confirmation',
-      input.email as string,
+      email,
       // The language travels with the token and is stored on confirmation
       // only: whoever types an address must not change that person's mails.
       { challengeId: challenge.id, ...data, ...(input.locale ? { locale: input.locale } : {}) },
@@ -239,7 +245,7 @@ export async function pledge(
     expiresInMinutes,
     ...(data.displayName ? { displayName: data.displayName } : {}),
   });
-  await ctx.mailer.send({ to: input.email, ...mail, purpose: 'pledge-confirmation', token });
+  await ctx.mailer.send({ to: email, ...mail, purpose: 'pledge-confirmation', token });
   return { status: 202, body: { status: 'pending' } };
 }
 

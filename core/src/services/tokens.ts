@@ -1,3 +1,4 @@
+import { storedEmail, type EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import { hashSecret, newSecret } from '../ids.js';
 import type { Sql } from '../store/database.js';
@@ -17,7 +18,7 @@ export const TOKEN_TTL_MINUTES: Record<TokenPurpose, number> = {
 export async function issueToken(
   tx: Sql,
   purpose: TokenPurpose,
-  email: string,
+  email: EmailAddress,
   payload: Record<string, unknown>,
   now: Date,
 ): Promise<{ token: string; expiresInMinutes: number }> {
@@ -28,7 +29,7 @@ export async function issueToken(
     [
       hashSecret(token),
       purpose,
-      email,
+      email.canonical,
       JSON.stringify(payload),
       new Date(now.getTime() + minutes * 60_000),
     ],
@@ -38,7 +39,8 @@ export async function issueToken(
 
 export interface StoredToken {
   hash: string;
-  email: string;
+  /** The address the link was mailed to, the identity it stands for. */
+  email: EmailAddress;
   payload: Record<string, unknown>;
   usedAt: Date | null;
   result: Record<string, unknown> | null;
@@ -63,7 +65,10 @@ export async function takeToken(
     used_at: Date | null;
     result: Record<string, unknown> | null;
   }>('select * from mail_token where hash = ? for update', [hashSecret(token)]);
-  if (!row || row.purpose !== purpose || new Date(row.expires_at) <= now) {
+  // A token stored before addresses were parsed strictly may hold text the
+  // grammar now refuses (a list, a quoted local part): it proves nothing.
+  const email = storedEmail(row?.email);
+  if (!row || !email || row.purpose !== purpose || new Date(row.expires_at) <= now) {
     throw new TandemError(
       'TANDEM_NOT_FOUND',
       'This link is unknown or has expired; ask for a new one.',
@@ -71,7 +76,7 @@ export async function takeToken(
   }
   return {
     hash: row.hash,
-    email: row.email,
+    email,
     payload: row.payload,
     usedAt: row.used_at ? new Date(row.used_at) : null,
     result: row.result,

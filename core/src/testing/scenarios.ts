@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the created challenge is returned as the API answered it, for tests to read field by field. */
+import { parseEmailField } from '../domain/email.js';
 import { upsertParticipant } from '../services/participants.js';
 import { confirmPledgeRow } from '../services/pledges.js';
 import { loadChallenge } from '../store/challenges.js';
@@ -108,7 +109,7 @@ export async function confirmPledges(
     const email = `p-${unique()}@example.org`;
     await platform.db.transaction(async (tx) => {
       const person = await upsertParticipant(tx, {
-        email,
+        email: parseEmailField(email, 'email'),
         ...(options.verified ? { verified: true } : {}),
       });
       await confirmPledgeRow(tx, challenge, person.id, {

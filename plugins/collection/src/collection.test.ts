@@ -190,6 +190,36 @@ describe('the collection plugin on the real engine', () => {
       expect(progress).toMatchObject({ participants: 1, quantity: 12.5 });
     });
 
+    it('names a resident by any spelling of one address, and refuses a list or a quoted one', async () => {
+      const id = await challengeId({ material: 'coffee-grounds' });
+      const tag = unique();
+      for (const email of [
+        `resident-${tag}@bücher.example`,
+        `Resident-${tag}+bin@XN--BCHER-KVA.example`,
+        `resident-${tag}@bu\u0308cher.example`,
+      ]) {
+        const recorded = await client.post(
+          `/api/challenges/${id}/weigh-ins`,
+          { kg: 1, pointId, participant: { email } },
+          agent,
+        );
+        expect(recorded.status, email).toBe(201);
+      }
+      expect((await client.get(`/api/challenges/${id}`)).body.progress).toMatchObject({
+        participants: 1,
+        quantity: 3,
+      });
+      for (const email of [`resident-${tag},eve@example.org`, `"resident-${tag}"@example.org`]) {
+        const refused = await client.post(
+          `/api/challenges/${id}/weigh-ins`,
+          { kg: 1, pointId, participant: { email } },
+          agent,
+        );
+        expect(refused.status, email).toBe(400);
+        expect(refused.body.details[0].path).toBe('participant/email');
+      }
+    });
+
     it('shared composting claims more; textile claims no CO2e but counts its kg', async () => {
       const shared = await challengeId({ material: 'biowaste', treatment: 'shared-composting' });
       const a = await client.post(

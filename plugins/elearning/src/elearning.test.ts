@@ -490,6 +490,42 @@ describe('POST /api/integrations/xapi/statements', () => {
     expect(await progress(other.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
   });
 
+  it('refuses an mbox or a mapped e-mail that is a list, quoted or invisible, naming it', async () => {
+    const setup = await setUp();
+    const tag = unique();
+    for (const address of [
+      `learner-${tag}@example.org,eve@example.org`,
+      `%22learner-${tag}%22@example.org`,
+      `learner-${tag}%E2%80%8B@example.org`,
+    ]) {
+      const refused = await send(setup.partner, completion(address));
+      expect(refused.status, address).toBe(400);
+      expect((refused.body as { details: { path: string }[] }).details[0]?.path).toMatch(
+        /actor\/mbox$/,
+      );
+    }
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 0 });
+    const mapped = await client.post(
+      `/api/organizations/${setup.slug}/elearning/partners/${setup.partner.id}/accounts`,
+      { homePage: 'https://lms.example', name: `n-${tag}`, email: `a-${tag},eve@example.org` },
+      admin,
+    );
+    expect(mapped.status).toBe(400);
+    expect(mapped.body.details[0].path).toBe('email');
+  });
+
+  it('counts the Unicode and xn-- spellings of a learner as one person', async () => {
+    const setup = await setUp();
+    const tag = unique();
+    for (const address of [
+      `learner-${tag}@bücher.example`,
+      `learner-${tag}@xn--bcher-kva.example`,
+    ]) {
+      expect((await send(setup.partner, completion(address))).status).toBe(200);
+    }
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
+  });
+
   it('ignores a course no open challenge counts, and a completion dated before the challenge opened', async () => {
     const setup = await setUp();
     const otherCourse = completion(`other-${unique()}@example.org`, {

@@ -7,6 +7,7 @@
 import {
   invalid,
   newId,
+  parseEmailField,
   requireRole,
   services,
   TandemError,
@@ -420,10 +421,8 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       const organizationId = await findOrganization(context, request.params.slug);
       requireRole(request.viewer, organizationId, 'admin');
       const partner = await findPartner(context, organizationId, request.params.id);
-      const { homePage, name, email } = request.body;
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim())) {
-        throw invalid('email', 'is not an e-mail address');
-      }
+      const { homePage, name } = request.body;
+      const email = parseEmailField(request.body.email, 'email');
       const participantId = await context.db.transaction(async (tx) => {
         const participant = await services.upsertParticipant(tx, { email });
         await tx.query(

@@ -7,8 +7,10 @@
  */
 import {
   services,
+  storedEmail,
   TandemError,
   type Database,
+  type EmailAddress,
   type PluginContext,
   type ServiceContext,
 } from '@tandem/core';
@@ -53,9 +55,6 @@ function servicesWithin(ctx: ServiceContext, tx: Tx): ServiceContext {
   return { ...ctx, db, notifyCommitted: () => undefined };
 }
 
-/** Loose on purpose: the address is checked again, strictly, by core's service. */
-const looksLikeEmail = (value: string): boolean => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
-
 interface Decision {
   outcome: 'counted' | 'ignored';
   reasons: string[];
@@ -75,16 +74,13 @@ async function actorEmail(
   tx: Tx,
   partner: Partner,
   statement: ReadStatement,
-): Promise<{ email: string } | { reason: string }> {
+): Promise<{ email: EmailAddress } | { reason: string }> {
   const { actor } = statement;
   if (actor.kind === 'unmapped') return { reason: actor.reason };
-  if (actor.kind === 'email') {
-    return looksLikeEmail(actor.email)
-      ? { email: actor.email }
-      : { reason: "the actor's mbox is not an e-mail address" };
-  }
+  // Parsed when the statement was read (readStatement): a refused mbox never gets here.
+  if (actor.kind === 'email') return { email: actor.email };
   const [row] = await tx.query<{ email: string | null }>(
-    `select p.email from elearning_account a join participant p on p.id = a.participant_id
+    `select p.canonical_email as email from elearning_account a join participant p on p.id = a.participant_id
       where a.partner_id = ? and a.home_page = ? and a.name = ?`,
     [partner.id, actor.homePage, actor.name],
   );
@@ -93,8 +89,9 @@ async function actorEmail(
       reason: `the account ${actor.name} of ${actor.homePage} is not mapped to a participant`,
     };
   }
-  if (!row.email) return { reason: 'the mapped participant has no e-mail address' };
-  return { email: row.email };
+  const email = storedEmail(row.email);
+  if (!email) return { reason: 'the mapped participant has no e-mail address' };
+  return { email };
 }
 
 async function decide(
@@ -161,7 +158,7 @@ async function decide(
           ...(completion.scorePercent !== undefined ? { score: completion.scorePercent } : {}),
         },
         occurredAt: occurredAt.toISOString(),
-        participant: { email: who.email },
+        participant: { email: who.email.canonical },
       });
       await tx.query(
         'update elearning_completion set contribution_id = ? where challenge_id = ? and participant_id = ?',

@@ -6,7 +6,7 @@
  * and a malformed part is a 400 naming its path.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { TandemError } from '@tandem/core';
+import { parseEmailField, TandemError, type EmailAddress } from '@tandem/core';
 
 /** The xAPI version Tandem speaks, sent back in `X-Experience-API-Version`. */
 export const XAPI_VERSION = '1.0.3';
@@ -40,7 +40,8 @@ export function isSupportedVersion(header: string | string[] | undefined): boole
 
 /** Who a statement is about, as far as Tandem can tell. */
 export type ActorRef =
-  | { kind: 'email'; email: string }
+  /** Known by the address of its `mbox`, parsed here, where it enters Tandem. */
+  | { kind: 'email'; email: EmailAddress }
   | { kind: 'account'; homePage: string; name: string }
   /** Identified in a way Tandem cannot map to a person (mbox_sha1sum, openid, a group). */
   | { kind: 'unmapped'; reason: string };
@@ -137,7 +138,11 @@ function readActor(actor: unknown, path: string): ActorRef {
   if (!identified) {
     throw refuse(path, 'must identify the person with mbox, mbox_sha1sum, openid or account');
   }
-  if (typeof mbox === 'string') return { kind: 'email', email: mailtoAddress(mbox) };
+  if (typeof mbox === 'string') {
+    // Core's one grammar: a list, a quoted or invisible spelling is a 400
+    // here, not a second person (or a mail to someone else) later.
+    return { kind: 'email', email: parseEmailField(mailtoAddress(mbox), `${path}/mbox`) };
+  }
   if (isObject(account)) {
     return {
       kind: 'account',

@@ -4,7 +4,13 @@
  * that was a mistake. It is what lets someone enrolled without knowing it
  * find out, so the count sponsors pay on stays true.
  */
-import { renderNotification, services, TandemError, type PluginJob } from '@tandem/core';
+import {
+  renderNotification,
+  services,
+  storedEmail,
+  TandemError,
+  type PluginJob,
+} from '@tandem/core';
 
 /** The job's short name; the platform runs it as `sorting.send-receipt`. */
 export const SEND_RECEIPT_JOB = 'send-receipt';
@@ -26,6 +32,7 @@ export interface ReceiptJob {
 
 interface PledgerRow {
   challenge_id: string;
+  /** The canonical address, as stored. */
   email: string;
   display_name: string | null;
   locale: string | null;
@@ -40,13 +47,15 @@ export const sendReceipt: PluginJob = async (data, context) => {
   const { pledgeId, recordedAt, locale } = data as Partial<ReceiptJob>;
   if (typeof pledgeId !== 'string') return;
   const [pledger] = await context.db.query<PledgerRow>(
-    `select pl.challenge_id, p.email, p.display_name, p.locale
+    `select pl.challenge_id, p.canonical_email as email, p.display_name, p.locale
        from pledge pl
        join participant p on p.id = pl.participant_id
       where pl.id = ? and pl.status = 'confirmed' and p.email is not null`,
     [pledgeId],
   );
-  if (!pledger) return;
+  // Mailed at the canonical address only; a stored one the grammar now refuses gets none.
+  const to = storedEmail(pledger?.email);
+  if (!pledger || !to) return;
 
   let challenge: Awaited<ReturnType<typeof services.getChallenge>>;
   try {
@@ -74,5 +83,5 @@ export const sendReceipt: PluginJob = async (data, context) => {
     },
     ...(when && !Number.isNaN(when.getTime()) ? { recordedAt: when } : {}),
   });
-  await context.mailer.send({ to: pledger.email, purpose: RECEIPT_PURPOSE, ...mail });
+  await context.mailer.send({ to, purpose: RECEIPT_PURPOSE, ...mail });
 };

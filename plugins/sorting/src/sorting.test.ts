@@ -274,6 +274,23 @@ describe('enrolling one resident', () => {
         'resident',
       ],
       [{ resident: { code: 'AB' }, consent: CONSENT }, 'TANDEM_REQUEST_INVALID', 'resident/code'],
+      // Core's address grammar: a list would mail the receipt to someone else,
+      // a quoted or zero-width spelling would be a second person.
+      [
+        { resident: { email: 'resident+x,eve@example.org' }, consent: CONSENT },
+        'TANDEM_REQUEST_INVALID',
+        'resident/email',
+      ],
+      [
+        { resident: { email: '"resident"@example.org' }, consent: CONSENT },
+        'TANDEM_REQUEST_INVALID',
+        'resident/email',
+      ],
+      [
+        { resident: { email: 'resi\u200bdent@example.org' }, consent: CONSENT },
+        'TANDEM_REQUEST_INVALID',
+        'resident/email',
+      ],
       [
         { resident: { newCode: true }, consent: CONSENT, details: { streams: ['plastic'] } },
         'TANDEM_REQUEST_INVALID',

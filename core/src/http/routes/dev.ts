@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import { parseEmailField } from '../../domain/email.js';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import { readDevMailbox } from '../../mail/dev-mailbox.js';
 import type { App } from '../app.js';
-import { Email } from '../schemas.js';
+import { Email, errors } from '../schemas.js';
 
 /** Only registered when TANDEM_DEV_MAILBOX=1; otherwise the path is a 404. */
 export async function devRoutes(app: App, ctx: ServiceContext): Promise<void> {
@@ -28,9 +29,12 @@ export async function devRoutes(app: App, ctx: ServiceContext): Promise<void> {
               }),
             ),
           }),
+          ...errors(400),
         },
       },
     },
-    async (request) => ({ messages: await readDevMailbox(ctx.db, request.query.to) }),
+    async (request) => ({
+      messages: await readDevMailbox(ctx.db, parseEmailField(request.query.to, 'to')),
+    }),
   );
 }

@@ -187,7 +187,7 @@ describe('check-pacing', () => {
     await expect(checkPacing(deps(new Date(), failing))).rejects.toThrow(/could not be sent/);
     const memory = createMemoryMailer();
     await checkPacing(deps(new Date(), memory));
-    expect(memory.sent.filter((m) => m.to === setup.owner)).toHaveLength(1);
-    expect(memory.sent.filter((m) => m.to === setup.adminEmail)).toHaveLength(1);
+    expect(memory.sent.filter((m) => m.to.canonical === setup.owner)).toHaveLength(1);
+    expect(memory.sent.filter((m) => m.to.canonical === setup.adminEmail)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import { storedEmail } from '../../domain/email.js';
 import { challengeForecast, isLagging, type PacingForecast } from '../../domain/pacing.js';
 import type { Mailer } from '../../mail/mailer.js';
 import { renderScheduledMail, type MailLocale } from '../../mail/templates.js';
@@ -33,6 +34,7 @@ export interface PacingSummary {
 
 interface Recipient {
   id: string;
+  /** The canonical address, as stored. */
   email: string;
   display_name: string | null;
   locale: string | null;
@@ -82,7 +84,7 @@ export async function checkPacing(deps: PacingDeps): Promise<PacingSummary> {
       if (!current || !forecast || !isLagging(forecast)) continue;
       summary.lagging.push(challenge.id);
       const recipients = await deps.db.query<Recipient>(
-        `select p.id, p.email, p.display_name, p.locale
+        `select p.id, p.canonical_email as email, p.display_name, p.locale
            from membership m join participant p on p.id = m.participant_id
           where m.organization_id = ? and m.role in ('owner', 'admin') and p.email is not null
           order by p.id`,
@@ -114,6 +116,9 @@ async function nudge(
   recipient: Recipient,
   now: Date,
 ): Promise<boolean> {
+  // A stored address the grammar now refuses gets no mail (see storedEmail).
+  const to = storedEmail(recipient.email);
+  if (!to) return false;
   const claimed = await deps.db.query(
     `insert into pacing_nudge (challenge_id, participant_id, last_sent_at, forecast)
      values (?, ?, ?, ?::jsonb)
@@ -144,7 +149,7 @@ async function nudge(
     },
   });
   try {
-    await deps.mailer.send({ to: recipient.email, purpose: 'pacing-nudge', ...mail });
+    await deps.mailer.send({ to, purpose: 'pacing-nudge', ...mail });
   } catch (error) {
     // The next check may try again rather than wait a week for a mail never sent.
     await deps.db.query(

@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import { storedEmail } from '../../domain/email.js';
 import { TandemError } from '../../errors.js';
 import { hashSecret, newSecret } from '../../ids.js';
 import type { Mailer } from '../../mail/mailer.js';
@@ -43,6 +44,7 @@ export interface ReminderSummary {
 
 interface Candidate {
   participant_id: string;
+  /** The canonical address, as stored. */
   email: string;
   display_name: string | null;
   locale: string | null;
@@ -93,7 +95,7 @@ export async function sendReminders(deps: ReminderDeps): Promise<ReminderSummary
     let after = '';
     for (;;) {
       const candidates = await deps.db.query<Candidate>(
-        `select p.participant_id, pt.email, pt.display_name, pt.locale
+        `select p.participant_id, pt.canonical_email as email, pt.display_name, pt.locale
            from pledge p
            join participant pt on pt.id = p.participant_id
            left join reminder_sent r
@@ -114,8 +116,7 @@ export async function sendReminders(deps: ReminderDeps): Promise<ReminderSummary
       const unit = units.get(challenge.action_type) ?? null;
       for (const [index, person] of claimed.entries()) {
         try {
-          await remind(deps, challenge, unit, person, now);
-          summary.sent++;
+          if (await remind(deps, challenge, unit, person, now)) summary.sent++;
         } catch (error) {
           await releaseReminders(deps.db, challenge.id, claimed.slice(index));
           throw error;
@@ -163,7 +164,10 @@ async function remind(
   unit: string | null,
   person: Candidate,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
+  // A stored address the grammar now refuses gets no mail (see storedEmail).
+  const to = storedEmail(person.email);
+  if (!to) return false;
   const token = newSecret();
   await deps.db.query(
     'insert into reminder_token (hash, participant_id, created_at) values (?, ?, ?)',
@@ -177,7 +181,8 @@ async function remind(
     unsubscribeUrl: unsubscribeUrl(deps.config.publicUrl, token),
   });
   // The dev mailbox keeps `token` so that tests and the demo can follow the link.
-  await deps.mailer.send({ to: person.email, purpose: 'contribution-reminder', token, ...mail });
+  await deps.mailer.send({ to, purpose: 'contribution-reminder', token, ...mail });
+  return true;
 }
 
 /** The link a reminder carries to stop reminders. */
