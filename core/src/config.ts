@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { createAjv, describeAjvErrors } from './validation.js';
 import { TandemError } from './errors.js';
+import { parseSecretKey } from './keyring.js';
 
 /**
  * The environment Tandem reads, as one schema: the only place in core that
@@ -14,6 +15,7 @@ const EnvSchema = Type.Object({
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   TANDEM_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  TANDEM_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TANDEM_DEV_MAILBOX: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -42,6 +44,12 @@ export interface Config {
   dataDir: string;
   redisUrl: string | undefined;
   adminToken: string | undefined;
+  /**
+   * The master key that seals stored secrets and keys fingerprints
+   * (`TANDEM_SECRET_KEY`, 32 bytes). Required with `DATABASE_URL`; the
+   * embedded default keeps a generated one in its data folder.
+   */
+  secretKey: Buffer | undefined;
   /** Bearer token of `GET /ops/metrics` (Prometheus); the admin token serves when unset. */
   metricsToken: string | undefined;
   devMailbox: boolean;
@@ -102,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.TANDEM_DATA_DIR,
     redisUrl: e.REDIS_URL,
     adminToken: e.TANDEM_ADMIN_TOKEN,
+    secretKey: e.TANDEM_SECRET_KEY === undefined ? undefined : parseSecretKey(e.TANDEM_SECRET_KEY),
     metricsToken: e.TANDEM_METRICS_TOKEN,
     devMailbox: e.TANDEM_DEV_MAILBOX === '1',
     publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),

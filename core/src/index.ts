@@ -18,6 +18,13 @@ export {
 export { ErrorBody, errors as errorResponses } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';
 export {
+  createKeyring,
+  generateSecretKey,
+  isSealed,
+  parseSecretKey,
+  type Keyring,
+} from './keyring.js';
+export {
   createPlatform,
   type Platform,
   type PlatformOptions,

@@ -3,6 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { TandemError } from './errors.js';
+import { createKeyring, loadOrCreateKeyFile } from './keyring.js';
 import { buildApp, type App } from './http/app.js';
 import { connectRedisOrFail, createBullQueue } from './jobs/bullmq/bullmq-queue.js';
 import { createEventDispatcher, loadEvent, type EventDispatcher } from './jobs/events.js';
@@ -98,6 +99,23 @@ function chooseMailer(config: Config, db: Database): Mailer {
   );
 }
 
+/**
+ * The master key: `TANDEM_SECRET_KEY`, or for the embedded default a key
+ * generated once into its data folder. With an external database there is
+ * no safe default — a key made up at each start would leave every sealed
+ * secret unreadable after a restart — so its absence stops start-up.
+ */
+function resolveSecretKey(config: Config): Buffer {
+  if (config.secretKey) return config.secretKey;
+  if (config.databaseUrl) {
+    throw new TandemError(
+      'TANDEM_CONFIG_INVALID',
+      'TANDEM_SECRET_KEY is required when DATABASE_URL is set: it seals stored secrets; make one with "openssl rand -base64 32" and keep it with your backups.',
+    );
+  }
+  return loadOrCreateKeyFile(join(config.dataDir, 'secret.key'));
+}
+
 /** How often challenges past their deadline are looked for. */
 const DEADLINE_SWEEP_MS = 30_000;
 
@@ -121,6 +139,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   };
 
   try {
+    const keyring = createKeyring(resolveSecretKey(config));
     let embedded: EmbeddedDatabaseServer | undefined;
     let url = config.databaseUrl;
     if (!url) {
@@ -203,6 +222,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       registry,
       mailer,
       limiter,
+      keyring,
       notifyCommitted: () => relay.kick(),
       now,
     };

@@ -75,6 +75,12 @@ function describeGoal(goal: Record<string, unknown>, unit: string | null): strin
   return parts.join(goal['match'] === 'any' ? ' ou ' : ' et ');
 }
 
+/** A promise its sponsor has not agreed to is shown as such, never as a promise. */
+const SPONSORSHIP_LABELS: Record<string, string> = {
+  proposed: '<span class="status">proposé au sponsor, pas encore accepté</span>',
+  declined: '<span class="status">refusé par le sponsor</span>',
+};
+
 function challengeCard(challenge: ChallengeView, withLink: boolean): string {
   const tiers = challenge.tiers
     .map((tier) => {
@@ -82,7 +88,8 @@ function challengeCard(challenge: ChallengeView, withLink: boolean): string {
       const ratio = target ? Math.min(1, challenge.progress.participants / target) : 0;
       return `<p class="ifthen"><b>SI</b> ${escape(describeGoal(tier.goal as never, challenge.unit))}
         <b>ALORS</b> ${describeCounterpart(tier.counterpart as never)}.
-        ${tier.unlockedAt ? '<span class="status">débloqué 🎉</span>' : ''}</p>
+        ${tier.unlockedAt ? '<span class="status">débloqué 🎉</span>' : ''}
+        ${SPONSORSHIP_LABELS[tier.sponsorship] ?? ''}</p>
         <div class="bar" role="progressbar" aria-valuenow="${Math.round(ratio * 100)}" aria-valuemin="0" aria-valuemax="100"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${(ratio * 100).toFixed(1)}" height="1"/></svg></div>`;
     })
     .join('');

@@ -19,7 +19,7 @@ import {
   VEOLIA_UNPLEDGED_COMPLETIONS,
 } from '../src/examples/veolia-ecodriving.js';
 import { plugins } from '../src/tandem.config.js';
-import { repoRoot } from './process.js';
+import { repoRoot, testSecretKey } from './process.js';
 
 const configured = new Set(plugins.map((plugin) => plugin.id));
 
@@ -59,7 +59,15 @@ function tandem(
     const child = spawn(
       process.execPath,
       ['--conditions=tandem-source', '--import', 'tsx', 'apps/server/src/cli.ts', ...args],
-      { cwd: repoRoot, env: { ...process.env, TANDEM_LOG_LEVEL: 'silent', ...env } },
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          TANDEM_LOG_LEVEL: 'silent',
+          TANDEM_SECRET_KEY: testSecretKey,
+          ...env,
+        },
+      },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

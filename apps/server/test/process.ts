@@ -12,9 +12,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@tandem/core';
+import { freePort, generateSecretKey } from '@tandem/core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The master key of every process a test file starts: processes that share
+ * a database must share it (sealed secrets written by one are opened by
+ * another), and none of them runs without one when DATABASE_URL is set.
+ */
+export const testSecretKey = generateSecretKey();
 
 const cacheDir = join(repoRoot, 'node_modules', '.cache', 'tandem-test');
 /** Holds the time the last successful build started (ms since the epoch). */
@@ -149,6 +156,7 @@ export async function startTandem(
         PORT: String(port),
         TANDEM_DATA_DIR: dataDir,
         TANDEM_LOG_LEVEL: 'warn',
+        TANDEM_SECRET_KEY: testSecretKey,
         ...env,
       },
       detached: true,

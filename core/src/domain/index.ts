@@ -8,5 +8,6 @@ export * from './counterparts.js';
 export * from './goals.js';
 export * from './tiers.js';
 export * from './lifecycle.js';
+export * from './sponsorship.js';
 export * from './email.js';
 export * from './location.js';

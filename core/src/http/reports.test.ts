@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineActionType } from '../plugins/index.js';
 import {
+  acceptSponsorships,
   createTestClient,
   startTestPlatform,
   type TestClient,
@@ -70,6 +71,8 @@ describe('the campaign report', () => {
         admin,
       )
     ).body;
+    // The sponsor agrees before the challenge opens (it is refused until then).
+    expect(await acceptSponsorships(client, admin.token, bike.id)).toHaveLength(1);
     await client.post(`/api/challenges/${bike.id}/open`, undefined, admin);
     await client.post(`/api/challenges/${pledgeOnly.id}/open`, undefined, admin);
     return { slug, sponsorSlug, campaign, bike, pledgeOnly };

@@ -139,12 +139,40 @@ export const TierView = Type.Object({
   goal: AnyObject,
   counterpart: Nullable(AnyObject),
   sponsor: Nullable(Type.String({ description: 'slug of the sponsoring organization' })),
+  sponsorship: StringEnum(['accepted', 'proposed', 'declined'], {
+    description:
+      "whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`",
+  }),
   unlockedAt: Nullable(Type.String()),
   fulfilledAt: Nullable(Type.String()),
   fulfilledBy: Nullable(
     Type.String({ description: 'slug of the organization that declared it delivered' }),
   ),
   proof: Nullable(Proof),
+});
+
+/** A tier naming an organization as sponsor, as that organization's admins see it. */
+export const SponsorshipView = Type.Object({
+  challengeId: Type.String(),
+  tierId: Type.String(),
+  rank: Type.Integer(),
+  sponsorship: StringEnum(['accepted', 'proposed', 'declined']),
+  decidedAt: Nullable(Type.String()),
+  organizer: Type.Object({ slug: Type.String(), name: Type.String() }),
+  challenge: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    description: Nullable(Type.String()),
+    status: Type.String(),
+    actionType: Type.String(),
+    deadline: Nullable(Type.String()),
+    createdAt: Type.String(),
+  }),
+  goal: AnyObject,
+  counterpart: Nullable(AnyObject),
+  beneficiary: Nullable(
+    Type.Object({ id: Type.String(), name: Type.String(), url: Nullable(Type.String()) }),
+  ),
 });
 
 export const ChallengeView = Type.Object({

@@ -10,6 +10,7 @@ import { deleteKeys, testRedisUrl } from '../testing/redis.js';
 import { setUpClichy } from '../testing/scenarios.js';
 import { appendEvents } from '../store/outbox.js';
 import { liveHubOf, type LiveOptions } from './index.js';
+import { generateSecretKey } from '../keyring.js';
 
 interface Frame {
   event: string;
@@ -17,6 +18,8 @@ interface Frame {
   data: any;
 }
 
+/** One key for every process of this file: they share databases. */
+const secretKey = generateSecretKey();
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 /** An off-the-shelf EventSource that records every frame it gets. */
@@ -71,6 +74,7 @@ async function launch(options: {
 }): Promise<Launched> {
   const config = loadConfig({
     DATABASE_URL: options.databaseUrl,
+    TANDEM_SECRET_KEY: secretKey,
     TANDEM_ADMIN_TOKEN: options.adminToken,
     TANDEM_DEV_MAILBOX: '1',
     TANDEM_RATE_LIMIT_PER_IP: '0',

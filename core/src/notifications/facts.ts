@@ -10,7 +10,11 @@ export interface TierFacts {
   rank: number;
   goal: Goal;
   counterpart: Counterpart | null;
-  /** Who delivers: the tier's sponsor, or the organizing organization when it names none. */
+  /**
+   * Who delivers: the tier's sponsor once it accepted, else the organizing
+   * organization (an organization merely named as sponsor gets no mail and
+   * is named in none).
+   */
   sponsorId: string;
   sponsorName: string;
   unlocked: boolean;
@@ -58,7 +62,9 @@ export async function loadChallengeFacts(
             u.unlocked_at
        from tier t
        join challenge c on c.id = t.challenge_id
-       join organization s on s.id = coalesce(t.sponsor_id, c.organization_id)
+       join organization s
+         on s.id = case when t.sponsorship = 'accepted' then coalesce(t.sponsor_id, c.organization_id)
+                        else c.organization_id end
        left join unlock u on u.tier_id = t.id
       where t.challenge_id = ?
       order by t.rank`,

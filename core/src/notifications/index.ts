@@ -7,7 +7,8 @@
  * - `pledge.confirmed` → `pledge-confirmed` to the person who pledged;
  * - `challenge.unlocked` → `challenge-unlocked` to everyone counted in the
  *   challenge, and `sponsor-unlocked` to the owners and admins of the tier's
- *   sponsor (the organizing organization when the tier names none);
+ *   sponsor (the organizing organization when the tier names none, or names
+ *   one that has not accepted);
  * - `challenge.closed` → `challenge-succeeded` or `challenge-failed` to
  *   everyone counted.
  *

@@ -6,6 +6,13 @@ import {
   fulfillTier as fulfillState,
   openChallenge as openState,
 } from '../domain/lifecycle.js';
+import {
+  assertSponsorshipsAccepted,
+  decideSponsorship as decideState,
+  initialSponsorship,
+  type Sponsorship,
+  type SponsorshipDecision,
+} from '../domain/sponsorship.js';
 import { validateTiers } from '../domain/tiers.js';
 import type { Counterpart, GoalInput, Progress, Tier } from '../domain/types.js';
 import { TandemError, invalid, notFound } from '../errors.js';
@@ -23,7 +30,7 @@ import { appendEvents, EventTypes } from '../store/outbox.js';
 import { readChallengeProgress, readProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
-import { findCampaign, type CampaignRecord } from './organizations.js';
+import { findCampaign, findOrganization, type CampaignRecord } from './organizations.js';
 
 type CounterpartInput = Counterpart;
 
@@ -51,6 +58,8 @@ export interface TierView {
   goal: Tier['goal'];
   counterpart: Counterpart | null;
   sponsor: string | null;
+  /** `proposed` until the sponsor's admins accept; the challenge opens only with all `accepted`. */
+  sponsorship: Sponsorship;
   unlockedAt: string | null;
   fulfilledAt: string | null;
   /** Slug of the organization that declared the counterpart delivered. */
@@ -117,6 +126,7 @@ function toView(
     goal: tier.goal,
     counterpart: tier.counterpart ?? null,
     sponsor: tier.sponsorId ? (slugs.get(tier.sponsorId) ?? null) : null,
+    sponsorship: tier.sponsorship,
     unlockedAt: iso(tier.unlockedAt),
     fulfilledAt: iso(tier.fulfilledAt),
     fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy) ?? null) : null,
@@ -244,13 +254,14 @@ async function resolveSponsor(sql: Sql, slug: string, path: string): Promise<str
   return row.id;
 }
 
+/** Checks the beneficiary belongs to one of the organizations; answers which one. */
 async function checkBeneficiary(
   sql: Sql,
   counterpart: Counterpart,
   allowedOrganizations: string[],
   path: string,
-): Promise<void> {
-  if (counterpart.kind === 'act') return;
+): Promise<string | null> {
+  if (counterpart.kind === 'act') return null;
   const [row] = await sql.query<{ organization_id: string }>(
     'select organization_id from beneficiary where id = ?',
     [counterpart.beneficiaryId],
@@ -261,6 +272,7 @@ async function checkBeneficiary(
       `no beneficiary "${counterpart.beneficiaryId}" in the organizing or sponsoring organization`,
     );
   }
+  return row.organization_id;
 }
 
 /** Creates a challenge as a draft, its tiers checked by the domain rules. */
@@ -292,7 +304,7 @@ export async function createChallenge(
   const defaultSponsor = input.sponsor
     ? await resolveSponsor(ctx.db, input.sponsor, 'sponsor')
     : campaign.organizationId;
-  const tiers: Tier[] = [];
+  const tiers: (Tier & { sponsorship: Sponsorship })[] = [];
   for (const [rank, tierInput] of tierInputs.entries()) {
     const path = input.tiers ? `tiers/${rank}` : '';
     const at = (field: string) => (path ? `${path}/${field}` : field);
@@ -306,10 +318,17 @@ export async function createChallenge(
     const sponsorId = tierInput.sponsor
       ? await resolveSponsor(ctx.db, tierInput.sponsor, at('sponsor'))
       : defaultSponsor;
-    const tier: Tier = { id: newId('tier'), rank, goal, sponsorId };
+    const tier: Tier & { sponsorship: Sponsorship } = {
+      id: newId('tier'),
+      rank,
+      goal,
+      sponsorId,
+      sponsorship: 'accepted',
+    };
+    let beneficiaryOrganizationId: string | null = null;
     if (tierInput.counterpart) {
       validateCounterpart(tierInput.counterpart, at('counterpart'));
-      await checkBeneficiary(
+      beneficiaryOrganizationId = await checkBeneficiary(
         ctx.db,
         tierInput.counterpart,
         [campaign.organizationId, sponsorId],
@@ -317,6 +336,13 @@ export async function createChallenge(
       );
       tier.counterpart = tierInput.counterpart;
     }
+    // Naming another organization is a proposal to it, not a promise of it:
+    // its admins accept or decline (decideSponsorship) before it goes public.
+    tier.sponsorship = initialSponsorship({
+      organizerId: campaign.organizationId,
+      sponsorId,
+      beneficiaryOrganizationId,
+    });
     tiers.push(tier);
   }
   validateTiers(tiers);
@@ -340,8 +366,8 @@ export async function createChallenge(
     );
     for (const tier of tiers) {
       await tx.query(
-        `insert into tier (id, challenge_id, rank, goal, counterpart, sponsor_id)
-         values (?, ?, ?, ?::jsonb, ?::jsonb, ?)`,
+        `insert into tier (id, challenge_id, rank, goal, counterpart, sponsor_id, sponsorship)
+         values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
         [
           tier.id,
           id,
@@ -349,6 +375,7 @@ export async function createChallenge(
           JSON.stringify(tier.goal),
           tier.counterpart ? JSON.stringify(tier.counterpart) : null,
           tier.sponsorId ?? null,
+          tier.sponsorship,
         ],
       );
     }
@@ -393,6 +420,7 @@ export function openChallenge(
     id,
     async (tx, challenge) => {
       const status = openState(toChallengeState(challenge));
+      assertSponsorshipsAccepted(challenge.tiers);
       if (challenge.deadline && challenge.deadline <= ctx.now()) {
         throw new TandemError(
           'TANDEM_STATE_CONFLICT',
@@ -482,9 +510,139 @@ export function fulfillTier(
     },
     (challenge) => {
       const tier = challenge.tiers.find((t) => t.id === tierId);
-      const sponsorId = tier?.sponsorId;
+      // A sponsor answers for a tier only once it accepted it.
+      const sponsorId = tier?.sponsorship === 'accepted' ? tier.sponsorId : undefined;
       if (sponsorId && hasRole(viewer, sponsorId, 'admin')) return;
       requireRole(viewer, challenge.organizationId, 'admin');
     },
   );
+}
+
+/**
+ * `POST /api/challenges/{id}/tiers/{tierId}/sponsorship`: the proposed
+ * sponsor's admins (or the platform admin) accept or decline a tier that
+ * names their organization. Anyone else is refused (403), drafts included:
+ * the sponsor's admins must be able to answer a draft they cannot otherwise
+ * see, so the answer is the challenge as it stands, whatever its status.
+ * 409 when the tier is not `proposed` (already decided, or the organizer's own).
+ */
+export async function decideSponsorship(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  tierId: string,
+  decision: SponsorshipDecision,
+): Promise<ChallengeView> {
+  const decided = await ctx.db.transaction(async (tx) => {
+    const challenge = await loadChallenge(tx, id, { lock: true });
+    if (!challenge) throw notFound('challenge', id);
+    const tier = challenge.tiers.find((t) => t.id === tierId);
+    if (!tier) throw notFound('tier', tierId);
+    requireRole(viewer, tier.sponsorId ?? challenge.organizationId, 'admin');
+    const sponsorship = decideState(tier.sponsorship, decision);
+    await tx.query('update tier set sponsorship = ?, sponsorship_decided_at = now() where id = ?', [
+      sponsorship,
+      tierId,
+    ]);
+    tier.sponsorship = sponsorship;
+    return challenge;
+  });
+  const [view] = await viewChallenges(ctx, [decided]);
+  return view as ChallengeView;
+}
+
+/** One tier that names an organization as sponsor, as its admins see it. */
+export interface SponsorshipView {
+  challengeId: string;
+  tierId: string;
+  rank: number;
+  sponsorship: Sponsorship;
+  decidedAt: string | null;
+  organizer: { slug: string; name: string };
+  challenge: {
+    id: string;
+    title: string;
+    description: string | null;
+    status: string;
+    actionType: string;
+    deadline: string | null;
+    createdAt: string;
+  };
+  goal: Tier['goal'];
+  counterpart: Counterpart | null;
+  beneficiary: { id: string; name: string; url: string | null } | null;
+}
+
+/**
+ * `GET /api/organizations/{slug}/sponsorships?status=`: the tiers other
+ * organizations named this one to sponsor, newest first, for its admins —
+ * so that a proposal is seen, and answered, by those who may answer it.
+ */
+export async function listSponsorships(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  status?: Sponsorship,
+): Promise<{ sponsorships: SponsorshipView[] }> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const rows = await ctx.db.query<{
+    tier_id: string;
+    rank: number;
+    goal: Tier['goal'];
+    counterpart: Counterpart | null;
+    sponsorship: Sponsorship;
+    sponsorship_decided_at: Date | null;
+    challenge_id: string;
+    title: string;
+    description: string | null;
+    status: string;
+    action_type: string;
+    deadline: Date | null;
+    created_at: Date;
+    organizer_slug: string;
+    organizer_name: string;
+    beneficiary_id: string | null;
+    beneficiary_name: string | null;
+    beneficiary_url: string | null;
+  }>(
+    `select t.id as tier_id, t.rank, t.goal, t.counterpart, t.sponsorship, t.sponsorship_decided_at,
+            c.id as challenge_id, c.title, c.description, c.status, c.action_type, c.deadline,
+            c.created_at, o.slug as organizer_slug, o.name as organizer_name,
+            b.id as beneficiary_id, b.name as beneficiary_name, b.url as beneficiary_url
+       from tier t
+       join challenge c on c.id = t.challenge_id
+       join organization o on o.id = c.organization_id
+       left join beneficiary b on b.id = t.counterpart ->> 'beneficiaryId'
+      where t.sponsor_id = ? and c.organization_id <> t.sponsor_id
+        ${status ? 'and t.sponsorship = ?' : ''}
+      order by c.created_at desc, c.id, t.rank
+      limit 500`,
+    status ? [organization.id, status] : [organization.id],
+  );
+  const at = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+  return {
+    sponsorships: rows.map((row) => ({
+      challengeId: row.challenge_id,
+      tierId: row.tier_id,
+      rank: row.rank,
+      sponsorship: row.sponsorship,
+      decidedAt: at(row.sponsorship_decided_at),
+      organizer: { slug: row.organizer_slug, name: row.organizer_name },
+      challenge: {
+        id: row.challenge_id,
+        title: row.title,
+        description: row.description,
+        status: row.status,
+        actionType: row.action_type,
+        deadline: at(row.deadline),
+        createdAt: new Date(row.created_at).toISOString(),
+      },
+      goal: row.goal,
+      counterpart: row.counterpart,
+      beneficiary: row.beneficiary_id
+        ? { id: row.beneficiary_id, name: row.beneficiary_name ?? '', url: row.beneficiary_url }
+        : null,
+    })),
+  };
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { Keyring } from '../keyring.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { PluginRegistry } from '../plugins/registry.js';
@@ -29,6 +30,8 @@ export interface ServiceContext {
   registry: PluginRegistry;
   mailer: Mailer;
   limiter: RateLimiter;
+  /** Seals stored secrets and keys fingerprints (`TANDEM_SECRET_KEY`). */
+  keyring: Keyring;
   /** Asks the outbox relay to move freshly committed events along. */
   notifyCommitted: () => void;
   now: () => Date;

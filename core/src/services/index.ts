@@ -15,14 +15,18 @@ export {
   createTeam,
   findOrganization,
   getOrganization,
+  organizationsWhereLastOwner,
+  removeMember,
   type CampaignInput,
 } from './organizations.js';
 export {
   closeChallenge,
   createChallenge,
+  decideSponsorship,
   fulfillTier,
   getCampaign,
   getChallenge,
+  listSponsorships,
   openChallenge,
   type ChallengeInput,
   type ChallengeView,

@@ -124,7 +124,8 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
 
 /**
  * Adds a person (by e-mail) to an organization with a role, or changes their
- * role. Owners and admins may add members; only an owner may make an owner.
+ * role. Owners and admins may add members; only an owner may make an owner,
+ * or change an owner's role; the last owner cannot be demoted (409).
  */
 export async function addMember(
   ctx: ServiceContext,
@@ -137,6 +138,7 @@ export async function addMember(
   const email = parseEmailField(input.email, 'email');
   return ctx.db.transaction(async (tx) => {
     const participant = await upsertParticipant(tx, { email });
+    await guardMembershipChange(tx, viewer, organization.id, participant.id, input.role);
     await tx.query(
       `insert into membership (organization_id, participant_id, role) values (?, ?, ?)
        on conflict (organization_id, participant_id) do update set role = excluded.role`,
@@ -149,6 +151,122 @@ export async function addMember(
       role: input.role,
     };
   });
+}
+
+/**
+ * Checks a change of one person's membership against the owners' rules, on
+ * rows locked for the rest of the transaction: the organization's owners and
+ * the person's own membership, in one statement and in id order, so that two
+ * concurrent changes queue behind each other instead of deadlocking, and the
+ * second one reads what the first committed. (Under READ COMMITTED a locked
+ * row changed by the first is read again, and dropped if it is no longer an
+ * owner.) Two owners demoting each other at once therefore leave one owner.
+ *
+ * `next` is the role the person is about to hold, `null` for a removal.
+ * Answers the role they hold now (`null` if they are no member).
+ */
+async function guardMembershipChange(
+  tx: Sql,
+  viewer: Viewer,
+  organizationId: string,
+  participantId: string,
+  next: Role | null,
+): Promise<Role | null> {
+  const rows = await tx.query<{ participant_id: string; role: Role }>(
+    `select participant_id, role from membership
+      where organization_id = ? and (role = 'owner' or participant_id = ?)
+      order by participant_id
+      for update`,
+    [organizationId, participantId],
+  );
+  const owners = rows.filter((r) => r.role === 'owner').map((r) => r.participant_id);
+  const current = rows.find((r) => r.participant_id === participantId)?.role ?? null;
+  if (current !== 'owner' && next !== 'owner') return current;
+  // Only owners change owners. The roles the request was signed in with may
+  // be stale by now (another owner may just have demoted this one), so the
+  // rule is checked against the locked rows.
+  const isOwner =
+    viewer.kind === 'admin' ||
+    (viewer.kind === 'participant' && owners.includes(viewer.participantId));
+  if (!isOwner) {
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      'Only an owner of the organization may appoint, demote or remove an owner.',
+    );
+  }
+  if (current === 'owner' && next !== 'owner' && owners.length <= 1) {
+    throw new TandemError(
+      'TANDEM_ORGANIZATION_LAST_OWNER',
+      'This is the last owner of the organization; appoint another owner first.',
+      [{ path: 'participantId', message: 'is the last owner' }],
+    );
+  }
+  return current;
+}
+
+/**
+ * `DELETE /api/organizations/{slug}/members/{participantId}`: ends a
+ * person's membership. Owners and admins may remove members; only an owner
+ * may remove an owner, and never the last one (409). 404 when the person is
+ * no member of the organization.
+ */
+export async function removeMember(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  participantId: string,
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  return ctx.db.transaction(async (tx) => {
+    const role = await guardMembershipChange(tx, viewer, organization.id, participantId, null);
+    if (role === null) throw notFound('member', participantId);
+    await tx.query('delete from membership where organization_id = ? and participant_id = ?', [
+      organization.id,
+      participantId,
+    ]);
+    return {
+      organizationId: organization.id,
+      participantId,
+      role,
+      status: 'removed' as const,
+    };
+  });
+}
+
+/**
+ * The organizations of which this participant is the only owner: what must
+ * change hands before the person may leave Tandem (`DELETE /api/me` answers
+ * 409 `TANDEM_ORGANIZATION_LAST_OWNER` while this is not empty). Called in
+ * the transaction that erases the person, it locks those organizations'
+ * owner rows, so no concurrent demotion of the other owners can slip in
+ * between the check and the erasure.
+ */
+export async function organizationsWhereLastOwner(
+  sql: Sql,
+  participantId: string,
+): Promise<{ id: string; slug: string }[]> {
+  const owners = await sql.query<{ organization_id: string; participant_id: string }>(
+    `select organization_id, participant_id from membership
+      where role = 'owner'
+        and organization_id in (select organization_id from membership
+                                 where participant_id = ? and role = 'owner')
+      order by organization_id, participant_id
+      for update`,
+    [participantId],
+  );
+  const counts = new Map<string, number>();
+  for (const row of owners) {
+    counts.set(row.organization_id, (counts.get(row.organization_id) ?? 0) + 1);
+  }
+  const alone = owners
+    .filter((row) => row.participant_id === participantId && counts.get(row.organization_id) === 1)
+    .map((row) => row.organization_id);
+  if (alone.length === 0) return [];
+  return sql.query<{ id: string; slug: string }>(
+    'select id, slug from organization where id in (?) order by slug',
+    [alone],
+  );
 }
 
 export async function createBeneficiary(

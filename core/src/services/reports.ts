@@ -63,8 +63,11 @@ export async function campaignReport(
     )
   ).map((r) => r.id);
   const challenges = await loadChallenges(ctx.db, ids);
+  // A sponsor that has not accepted its tier is no sponsor of the campaign yet.
   const sponsors = new Set(
-    challenges.flatMap((c) => c.tiers.flatMap((t) => (t.sponsorId ? [t.sponsorId] : []))),
+    challenges.flatMap((c) =>
+      c.tiers.flatMap((t) => (t.sponsorId && t.sponsorship === 'accepted' ? [t.sponsorId] : [])),
+    ),
   );
   const allowed =
     hasRole(viewer, campaign.organizationId, 'admin') ||

@@ -1,3 +1,4 @@
+import type { Sponsorship } from '../domain/sponsorship.js';
 import type { ChallengeState, ChallengeStatus, Counterpart, Goal, Tier } from '../domain/types.js';
 import type { Sql } from './database.js';
 
@@ -24,6 +25,8 @@ export interface FulfilmentProof {
 }
 
 export interface TierRecord extends Tier {
+  /** Whether the sponsor agreed; only `accepted` sponsors hear of the challenge. */
+  sponsorship: Sponsorship;
   fulfilledAt: Date | null;
   unlockedAt: Date | null;
   /** The proof given when the tier was fulfilled. */
@@ -59,6 +62,7 @@ interface TierRow {
   goal: Goal;
   counterpart: Counterpart | null;
   sponsor_id: string | null;
+  sponsorship: Sponsorship;
   fulfilled_at: Date | null;
   unlocked_at: Date | null;
   proof?: FulfilmentProof | null;
@@ -88,6 +92,7 @@ const toTier = (row: TierRow): TierRecord => {
     id: row.id,
     rank: row.rank,
     goal: row.goal,
+    sponsorship: row.sponsorship,
     fulfilledAt: date(row.fulfilled_at),
     unlockedAt: date(row.unlocked_at),
     proof: row.proof ?? null,

@@ -122,6 +122,8 @@ export const TierEntity = defineEntity({
     goal: p.json<Record<string, unknown>>(),
     counterpart: p.json<Record<string, unknown>>().nullable(),
     sponsorId: p.string().nullable(),
+    sponsorship: p.string().default('accepted'),
+    sponsorshipDecidedAt: p.datetime().nullable(),
     fulfilledAt: p.datetime().nullable(),
     proof: p.json<Record<string, unknown>>().nullable(),
     fulfilledBy: p.string().nullable(),

@@ -6,6 +6,7 @@ export { createTestDatabase, testServerUrl, type TestDatabase } from './database
 export { startTestPlatform, type TestPlatform, type TestPlatformOptions } from './platform.js';
 export { createTestClient, type TestClient, type TestResponse } from './client.js';
 export {
+  acceptSponsorships,
   confirmPledges,
   newOrganization,
   openChallenge,

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.js';
+import { generateSecretKey } from '../keyring.js';
 import type { Plugin } from '../plugins/registry.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -45,6 +46,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     const config = loadConfig({
       DATABASE_URL: database.url,
       TANDEM_ADMIN_TOKEN: adminToken,
+      TANDEM_SECRET_KEY: generateSecretKey(),
       TANDEM_DEV_MAILBOX: '1',
       TANDEM_RATE_LIMIT_PER_IP: '0',
       TANDEM_RATE_LIMIT_PER_EMAIL: '0',

@@ -36,6 +36,40 @@ export async function newOrganization(
   ) as { id: string; slug: string };
 }
 
+/**
+ * Accepts every `proposed` sponsorship of a challenge, as `token` (the
+ * platform admin by default, standing for the named sponsors; pass a
+ * sponsor admin's session to act as the sponsor would). Answers the tier
+ * ids accepted. A test that names another organization as sponsor calls it
+ * before opening the challenge, which is refused until then.
+ */
+export async function acceptSponsorships(
+  client: TestClient,
+  token: string,
+  challengeId: string,
+): Promise<string[]> {
+  const challenge = must(
+    await client.get(`/api/challenges/${challengeId}`, { token }),
+    200,
+    'read challenge',
+  ) as { tiers: { id: string; sponsorship: string }[] };
+  const accepted: string[] = [];
+  for (const tier of challenge.tiers) {
+    if (tier.sponsorship !== 'proposed') continue;
+    must(
+      await client.post(
+        `/api/challenges/${challengeId}/tiers/${tier.id}/sponsorship`,
+        { decision: 'accept' },
+        { token },
+      ),
+      200,
+      'accept sponsorship',
+    );
+    accepted.push(tier.id);
+  }
+  return accepted;
+}
+
 export interface OpenedChallenge {
   slug: string;
   campaignId: string;
@@ -47,6 +81,8 @@ export interface OpenedChallenge {
 /**
  * A campaign and a challenge created by the platform admin, opened unless
  * `open: false` — in `organization` when given, in a new one otherwise.
+ * Sponsorships proposed to other organizations are accepted (by the
+ * platform admin) before opening, unless `acceptSponsorships: false`.
  *
  * @example
  * const { challengeId } = await openChallenge(client, platform.adminToken, {
@@ -62,6 +98,7 @@ export async function openChallenge(
     kind?: string;
     campaign?: Record<string, unknown>;
     open?: boolean;
+    acceptSponsorships?: boolean;
   } = {},
 ): Promise<OpenedChallenge> {
   const auth = { token: adminToken };
@@ -83,6 +120,9 @@ export async function openChallenge(
     'create challenge',
   ) as { id: string };
   if (options.open !== false) {
+    if (options.acceptSponsorships !== false) {
+      await acceptSponsorships(client, adminToken, created.id);
+    }
     must(
       await client.post(`/api/challenges/${created.id}/open`, undefined, auth),
       200,

@@ -74,8 +74,9 @@ export async function enqueueDelivery(
 
 /**
  * The `'*'` event handler. An endpoint gets the events of its own
- * organization and, when that organization sponsors a tier of a challenge,
- * the events of that challenge; of those, the types it subscribed to.
+ * organization and, when that organization sponsors a tier of a challenge
+ * and accepted to, the events of that challenge (an organization merely
+ * named as sponsor hears nothing); of those, the types it subscribed to.
  * Writes delivery rows only (no network call here), then enqueues one job
  * per delivery still pending, so a handler run twice sends nothing twice.
  */
@@ -88,7 +89,8 @@ export async function fanOut(
     `select e.id from webhooks_endpoint e
       where (e.organization_id = ?
              or e.organization_id in (select t.sponsor_id from tier t
-                                       where t.challenge_id = ? and t.sponsor_id is not null))
+                                       where t.challenge_id = ? and t.sponsor_id is not null
+                                         and t.sponsorship = 'accepted'))
         and ('*' = any (e.events) or ? = any (e.events))`,
     [event.organizationId, event.challengeId, event.type],
   );

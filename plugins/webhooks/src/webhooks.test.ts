@@ -198,6 +198,14 @@ describe('delivery', () => {
         admin,
       );
       expect(created.status, JSON.stringify(created.body)).toBe(201);
+      if (sponsored) {
+        const accepted = await client.post(
+          `/api/challenges/${created.body.id}/tiers/${created.body.tiers[0].id}/sponsorship`,
+          { decision: 'accept' },
+          { token: sponsorAdmin },
+        );
+        expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+      }
       expect(
         (await client.post(`/api/challenges/${created.body.id}/open`, undefined, admin)).status,
       ).toBe(200);
@@ -215,6 +223,91 @@ describe('delivery', () => {
       type: 'challenge.unlocked',
       data: { challengeId: sponsored, organizationId: organizer.id },
     });
+  });
+
+  it('tells an organization named as sponsor nothing until it accepts', async () => {
+    const organizer = await newOrganization('city');
+    const named = await newOrganization('company');
+    const namedAdminEmail = `admin-${unique()}@example.org`;
+    expect(
+      (
+        await client.post(
+          `/api/organizations/${named.slug}/members`,
+          { email: namedAdminEmail, role: 'admin' },
+          admin,
+        )
+      ).status,
+    ).toBe(201);
+    const namedAdmin = await client.signIn(namedAdminEmail);
+    const namedPath = `/named-${unique()}`;
+    const organizerPath = `/organizer-${unique()}`;
+    await register(named.slug, namedPath, ['*'], namedAdmin);
+    await register(organizer.slug, organizerPath, ['challenge.unlocked']);
+    const beneficiary = await client.post(
+      `/api/organizations/${named.slug}/beneficiaries`,
+      { name: 'Their beneficiary' },
+      { token: namedAdmin },
+    );
+    expect(beneficiary.status).toBe(201);
+    const campaign = await client.post(
+      `/api/organizations/${organizer.slug}/campaigns`,
+      { title: 'Named without asking' },
+      admin,
+    );
+    const created = await client.post(
+      `/api/campaigns/${campaign.body.id}/challenges`,
+      {
+        title: `Challenge ${unique()}`,
+        actionType: 'pledge-only',
+        goal: { participants: 1 },
+        counterpart: {
+          kind: 'donation',
+          amount: { value: 1000, currency: 'EUR' },
+          beneficiaryId: beneficiary.body.id,
+        },
+        sponsor: named.slug,
+      },
+      admin,
+    );
+    expect(created.status).toBe(201);
+    const challengeId = created.body.id as string;
+    const tierId = created.body.tiers[0].id as string;
+    expect(created.body.tiers[0].sponsorship).toBe('proposed');
+    const refused = await client.post(`/api/challenges/${challengeId}/open`, undefined, admin);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('TANDEM_SPONSORSHIP_NOT_ACCEPTED');
+    await platform.settle();
+    expect(receiver.received(namedPath)).toHaveLength(0);
+
+    // Accepted and opened, then put back to `proposed` as a tier created
+    // before consent existed is migrated: its events stay with the organizer.
+    const accept = () =>
+      client.post(
+        `/api/challenges/${challengeId}/tiers/${tierId}/sponsorship`,
+        { decision: 'accept' },
+        { token: namedAdmin },
+      );
+    expect((await accept()).status).toBe(200);
+    expect(
+      (await client.post(`/api/challenges/${challengeId}/open`, undefined, admin)).status,
+    ).toBe(200);
+    await platform.settle();
+    const heardWhileAccepted = receiver.received(namedPath).length;
+    await platform.db.query(`update tier set sponsorship = 'proposed' where id = ?`, [tierId]);
+    await unlock(challengeId, 1);
+    expect(receiver.received(organizerPath)).toHaveLength(1);
+    // Neither the pledge nor the unlock reached the organization named.
+    expect(receiver.received(namedPath)).toHaveLength(heardWhileAccepted);
+    const mails = await client.get(`/api/dev/mailbox?to=${encodeURIComponent(namedAdminEmail)}`);
+    expect(mails.body.messages.map((m: { purpose: string }) => m.purpose)).toEqual(['sign-in']);
+
+    // Accepted: the sponsor's endpoint hears what happens next.
+    expect((await accept()).status).toBe(200);
+    const closed = await client.post(`/api/challenges/${challengeId}/close`, undefined, admin);
+    expect(closed.status).toBe(200);
+    await platform.settle();
+    const heard = receiver.received(namedPath).map((r) => JSON.parse(r.body).type);
+    expect(heard).toContain('challenge.closed');
   });
 
   it('makes one delivery of an event handled twice (handlers run at least once)', async () => {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '@tandem/core';
-import { repoRoot } from '../process.js';
+import { repoRoot, testSecretKey } from '../process.js';
 
 /**
  * Shared pieces of the fault tests: a Redis server of their own, the
@@ -110,7 +110,12 @@ export function runTandem(command: string, env: Record<string, string>): string 
     [join(repoRoot, 'apps/server/bin/tandem.js'), command],
     {
       cwd: repoRoot,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/tmp',
+        TANDEM_SECRET_KEY: testSecretKey,
+        ...env,
+      },
       encoding: 'utf8',
       timeout: 120_000,
     },

@@ -3,6 +3,7 @@ import { access } from '../access.js';
 import {
   closeChallenge,
   createChallenge,
+  decideSponsorship,
   fulfillTier,
   getCampaign,
   getChallenge,
@@ -20,6 +21,7 @@ import {
   Goal,
   Proof,
   Slug,
+  StringEnum,
 } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -144,6 +146,32 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         request.params.id,
         request.params.tierId,
         request.body.proof ?? null,
+      ),
+  );
+
+  app.post(
+    '/api/challenges/:id/tiers/:tierId/sponsorship',
+    {
+      schema: {
+        tags: ['challenges'],
+        summary: 'Accept or decline a proposed sponsorship (admin of the proposed sponsor)',
+        description:
+          'A tier that names another organization than the organizer as sponsor (or uses its beneficiary) is `proposed` until that organization answers; the challenge cannot open before every tier is `accepted`. Answers the challenge. 409 when the tier is not `proposed`.',
+        params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
+        body: Type.Object(
+          { decision: StringEnum(['accept', 'decline']) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ChallengeView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      decideSponsorship(
+        ctx,
+        request.viewer,
+        request.params.id,
+        request.params.tierId,
+        request.body.decision,
       ),
   );
 }

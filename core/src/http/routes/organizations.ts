@@ -7,7 +7,9 @@ import {
   createOrganization,
   createTeam,
   getOrganization,
+  removeMember,
 } from '../../services/organizations.js';
+import { listSponsorships } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
 import {
@@ -22,6 +24,8 @@ import {
   OrganizationView,
   Role,
   Slug,
+  SponsorshipView,
+  StringEnum,
   TeamView,
 } from '../schemas.js';
 
@@ -84,7 +88,8 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
       schema: {
         'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
-        summary: 'Add a member or change their role (owner/admin)',
+        summary:
+          'Add a member or change their role (owner/admin; only owners appoint or demote owners)',
         params: SlugParams,
         body: Type.Object({ email: Email, role: Role }, { additionalProperties: false }),
         response: {
@@ -94,12 +99,37 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
             email: Type.String(),
             role: Type.String(),
           }),
-          ...errors(400, 401, 403, 404),
+          ...errors(400, 401, 403, 404, 409),
         },
       },
     },
     async (request, reply) =>
       reply.code(201).send(await addMember(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.delete(
+    '/api/organizations/:slug/members/:participantId',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Remove a member (owner/admin; only owners remove owners, never the last one)',
+        params: Type.Object({
+          slug: SlugParams.properties.slug,
+          participantId: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+        response: {
+          200: Type.Object({
+            organizationId: Type.String(),
+            participantId: Type.String(),
+            role: Role,
+            status: Type.Literal('removed'),
+          }),
+          ...errors(401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) =>
+      removeMember(ctx, request.viewer, request.params.slug, request.params.participantId),
   );
 
   app.post(
@@ -169,5 +199,28 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     },
     async (request, reply) =>
       reply.code(201).send(await createTeam(ctx, request.viewer, request.params.id, request.body)),
+  );
+
+  app.get(
+    '/api/organizations/:slug/sponsorships',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary: 'Tiers other organizations named this one to sponsor (org admin)',
+        description:
+          'What the organization is asked to sponsor, or agreed or refused to, newest first; `status=proposed` lists what waits for an answer (`POST /api/challenges/{id}/tiers/{tierId}/sponsorship`).',
+        params: SlugParams,
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(['accepted', 'proposed', 'declined'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ sponsorships: Type.Array(SponsorshipView) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      listSponsorships(ctx, request.viewer, request.params.slug, request.query.status),
   );
 }

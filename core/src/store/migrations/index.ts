@@ -5,6 +5,7 @@ import { Migration20261129110000 } from './Migration20261129110000.js';
 import { Migration20261129120000 } from './Migration20261129120000.js';
 import { Migration20261129130000 } from './Migration20261129130000.js';
 import { Migration20261203100000 } from './Migration20261203100000.js';
+import { Migration20261203120000 } from './Migration20261203120000.js';
 import { Migration20261203140000 } from './Migration20261203140000.js';
 
 /**
@@ -19,5 +20,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129120000', class: Migration20261129120000 },
   { name: 'Migration20261129130000', class: Migration20261129130000 },
   { name: 'Migration20261203100000', class: Migration20261203100000 },
+  { name: 'Migration20261203120000', class: Migration20261203120000 },
   { name: 'Migration20261203140000', class: Migration20261203140000 },
 ];
