@@ -24,6 +24,8 @@ const SWAPPABLE = new Set([
   'GET /api/organizations/{slug}/elearning/partners/{id}/statements',
   'DELETE /api/organizations/{slug}/webhooks/{id}',
   'GET /api/organizations/{slug}/webhooks/{id}/deliveries',
+  'POST /api/challenges/{id}/tiers/{tierId}/sponsorship',
+  'DELETE /api/organizations/{slug}/members/{participantId}',
 ]);
 
 function tokenOf(world: World, caller: MatrixCaller): string | undefined {
@@ -132,6 +134,44 @@ async function build(
       if (variant === 'own') {
         const read = await world.client.get(`/api/challenges/${id}`, asAdmin(world));
         params['tierId'] = read.body.tiers[0].id;
+      }
+      break;
+    }
+    case 'POST /api/challenges/{id}/tiers/{tierId}/sponsorship': {
+      // Organization B proposes A as the sponsor of a fresh tier: A's admins decide.
+      const proposed = must(
+        await world.client.post(
+          `/api/campaigns/${world.b.campaignId}/challenges`,
+          {
+            title: `Proposed ${unique()}`,
+            actionType: 'pledge-only',
+            goal: { participants: 10 },
+            counterpart: { kind: 'act', description: 'Repair bikes' },
+            sponsor: home.slug,
+          },
+          asAdmin(world),
+        ),
+        201,
+        'proposed sponsorship',
+      );
+      params['id'] = proposed.id;
+      if (variant === 'own') params['tierId'] = proposed.tiers[0].id;
+      body = { decision: 'accept' };
+      break;
+    }
+    case 'DELETE /api/organizations/{slug}/members/{participantId}': {
+      if (variant === 'own') {
+        // Removing is for good: a fresh member for each caller.
+        const added = must(
+          await world.client.post(
+            `/api/organizations/${home.slug}/members`,
+            { email: `leaving-${unique()}@example.org`, role: 'member' },
+            asAdmin(world),
+          ),
+          201,
+          'fresh member',
+        );
+        params['participantId'] = added.participantId;
       }
       break;
     }

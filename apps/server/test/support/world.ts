@@ -94,6 +94,8 @@ export interface OrganizationFixture {
   /** A pledge of `selfEmail` on the pledge-only challenge. */
   pledgeId: string;
   emails: Record<'member' | 'agent' | 'admin' | 'owner' | 'self', string>;
+  /** The participant id of the plain member. */
+  memberParticipantId: string;
   tokens: Record<'member' | 'agent' | 'admin' | 'owner' | 'self', string>;
 }
 
@@ -148,13 +150,15 @@ async function seedOrganization(
     owner: `owner-${unique()}@${label}.example.org`,
     self: `self-${unique()}@${label}.example.org`,
   };
+  let memberParticipantId = '';
   for (const [key, email] of Object.entries(emails)) {
     const role = key === 'self' ? 'member' : key;
-    must(
+    const added = must(
       await client.post(`/api/organizations/${slug}/members`, { email, role }, admin),
       201,
       `member ${key}`,
     );
+    if (key === 'member') memberParticipantId = added.participantId;
   }
   const tokens = Object.fromEntries(
     await Promise.all(
@@ -301,6 +305,7 @@ async function seedOrganization(
     deliveryId: delivery.id,
     pledgeId: pledged.id,
     emails,
+    memberParticipantId,
     tokens,
   };
 }
@@ -363,6 +368,7 @@ const CHALLENGE_ROUTES: Record<string, string[]> = {
 export function fittingIds(o: OrganizationFixture, path: string, name: string): string[] {
   if (name === 'slug') return [o.slug];
   if (name === 'tierId') return [o.tierId];
+  if (name === 'participantId') return [o.memberParticipantId];
   if (path.startsWith('/api/campaigns/')) return [o.campaignId, o.publicCampaignId];
   if (path.startsWith('/api/challenges/')) {
     const action = path.split('/')[4] ?? '';

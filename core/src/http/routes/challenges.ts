@@ -153,6 +153,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id/tiers/:tierId/sponsorship',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'admins of the organization proposed as sponsor; the organizer is someone else',
+        }),
         tags: ['challenges'],
         summary: 'Accept or decline a proposed sponsorship (admin of the proposed sponsor)',
         description:

@@ -111,6 +111,9 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/members/:participantId',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'removing a member; only owners remove owners',
+        }),
         tags: ['organizations'],
         summary: 'Remove a member (owner/admin; only owners remove owners, never the last one)',
         params: Type.Object({
@@ -205,6 +208,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/sponsorships',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary: 'Tiers other organizations named this one to sponsor (org admin)',
         description:
