@@ -47,6 +47,11 @@ export interface AccessRule {
    * what that participant gets. The other callers are then strangers to it.
    */
   readonly self?: AccessExpectation;
+  /**
+   * For things that follow a campaign's audience: what changes when the
+   * campaign is public (the callers above are for a members-only one).
+   */
+  readonly public?: Readonly<Partial<Record<AccessCaller, AccessExpectation>>>;
   /** Why the rule is what it is, when it is not obvious. */
   readonly note?: string;
 }
@@ -78,6 +83,7 @@ export function meetsExpectation(expectation: AccessExpectation, status: number)
 
 type Overrides = Partial<Record<AccessCaller, AccessExpectation>> & {
   self?: AccessExpectation;
+  public?: Partial<Record<AccessCaller, AccessExpectation>>;
   note?: string;
 };
 
@@ -85,10 +91,11 @@ const build = (
   callers: Record<AccessCaller, AccessExpectation>,
   overrides: Overrides = {},
 ): AccessRule => {
-  const { self, note, ...rest } = overrides;
+  const { self, note, public: onPublic, ...rest } = overrides;
   return Object.freeze({
     callers: Object.freeze({ ...callers, ...rest }),
     ...(self !== undefined ? { self } : {}),
+    ...(onPublic !== undefined ? { public: Object.freeze({ ...onPublic }) } : {}),
     ...(note !== undefined ? { note } : {}),
   });
 };
@@ -141,6 +148,26 @@ export const access = {
       overrides,
     );
   },
+
+  /**
+   * Things of a campaign, seen as its audience allows: on a members-only
+   * campaign, members and up (401 anonymous, 403 outsiders); on a public
+   * one, everyone.
+   */
+  audience: (overrides?: Overrides): AccessRule =>
+    access.role('member', {
+      public: {
+        anonymous: 'allow',
+        citizen: 'allow',
+        member: 'allow',
+        agent: 'allow',
+        admin: 'allow',
+        owner: 'allow',
+        otherAdmin: 'allow',
+        platformAdmin: 'allow',
+      },
+      ...overrides,
+    }),
 
   /** Only the platform admin token. */
   platformAdmin: (overrides?: Overrides): AccessRule =>

@@ -20,9 +20,7 @@ export async function catalogueRoutes(app: App, context: PluginContext): Promise
     '/api/challenges/:id/actions',
     {
       schema: {
-        'x-tandem-access': access.role('member', {
-          note: 'on a members-only campaign; a public one is open to everyone',
-        }),
+        'x-tandem-access': access.audience(),
         tags: ['actions-catalogue'],
         summary: "A challenge's catalogue of actions, with how many people picked each",
         description:

@@ -13,8 +13,12 @@ import { describeExchange, type Operation, type Sender, type SentRequest } from 
  * core/src/http/access.ts). A route without a rule is a failure of its own.
  */
 
-/** `own`: organization A's things; `swapped`: A's route with an id of organization B inside. */
-export type Variant = 'own' | 'swapped';
+/**
+ * `own`: organization A's things (in its members-only campaign); `swapped`:
+ * A's route with an id of organization B inside; `public`: A's things in
+ * its public campaign, for rules that say what changes there.
+ */
+export type Variant = 'own' | 'swapped' | 'public';
 
 /** A caller of the matrix: those of {@link ACCESS_CALLERS}, plus `self` where a rule has one. */
 export type MatrixCaller = (typeof ACCESS_CALLERS)[number] | 'self';
@@ -52,6 +56,12 @@ export function readRule(operation: Operation): AccessRule | string {
   if (missing.length > 0) {
     return `${operation.name} has no valid expectation for ${missing.join(', ')}: ${fix}.`;
   }
+  const publicOnes = Object.entries(rule.public ?? {});
+  if (
+    publicOnes.some(([caller, e]) => !ACCESS_CALLERS.includes(caller as never) || !isExpectation(e))
+  ) {
+    return `${operation.name} has an invalid expectation on public campaigns: ${fix}.`;
+  }
   if (rule.self !== undefined && !isExpectation(rule.self)) {
     return `${operation.name} has an invalid expectation for self: ${fix}.`;
   }
@@ -66,6 +76,12 @@ export function readRule(operation: Operation): AccessRule | string {
 const SWAPPED: Record<'anonymous' | 'other', AccessExpectation> = {
   anonymous: ['auth', 'hide', 'invalid'],
   other: ['forbid', 'hide', 'invalid', 'conflict'],
+};
+
+const VARIANT_WORDS: Record<Variant, string> = {
+  own: '',
+  swapped: " with another organization's id",
+  public: ' on a public campaign',
 };
 
 /** Runs the matrix; callers go in {@link ACCESS_CALLERS} order, `self` last. */
@@ -83,8 +99,10 @@ export async function runMatrix(options: {
     }
     result.operations += 1;
     const callers: MatrixCaller[] = [...ACCESS_CALLERS, ...(rule.self ? (['self'] as const) : [])];
-    for (const variant of ['own', 'swapped'] as const) {
+    const variants: Variant[] = ['own', 'swapped', ...(rule.public ? (['public'] as const) : [])];
+    for (const variant of variants) {
       for (const caller of callers) {
+        if (variant === 'public' && caller === 'self') continue;
         const request = await options.build(operation, caller, variant);
         if (!request) continue;
         let expected: AccessExpectation =
@@ -92,11 +110,14 @@ export async function runMatrix(options: {
         if (variant === 'swapped') {
           expected = caller === 'anonymous' ? SWAPPED.anonymous : SWAPPED.other;
         }
+        if (variant === 'public' && caller !== 'self') {
+          expected = rule.public?.[caller] ?? expected;
+        }
         const answer = await options.sender.send(request, { stream: operation.streams });
         result.requests += 1;
         if (answer.hung || !meetsExpectation(expected, answer.status)) {
           result.mismatches.push(
-            `${operation.name} as ${caller}${variant === 'swapped' ? " with another organization's id" : ''}: expected ${JSON.stringify(expected)}, got ${describeExchange(request, answer)}`,
+            `${operation.name} as ${caller}${VARIANT_WORDS[variant]}: expected ${JSON.stringify(expected)}, got ${describeExchange(request, answer)}`,
           );
         }
       }

@@ -273,6 +273,12 @@ async function build(
       }
   }
 
+  if (variant === 'public') {
+    // The same request on the public campaign's things.
+    if (operation.path.startsWith('/api/campaigns/')) params['id'] = home.publicCampaignId;
+    else if (operation.path.endsWith('/actions')) params['id'] = home.publicCatalogueId;
+    else params['id'] = home.publicChallengeId;
+  }
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -80,6 +80,8 @@ export interface OrganizationFixture {
   campaignId: string;
   publicCampaignId: string;
   publicChallengeId: string;
+  /** An actions-catalogue challenge of the public campaign. */
+  publicCatalogueId: string;
   teamId: string;
   /** Open challenge per action type. */
   challenges: Record<string, string>;
@@ -242,6 +244,25 @@ async function seedOrganization(
     200,
     'open public',
   );
+  const publicCatalogue = must(
+    await client.post(
+      `/api/campaigns/${publicCampaign.id}/challenges`,
+      {
+        title: `Catalogue for all ${label}`,
+        actionType: 'actions-catalogue',
+        actionSettings: ACTION_TYPES['actions-catalogue']?.settings,
+        goal: { participants: 1000 },
+      },
+      admin,
+    ),
+    201,
+    'public catalogue',
+  );
+  must(
+    await client.post(`/api/challenges/${publicCatalogue.id}/open`, undefined, admin),
+    200,
+    'open public catalogue',
+  );
 
   const point = must(
     await client.post(
@@ -294,6 +315,7 @@ async function seedOrganization(
     campaignId: campaign.id,
     publicCampaignId: publicCampaign.id,
     publicChallengeId: publicChallenge.id,
+    publicCatalogueId: publicCatalogue.id,
     teamId: campaign.teams[0].id,
     challenges,
     draftChallengeId: draft.id,
@@ -336,6 +358,7 @@ export async function createWorld(): Promise<World> {
       o.campaignId,
       o.publicCampaignId,
       o.publicChallengeId,
+      o.publicCatalogueId,
       o.teamId,
       ...Object.values(o.challenges),
       o.draftChallengeId,

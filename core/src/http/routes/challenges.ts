@@ -51,9 +51,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/campaigns/:id',
     {
       schema: {
-        'x-tandem-access': access.role('member', {
-          note: 'on a members-only campaign; a public one is open to everyone',
-        }),
+        'x-tandem-access': access.audience(),
         tags: ['campaigns'],
         summary: 'A campaign with its challenges and their progress',
         params: IdParams,
@@ -87,9 +85,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id',
     {
       schema: {
-        'x-tandem-access': access.role('member', {
-          note: 'on a members-only campaign; a public one is open to everyone',
-        }),
+        'x-tandem-access': access.audience(),
         tags: ['challenges'],
         summary: 'A challenge: IF/THEN tiers, status and progress',
         params: IdParams,

@@ -33,9 +33,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
     '/api/challenges/:id/events',
     {
       schema: {
-        'x-tandem-access': access.role('member', {
-          note: 'on a members-only campaign; a public one is open to everyone',
-        }),
+        'x-tandem-access': access.audience(),
         tags: ['challenges'],
         summary: 'Live events of a challenge (Server-Sent Events)',
         description:

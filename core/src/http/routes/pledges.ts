@@ -15,8 +15,8 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/challenges/:id/pledges',
     {
       schema: {
-        'x-tandem-access': access.role('member', {
-          note: 'on a members-only campaign (a public one takes anyone); without a session, and with the admin token, which is no participant, the pledge is made by e-mail and confirmed by mail',
+        'x-tandem-access': access.audience({
+          note: 'without a session, and with the admin token (which is no participant), the pledge is made by e-mail and confirmed by mail',
         }),
         tags: ['pledges'],
         summary: 'Pledge to a challenge',
