@@ -338,7 +338,7 @@ export function spoilBody(valid: unknown, how: Spoil): string {
       );
       const extra = `${JSON.stringify(how.name)}:${JSON.stringify(how.value)}`;
       const patched = parent === '{}' ? `{${extra}}` : `{${extra},${parent.slice(1)}`;
-      text = target.length === 0 ? patched : text.replace(parent, patched);
+      text = target.length === 0 ? patched : text.replace(parent, () => patched);
       return rawNumbers(text);
     }
   }

@@ -203,6 +203,33 @@ async function build(
       if (email) token = await world.client.signIn(email);
       break;
     }
+    case 'DELETE /api/me': {
+      // Erasing is for good: a fresh person with the caller's standing in the world.
+      if (caller === 'anonymous' || caller === 'platformAdmin') break;
+      const email = `erased-${unique()}@example.org`;
+      const standing: Record<string, [string, string] | undefined> = {
+        member: [home.slug, 'member'],
+        self: [home.slug, 'member'],
+        agent: [home.slug, 'agent'],
+        admin: [home.slug, 'admin'],
+        owner: [home.slug, 'owner'],
+        otherAdmin: [world.b.slug, 'admin'],
+      };
+      const role = standing[caller];
+      if (role) {
+        must(
+          await world.client.post(
+            `/api/organizations/${role[0]}/members`,
+            { email, role: role[1] },
+            asAdmin(world),
+          ),
+          201,
+          'fresh person',
+        );
+      }
+      token = await world.client.signIn(email);
+      break;
+    }
     case 'GET /api/reminders/unsubscribe':
       query = `?token=unknown-${unique()}`;
       break;
