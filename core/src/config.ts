@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   ),
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
+  TANDEM_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -69,6 +70,13 @@ export interface Config {
    * for a busy event loop runs jobs twice (harmless, but wasted).
    */
   jobLockMs: number;
+  /**
+   * How long a request holds its `Idempotency-Key` "in progress"
+   * (`TANDEM_IDEMPOTENCY_LEASE_MS`, default 60 s): past it, a retry of the
+   * same request takes the key over, so a request that died with the
+   * database does not leave its key answering 409 for a day.
+   */
+  idempotencyLeaseMs: number;
 }
 
 const envAjv = createAjv('querystring');
@@ -125,5 +133,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TANDEM_LOG_LEVEL,
     trustProxy: e.TANDEM_TRUST_PROXY === '1',
     jobLockMs: e.TANDEM_JOB_LOCK_MS,
+    idempotencyLeaseMs: e.TANDEM_IDEMPOTENCY_LEASE_MS,
   };
 }

@@ -14,6 +14,8 @@ export const errorCatalogue = {
   TANDEM_DUPLICATE: 409,
   TANDEM_ORGANIZATION_LAST_OWNER: 409,
   TANDEM_SPONSORSHIP_NOT_ACCEPTED: 409,
+  /** A self-reported contribution from someone without a live pledge on the challenge. */
+  TANDEM_PLEDGE_REQUIRED: 409,
   TANDEM_IDEMPOTENCY_IN_PROGRESS: 409,
   TANDEM_IDEMPOTENCY_MISMATCH: 422,
   TANDEM_RATE_LIMITED: 429,

@@ -213,6 +213,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         }
       },
       onError: (error) => console.error('outbox relay failed; it will retry:', String(error)),
+      // An evaluation that failed all its attempts while PostgreSQL was down
+      // is lost; evaluating every open challenge again is harmless.
+      onRecovered: () => {
+        console.warn('The database is back: evaluating open challenges again.');
+        sweepChallenges(db, queue, 'all-open').catch((error: unknown) =>
+          console.error('evaluating open challenges after the database came back:', error),
+        );
+      },
     });
     closers.push(() => relay.close());
 

@@ -92,6 +92,13 @@ describe('${id}', () => {
     await client.post(\`/api/challenges/\${challenge.body.id}/open\`, undefined, admin);
 
     const session = await client.signIn(\`someone-\${Date.now()}@example.org\`);
+    // A report needs a live pledge first.
+    const pledged = await client.post(
+      \`/api/challenges/\${challenge.body.id}/pledges\`,
+      {},
+      { token: session },
+    );
+    expect(pledged.status).toBe(201);
     const reported = await client.post(
       \`/api/challenges/\${challenge.body.id}/contributions\`,
       { details: { count: 3 } },

@@ -11,3 +11,4 @@ export * from './lifecycle.js';
 export * from './sponsorship.js';
 export * from './email.js';
 export * from './location.js';
+export * from './days.js';

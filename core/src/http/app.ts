@@ -239,7 +239,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   app.addHook('preHandler', async (request) => {
     request.viewer = await resolveViewer(ctx, request.headers.authorization);
   });
-  installIdempotency(app, ctx.db);
+  installIdempotency(app, ctx);
 
   app.get(
     '/api/health',

@@ -82,6 +82,12 @@ describe('the campaign report', () => {
     const { campaign, bike, pledgeOnly } = await campaignWithTwoChallenges();
     const ann = await client.signIn(`ann-${Date.now()}@example.org`);
     const bob = await client.signIn(`bob-${Date.now()}@example.org`);
+    // A self-report needs a live pledge.
+    for (const token of [ann, bob]) {
+      expect((await client.post(`/api/challenges/${bike.id}/pledges`, {}, { token })).status).toBe(
+        201,
+      );
+    }
     await client.post(
       `/api/challenges/${bike.id}/contributions`,
       { details: { km: 30 } },
@@ -120,6 +126,7 @@ describe('the campaign report', () => {
   it('is served as CSV too, with formulas defused', async () => {
     const { campaign, bike } = await campaignWithTwoChallenges();
     const ann = await client.signIn(`csv-${Date.now()}@example.org`);
+    await client.post(`/api/challenges/${bike.id}/pledges`, {}, { token: ann });
     await client.post(
       `/api/challenges/${bike.id}/contributions`,
       { details: { km: 7 } },

@@ -229,6 +229,7 @@ export const OrganizationView = Type.Object({
   slug: Type.String(),
   name: Type.String(),
   kind: Type.String(),
+  timeZone: Type.String({ description: 'IANA time zone, e.g. Europe/Paris' }),
 });
 
 export const BeneficiaryView = Type.Object({

@@ -20,6 +20,7 @@ export const Jobs = {
   recountProgress: 'recount-progress',
   checkPacing: 'check-pacing',
   sendReminders: 'send-reminders',
+  purgeExpired: 'purge-expired',
   sendNotifications: 'send-notifications',
 } as const;
 

@@ -173,6 +173,24 @@ describe('outbox relay', () => {
     expect(errors).toEqual([]);
   });
 
+  it('tells once that it works again after failing, so lost evaluations can be redone', async () => {
+    const { queue } = await recordingQueue({ failEnqueues: 1 });
+    const errors: unknown[] = [];
+    let recovered = 0;
+    const outboxRelay = relay({
+      queue,
+      pollMs: 20,
+      onError: (error) => errors.push(error),
+      onRecovered: () => recovered++,
+    });
+    const ids = await append([pledged(newId('chl'), 1)]);
+    outboxRelay.start();
+    for (let i = 0; i < 100 && (await pending(ids)) > 0; i++) await sleep(20);
+    await sleep(100);
+    expect(errors).toHaveLength(1);
+    expect(recovered).toBe(1);
+  });
+
   it('never relays one event twice when two relays drain side by side', async () => {
     const { queue } = await recordingQueue();
     const seen: [string[], string[]] = [[], []];

@@ -26,6 +26,12 @@ export interface RelayOptions {
   pollMs?: number;
   batchSize?: number;
   onError?: (error: unknown) => void;
+  /**
+   * Called once when a pass succeeds after one failed (the database is
+   * back): jobs enqueued meanwhile may have used up their attempts, so the
+   * platform evaluates open challenges again.
+   */
+  onRecovered?: () => void;
 }
 
 /**
@@ -108,9 +114,20 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     return running;
   };
 
+  let failing = false;
   const kick = () => {
     if (closed) return;
-    drain().catch((error: unknown) => options.onError?.(error));
+    drain().then(
+      () => {
+        if (!failing) return;
+        failing = false;
+        options.onRecovered?.();
+      },
+      (error: unknown) => {
+        failing = true;
+        options.onError?.(error);
+      },
+    );
   };
 
   return {

@@ -105,13 +105,14 @@ export function verdictFor(rule: RateLimitRule, count: number, resetMs: number):
  *
  * @param limiter - the limiter to count with.
  * @param rule - the rule to apply.
- * @param key - whom the rule counts for: a canonical e-mail, a client IP…
+ * @param key - whom the rule counts for: a client IP, a hash of a canonical address (see
+ *   `enforceMailLimit`, the one way to count mail per address)…
  * @throws TandemError `TANDEM_RATE_LIMITED` (429) whose sentence names the rule
  *   and when to retry, with `details: [{ message, retryAfterSeconds }]` so the
  *   HTTP layer can set `Retry-After`.
  *
  * @example
- * await enforce(limiter, { name: 'magic-link', limit: 5, windowMs: 900_000 }, canonicalEmail);
+ * await enforce(limiter, { name: 'sign-in', limit: 5, windowMs: 900_000 }, clientIp);
  */
 export async function enforce(
   limiter: RateLimiter,

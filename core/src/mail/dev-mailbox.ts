@@ -1,6 +1,6 @@
 import type { EmailAddress } from '../domain/email.js';
 import type { Sql } from '../store/database.js';
-import type { Mailer, OutgoingMail } from './mailer.js';
+import { recipientOf, type Mailer, type OutgoingMail } from './mailer.js';
 
 /** A stored mail as `GET /api/dev/mailbox` shows it. */
 export interface DevMailMessage {
@@ -21,16 +21,10 @@ export interface DevMailMessage {
 export function createDevMailbox(sql: Sql): Mailer {
   return {
     async send(mail: OutgoingMail) {
+      const to = recipientOf(mail);
       await sql.query(
         `insert into dev_mail (to_email, recipient, subject, text, purpose, token) values (?, ?, ?, ?, ?, ?)`,
-        [
-          mail.to.canonical,
-          mail.to.canonical,
-          mail.subject,
-          mail.text,
-          mail.purpose,
-          mail.token ?? null,
-        ],
+        [to, to, mail.subject, mail.text, mail.purpose, mail.token ?? null],
       );
     },
     async close() {},

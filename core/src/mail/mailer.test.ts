@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEmailField } from '../domain/email.js';
 import { TandemError } from '../errors.js';
-import { createMemoryMailer, createSmtpMailer, type OutgoingMail } from './mailer.js';
+import { createMemoryMailer, createSmtpMailer, recipientOf, type OutgoingMail } from './mailer.js';
 
 interface CapturedMail {
   from: string;
@@ -183,6 +183,26 @@ describe('createSmtpMailer', () => {
       expect(caught).toMatchObject({ code: 'TANDEM_CONFIG_INVALID' });
       expect((caught as Error).message).not.toContain('hunter2');
     }
+  });
+});
+
+describe('recipientOf', () => {
+  it('refuses a string or a forged address at the last stop, whatever the adapter', async () => {
+    const forged = [
+      'ada@example.org',
+      { canonical: 'ada+x,eve@example.org' },
+      { canonical: 'Ada@Example.org' },
+      undefined,
+    ];
+    for (const to of forged) {
+      const mail = { ...signIn, to } as unknown as OutgoingMail;
+      expect(() => recipientOf(mail)).toThrow(/parsed e-mail address/);
+      await expect(createMemoryMailer().send(mail)).rejects.toThrow(/parsed e-mail address/);
+      const smtp = createSmtpMailer({ url: 'smtp://127.0.0.1:9', from: 'no-reply@example.org' });
+      await expect(smtp.send(mail)).rejects.toThrow(/parsed e-mail address/);
+      await smtp.close();
+    }
+    expect(recipientOf(signIn)).toBe('ada@example.org');
   });
 });
 

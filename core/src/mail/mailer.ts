@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { EmailAddress } from '../domain/email.js';
+import { parseEmail, type EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 
 /**
@@ -81,14 +81,15 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
   return {
     async send(mail) {
       if (isClosed) throw new Error('The SMTP mailer is closed.');
+      const to = recipientOf(mail);
       try {
         await transport.sendMail({
           from: options.from,
           // An explicit envelope: nodemailer reads a `to` string as a list,
           // so the recipient is given as one address object and the RCPT TO
           // is exactly the canonical address, whatever the headers say.
-          to: { name: '', address: mail.to.canonical },
-          envelope: { from: envelopeFrom, to: [mail.to.canonical] },
+          to: { name: '', address: to },
+          envelope: { from: envelopeFrom, to: [to] },
           subject: mail.subject,
           text: mail.text,
           ...(mail.html === undefined ? {} : { html: mail.html }),
@@ -110,6 +111,24 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       transport.close();
     },
   };
+}
+
+/**
+ * The envelope recipient of a mail: its address's canonical form, checked
+ * once more at the last stop. The type already forbids a string; this also
+ * stops a JavaScript caller, or an object forged with a cast, from handing
+ * the mail server text that is not one canonical address.
+ *
+ * @throws Error when `to` is not an address in canonical form (a programming
+ *   error, never a client's).
+ */
+export function recipientOf(mail: Pick<OutgoingMail, 'to'>): string {
+  const canonical = (mail.to as { canonical?: unknown } | undefined)?.canonical;
+  const parsed = parseEmail(canonical);
+  if (!parsed.ok || parsed.address.canonical !== canonical) {
+    throw new Error('A mail must be addressed to a parsed e-mail address (see parseEmail).');
+  }
+  return parsed.address.canonical;
 }
 
 /** The address inside a sender such as `Tandem <no-reply@example.org>`, for the envelope. */
@@ -143,6 +162,7 @@ export function createMemoryMailer(): Mailer & { sent: OutgoingMail[] } {
     sent,
     async send(mail) {
       if (isClosed) throw new Error('The memory mailer is closed.');
+      recipientOf(mail);
       // A copy, so a caller mutating its object later cannot rewrite history.
       sent.push({ ...mail });
     },

@@ -254,9 +254,11 @@ describe('ActionType.measure', () => {
       occurredAt,
     };
     spy.measure(input);
-    // `recordedBy` defaults to the participant themselves.
+    // `recordedBy` defaults to the participant themselves; the check (run
+    // between quantify and impact) also sees what the person recorded that day.
     const expected = { ...input, recordedBy: 'self' };
-    expect(seen).toEqual([expected, expected, expected]);
+    const recorded = { day: occurredAt.toISOString().slice(0, 10), sameDay: [], dayQuantity: 0 };
+    expect(seen).toEqual([expected, { ...expected, recorded }, expected]);
     seen.length = 0;
     spy.measure({ ...input, recordedBy: 'agent' });
     expect(seen.map((s) => (s as { recordedBy: string }).recordedBy)).toEqual([
@@ -460,5 +462,144 @@ describe('declared factors', () => {
         expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }),
       );
     }
+  });
+});
+
+describe('limits per person and references', () => {
+  const dated = Type.Object(
+    { km: Type.Number({ minimum: 0 }), date: Type.Optional(Type.String({ format: 'date' })) },
+    { additionalProperties: false },
+  );
+  const base = {
+    id: 'per-person',
+    version: '1.0.0',
+    title: { fr: 'Par personne', en: 'Per person' },
+    unit: 'km',
+    contributionSchema: dated,
+  };
+
+  it('holds maxQuantityPerPersonPerDay against what the person already recorded that day', () => {
+    const capped = defineActionType({
+      ...base,
+      quantify: ({ details }) => details.km,
+      limits: { maxQuantityPerPersonPerDay: 200 },
+    });
+    expect(capped.maxQuantityPerPersonPerDay).toBe(200);
+    const recorded = (dayQuantity: number) => ({
+      day: '2025-03-10',
+      sameDay: [{ details: { km: dayQuantity }, quantity: dayQuantity }],
+      dayQuantity,
+    });
+    const input = { settings: {}, pledge: null, occurredAt };
+    expect(
+      capped.measure({ ...input, details: { km: 50 }, recorded: recorded(150) }).quantity,
+    ).toBe(50);
+    const refused = thrown(() =>
+      capped.measure({ ...input, details: { km: 51 }, recorded: recorded(150) }),
+    );
+    expect(refused.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(refused.details?.[0]?.path).toBe('details');
+  });
+
+  it('hands limits.check the same day so far, typed', () => {
+    const seen: number[] = [];
+    const spy = defineActionType({
+      ...base,
+      quantify: ({ details }) => details.km,
+      limits: {
+        check: ({ recorded }) => {
+          seen.push(recorded.sameDay.reduce((sum, earlier) => sum + earlier.details.km, 0));
+          return null;
+        },
+      },
+    });
+    spy.measure({
+      details: { km: 1 },
+      settings: {},
+      pledge: null,
+      occurredAt,
+      recorded: {
+        day: '2025-03-10',
+        sameDay: [
+          { details: { km: 2 }, quantity: 2 },
+          { details: { km: 3 }, quantity: 3 },
+        ],
+        dayQuantity: 5,
+      },
+    });
+    expect(seen).toEqual([5]);
+  });
+
+  it('gives the key a contribution counts once under, and checks what countsOncePer returns', () => {
+    const once = defineActionType({
+      ...base,
+      limits: { countsOncePer: ({ details, day }) => `${details.km}/${day}` },
+    });
+    expect(once.onceKey({ details: { km: 3 }, settings: {}, day: '2025-03-10' })).toBe(
+      '3/2025-03-10',
+    );
+    expect(bike.onceKey({ details: { km: 3 }, settings: {}, day: '2025-03-10' })).toBeNull();
+    const broken = defineActionType({
+      ...base,
+      limits: { countsOncePer: () => '' },
+    });
+    expect(
+      thrown(() => broken.onceKey({ details: {}, settings: {}, day: '2025-03-10' })).code,
+    ).toBe('TANDEM_PLUGIN_INVALID');
+  });
+
+  it('answers a failed reference with 400 on details/<path>', async () => {
+    const checked = defineActionType({
+      ...base,
+      checkReferences: async ({ details }) =>
+        details.km > 10 ? { path: 'km', message: 'no such stop' } : null,
+    });
+    const input = (km: number) => ({
+      details: { km },
+      settings: {},
+      challenge: { id: 'chl_1', organizationId: 'org_1' },
+      sql: { query: async () => [] } as never,
+    });
+    await expect(checked.checkReferences(input(3))).resolves.toBeUndefined();
+    const error = await checked.checkReferences(input(30)).then(
+      () => null,
+      (e: unknown) => e as TandemError,
+    );
+    expect(error?.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error?.details?.[0]?.path).toBe('details/km');
+  });
+
+  it('takes a dayField only when the contribution schema has that string field', () => {
+    expect(defineActionType({ ...base, dayField: 'date' }).dayField).toBe('date');
+    expect(bike.dayField).toBeNull();
+    for (const dayField of ['when', 'km']) {
+      const error = thrown(() => defineActionType({ ...base, dayField }));
+      expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+      expect(error.message).toMatch(/dayField/);
+    }
+  });
+
+  it('refuses malformed new limits and an unknown one', () => {
+    const error = thrown(() =>
+      defineActionType({
+        ...base,
+        limits: {
+          maxQuantityPerPersonPerDay: -1,
+          countsOncePer: 'courseId',
+          perWeek: 3,
+        } as never,
+        checkReferences: 'yes' as never,
+      }),
+    );
+    expect(error.code).toBe('TANDEM_PLUGIN_INVALID');
+    const paths = (error.details ?? []).map((d) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'limits.maxQuantityPerPersonPerDay',
+        'limits.countsOncePer',
+        'limits.perWeek',
+        'checkReferences',
+      ]),
+    );
   });
 });

@@ -6,6 +6,7 @@
  */
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { TandemError, conflict, invalid } from '../errors.js';
+import type { Sql } from '../store/database.js';
 import { validateOrThrow } from '../validation.js';
 import {
   ManifestProblems,
@@ -38,6 +39,56 @@ export interface ActionInput<TDetails, TSettings, TPledge> {
    * (a weigh-in recorded by an agent, a completion sent by a partner).
    */
   recordedBy: 'self' | 'agent';
+}
+
+/**
+ * What the same person already recorded on the same challenge for the day
+ * a new contribution counts for, so that limits hold per person and day
+ * rather than per request. The engine reads it after serializing that
+ * person's contributions to the challenge, so two requests at once cannot
+ * both see the day empty.
+ */
+export interface RecordedSoFar<TDetails> {
+  /**
+   * The day the new contribution counts for, `YYYY-MM-DD`: its details'
+   * own date (see `dayField`), else the day of `occurredAt` in the
+   * organization's time zone.
+   */
+  day: string;
+  /**
+   * This person's earlier contributions to this challenge for that day,
+   * oldest first, with their validated details and quantity. Empty for an
+   * unnamed contribution (a weigh-in nobody claimed): it has no person.
+   */
+  sameDay: readonly { details: TDetails; quantity: number }[];
+  /** The sum of `sameDay`'s quantities, in the action type's unit. */
+  dayQuantity: number;
+}
+
+/** What `limits.check` receives: one contribution, plus what its person already recorded that day. */
+export type LimitInput<TDetails, TSettings, TPledge> = ActionInput<TDetails, TSettings, TPledge> & {
+  recorded: RecordedSoFar<TDetails>;
+};
+
+/**
+ * What `checkReferences` receives: the validated details, the challenge and
+ * a database handle inside the contribution's transaction, to look up what
+ * the details point at (a collection point, a course, a catalogue entry).
+ */
+export interface ReferenceInput<TDetails, TSettings> {
+  details: TDetails;
+  settings: TSettings;
+  challenge: { id: string; organizationId: string };
+  sql: Sql;
+}
+
+/**
+ * A reference that does not hold: `path` names the field under `details`
+ * (`pointId`, `trips/0/stop`), the answer is a 400 on `details/<path>`.
+ */
+export interface ReferenceProblem {
+  path: string;
+  message: string;
 }
 
 /** What a contribution avoids: kilograms of CO2e, and where the factor comes from. */
@@ -98,13 +149,64 @@ export interface ActionTypeManifest<
   quantify?(input: ManifestInput<TPledge, TContribution, TSettings>): number;
   /** The kg CO2e a contribution avoids; default 0. */
   impact?(input: ManifestInput<TPledge, TContribution, TSettings>): ImpactResult;
-  /** Guards against absurd reports (a typo of 2000 km for 20). */
+  /**
+   * The top-level field of a contribution's details that holds the day it
+   * happened, `YYYY-MM-DD` (commute's `date`). The engine then counts the
+   * contribution for that day, holds it to the campaign's window and
+   * answers 400 on `details/<dayField>` when it falls outside. Without one,
+   * the day is that of `occurredAt` in the organization's time zone.
+   */
+  dayField?: string;
+  /**
+   * Guards against absurd reports (a typo of 2000 km for 20) and against one
+   * person counting many times. Every limit holds per person: the engine
+   * passes `check` what this person already recorded that day.
+   */
   limits?: {
     /** The most a single contribution may quantify, in `unit`. */
     maxQuantityPerContribution?: number;
-    /** Returns a sentence explaining why the contribution is absurd, or `null` when it is plausible. */
-    check?(input: ManifestInput<TPledge, TContribution, TSettings>): string | null;
+    /**
+     * The most one person's contributions to one challenge may quantify for
+     * one day, all together, in `unit` (a person cannot cycle 15,000 km in
+     * a day by reporting 200 km 76 times).
+     */
+    maxQuantityPerPersonPerDay?: number;
+    /**
+     * The key under which a person's contribution counts only once per
+     * challenge — a course finished counts once, however many times and by
+     * whichever route it is reported. Return `null` for no such rule. The
+     * engine stores the key and a unique index refuses a second one (409
+     * `TANDEM_DUPLICATE`), under any concurrency.
+     *
+     * @example countsOncePer: ({ details }) => details.courseId
+     * @example countsOncePer: ({ details, day }) => `${details.action}/${day}` // once a day
+     */
+    countsOncePer?(input: {
+      details: Static<TContribution>;
+      settings: Static<TSettings>;
+      day: string;
+    }): string | null;
+    /**
+     * Returns a sentence explaining why the contribution is absurd, or
+     * `null` when it is plausible. `recorded` holds what the same person
+     * already recorded that day, so a cap per mode or per item can hold per
+     * person and day.
+     */
+    check?(
+      input: LimitInput<Static<TContribution>, Static<TSettings>, Static<TPledge>>,
+    ): string | null;
   };
+  /**
+   * Checks what a contribution's details point at, with the database: a
+   * collection point of the organization, a course the challenge counts, an
+   * action of its catalogue. Runs on every path that records a
+   * contribution (core's route, plugins' routes, integrations), inside the
+   * contribution's transaction. Returns the problem, or `null` when every
+   * reference holds.
+   */
+  checkReferences?(
+    input: ReferenceInput<Static<TContribution>, Static<TSettings>>,
+  ): Promise<ReferenceProblem | null>;
   routes?: PluginRoutes;
   /** Event handlers by event type, e.g. `{ 'pledge.confirmed': handler }`. */
   on?: Record<string, PluginEventHandler>;
@@ -151,6 +253,12 @@ export interface MeasureInput {
   occurredAt: Date;
   /** Default `self`. */
   recordedBy?: 'self' | 'agent';
+  /**
+   * What the person already recorded that day. Default: nothing, on the
+   * day of `occurredAt` in UTC (for callers that measure outside a
+   * contribution, such as previews and tests).
+   */
+  recorded?: RecordedSoFar<Record<string, unknown>>;
 }
 
 /**
@@ -173,6 +281,10 @@ export interface ActionType {
   readonly takesContributions: boolean;
   /** The most a single contribution may quantify, if the plugin set a cap. */
   readonly maxQuantityPerContribution?: number;
+  /** The most one person's contributions may quantify in a day, if the plugin set a cap. */
+  readonly maxQuantityPerPersonPerDay?: number;
+  /** The details field holding the contribution's own day (`YYYY-MM-DD`), or `null`. */
+  readonly dayField: string | null;
   readonly routes?: PluginRoutes;
   /** Event handlers by event type; empty when the plugin has none. */
   readonly on: Readonly<Record<string, PluginEventHandler>>;
@@ -202,6 +314,25 @@ export interface ActionType {
    * or non-finite figure.
    */
   measure(input: MeasureInput): Measurement;
+  /**
+   * Validates a contribution's details (defaults applied) without measuring
+   * them, so the engine can read their day before it loads the person's
+   * history. Throws like `measure`.
+   */
+  validateContribution(value: unknown): Record<string, unknown>;
+  /** The key the contribution counts once under (`countsOncePer`), or `null`. */
+  onceKey(input: {
+    details: Record<string, unknown>;
+    settings: Record<string, unknown>;
+    day: string;
+  }): string | null;
+  /**
+   * Runs the plugin's `checkReferences`. Throws TANDEM_REQUEST_INVALID on
+   * `details/<path>` when a reference does not hold.
+   */
+  checkReferences(
+    input: ReferenceInput<Record<string, unknown>, Record<string, unknown>>,
+  ): Promise<void>;
 }
 
 const MANIFEST_KEYS = [
@@ -219,6 +350,8 @@ const MANIFEST_KEYS = [
   'quantify',
   'impact',
   'limits',
+  'dayField',
+  'checkReferences',
   'routes',
   'on',
   'jobs',
@@ -231,6 +364,8 @@ type LooseInput = ActionInput<
   Record<string, unknown>,
   Record<string, unknown>
 >;
+
+type LooseLimitInput = LooseInput & { recorded: RecordedSoFar<Record<string, unknown>> };
 
 /** The manifest once its shape is checked and its generics no longer matter. */
 interface CheckedManifest {
@@ -245,7 +380,20 @@ interface CheckedManifest {
   contributionSchema?: TSchema;
   quantify?(input: LooseInput): number;
   impact?(input: LooseInput): ImpactResult;
-  limits?: { maxQuantityPerContribution?: number; check?(input: LooseInput): string | null };
+  dayField?: string;
+  limits?: {
+    maxQuantityPerContribution?: number;
+    maxQuantityPerPersonPerDay?: number;
+    countsOncePer?(input: {
+      details: Record<string, unknown>;
+      settings: Record<string, unknown>;
+      day: string;
+    }): string | null;
+    check?(input: LooseLimitInput): string | null;
+  };
+  checkReferences?(
+    input: ReferenceInput<Record<string, unknown>, Record<string, unknown>>,
+  ): Promise<ReferenceProblem | null>;
   jobs?: Record<string, PluginJob>;
   migrations?: readonly PluginMigration[];
   factors?: readonly FactorDeclaration[];
@@ -282,24 +430,51 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
     if (!isRecord(limits)) {
       problems.add('limits', 'must be an object');
     } else {
-      const { maxQuantityPerContribution: max, check } = limits;
-      if (max !== undefined && (typeof max !== 'number' || !Number.isFinite(max) || max < 0)) {
-        problems.add('limits.maxQuantityPerContribution', 'must be a finite number ≥ 0');
+      for (const name of ['maxQuantityPerContribution', 'maxQuantityPerPersonPerDay'] as const) {
+        const max = limits[name];
+        if (max !== undefined && (typeof max !== 'number' || !Number.isFinite(max) || max < 0)) {
+          problems.add(`limits.${name}`, 'must be a finite number ≥ 0');
+        }
       }
-      if (check !== undefined && typeof check !== 'function') {
-        problems.add('limits.check', 'must be a function');
+      for (const name of ['check', 'countsOncePer'] as const) {
+        if (limits[name] !== undefined && typeof limits[name] !== 'function') {
+          problems.add(`limits.${name}`, 'must be a function');
+        }
       }
+      const known = [
+        'maxQuantityPerContribution',
+        'maxQuantityPerPersonPerDay',
+        'countsOncePer',
+        'check',
+      ];
       for (const key of Object.keys(limits)) {
-        if (key !== 'maxQuantityPerContribution' && key !== 'check') {
+        if (!known.includes(key)) {
           problems.add(`limits.${key}`, 'is not a known manifest field');
         }
       }
     }
   }
+  if (manifest.checkReferences !== undefined && typeof manifest.checkReferences !== 'function') {
+    problems.add('checkReferences', 'must be a function');
+  }
+  if (manifest.dayField !== undefined) {
+    // The engine reads the day straight from the details: the field must be
+    // a top-level string the schema declares, or no contribution has one.
+    const properties = isRecord(manifest.contributionSchema)
+      ? manifest.contributionSchema['properties']
+      : undefined;
+    const field =
+      typeof manifest.dayField === 'string' && isRecord(properties)
+        ? properties[manifest.dayField]
+        : undefined;
+    if (!isRecord(field) || field['type'] !== 'string') {
+      problems.add('dayField', 'must name a string property of the contributionSchema');
+    }
+  }
   // These only ever run on a contribution; without a contributionSchema
   // they are dead code, most likely a forgotten schema.
   if (manifest.contributionSchema === undefined) {
-    for (const name of ['quantify', 'impact', 'limits'] as const) {
+    for (const name of ['quantify', 'impact', 'limits', 'checkReferences'] as const) {
       if (manifest[name] !== undefined) {
         problems.add(name, 'needs a contributionSchema: without one there are no contributions');
       }
@@ -390,6 +565,15 @@ export function defineActionType<
   const pledgeSchema = checked.pledgeSchema ?? Type.Object({}, { additionalProperties: false });
   const contributionSchema = checked.contributionSchema ?? null;
   const max = limits?.maxQuantityPerContribution;
+  const maxPerDay = limits?.maxQuantityPerPersonPerDay;
+  const dayField = checked.dayField ?? null;
+
+  const validateContribution = (value: unknown): Record<string, unknown> => {
+    if (contributionSchema === null) {
+      throw conflict(`action type "${id}" takes no contributions`);
+    }
+    return validateOrThrow<Record<string, unknown>>(contributionSchema, value, 'details');
+  };
 
   const actionType: ActionType = {
     kind: 'action-type',
@@ -404,6 +588,8 @@ export function defineActionType<
     contributionSchema,
     takesContributions: contributionSchema !== null,
     ...(max !== undefined ? { maxQuantityPerContribution: max } : {}),
+    ...(maxPerDay !== undefined ? { maxQuantityPerPersonPerDay: maxPerDay } : {}),
+    dayField,
     ...(checked.routes ? { routes: checked.routes } : {}),
     on: Object.freeze({ ...checked.on }),
     jobs: Object.freeze({ ...checked.jobs }),
@@ -448,15 +634,38 @@ export function defineActionType<
       return details;
     },
 
-    measure(input) {
-      if (contributionSchema === null) {
-        throw conflict(`action type "${id}" takes no contributions`);
+    validateContribution,
+
+    onceKey(input) {
+      const key = limits?.countsOncePer?.(input) ?? null;
+      if (key !== null && (typeof key !== 'string' || key === '')) {
+        throw new TandemError(
+          'TANDEM_PLUGIN_INVALID',
+          `action type "${id}": limits.countsOncePer must return a non-empty string or null`,
+        );
       }
-      const details = validateOrThrow<Record<string, unknown>>(
-        contributionSchema,
-        input.details,
-        'details',
-      );
+      return key;
+    },
+
+    async checkReferences(input) {
+      const problem = (await checked.checkReferences?.(input)) ?? null;
+      if (problem === null) return;
+      if (
+        !isRecord(problem) ||
+        typeof problem.path !== 'string' ||
+        typeof problem.message !== 'string'
+      ) {
+        throw new TandemError(
+          'TANDEM_PLUGIN_INVALID',
+          `action type "${id}": checkReferences must return { path, message } or null`,
+        );
+      }
+      const path = problem.path === '' ? 'details' : `details/${problem.path.replace(/^\//, '')}`;
+      throw invalid(path, problem.message);
+    },
+
+    measure(input) {
+      const details = validateContribution(input.details);
       const actionInput: LooseInput = {
         details,
         settings: input.settings,
@@ -472,7 +681,20 @@ export function defineActionType<
           `${quantity} ${unit} is more than the ${max} ${unit} one contribution may hold`,
         );
       }
-      const complaint = limits?.check?.(actionInput) ?? null;
+      const recorded = input.recorded ?? {
+        day: input.occurredAt.toISOString().slice(0, 10),
+        sameDay: [],
+        dayQuantity: 0,
+      };
+      if (maxPerDay !== undefined && recorded.dayQuantity + quantity > maxPerDay) {
+        const unit = checked.unit ?? '';
+        const already = Math.round(recorded.dayQuantity * 1e6) / 1e6;
+        throw invalid(
+          'details',
+          `${quantity} ${unit} more on ${recorded.day}, after the ${already} ${unit} already recorded that day, is more than the ${maxPerDay} ${unit} one person may record in a day`,
+        );
+      }
+      const complaint = limits?.check?.({ ...actionInput, recorded }) ?? null;
       if (complaint !== null) {
         if (typeof complaint !== 'string') {
           throw new TandemError(

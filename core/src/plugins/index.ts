@@ -9,9 +9,13 @@ export {
   type ActionTypeManifest,
   type FactorDeclaration,
   type ImpactResult,
+  type LimitInput,
   type Localized,
   type MeasureInput,
   type Measurement,
+  type RecordedSoFar,
+  type ReferenceInput,
+  type ReferenceProblem,
 } from './action-type.js';
 export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';
 export {

@@ -1,17 +1,22 @@
+import { contributionWindow, dayIn, isDay } from '../domain/days.js';
 import { parseEmailField } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
+import type { RecordedSoFar } from '../plugins/action-type.js';
+import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.js';
 import { hasRole } from './access.js';
+import { assertPersonInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { applyParticipation } from './participation.js';
 import {
   RESIDENT_CODE_PATTERN,
   upsertParticipant,
   upsertParticipantByCode,
+  type ParticipantRef,
 } from './participants.js';
-import { loadPledgeable } from './pledges.js';
+import { confirmPledgeRow, loadPledgeable } from './pledges.js';
 
 export interface ContributionInput {
   details: unknown;
@@ -33,12 +38,59 @@ export interface ContributionAnswer {
   impact: { co2eKg: number; source?: string };
 }
 
+/** The organization's time zone, which decides the day of a contribution without a date. */
+async function timeZoneOf(sql: Sql, organizationId: string): Promise<string> {
+  const [row] = await sql.query<{ time_zone: string }>(
+    'select time_zone from organization where id = ?',
+    [organizationId],
+  );
+  if (!row) throw new Error(`organization ${organizationId} vanished`);
+  return row.time_zone;
+}
+
+/**
+ * Serializes one person's contributions to one challenge until the
+ * transaction ends, so that what they recorded that day, read next, cannot
+ * change before this contribution is stored: 76 requests at once are
+ * checked one after the other against a growing total.
+ */
+async function lockPerson(tx: Sql, challengeId: string, participantId: string): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+    `contribution/${challengeId}/${participantId}`,
+  ]);
+}
+
+async function recordedThatDay(
+  tx: Sql,
+  challengeId: string,
+  participantId: string,
+  day: string,
+): Promise<RecordedSoFar<Record<string, unknown>>> {
+  const rows = await tx.query<{ details: Record<string, unknown>; quantity: string | number }>(
+    `select details, quantity from contribution
+      where challenge_id = ? and participant_id = ? and day = ?::date
+      order by created_at, id`,
+    [challengeId, participantId, day],
+  );
+  const sameDay = rows.map((row) => ({ details: row.details, quantity: Number(row.quantity) }));
+  const dayQuantity = roundQuantity(sameDay.reduce((sum, row) => sum + row.quantity, 0));
+  return { day, sameDay, dayQuantity };
+}
+
 /**
  * `POST /api/challenges/{id}/contributions`: a measured report of the action
- * done. The participant reports for themselves; an agent (or admin) of the
- * organization may record one for someone else, named by e-mail. The action
- * type validates, quantifies and converts it to avoided CO2e; the counters
- * move in the same transaction.
+ * done. The participant reports for themselves, once they hold a live
+ * pledge (409 `TANDEM_PLEDGE_REQUIRED` otherwise); an agent (or admin) of
+ * the organization may record one for someone else, named by e-mail or
+ * resident code, which confirms that person's pledge if they had none —
+ * after the same audience check as a pledge. The audience of the caller is
+ * checked before anything else (403 for an outsider).
+ *
+ * The action type validates and checks the references of the details, and
+ * its limits hold per person and day: the contributions of one person to
+ * one challenge are serialized, and the action type sees what they already
+ * recorded that day. The day must fall in the campaign's window
+ * ({@link contributionWindow}). The counters move in the same transaction.
  */
 export async function recordContribution(
   ctx: ServiceContext,
@@ -49,7 +101,7 @@ export async function recordContribution(
   if (viewer.kind === 'anonymous') {
     throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to report a contribution.');
   }
-  const { challenge } = await loadPledgeable(ctx, viewer, challengeId);
+  const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId);
   const named = input.participant;
   const forSomeoneElse = named !== undefined;
   if (forSomeoneElse && !hasRole(viewer, challenge.organizationId, 'agent')) {
@@ -72,45 +124,106 @@ export async function recordContribution(
     throw invalid('occurredAt', 'is in the future');
   }
   const actionType = ctx.registry.actionType(challenge.actionType);
+  const details = actionType.validateContribution(input.details);
+
+  // The day it counts for, inside the campaign's window (finding: 1970 and 1900 were accepted).
+  const timeZone = await timeZoneOf(ctx.db, challenge.organizationId);
+  const window = contributionWindow(
+    {
+      startsAt: campaign.startsAt,
+      openedAt: challenge.openedAt,
+      closedAt: challenge.closedAt,
+      deadline: challenge.deadline,
+      endsAt: campaign.endsAt,
+    },
+    now,
+    timeZone,
+  );
+  const outside = (day: string) => day < window.first || day > window.last;
+  const between = `must fall between ${window.first} and ${window.last} (the campaign's days so far, ${timeZone})`;
+  let day = dayIn(occurredAt, timeZone);
+  if (outside(day)) throw invalid('occurredAt', `${day} ${between}`);
+  const ownDay = actionType.dayField === null ? undefined : details[actionType.dayField];
+  if (typeof ownDay === 'string') {
+    const path = `details/${actionType.dayField}`;
+    if (!isDay(ownDay)) throw invalid(path, 'must be a calendar day, YYYY-MM-DD');
+    if (outside(ownDay)) throw invalid(path, `${ownDay} ${between}`);
+    day = ownDay;
+  }
 
   const answer = await ctx.db.transaction(async (tx) => {
-    let participantId: string | null;
+    let person: ParticipantRef | null;
     if (named === undefined) {
-      participantId = (viewer as Extract<Viewer, { kind: 'participant' }>).participantId;
+      const self = viewer as Extract<Viewer, { kind: 'participant' }>;
+      person = { id: self.participantId, email: self.email, displayName: null };
     } else if (named === null) {
-      participantId = null;
+      person = null;
     } else if (namedEmail !== null) {
-      participantId = (await upsertParticipant(tx, { email: namedEmail })).id;
+      person = await upsertParticipant(tx, { email: namedEmail });
     } else if ('code' in named) {
-      participantId = (
-        await upsertParticipantByCode(tx, {
-          organizationId: challenge.organizationId,
-          code: named.code,
-        })
-      ).id;
+      person = await upsertParticipantByCode(tx, {
+        organizationId: challenge.organizationId,
+        code: named.code,
+      });
     } else {
       throw new Error('a named participant has an e-mail or a code');
     }
-    const [pledge] = participantId
-      ? await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(
-          `select details, team_id from pledge where challenge_id = ? and participant_id = ? and status = 'confirmed'`,
-          [challenge.id, participantId],
-        )
-      : [];
+    const participantId = person?.id ?? null;
+    let pledge: { details: Record<string, unknown>; team_id: string | null } | undefined;
+    let recorded: RecordedSoFar<Record<string, unknown>> = { day, sameDay: [], dayQuantity: 0 };
+    if (person) {
+      if (named !== undefined) await assertPersonInAudience(tx, campaign, person);
+      await lockPerson(tx, challenge.id, person.id);
+      [pledge] = await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(
+        `select details, team_id from pledge where challenge_id = ? and participant_id = ? and status = 'confirmed'`,
+        [challenge.id, person.id],
+      );
+      if (!pledge && named === undefined) {
+        throw new TandemError(
+          'TANDEM_PLEDGE_REQUIRED',
+          'Pledge to this challenge first: only a live pledge can report what it did.',
+        );
+      }
+      if (!pledge) {
+        // The agent attests the person acts: they join as an assisted pledge
+        // would, without pledge details (the agent reported a deed, not a plan).
+        await confirmPledgeRow(
+          tx,
+          challenge,
+          person.id,
+          { details: {}, displayName: null, location: null, teamId: null },
+          { assisted: true },
+        );
+        pledge = { details: {}, team_id: null };
+      }
+      recorded = await recordedThatDay(tx, challenge.id, person.id, day);
+    }
+    await actionType.checkReferences({
+      details,
+      settings: challenge.actionSettings,
+      challenge: { id: challenge.id, organizationId: challenge.organizationId },
+      sql: tx,
+    });
     const measured = actionType.measure({
-      details: input.details,
+      details,
       settings: challenge.actionSettings,
       pledge: pledge?.details ?? null,
       occurredAt,
       recordedBy: named === undefined ? 'self' : 'agent',
+      recorded,
     });
+    const onceKey = participantId
+      ? actionType.onceKey({ details: measured.details, settings: challenge.actionSettings, day })
+      : null;
     const quantity = roundQuantity(measured.quantity);
     const co2eKg = roundQuantity(measured.co2eKg);
     const id = newId('ctb');
     const recordedBy = viewer.kind === 'participant' ? viewer.participantId : null;
-    await tx.query(
-      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, impact, occurred_at)
-       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?)`,
+    const inserted = await tx.query<{ id: string }>(
+      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, impact, occurred_at, day, once_key)
+       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?::date, ?)
+       on conflict (challenge_id, participant_id, once_key) where once_key is not null do nothing
+       returning id`,
       [
         id,
         challenge.id,
@@ -121,8 +234,16 @@ export async function recordContribution(
         co2eKg,
         JSON.stringify({ source: measured.source ?? null, factors: measured.factors ?? {} }),
         occurredAt,
+        day,
+        onceKey,
       ],
     );
+    if (inserted.length === 0) {
+      throw new TandemError(
+        'TANDEM_DUPLICATE',
+        `This person's contribution for "${onceKey}" already counts on this challenge; it counts once.`,
+      );
+    }
     let delta = 0;
     if (participantId) {
       delta = await applyParticipation(tx, challenge.id, participantId, {

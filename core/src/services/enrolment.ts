@@ -4,7 +4,9 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { loadChallenge, toChallengeState } from '../store/challenges.js';
 import { requireRole } from './access.js';
+import { assertPersonInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
+import { findCampaign } from './organizations.js';
 import {
   RESIDENT_CODE_PATTERN,
   upsertParticipant,
@@ -71,6 +73,7 @@ export async function enrolResident(
     throw invalid('resident/code', 'must be 4 to 32 letters, digits or dashes');
   }
   const data = await checkPledgeData(ctx, challenge, input);
+  const campaign = await findCampaign(ctx.db, challenge.campaignId);
   const recordedBy = viewer.kind === 'participant' ? viewer.participantId : null;
 
   const result = await ctx.db.transaction(async (tx) => {
@@ -86,6 +89,8 @@ export async function enrolResident(
             code: identity.code,
             displayName: data.displayName,
           });
+    // The agent is in the audience; the resident they enrol must be too.
+    await assertPersonInAudience(tx, campaign, participant);
     const confirmed = await confirmPledgeRow(tx, challenge, participant.id, data, {
       assisted: true,
     });

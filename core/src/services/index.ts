@@ -42,5 +42,12 @@ export {
 } from './participants.js';
 export { campaignReport, reportToCsv, type CampaignReport } from './reports.js';
 export { loadVisibleChallenge } from './challenges.js';
+/**
+ * The challenge a write goes to (a pledge, a contribution, a plugin's
+ * weigh-in), after the caller's audience check — 401/403 before anything
+ * else — and 409 when it takes nothing now.
+ */
+export { loadPledgeable as loadWritableChallenge } from './pledges.js';
+export { assertPersonInAudience, assertViewerInAudience } from './audience.js';
 export { requireRole, hasRole, roleIn } from './access.js';
 export { createSession, requestMagicLink } from './auth.js';

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../domain/days.js';
 import { canonicalDomain, parseEmailField } from '../domain/email.js';
 import { TandemError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -20,6 +21,8 @@ export interface OrganizationView {
   slug: string;
   name: string;
   kind: OrganizationKind;
+  /** IANA time zone: which calendar day a contribution without a date counts for. */
+  timeZone: string;
 }
 
 export interface CampaignSummary {
@@ -36,6 +39,7 @@ interface OrganizationRow {
   slug: string;
   name: string;
   kind: OrganizationKind;
+  time_zone: string;
 }
 
 const iso = (value: Date | string | null | undefined): string | null =>
@@ -44,26 +48,31 @@ const iso = (value: Date | string | null | undefined): string | null =>
 /** The organization with this slug, or 404. */
 export async function findOrganization(sql: Sql, slug: string): Promise<OrganizationView> {
   const [row] = await sql.query<OrganizationRow>(
-    'select id, slug, name, kind from organization where slug = ?',
+    'select id, slug, name, kind, time_zone from organization where slug = ?',
     [slug],
   );
   if (!row) throw notFound('organization', slug);
-  return { id: row.id, slug: row.slug, name: row.name, kind: row.kind };
+  return { id: row.id, slug: row.slug, name: row.name, kind: row.kind, timeZone: row.time_zone };
 }
 
 /** Platform admin only; 409 when the slug is taken. */
 export async function createOrganization(
   ctx: ServiceContext,
   viewer: Viewer,
-  input: { slug: string; name: string; kind: OrganizationKind },
+  input: { slug: string; name: string; kind: OrganizationKind; timeZone?: string },
 ): Promise<OrganizationView> {
   requirePlatformAdmin(viewer);
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(timeZone)) {
+    throw invalid('timeZone', `"${timeZone}" is not an IANA time zone such as Europe/Paris`);
+  }
   const em = ctx.db.em();
   const organization = em.create(OrganizationEntity, {
     id: newId('org'),
     slug: input.slug,
     name: input.name.trim(),
     kind: input.kind,
+    timeZone,
   });
   try {
     await em.flush();
@@ -80,6 +89,7 @@ export async function createOrganization(
     slug: organization.slug,
     name: organization.name,
     kind: organization.kind as OrganizationKind,
+    timeZone: organization.timeZone,
   };
 }
 

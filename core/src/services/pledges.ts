@@ -13,13 +13,14 @@ import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { assertCanSee, hasRole, requireParticipant, type Audience } from './access.js';
+import { hasRole, requireParticipant, type Audience } from './access.js';
+import { assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
 import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
-import { issueToken, markTokenUsed, takeToken } from './tokens.js';
+import { TOKEN_TTL_MINUTES, issueToken, markTokenUsed, takeToken } from './tokens.js';
 
 export interface PledgeInput {
   /** The address as the client typed it; read once by {@link pledge}. */
@@ -56,7 +57,8 @@ async function loadPledgeable(
   const challenge = await loadChallenge(sql, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
   const campaign = await findCampaign(sql, challenge.campaignId);
-  assertCanSee(viewer, campaign.organizationId, campaign.audience);
+  // The audience before the state: an outsider gets 403, whatever the challenge's state.
+  assertViewerInAudience(viewer, campaign);
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
   if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
   return { challenge, campaign };
@@ -67,7 +69,7 @@ async function loadPledgeable(
  * `bücher.example` and `xn--bcher-kva.example` are one) must be one the
  * campaign names. Members of the organization pass whatever their address.
  */
-function assertAudienceEmail(
+export function assertAudienceEmail(
   audience: Audience,
   email: EmailAddress | null,
   viewerIsMember: boolean,
@@ -214,10 +216,14 @@ export async function pledge(
   await enforceMailLimit(ctx, email);
   const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
     const participant = await upsertParticipant(tx, { email });
+    // `confirm_by` follows the newest link, so the purge never takes a
+    // pending pledge whose confirmation could still come.
     await tx.query(
-      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id)
-       values (?, ?, ?, 'pending', ?::jsonb, ?, ?)
-       on conflict (challenge_id, participant_id) do nothing`,
+      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id,
+                           confirm_by)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?)
+       on conflict (challenge_id, participant_id) do update set confirm_by = excluded.confirm_by
+         where pledge.status = 'pending'`,
       [
         newId('plg'),
         challenge.id,
@@ -225,6 +231,7 @@ export async function pledge(
         JSON.stringify(data.details),
         data.displayName,
         data.teamId,
+        new Date(ctx.now().getTime() + TOKEN_TTL_MINUTES['pledge-confirmation'] * 60_000),
       ],
     );
     return issueToken(

@@ -19,6 +19,8 @@ export const OrganizationEntity = defineEntity({
     slug: p.string().unique(),
     name: p.string(),
     kind: p.string(),
+    /** IANA time zone whose calendar dates contributions without a date of their own. */
+    timeZone: p.string().default('Europe/Paris'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -157,6 +159,8 @@ export const PledgeEntity = defineEntity({
     teamId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     confirmedAt: p.datetime().nullable(),
+    /** When a pending pledge's newest confirmation link expires; purged after. */
+    confirmBy: p.datetime().nullable(),
     withdrawnAt: p.datetime().nullable(),
   },
 });
@@ -174,6 +178,10 @@ export const ContributionEntity = defineEntity({
     co2eKg: p.decimal('number').precision(20).scale(6),
     impact: p.json<Record<string, unknown>>(),
     occurredAt: p.datetime(),
+    /** The day it counts for (YYYY-MM-DD): the details' own date, else `occurredAt` in the organization's zone. */
+    day: p.string().columnType('date'),
+    /** What the action type counts once per person (a course), or null. */
+    onceKey: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -253,7 +261,10 @@ export const IdempotencyKeyEntity = defineEntity({
     key: p.string().primary(),
     fingerprint: p.string(),
     status: p.integer().nullable(),
-    response: p.json<Record<string, unknown>>().nullable(),
+    /** The stored answer, sealed with the keyring (ADR 0016). */
+    sealedResponse: p.text().nullable(),
+    /** The request holding the key while it is in progress. */
+    owner: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -296,6 +296,7 @@ describe('the actions-catalogue plugin on the real engine', () => {
       );
       expect(unknown.status).toBe(400);
       expect(unknown.body.message).toContain('"fly-less"');
+      expect(unknown.body.details[0].path).toBe('details/action');
       const extra = await client.post(
         `/api/challenges/${id}/contributions`,
         { details: { action: 'tap-water', date: '2026-11-01' } },
@@ -307,6 +308,25 @@ describe('the actions-catalogue plugin on the real engine', () => {
       const progress = (await client.get(`/api/challenges/${id}`)).body.progress;
       expect(progress.quantity).toBe(2);
       expect(progress.participants).toBe(1);
+    });
+
+    it('count an action once per person and day, however often it is reported', async () => {
+      const id = await openChallenge();
+      const email = `doer-${unique()}@example.org`;
+      await client.pledgeAndConfirm(id, email, { details: { actions: ['tap-water'] } });
+      const me = { token: await client.signIn(email) };
+      const report = () =>
+        client.post(
+          `/api/challenges/${id}/contributions`,
+          { details: { action: 'tap-water' } },
+          me,
+        );
+      const racing = await Promise.all(Array.from({ length: 12 }, () => report()));
+      expect(racing.filter((a) => a.status === 201)).toHaveLength(1);
+      expect(new Set(racing.filter((a) => a.status !== 201).map((a) => a.body.error))).toEqual(
+        new Set(['TANDEM_DUPLICATE']),
+      );
+      expect((await client.get(`/api/challenges/${id}`)).body.progress.quantity).toBe(1);
     });
   });
 });

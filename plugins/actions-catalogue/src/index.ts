@@ -96,12 +96,15 @@ export const actionsCatalogue: ActionType = defineActionType({
       ...(action.source !== undefined ? { source: action.source } : {}),
     };
   },
+  // The action must be one of the challenge's catalogue, on every path.
+  checkReferences: async ({ details, settings }) =>
+    findAction(settings, details.action) === undefined
+      ? { path: 'action', message: `"${details.action}" is not in this challenge's catalogue` }
+      : null,
   limits: {
     maxQuantityPerContribution: 1,
-    check: ({ details, settings }) =>
-      findAction(settings, details.action) === undefined
-        ? `action: "${details.action}" is not in this challenge's catalogue`
-        : null,
+    // "I did it today": an action counts once per person and day, however often it is reported.
+    countsOncePer: ({ details, day }) => `${details.action}/${day}`,
   },
   routes: catalogueRoutes,
   on: { 'pledge.confirmed': onPledgeEvent, 'pledge.withdrawn': onPledgeEvent },

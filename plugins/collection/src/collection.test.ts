@@ -265,8 +265,67 @@ describe('the collection plugin on the real engine', () => {
         );
         expect(refused.status).toBe(400);
         expect(refused.body.details[0].path).toBe('pointId');
+        // Core's generic route checks the same reference, for agents and self-reports alike.
+        const viaCore = await client.post(
+          `/api/challenges/${id}/contributions`,
+          { details: { kg: 2, pointId: badPoint }, participant: null },
+          agent,
+        );
+        expect(viaCore.status).toBe(400);
+        expect(viaCore.body.error).toBe('TANDEM_REQUEST_INVALID');
+        expect(viaCore.body.details[0].path).toBe('details/pointId');
       }
       expect((await client.get(`/api/challenges/${id}`)).body.progress.quantity).toBe(0);
+      const known = await client.post(
+        `/api/challenges/${id}/contributions`,
+        { details: { kg: 2, pointId }, participant: null },
+        agent,
+      );
+      expect(known.status).toBe(201);
+    });
+
+    it('answers 403 to an outsider of an e-mail-domain campaign before anything else', async () => {
+      const domain = `ville-${unique()}.example`;
+      const closedCampaign = (
+        await client.post(
+          `/api/organizations/${slug}/campaigns`,
+          { title: 'Agents only', audience: { type: 'email-domain', domains: [domain] } },
+          admin,
+        )
+      ).body.id as string;
+      const created = await client.post(
+        `/api/campaigns/${closedCampaign}/challenges`,
+        {
+          title: 'Marc',
+          actionType: 'collection',
+          actionSettings: { material: 'coffee-grounds', selfReport: true },
+          goal: { quantity: 500 },
+        },
+        admin,
+      );
+      expect(
+        (await client.post(`/api/challenges/${created.body.id}/open`, undefined, admin)).status,
+      ).toBe(200);
+      const outsider = { token: await client.signIn(`out-${unique()}@example.org`) };
+      // Whatever else is wrong with the request (kg too high, unknown point), 403 first.
+      for (const body of [
+        { kg: 1, pointId },
+        { kg: 99_999, pointId: 'clp_nothing' },
+      ]) {
+        const refused = await client.post(
+          `/api/challenges/${created.body.id}/weigh-ins`,
+          body,
+          outsider,
+        );
+        expect(refused.status).toBe(403);
+        expect(refused.body.error).toBe('TANDEM_AUTH_FORBIDDEN');
+      }
+      const viaCore = await client.post(
+        `/api/challenges/${created.body.id}/contributions`,
+        { details: { kg: 1, pointId } },
+        outsider,
+      );
+      expect(viaCore.status).toBe(403);
     });
 
     it('refuses an absurd weigh-in for the material, or what the challenge allows', async () => {
@@ -327,6 +386,10 @@ describe('the collection plugin on the real engine', () => {
       const email = `self-${unique()}@example.org`;
       const me = { token: await client.signIn(email) };
       const closedToSelf = await challengeId({ material: 'coffee-grounds' });
+      // A self-report needs a live pledge; the rules below hold with one.
+      expect((await client.post(`/api/challenges/${closedToSelf}/pledges`, {}, me)).status).toBe(
+        201,
+      );
       const refused = await client.post(
         `/api/challenges/${closedToSelf}/weigh-ins`,
         { kg: 1, pointId },
@@ -344,6 +407,14 @@ describe('the collection plugin on the real engine', () => {
       expect(viaCore.body.message).toMatch(/self-reports/);
 
       const openToSelf = await challengeId({ material: 'coffee-grounds', selfReport: true });
+      const unpledged = await client.post(
+        `/api/challenges/${openToSelf}/weigh-ins`,
+        { kg: 1, pointId },
+        me,
+      );
+      expect(unpledged.status).toBe(409);
+      expect(unpledged.body.error).toBe('TANDEM_PLEDGE_REQUIRED');
+      expect((await client.post(`/api/challenges/${openToSelf}/pledges`, {}, me)).status).toBe(201);
       const mine = await client.post(
         `/api/challenges/${openToSelf}/weigh-ins`,
         { kg: 1, pointId },

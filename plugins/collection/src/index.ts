@@ -7,7 +7,7 @@ import { defineActionType, type ActionType } from '@tandem/core';
 import { avoidedPerKg, DEFAULT_TREATMENT, type Material, type Treatment } from './factors.js';
 import { weighInComplaint } from './limits.js';
 import { migrations } from './migrations.js';
-import { COLLECTION_ID, collectionRoutes } from './routes.js';
+import { COLLECTION_ID, collectionRoutes, pointProblem } from './routes.js';
 import { CollectionSettings, WeighIn } from './schemas.js';
 
 export {
@@ -75,6 +75,13 @@ export const collection: ActionType = defineActionType({
       const complaint = weighInComplaint(details.kg, settings);
       return complaint === null ? null : `kg: ${complaint}`;
     },
+  },
+  // Every path that records a weigh-in (core's contributions route, the
+  // weigh-ins route, an import) checks its point here, in its transaction.
+  checkReferences: async ({ details, challenge, sql }) => {
+    if (details.pointId === undefined) return null;
+    const problem = await pointProblem(sql, challenge.organizationId, details.pointId);
+    return problem === null ? null : { path: 'pointId', message: problem };
   },
   routes: collectionRoutes,
   migrations,

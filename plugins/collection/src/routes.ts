@@ -14,6 +14,7 @@ import {
   Type,
   type App,
   type PluginContext,
+  type Sql,
   access,
 } from '@tandem/core';
 import { weighInComplaint } from './limits.js';
@@ -72,6 +73,24 @@ function pointView(row: PointRow): CollectionPointView {
 /** The id of the organization with this slug, or 404 (core's lookup). */
 async function findOrganization(context: PluginContext, slug: string): Promise<string> {
   return (await services.findOrganization(context.db, slug)).id;
+}
+
+/**
+ * Why `pointId` cannot take a weigh-in for a challenge of `organizationId`
+ * — no such point in that organization (another's points are as unknown as
+ * missing ones), or the point is closed — or `null` when it can.
+ */
+export async function pointProblem(
+  sql: Sql,
+  organizationId: string,
+  pointId: string,
+): Promise<string | null> {
+  const [point] = await sql.query<{ active: boolean }>(
+    'select active from collection_point where id = ? and organization_id = ?',
+    [pointId, organizationId],
+  );
+  if (!point) return `no collection point "${pointId}" in this challenge's organization`;
+  return point.active ? null : 'this collection point is closed';
 }
 
 /** A slot must end after it starts; an overnight slot is two slots, one per day. */
@@ -250,7 +269,8 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
         throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to record a weigh-in.');
       }
       const challengeId = request.params.id;
-      const { challenge } = await services.loadVisibleChallenge(
+      // The audience first (403 for an outsider), as every write on a challenge.
+      const { challenge } = await services.loadWritableChallenge(
         context.services,
         viewer,
         challengeId,
@@ -271,17 +291,10 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
       }
       const complaint = weighInComplaint(kg, settings);
       if (complaint !== null) throw invalid('kg', complaint);
-      const [point] = await context.db.query<{ active: boolean }>(
-        'select active from collection_point where id = ? and organization_id = ?',
-        [pointId, challenge.organizationId],
-      );
-      if (!point) {
-        throw invalid(
-          'pointId',
-          `no collection point "${pointId}" in this challenge's organization`,
-        );
-      }
-      if (!point.active) throw invalid('pointId', 'this collection point is closed');
+      // Checked again by the action type inside the contribution's
+      // transaction; here first, to name this body's own field.
+      const problem = await pointProblem(context.db, challenge.organizationId, pointId);
+      if (problem !== null) throw invalid('pointId', problem);
       const answer = await services.recordContribution(context.services, viewer, challengeId, {
         details: { kg, pointId, ...(note !== undefined ? { note } : {}) },
         ...(occurredAt !== undefined ? { occurredAt } : {}),

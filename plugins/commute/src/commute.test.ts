@@ -49,7 +49,12 @@ async function campaign(slug: string, audience?: Record<string, unknown>): Promi
   const body = expectStatus(
     await client.post(
       `/api/organizations/${slug}/campaigns`,
-      { title: 'Au travail autrement', ...(audience ? { audience } : {}) },
+      {
+        title: 'Au travail autrement',
+        // Reports from the start of the year on fall in the campaign's days.
+        startsAt: '2026-01-01T00:00:00Z',
+        ...(audience ? { audience } : {}),
+      },
       admin,
     ),
     201,
@@ -129,15 +134,22 @@ describe('commute on the engine', () => {
     const id = await challenge();
     const cy = await client.signIn(`cy-${unique()}@example.org`);
     const dee = await client.signIn(`dee-${unique()}@example.org`);
-    const eve = await client.signIn(`eve-${unique()}@example.org`);
     expectStatus(await pledge(id, cy), 201); // no details at all
     expectStatus(await pledge(id, dee, { modes: ['bike'], previousMode: 'bus' }), 201);
+    // Eve never pledged: an agent records her trip, which joins her without pledge details.
+    const forEve = (details: unknown) =>
+      client.post(
+        `/api/challenges/${id}/contributions`,
+        { details, participant: { email: `eve-${unique()}@example.org` } },
+        admin,
+      );
 
-    for (const token of [cy, dee, eve]) {
-      const answer = expectStatus(
-        await report(id, token, { trips: [{ mode: 'bike', km: 10 }] }),
-        201,
-      ) as {
+    for (const send of [
+      (details: unknown) => report(id, cy, details),
+      (details: unknown) => report(id, dee, details),
+      forEve,
+    ]) {
+      const answer = expectStatus(await send({ trips: [{ mode: 'bike', km: 10 }] }), 201) as {
         quantity: number;
         impact: { co2eKg: number };
       };
@@ -153,6 +165,7 @@ describe('commute on the engine', () => {
   it('refuses 250 km by bike in a day with a sentence naming the trip', async () => {
     const id = await challenge();
     const fay = await client.signIn(`fay-${unique()}@example.org`);
+    expectStatus(await pledge(id, fay), 201);
     const refused = expectStatus(
       await report(id, fay, { trips: [{ mode: 'bike', km: 250 }] }),
       400,
@@ -173,6 +186,7 @@ describe('commute on the engine', () => {
       details: { path: string }[];
     };
     expect(pledged.details[0]?.path).toBe('details/modes/1');
+    expectStatus(await pledge(id, gil, { modes: ['e-bike'] }), 201);
 
     const reported = expectStatus(
       await report(id, gil, {
@@ -193,6 +207,7 @@ describe('commute on the engine', () => {
   it('refuses a carpool without occupants, and settings with car as a mode', async () => {
     const id = await challenge();
     const hal = await client.signIn(`hal-${unique()}@example.org`);
+    expectStatus(await pledge(id, hal), 201);
     const refused = expectStatus(
       await report(id, hal, { trips: [{ mode: 'carpool', km: 18 }] }),
       400,
@@ -220,6 +235,8 @@ describe('commute on the engine', () => {
     const id = await challenge({ goal: { quantity: 50 } });
     const ivy = await client.signIn(`ivy-${unique()}@example.org`);
     const jon = await client.signIn(`jon-${unique()}@example.org`);
+    expectStatus(await pledge(id, ivy), 201);
+    expectStatus(await pledge(id, jon), 201);
     expectStatus(
       await report(id, ivy, {
         trips: [
@@ -247,6 +264,98 @@ describe('commute on the engine', () => {
     expect(after.progress.quantity).toBe(50);
     expect(after.status).toBe('succeeded');
     expect(after.tiers[0]?.unlockedAt).not.toBeNull();
+  });
+
+  it('refuses 76 × 200 km by bike for one day from someone who never pledged', async () => {
+    const id = await challenge({ goal: { quantity: 15_000 } });
+    const mallory = await client.signIn(`mallory-${unique()}@example.org`);
+    const trip = { date: '2026-03-02', trips: [{ mode: 'bike', km: 200 }] };
+    const answers = await Promise.all(Array.from({ length: 76 }, () => report(id, mallory, trip)));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([409]));
+    expect(new Set(answers.map((a) => (a.body as { error: string }).error))).toEqual(
+      new Set(['TANDEM_PLEDGE_REQUIRED']),
+    );
+    await platform.settle();
+    const read = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      progress: { participants: number; quantity: number };
+    };
+    expect(read.progress).toMatchObject({ participants: 0, quantity: 0 });
+  });
+
+  it('holds a pledged person to 200 km by bike for one day, however many reports race: the tier stays locked', async () => {
+    const id = await challenge({ goal: { quantity: 15_000 } });
+    const mallory = await client.signIn(`mallory-${unique()}@example.org`);
+    expectStatus(await pledge(id, mallory, { modes: ['bike'], previousMode: 'car' }), 201);
+    const trip = { date: '2026-03-02', trips: [{ mode: 'bike', km: 200 }] };
+    const answers = await Promise.all(Array.from({ length: 76 }, () => report(id, mallory, trip)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(75);
+    const refused = answers.find((a) => a.status === 400)?.body as {
+      details: { path: string }[];
+    };
+    expect(refused.details[0]?.path).toBe('details/trips/0/km');
+    // Split in small reports, the day still holds 200 km by bike.
+    const small = { date: '2026-03-02', trips: [{ mode: 'bike', km: 1 }] };
+    expect((await report(id, mallory, small)).status).toBe(400);
+    // Without a date, the day is that of occurredAt in the organization's zone
+    // (Europe/Paris): 22:30 UTC is still March 2nd there, 23:30 UTC is not.
+    const at = (occurredAt: string) =>
+      client.post(
+        `/api/challenges/${id}/contributions`,
+        { details: { trips: [{ mode: 'bike', km: 1 }] }, occurredAt },
+        { token: mallory },
+      );
+    expect((await at('2026-03-02T22:30:00Z')).status).toBe(400);
+    expect((await at('2026-03-02T23:30:00Z')).status).toBe(201);
+    await platform.settle();
+    const read = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      status: string;
+      progress: { participants: number; quantity: number };
+      tiers: { unlockedAt: string | null }[];
+    };
+    expect(read.progress.participants).toBe(1);
+    expect(read.status).toBe('open');
+    expect(read.tiers[0]?.unlockedAt).toBeNull();
+  });
+
+  it('holds 20 × 1,500 km by train on one date to 1,500 km', async () => {
+    const id = await challenge({ goal: { quantity: 15_000 } });
+    const tom = await client.signIn(`tom-${unique()}@example.org`);
+    expectStatus(await pledge(id, tom), 201);
+    const day = { date: '2026-04-10', trips: [{ mode: 'train-tgv', km: 1500 }] };
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await report(id, tom, day)).status);
+    expect(statuses).toEqual([201, ...Array(19).fill(400)]);
+    await platform.settle();
+    const read = expectStatus(await client.get(`/api/challenges/${id}`), 200) as {
+      progress: { quantity: number };
+    };
+    expect(read.progress.quantity).toBe(1500);
+    // Another date has its own 1,500 km.
+    expect((await report(id, tom, { ...day, date: '2026-04-11' })).status).toBe(201);
+  });
+
+  it("refuses a date before the campaign's start or after today, naming details/date", async () => {
+    const id = await challenge();
+    const una = await client.signIn(`una-${unique()}@example.org`);
+    expectStatus(await pledge(id, una), 201);
+    for (const date of ['1900-01-01', '2025-12-31', '2999-01-01']) {
+      const refused = expectStatus(
+        await report(id, una, { date, trips: [{ mode: 'bike', km: 3 }] }),
+        400,
+      ) as { details: { path: string }[] };
+      expect(refused.details[0]?.path).toBe('details/date');
+    }
+    const old = expectStatus(
+      await client.post(
+        `/api/challenges/${id}/contributions`,
+        { details: { trips: [{ mode: 'bike', km: 3 }] }, occurredAt: '1970-01-01T00:00:00Z' },
+        { token: una },
+      ),
+      400,
+    ) as { details: { path: string }[] };
+    expect(old.details[0]?.path).toBe('occurredAt');
   });
 
   it('runs a Humanis-like campaign: five challenges, one per mode group, one report', async () => {
@@ -337,6 +446,12 @@ describe('commute on the engine', () => {
     // Someone outside the company is kept out of the campaign.
     const outsider = await client.signIn(`zoe-${unique()}@example.org`);
     expect((await pledge(challengeOf('walk'), outsider)).status).toBe(403);
+    // Contributing is no way around it: 403 before anything else (not 201, not 409).
+    const contributed = await report(challengeOf('walk'), outsider, {
+      trips: [{ mode: 'walking', km: 4 }],
+    });
+    expect(contributed.status).toBe(403);
+    expect((contributed.body as { error: string }).error).toBe('TANDEM_AUTH_FORBIDDEN');
 
     const answer = expectStatus(
       await client.get(`/api/campaigns/${campaignId}/report`, admin),

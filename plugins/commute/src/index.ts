@@ -80,10 +80,19 @@ export const commute: ActionType = defineActionType({
     unit: 'kg CO2e / passenger-km',
     source: FACTOR_SOURCE_LABEL,
   })),
+  // A day of trips counts for its `date` (else the day of occurredAt in the organization's zone).
+  dayField: 'date',
   limits: {
     maxQuantityPerContribution: MAX_KM_PER_DAY,
-    check({ details, settings, occurredAt }) {
-      checkTrips(details, settings, occurredAt);
+    // The caps hold per person and day, whatever the number of reports.
+    maxQuantityPerPersonPerDay: MAX_KM_PER_DAY,
+    check({ details, settings, occurredAt, recorded }) {
+      checkTrips(
+        details,
+        settings,
+        occurredAt,
+        recorded.sameDay.map((earlier) => earlier.details),
+      );
       return null;
     },
   },

@@ -167,6 +167,34 @@ describe('contribution details', () => {
     expect(refused.message).toContain('1500');
   });
 
+  it('counts what the person already reported that day toward each cap', () => {
+    const earlier = { date: '2026-03-10', trips: [{ mode: 'bike', km: 150 }] };
+    const recorded = {
+      day: '2026-03-10',
+      sameDay: [{ details: earlier, quantity: 150 }],
+      dayQuantity: 150,
+    };
+    const run = (details: unknown) =>
+      commute.measure({ details, settings: {}, pledge: null, occurredAt, recorded });
+    expect(run({ trips: [{ mode: 'walking', km: 10 }] }).quantity).toBe(10);
+    expect(refusal(() => run({ trips: [{ mode: 'bike', km: 60 }] })).path).toBe(
+      'details/trips/0/km',
+    );
+    const busy = { ...recorded, dayQuantity: 1450 };
+    expect(run({ trips: [{ mode: 'bus', km: 60 }] }).quantity).toBe(60);
+    expect(
+      refusal(() =>
+        commute.measure({
+          details: { trips: [{ mode: 'bus', km: 60 }] },
+          settings: {},
+          pledge: null,
+          occurredAt,
+          recorded: busy,
+        }),
+      ).path,
+    ).toBe('details');
+  });
+
   it("uses a challenge's own daily caps when it sets them", () => {
     const settings = { maxKmPerDay: { walking: 10, bike: 300 } };
     expect(

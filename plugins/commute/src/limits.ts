@@ -78,11 +78,14 @@ const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
  * fix them: the date, then each trip's mode and occupants, then the day's
  * km per mode against {@link dailyLimit}.
  *
- * The caps hold per contribution: the SDK's check sees one report, not the
- * person's other reports of the same day (see README, "Limits").
+ * The caps hold per person and day: the km of `earlier` (what the same
+ * person already reported for that day, which the engine passes to
+ * `limits.check`) count toward each mode's cap, so 76 reports of 200 km by
+ * bike for one day are refused from the second on.
  *
  * @param occurredAt - when the contribution says it happened; `date` may not
  *   be later than its day, give or take a day for time zones
+ * @param earlier - the same person's earlier reports of that day, validated
  * @throws TandemError `TANDEM_REQUEST_INVALID` naming `details/date`,
  *   `details/trips/<i>/mode`, `details/trips/<i>/occupants` or
  *   `details/trips/<i>/km` (the trip at which that mode's total passes its cap)
@@ -91,6 +94,7 @@ export function checkTrips(
   details: CommuteContribution,
   settings: CommuteSettings,
   occurredAt: Date,
+  earlier: readonly CommuteContribution[] = [],
 ): void {
   const latest = isoDay(new Date(occurredAt.getTime() + 24 * 3600_000));
   // Both are YYYY-MM-DD, so text order is date order.
@@ -122,6 +126,10 @@ export function checkTrips(
     }
   });
   const kmByMode = new Map<Mode, number>();
+  for (const report of earlier) {
+    for (const trip of report.trips)
+      kmByMode.set(trip.mode, (kmByMode.get(trip.mode) ?? 0) + trip.km);
+  }
   details.trips.forEach((trip, i) => {
     const total = (kmByMode.get(trip.mode) ?? 0) + trip.km;
     kmByMode.set(trip.mode, total);
@@ -129,7 +137,7 @@ export function checkTrips(
     if (total > cap) {
       throw refuse(
         `details/trips/${i}/km`,
-        `${round(total)} km by ${label(trip.mode)} in one day is more than the ${cap} km this challenge accepts for that mode; please check the distance`,
+        `${round(total)} km by ${label(trip.mode)} in one day${earlier.length > 0 ? ', with what you already reported that day,' : ''} is more than the ${cap} km this challenge accepts for that mode; please check the distance`,
       );
     }
   });

@@ -120,6 +120,45 @@ describe('eco-driving on the engine', () => {
     expect(view.status).toBe('succeeded');
   });
 
+  it('counts one course once per person, however often and by whomever it is reported', async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, { courseId: COURSE });
+    const email = `driver-${unique()}@example.org`;
+    const token = await client.signIn(email);
+    expectStatus(await client.post(`/api/challenges/${challenge.id}/pledges`, {}, { token }), 201);
+    const self = () =>
+      client.post(
+        `/api/challenges/${challenge.id}/contributions`,
+        { details: { courseId: COURSE } },
+        { token },
+      );
+    // Ten at once: one counts.
+    const racing = await Promise.all(Array.from({ length: 10 }, self));
+    expect(racing.filter((a) => a.status === 201)).toHaveLength(1);
+    const duplicates = racing.filter((a) => a.status !== 201);
+    expect(new Set(duplicates.map((a) => a.status))).toEqual(new Set([409]));
+    expect(new Set(duplicates.map((a) => a.body.error))).toEqual(new Set(['TANDEM_DUPLICATE']));
+    // Again and again, then by an agent naming the same person: still once.
+    for (let i = 0; i < 3; i++) expect((await self()).status).toBe(409);
+    const byAgent = await record(challenge.id, { courseId: COURSE }, email.toUpperCase());
+    expect(byAgent.status).toBe(409);
+    const view = (await client.get(`/api/challenges/${challenge.id}`)).body;
+    expect(view.progress).toMatchObject({ participants: 1, quantity: 1 });
+  });
+
+  it('refuses a self-reported course from someone who never pledged (409)', async () => {
+    const { campaignId } = await campaign();
+    const challenge = await openChallenge(campaignId, { courseId: COURSE });
+    const token = await client.signIn(`driver-${unique()}@example.org`);
+    const refused = await client.post(
+      `/api/challenges/${challenge.id}/contributions`,
+      { details: { courseId: COURSE } },
+      { token },
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe('TANDEM_PLEDGE_REQUIRED');
+  });
+
   it("uses the challenge's assumptions: 20,000 km a year and a cautious 7 %", async () => {
     const { campaignId } = await campaign();
     const challenge = await openChallenge(campaignId, {

@@ -52,6 +52,16 @@ const refuse = (path: string, message: string): TandemError =>
   new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
 
 /**
+ * Why `courseId` is not the course this challenge counts, or `null` when it
+ * is: the one course the plugin knows for a challenge is its settings'.
+ */
+export function courseProblem(courseId: string, settings: EcoDrivingSettings): string | null {
+  return courseId === settings.courseId
+    ? null
+    : `this challenge counts the course "${settings.courseId}", not "${courseId}"`;
+}
+
+/**
  * Refuses a completion of another course than the challenge's, and a
  * completion dated after the contribution itself. The SDK would attach a
  * returned sentence to `details` as a whole; throwing names the very field.
@@ -63,12 +73,8 @@ export function checkCompletion(
   settings: EcoDrivingSettings,
   occurredAt: Date,
 ): void {
-  if (details.courseId !== settings.courseId) {
-    throw refuse(
-      'details/courseId',
-      `this challenge counts the course "${settings.courseId}", not "${details.courseId}"`,
-    );
-  }
+  const problem = courseProblem(details.courseId, settings);
+  if (problem !== null) throw refuse('details/courseId', problem);
   if (details.completedAt !== undefined) {
     const completedAt = new Date(details.completedAt).getTime();
     if (completedAt > occurredAt.getTime() + COMPLETED_AT_SLACK_MS) {

@@ -7,13 +7,14 @@
  * organization's agent.
  */
 import { defineActionType, type ActionType } from '@tandem/core';
-import { checkCompletion, estimatedSaving } from './impact.js';
+import { checkCompletion, courseProblem, estimatedSaving } from './impact.js';
 import { contributionSchema, settingsSchema } from './schemas.js';
 
 export { ECO_DRIVING_DEFAULTS, ECO_DRIVING_SOURCE_LABEL, ECO_DRIVING_SOURCES } from './factors.js';
 export {
   assumptionsOf,
   checkCompletion,
+  courseProblem,
   estimatedSaving,
   type EcoDrivingAssumptions,
 } from './impact.js';
@@ -38,10 +39,9 @@ export const ECO_DRIVING_ID = 'eco-driving';
  * - pledge: no details (`{}`): "I will take the course"
  * - contribution: `{ courseId, completedAt?, score? }`, quantity 1
  *
- * One completion per person and course is enforced by the elearning
- * integration; an agent recording completions by hand through
- * `POST /api/challenges/{id}/contributions` must not record one twice (the
- * SDK's `limits.check` sees one report, not the person's history).
+ * One completion per person and course, whichever path reports it (a
+ * self-report, an agent, the elearning integration): `countsOncePer` gives
+ * the engine the course as the key it stores and holds unique.
  *
  * @example
  * // apps/server/src/tandem.config.ts
@@ -66,8 +66,13 @@ export const ecoDriving: ActionType = defineActionType({
   contributionSchema,
   quantify: () => 1,
   impact: ({ settings }) => estimatedSaving(settings),
+  checkReferences: async ({ details, settings }) => {
+    const problem = courseProblem(details.courseId, settings);
+    return problem === null ? null : { path: 'courseId', message: problem };
+  },
   limits: {
     maxQuantityPerContribution: 1,
+    countsOncePer: ({ details }) => `course/${details.courseId}`,
     check({ details, settings, occurredAt }) {
       checkCompletion(details, settings, occurredAt);
       return null;

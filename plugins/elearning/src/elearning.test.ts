@@ -47,14 +47,21 @@ interface Setup {
 }
 
 /** An organization, a campaign, an open eco-driving challenge on COURSE, and a partner. */
-async function setUp(goal: Record<string, unknown> = { quantity: 100 }): Promise<Setup> {
+async function setUp(
+  goal: Record<string, unknown> = { quantity: 100 },
+  audience?: Record<string, unknown>,
+): Promise<Setup> {
   const slug = `veolia-${unique()}`;
   expectStatus(
     await client.post('/api/organizations', { slug, name: 'Eau IDF', kind: 'company' }, admin),
     201,
   );
   const campaign = expectStatus(
-    await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Écoconduite' }, admin),
+    await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: 'Écoconduite', ...(audience ? { audience } : {}) },
+      admin,
+    ),
     201,
   ) as { id: string };
   const challenge = expectStatus(
@@ -211,6 +218,40 @@ describe('partners', () => {
     expect(unknownField.body.details[0].path).toBe('url');
   });
 
+  it('keeps no partner key in clear in the replay of its creation or rotation', async () => {
+    const setup = await setUp();
+    const createKey = `partner-${unique()}`;
+    const path = `/api/organizations/${setup.slug}/elearning/partners`;
+    const headers = { 'Idempotency-Key': createKey };
+    const created = expectStatus(
+      await client.post(path, { name: 'Replayed LMS' }, { ...admin, headers }),
+      201,
+    ) as { id: string; key: string };
+    const replayed = await client.post(path, { name: 'Replayed LMS' }, { ...admin, headers });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body.key).toBe(created.key);
+
+    const rotateKey = `rotate-${unique()}`;
+    const rotated = expectStatus(
+      await client.post(`${path}/${created.id}/key`, undefined, {
+        ...admin,
+        headers: { 'Idempotency-Key': rotateKey },
+      }),
+      200,
+    ) as { key: string };
+    const rows = await platform.db.query<{ row: string }>(
+      'select i::text as row from idempotency_key i where key in (?)',
+      [[createKey, rotateKey]],
+    );
+    expect(rows).toHaveLength(2);
+    for (const { row } of rows) {
+      expect(row).not.toContain(created.key);
+      expect(row).not.toContain(rotated.key);
+      expect(row).not.toContain(created.key.slice(4));
+    }
+  });
+
   it('rotates a key: the old one stops working at once', async () => {
     const setup = await setUp();
     const rotated = expectStatus(
@@ -256,6 +297,53 @@ describe('POST /api/integrations/xapi/statements', () => {
       [setup.challengeId, people[0]?.id],
     );
     expect(contribution?.details).toMatchObject({ courseId: COURSE, score: 90 });
+  });
+
+  it('counts a course once per person whichever path reports it first: xAPI or a self-report', async () => {
+    const setup = await setUp();
+    const selfReport = (token: string) =>
+      client.post(
+        `/api/challenges/${setup.challengeId}/contributions`,
+        { details: { courseId: COURSE } },
+        { token },
+      );
+
+    // The partner first, then the learner reports it again and again.
+    const ann = `ann-${unique()}@example.org`;
+    expect((await send(setup.partner, completion(ann))).status).toBe(200);
+    const annToken = await client.signIn(ann);
+    // The partner's completion confirmed Ann's pledge: her report is refused as a duplicate.
+    for (let i = 0; i < 3; i++) {
+      const again = await selfReport(annToken);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toBe('TANDEM_DUPLICATE');
+    }
+
+    // The learner first, then the partner's statement.
+    const bob = `bob-${unique()}@example.org`;
+    const bobToken = await client.signIn(bob);
+    expectStatus(
+      await client.post(`/api/challenges/${setup.challengeId}/pledges`, {}, { token: bobToken }),
+      201,
+    );
+    expectStatus(await selfReport(bobToken), 201);
+    const statement = completion(bob);
+    expect((await send(setup.partner, statement)).status).toBe(200);
+    expect((await log(setup)).get(statement['id'] as string)).toMatchObject({ outcome: 'ignored' });
+
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 2, quantity: 2 });
+  });
+
+  it("counts only learners in the campaign's audience", async () => {
+    const domain = `eau-${unique()}.example`;
+    const setup = await setUp({ quantity: 100 }, { type: 'email-domain', domains: [domain] });
+    const outsider = completion(`out-${unique()}@example.org`);
+    const employee = completion(`emp-${unique()}@${domain}`);
+    expect((await send(setup.partner, [outsider, employee])).status).toBe(200);
+    const entries = await log(setup);
+    expect(entries.get(outsider['id'] as string)).toMatchObject({ outcome: 'ignored' });
+    expect(entries.get(employee['id'] as string)).toMatchObject({ outcome: 'counted' });
+    expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
   });
 
   it('counts passed too, and a batch of statements in one request', async () => {

@@ -122,6 +122,8 @@ const credentials = (context: PluginContext, partnerId: string, key: string) => 
 /** What the xAPI routes read of a request and reply, without naming Fastify's types. */
 interface HookRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** Core's `Idempotency-Key` scope for callers it does not know as a viewer. */
+  idempotencyScope?: string;
 }
 interface HookReply {
   header(name: string, value: string): unknown;
@@ -146,9 +148,9 @@ function partnerOf(request: object): Partner {
  *
  * The `Authorization` header is taken off the request once read: core's
  * own credential check, which runs later for every route, knows only
- * Bearer tokens and would refuse a Basic header. An `Idempotency-Key` is
- * scoped to the partner for the same reason (core scopes keys by the
- * `Authorization` header, now gone).
+ * Bearer tokens and would refuse a Basic header. For the same reason the
+ * partner is named as the scope of its `Idempotency-Key`s: to core the
+ * request is otherwise anonymous.
  */
 function authenticatePartner(context: PluginContext) {
   return async (request: HookRequest, reply: HookReply): Promise<void> => {
@@ -176,10 +178,7 @@ function authenticatePartner(context: PluginContext) {
       const message = `must be 1.0.x; this endpoint speaks xAPI ${XAPI_VERSION}`;
       throw new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
     }
-    const idempotencyKey = request.headers['idempotency-key'];
-    if (typeof idempotencyKey === 'string') {
-      request.headers['idempotency-key'] = `${row.id}/${idempotencyKey}`;
-    }
+    request.idempotencyScope = `elearning-partner:${row.id}`;
     partnersByRequest.set(request, { id: row.id, organizationId: row.organization_id });
   };
 }

@@ -54,7 +54,11 @@ interface Setup {
 
 /** A city, a public campaign, an open sorting challenge and one agent signed in. */
 async function setUp(
-  options: { actionType?: string; settings?: Record<string, unknown> } = {},
+  options: {
+    actionType?: string;
+    settings?: Record<string, unknown>;
+    audience?: Record<string, unknown>;
+  } = {},
 ): Promise<Setup> {
   const slug = `syctom-${unique()}`;
   expectStatus(
@@ -62,7 +66,11 @@ async function setUp(
     201,
   );
   const campaign = expectStatus(
-    await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Saint-Mandé trie' }, admin),
+    await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: 'Saint-Mandé trie', ...(options.audience ? { audience: options.audience } : {}) },
+      admin,
+    ),
     201,
   ) as { id: string };
   const challenge = expectStatus(
@@ -258,6 +266,25 @@ describe('enrolling one resident', () => {
     );
     expect(syncForbidden.error).toBe('TANDEM_AUTH_FORBIDDEN');
     expect(await participants(challengeId)).toBe(0);
+  });
+
+  it("enrols only residents in the campaign's audience (403 for others)", async () => {
+    const domain = `bailleur-${unique()}.example`;
+    const { challengeId, agent } = await setUp({
+      audience: { type: 'email-domain', domains: [domain] },
+    });
+    const enrolAs = (resident: Record<string, unknown>) =>
+      client.post(enrolUrl(challengeId), { resident, consent: CONSENT }, { token: agent });
+    const outsider = expectStatus(await enrolAs({ email: `out-${unique()}@example.org` }), 403);
+    expect(outsider.error).toBe('TANDEM_AUTH_FORBIDDEN');
+    // A code carries no address: it cannot show the resident belongs to the domain.
+    expectStatus(await enrolAs({ newCode: true }), 403);
+    expectStatus(await enrolAs({ email: `ann-${unique()}@${domain}` }), 201);
+    const [row] = await platform.db.query<{ n: number }>(
+      "select count(*)::int as n from pledge where challenge_id = ? and status = 'confirmed'",
+      [challengeId],
+    );
+    expect(row?.n).toBe(1);
   });
 
   it('refuses without consent, with two identities, or with an unknown field, naming it', async () => {

@@ -6,6 +6,7 @@
  */
 import { newId, type PluginContext, type PluginEvent } from '@tandem/core';
 import { sendWebhook } from './network.js';
+import { openSecret } from './secrets.js';
 import { webhookHeaders } from './signing.js';
 
 /** Job names of this plugin (run as `webhooks.<name>` on the `webhooks` queue). */
@@ -123,6 +124,7 @@ export async function fanOut(
 
 interface DeliveryToSend {
   id: string;
+  endpoint_id: string;
   webhook_id: string;
   body: string;
   status: 'pending' | 'succeeded' | 'failed';
@@ -146,13 +148,14 @@ export async function deliverWebhook(
   const maxAttempts =
     typeof data['maxAttempts'] === 'number' ? data['maxAttempts'] : settings.maxAttempts;
   const [delivery] = await context.db.query<DeliveryToSend>(
-    `select d.id, d.webhook_id, d.body, d.status, e.url, e.secret
+    `select d.id, d.endpoint_id, d.webhook_id, d.body, d.status, e.url, e.secret
        from webhooks_delivery d join webhooks_endpoint e on e.id = d.endpoint_id
       where d.id = ?`,
     [deliveryId],
   );
   if (!delivery || delivery.status !== 'pending') return;
 
+  const secret = await openSecret(context, delivery.endpoint_id, delivery.secret);
   const startedAt = context.now();
   const result = await sendWebhook({
     url: delivery.url,
@@ -162,7 +165,7 @@ export async function deliverWebhook(
       // Each attempt is signed anew: receivers refuse timestamps over 5 minutes old.
       timestamp: Math.floor(startedAt.getTime() / 1000),
       body: delivery.body,
-      secret: delivery.secret,
+      secret,
     }),
     timeoutMs: settings.timeoutMs,
     allowPrivateNetworks: settings.allowPrivateNetworks,

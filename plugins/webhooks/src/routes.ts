@@ -18,6 +18,7 @@ import {
 } from '@tandem/core';
 import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
+import { sealClearSecrets, sealSecret } from './secrets.js';
 import { generateSecret } from './signing.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -187,6 +188,11 @@ function checkEventTypes(events: readonly string[]): void {
 
 /** Mounts the plugin's routes; `settings` carries the SSRF guard and retry policy. */
 export function webhookRoutes(app: App, context: PluginContext, settings: WebhookSettings): void {
+  // Start-up: secrets stored in clear before they were sealed get sealed now.
+  app.addHook('onReady', async () => {
+    await sealClearSecrets(context);
+  });
+
   app.post(
     '/api/organizations/:slug/webhooks',
     {
@@ -213,11 +219,20 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       if (refused) throw invalid('url', refused);
       checkEventTypes(events);
       const secret = generateSecret();
+      const id = newId('whe');
       const [row] = await context.db.query<EndpointRow>(
         `insert into webhooks_endpoint (id, organization_id, url, secret, events, description, created_at)
          values (?, ?, ?, ?, array[?]::text[], ?, ?)
          returning id, organization_id, url, events, description, created_at`,
-        [newId('whe'), organizationId, url, secret, events, description ?? null, context.now()],
+        [
+          id,
+          organizationId,
+          url,
+          sealSecret(context, id, secret),
+          events,
+          description ?? null,
+          context.now(),
+        ],
       );
       if (!row) throw new Error('the endpoint was not stored');
       return reply.code(201).send({ ...endpointView(row), secret });

@@ -5,9 +5,11 @@ import {
   type TestClient,
   type TestPlatform,
 } from '@tandem/core/testing';
+import { isSealed, type PluginContext } from '@tandem/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhooks } from './index.js';
+import { sealClearSecrets } from './secrets.js';
 import { startReceiver, type Receiver, type ReceivedRequest } from './testing/receiver.js';
 
 /**
@@ -336,6 +338,86 @@ describe('delivery', () => {
 
     expect(receiver.received(path)).toHaveLength(1);
     expect(await deliveries(organization.slug, endpoint.id)).toHaveLength(1);
+  });
+});
+
+describe('secrets at rest', () => {
+  async function storedSecret(endpointId: string): Promise<string> {
+    const [row] = await platform.db.query<{ secret: string }>(
+      'select secret from webhooks_endpoint where id = ?',
+      [endpointId],
+    );
+    return row?.secret ?? '';
+  }
+
+  it('stores the signing secret sealed, and the replay of its registration too; deliveries still verify', async () => {
+    const { organization, challengeId } = await clichy();
+    const path = `/sealed-${unique()}`;
+    const key = `register-${unique()}`;
+    const created = await client.post(
+      `/api/organizations/${organization.slug}/webhooks`,
+      { url: `${receiver.url}${path}`, events: ['challenge.unlocked'] },
+      { ...admin, headers: { 'Idempotency-Key': key } },
+    );
+    expect(created.status).toBe(201);
+    const endpoint = created.body as { id: string; secret: string };
+    const keyBytes = endpoint.secret.slice('whsec_'.length);
+
+    const stored = await storedSecret(endpoint.id);
+    expect(isSealed(stored)).toBe(true);
+    expect(stored).not.toContain(keyBytes);
+    const replays = await platform.db.query<{ row: string }>(
+      'select i::text as row from idempotency_key i where key = ?',
+      [key],
+    );
+    expect(replays).toHaveLength(1);
+    expect(replays[0]?.row).not.toContain(keyBytes);
+
+    await unlock(challengeId);
+    expect(verified(endpoint.secret, receiver.received(path)[0]).type).toBe('challenge.unlocked');
+  });
+
+  it('does not open a sealed secret moved onto another endpoint', async () => {
+    const { organization, challengeId } = await clichy();
+    const first = await register(organization.slug, `/first-${unique()}`, ['challenge.unlocked']);
+    const secondPath = `/second-${unique()}`;
+    const second = await register(organization.slug, secondPath, ['challenge.unlocked']);
+    await platform.db.query('update webhooks_endpoint set secret = ? where id = ?', [
+      await storedSecret(first.id),
+      second.id,
+    ]);
+    await unlock(challengeId);
+    expect(receiver.received(secondPath)).toHaveLength(0);
+  });
+
+  it('seals a secret left in clear by an earlier version at start-up, or when first used', async () => {
+    const { organization, challengeId } = await clichy();
+    const path = `/legacy-${unique()}`;
+    const endpoint = await register(organization.slug, path, ['challenge.unlocked']);
+    const leaveInClear = () =>
+      platform.db.query('update webhooks_endpoint set secret = ? where id = ?', [
+        endpoint.secret,
+        endpoint.id,
+      ]);
+    const context: PluginContext = {
+      pluginId: 'webhooks',
+      db: platform.db,
+      mailer: platform.ctx.mailer,
+      services: platform.ctx,
+      enqueue: async () => undefined,
+      now: () => new Date(),
+    };
+
+    await leaveInClear();
+    expect(await sealClearSecrets(context)).toBeGreaterThanOrEqual(1);
+    expect(isSealed(await storedSecret(endpoint.id))).toBe(true);
+    expect(await sealClearSecrets(context)).toBe(0);
+
+    // Written in clear after start-up (an older process during an upgrade).
+    await leaveInClear();
+    await unlock(challengeId);
+    expect(verified(endpoint.secret, receiver.received(path)[0]).type).toBe('challenge.unlocked');
+    expect(isSealed(await storedSecret(endpoint.id))).toBe(true);
   });
 });
 

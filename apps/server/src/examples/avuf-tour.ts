@@ -3,7 +3,14 @@
  * act for two weeks in one campaign, each town a team, and the towns are
  * ranked by the actions their students report.
  */
-import { readTeamProgress, services, type Platform, type Viewer } from '@tandem/core';
+import {
+  dayIn,
+  DEFAULT_TIME_ZONE,
+  readTeamProgress,
+  services,
+  type Platform,
+  type Viewer,
+} from '@tandem/core';
 import { defaultCatalogue } from '@tandem/plugin-actions-catalogue';
 import {
   apportion,
@@ -183,14 +190,16 @@ export const avufTour = defineExample({
     const reports: { email: string; action: string; occurredAt: Date }[] = [];
     for (const student of enrolled) {
       for (const action of student.actions) {
-        for (let day = 0; day < 3; day++) {
+        // An action counts once per person and day: two draws on one day are one report.
+        const days = new Set<string>();
+        for (let draw = 0; draw < 3; draw++) {
           if (!random.chance(0.12 * student.town.keenness)) continue;
           const at = random.int(0, AVUF_DAYS * 24 - 1);
-          reports.push({
-            email: student.person.email,
-            action,
-            occurredAt: new Date(start.getTime() + at * 3_600_000),
-          });
+          const occurredAt = new Date(start.getTime() + at * 3_600_000);
+          const day = dayIn(occurredAt, DEFAULT_TIME_ZONE);
+          if (days.has(day)) continue;
+          days.add(day);
+          reports.push({ email: student.person.email, action, occurredAt });
         }
       }
     }

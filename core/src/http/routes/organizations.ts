@@ -49,6 +49,14 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
             slug: Slug,
             name: Type.String({ minLength: 1, maxLength: 200 }),
             kind: OrganizationKind,
+            timeZone: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description:
+                  'IANA time zone deciding which day a contribution without a date counts for; default Europe/Paris',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

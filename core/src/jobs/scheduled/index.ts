@@ -10,6 +10,7 @@ import type { ServiceContext } from '../../services/context.js';
 import type { Database } from '../../store/database.js';
 import { Jobs, type JobQueue } from '../queue.js';
 import { checkPacing } from './pacing.js';
+import { purgeExpired } from './purge.js';
 import { recountOpenChallenges } from './recount.js';
 import { sendReminders } from './reminders.js';
 import { runIfDue } from './runs.js';
@@ -17,6 +18,7 @@ import { runIfDue } from './runs.js';
 export { MILESTONE_EVENT, MILESTONE_PERCENTS, recordMilestones } from './milestones.js';
 export { MISMATCH_EVENT, recountChallenge, recountOpenChallenges } from './recount.js';
 export { checkPacing, NUDGE_INTERVAL_MS } from './pacing.js';
+export { purgeExpired, type PurgeSummary } from './purge.js';
 export { sendReminders, unsubscribeFromReminders, REMINDER_INTERVAL_MS } from './reminders.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -33,6 +35,7 @@ export const SCHEDULED_WORK = [
   { name: Jobs.checkPacing, periodMs: HOUR },
   { name: Jobs.sendReminders, periodMs: DAY },
   { name: Jobs.recountProgress, periodMs: DAY },
+  { name: Jobs.purgeExpired, periodMs: HOUR },
 ] as const;
 
 /** The tick of every scheduled job. */
@@ -60,7 +63,7 @@ export interface ScheduledWorkDeps {
 
 /**
  * Registers the handlers of the scheduled jobs (`check-pacing`,
- * `send-reminders`, `recount-progress`) and returns the schedules to
+ * `send-reminders`, `recount-progress`, `purge-expired`) and returns the schedules to
  * create once the process runs jobs. Jobs carry no data: each handler
  * finds its work in the database, and is safe to run twice.
  *
@@ -74,6 +77,7 @@ export function installScheduledWork(deps: ScheduledWorkDeps): ScheduleSpec[] {
   const work: Record<(typeof SCHEDULED_WORK)[number]['name'], () => Promise<unknown>> = {
     [Jobs.checkPacing]: () => checkPacing(deps),
     [Jobs.sendReminders]: () => sendReminders(deps),
+    [Jobs.purgeExpired]: () => purgeExpired(deps),
     [Jobs.recountProgress]: async () => {
       const summary = await recountOpenChallenges(deps);
       for (const { challengeId, expected, found } of summary.corrected) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineActionType } from '../../index.js';
 import { recordContribution } from '../../services/contributions.js';
 import { newId } from '../../ids.js';
-import { confirmPledgeRow } from '../../services/pledges.js';
+import { confirmPledgeRow, withdrawPledge } from '../../services/pledges.js';
 import { loadChallenge } from '../../store/challenges.js';
 import { readChallengeProgress } from '../../store/progress.js';
 import {
@@ -96,6 +96,20 @@ async function contribute(challengeId: string, participantId: string, km: number
   );
 }
 
+/** Withdraws the participant's pledge, as they would themselves. */
+async function withdraw(challengeId: string, participantId: string) {
+  const [pledge] = await platform.db.query<{ id: string }>(
+    'select id from pledge where challenge_id = ? and participant_id = ?',
+    [challengeId, participantId],
+  );
+  if (!pledge) throw new Error('no pledge to withdraw');
+  await withdrawPledge(
+    platform.ctx,
+    { kind: 'participant', participantId, email: null, roles: new Map() },
+    pledge.id,
+  );
+}
+
 const mismatchEvents = (challengeId: string) =>
   platform.db.query<{ payload: Record<string, unknown> }>(
     'select payload from outbox_event where challenge_id = ? and type = ? order by seq',
@@ -115,7 +129,10 @@ describe('recount', () => {
     await confirm(id, a);
     await confirm(id, b);
     await contribute(id, b, 12.5);
-    await contribute(id, c, 3.25); // counts by contributing, without a pledge
+    // c counts by contributing, without a live pledge: they reported, then withdrew.
+    await confirm(id, c);
+    await contribute(id, c, 3.25);
+    await withdraw(id, c);
     const truth = { participants: 3, quantity: 15.75, co2eKg: 3.15 };
     expect(await readChallengeProgress(platform.db, id)).toEqual(truth);
 

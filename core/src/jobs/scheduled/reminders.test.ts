@@ -111,9 +111,9 @@ describe('send-reminders', () => {
     const [active, idle] = await pledgers(id, 2);
     await platform.db.query(
       `insert into contribution (id, challenge_id, participant_id, details, quantity, co2e_kg,
-                                 occurred_at, created_at)
-       values (?, ?, ?, '{"km": 8}', 8, 0, ?, ?)`,
-      [newId('ctb'), id, active!.id, at(9), at(9)],
+                                 occurred_at, day, created_at)
+       values (?, ?, ?, '{"km": 8}', 8, 0, ?, ?::date, ?)`,
+      [newId('ctb'), id, active!.id, at(9), at(9).toISOString().slice(0, 10), at(9)],
     );
     await sendReminders(deps(at(10)));
     expect(await reminders(active!.email)).toHaveLength(0);

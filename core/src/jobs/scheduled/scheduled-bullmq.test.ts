@@ -17,9 +17,9 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-it('runs check-pacing, send-reminders and recount-progress on BullMQ, once per period', async () => {
+it('runs check-pacing, send-reminders, recount-progress and purge-expired on BullMQ, once per period', async () => {
   expect(platform.queue.kind).toBe('bullmq');
-  const names = [Jobs.checkPacing, Jobs.sendReminders, Jobs.recountProgress];
+  const names = [Jobs.checkPacing, Jobs.sendReminders, Jobs.recountProgress, Jobs.purgeExpired];
   for (const name of names) await platform.queue.enqueue(name, {});
   await platform.settle();
   const first = await platform.db.query<{ name: string; last_run_at: Date }>(

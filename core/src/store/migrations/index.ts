@@ -5,7 +5,9 @@ import { Migration20261129110000 } from './Migration20261129110000.js';
 import { Migration20261129120000 } from './Migration20261129120000.js';
 import { Migration20261129130000 } from './Migration20261129130000.js';
 import { Migration20261203100000 } from './Migration20261203100000.js';
+import { Migration20261203110000 } from './Migration20261203110000.js';
 import { Migration20261203120000 } from './Migration20261203120000.js';
+import { Migration20261203130000 } from './Migration20261203130000.js';
 import { Migration20261203140000 } from './Migration20261203140000.js';
 
 /**
@@ -20,6 +22,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129120000', class: Migration20261129120000 },
   { name: 'Migration20261129130000', class: Migration20261129130000 },
   { name: 'Migration20261203100000', class: Migration20261203100000 },
+  { name: 'Migration20261203110000', class: Migration20261203110000 },
   { name: 'Migration20261203120000', class: Migration20261203120000 },
+  { name: 'Migration20261203130000', class: Migration20261203130000 },
   { name: 'Migration20261203140000', class: Migration20261203140000 },
 ];
