@@ -22,6 +22,7 @@ import {
   type RequestPart,
 } from '../validation.js';
 import { TandemError } from '../errors.js';
+import { secureLoggerOptions } from '../logging.js';
 import { CORE_VERSION } from '../plugins/registry.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
@@ -103,7 +104,8 @@ async function refuseUndeclaredBody(request: { body: unknown }): Promise<void> {
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { ctx } = deps;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Tokens in URLs and values in SQL never reach a log line (logging.ts).
+    logger: secureLoggerOptions(deps.logger ?? false),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 256 * 1024,
     // Ids come from our own generator; a very long path is someone probing.

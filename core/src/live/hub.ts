@@ -1,5 +1,6 @@
 import type { Progress } from '../domain/types.js';
 import { TandemError } from '../errors.js';
+import { redactError } from '../logging.js';
 import type { Sql } from '../store/database.js';
 import { readChallengeProgress } from '../store/progress.js';
 import type { LiveBus } from './bus.js';
@@ -211,7 +212,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         broadcast(channel, { text: sseFrame(seq, 'progress', progress), seq: null });
       }
     } catch (error) {
-      console.error(`live progress of ${channel.challengeId} could not be read`, error);
+      console.error(
+        `live progress of ${channel.challengeId} could not be read`,
+        redactError(error),
+      );
       channel.dirty = true; // try again at the next tick
     } finally {
       channel.refreshing = false;
