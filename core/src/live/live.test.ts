@@ -309,7 +309,14 @@ describe('live events, in one process', () => {
     expect((await fetch(`${base}/api/challenges/chl_nope/events`)).status).toBe(404);
     const spec = await client.get('/docs/json');
     const operation = spec.body.paths['/api/challenges/{id}/events']?.get;
-    expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '401', '403', '404', '503']);
+    expect(Object.keys(operation?.responses ?? {})).toEqual([
+      '200',
+      '401',
+      '403',
+      '404',
+      '429',
+      '503',
+    ]);
     expect(operation.responses['200'].content).toHaveProperty('text/event-stream');
 
     // The off-the-shelf client sees the same refusal, and a token opens it.

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { LiveHub } from '../../live/hub.js';
+import { createStreamLimiter, type StreamLimiter } from '../../live/stream-limits.js';
 import { loadVisibleChallenge } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
@@ -27,7 +28,12 @@ const parseEventId = (value: unknown): number | undefined => {
  * check is GET /api/challenges/{id}'s; then a progress snapshot (after a
  * replay of what a reconnecting client missed), then the hub's frames.
  */
-export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): Promise<void> {
+export async function liveRoutes(
+  app: App,
+  ctx: ServiceContext,
+  hub: LiveHub,
+  limiter: StreamLimiter = createStreamLimiter(ctx.config.streams),
+): Promise<void> {
   app.get(
     '/api/challenges/:id/events',
     {
@@ -43,7 +49,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
             description: 'An event stream that stays open.',
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
-          ...errors(401, 403, 404, 503),
+          ...errors(401, 403, 404, 429, 503),
         },
       },
     },
@@ -53,6 +59,8 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
       const lastEventId =
         parseEventId(request.headers['last-event-id']) ?? parseEventId(request.query.lastEventId);
       await hub.ready(); // 503 while the bus cannot be subscribed, before any byte is sent
+      // 429 past the per-IP cap, 503 past the process's, before any byte is sent.
+      const release = limiter.acquire(request.ip);
 
       reply.hijack();
       const raw = reply.raw;
@@ -63,6 +71,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
       let connection: { close(): void } | null = null;
       const leave = () => {
         gone = true;
+        release();
         connection?.close();
       };
       request.raw.on('close', leave);
@@ -85,6 +94,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
         if (gone) connection.close();
       } catch (error) {
         request.log.error({ err: error, challengeId }, 'live stream failed');
+        release();
         if (open()) raw.end();
       }
     },
