@@ -41,8 +41,9 @@ export type PledgeAnswer =
 const MAIL_WINDOW_MS = 60 * 60 * 1000;
 
 /**
- * The challenge, if it takes pledges now. Drafts answer 409 rather than 404
- * here: a pledge form that points at a draft is a state problem to report.
+ * The challenge, if it takes pledges now. A draft is invisible (404) to
+ * whoever may not see drafts, as everywhere; to its organization's agents
+ * and admins, who can see it, it is a state problem (409).
  */
 async function loadPledgeable(
   ctx: ServiceContext,
@@ -52,6 +53,9 @@ async function loadPledgeable(
 ): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
   const challenge = await loadChallenge(sql, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
+  if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
+    throw notFound('challenge', challengeId);
+  }
   const campaign = await findCampaign(sql, challenge.campaignId);
   assertCanSee(viewer, campaign.organizationId, campaign.audience);
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
