@@ -15,7 +15,7 @@ export {
   type ErrorDetail,
 } from './errors.js';
 /** The error answer's schema and a helper listing error answers of a route, for plugins' OpenAPI. */
-export { ErrorBody, errors as errorResponses } from './http/schemas.js';
+export { ErrorBody, errors as errorResponses, HttpUrl, Title } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';
 export {
   createKeyring,

@@ -28,7 +28,30 @@ export function createAjv(part: RequestPart): Ajv {
   };
   const ajv = new Ajv(options);
   addFormats(ajv);
+  // `x-trim: true` stores a string without its surrounding white space. Ajv
+  // runs such keywords after the built-in string checks, so schemas pair it
+  // with `pattern: "\\S"` (see `Title` in http/schemas.ts) to refuse a
+  // value of spaces alone.
+  ajv.addKeyword({
+    keyword: 'x-trim',
+    type: 'string',
+    schemaType: 'boolean',
+    modifying: true,
+    validate: (trim: boolean, data: string, _schema: unknown, where?: DataContext) => {
+      if (trim && where?.parentData !== undefined) {
+        (where.parentData as Record<string | number, unknown>)[where.parentDataProperty] =
+          data.trim();
+      }
+      return true;
+    },
+  });
   return ajv;
+}
+
+/** Where a value sits in the validated document (Ajv's data context). */
+interface DataContext {
+  parentData: unknown;
+  parentDataProperty: string | number;
 }
 
 const detailsAjv = createAjv('body');

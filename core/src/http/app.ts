@@ -22,6 +22,7 @@ import {
   type RequestPart,
 } from '../validation.js';
 import { TandemError } from '../errors.js';
+import { secureLoggerOptions } from '../logging.js';
 import { CORE_VERSION } from '../plugins/registry.js';
 import { access } from './access.js';
 import { installErrorHandling } from './errors.js';
@@ -98,15 +99,38 @@ async function refuseUndeclaredBody(request: { body: unknown }): Promise<void> {
 }
 
 /**
+ * Timeouts against slow clients: the whole request (headers and body) within
+ * `requestTimeoutMs`, the headers within 10 s of it, checked often enough
+ * that a trickling client is cut off close to the limit rather than up to
+ * 30 s (Node's default check interval) later. Streams sent to clients are
+ * not concerned: the limits stop once the request is received.
+ */
+function serverTimeouts(requestTimeoutMs: number): Pick<FastifyServerOptions, 'requestTimeout'> & {
+  http: { headersTimeout: number; connectionsCheckingInterval: number };
+} {
+  const headersTimeout = requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, 10_000) : 10_000;
+  const check = Math.min(
+    30_000,
+    Math.max(100, Math.floor(Math.min(headersTimeout, requestTimeoutMs || headersTimeout) / 4)),
+  );
+  return {
+    requestTimeout: requestTimeoutMs,
+    http: { headersTimeout, connectionsCheckingInterval: check },
+  };
+}
+
+/**
  * Builds the HTTP API without listening, so tests drive it with
  * `app.inject()` and the server app decides where it listens.
  */
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { ctx } = deps;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Tokens in URLs and values in SQL never reach a log line (logging.ts).
+    logger: secureLoggerOptions(deps.logger ?? false),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 256 * 1024,
+    ...serverTimeouts(ctx.config.requestTimeoutMs),
     // Ids come from our own generator; a very long path is someone probing.
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();

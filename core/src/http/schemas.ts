@@ -40,6 +40,13 @@ export const Locale = StringEnum(['fr', 'en']);
 export const DateTime = Type.String({ format: 'date-time' });
 
 /**
+ * A title or a name: trimmed before it is stored, and refused when nothing
+ * but white space is left.
+ */
+export const Title = (options: { maxLength: number; minLength?: number; description?: string }) =>
+  Type.String({ minLength: 1, pattern: '\\S', 'x-trim': true, ...options });
+
+/**
  * An absolute http(s) URL — the only schemes Tandem accepts anywhere a URL
  * is given, since it may end up in a link (`javascript:`, `data:` never).
  */

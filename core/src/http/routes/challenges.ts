@@ -22,6 +22,7 @@ import {
   Proof,
   Slug,
   StringEnum,
+  Title,
 } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -33,7 +34,7 @@ const TierInput = Type.Object(
 
 const ChallengeInput = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Title({ maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 10000 })),
     actionType: Type.String({ minLength: 1, maxLength: 60 }),
     actionSettings: Type.Optional(AnyObject),

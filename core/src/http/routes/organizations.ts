@@ -27,12 +27,14 @@ import {
   SponsorshipView,
   StringEnum,
   TeamView,
+  Title,
+  HttpUrl,
 } from '../schemas.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const TeamInput = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), slug: Type.Optional(Slug) },
+  { name: Title({ maxLength: 200 }), slug: Type.Optional(Slug) },
   { additionalProperties: false },
 );
 
@@ -47,7 +49,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
         body: Type.Object(
           {
             slug: Slug,
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: Title({ maxLength: 200 }),
             kind: OrganizationKind,
             timeZone: Type.Optional(
               Type.String({
@@ -153,9 +155,9 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
         params: SlugParams,
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: Title({ maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 5000 })),
-            url: Type.Optional(Type.String({ format: 'uri', maxLength: 500 })),
+            url: Type.Optional(HttpUrl),
           },
           { additionalProperties: false },
         ),
@@ -178,7 +180,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
         params: SlugParams,
         body: Type.Object(
           {
-            title: Type.String({ minLength: 1, maxLength: 200 }),
+            title: Title({ maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 10000 })),
             startsAt: Type.Optional(DateTime),
             endsAt: Type.Optional(DateTime),

@@ -4,7 +4,7 @@ import { recordContribution } from '../../services/contributions.js';
 import type { ServiceContext } from '../../services/context.js';
 import { confirmPledge, pledge, withdrawPledge } from '../../services/pledges.js';
 import type { App } from '../app.js';
-import { AnyObject, DateTime, Email, errors, Locale } from '../schemas.js';
+import { AnyObject, DateTime, Email, errors, Locale, Title } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -26,7 +26,7 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
         body: Type.Object(
           {
             email: Type.Optional(Email),
-            displayName: Type.Optional(Type.String({ maxLength: 80 })),
+            displayName: Type.Optional(Title({ maxLength: 80 })),
             location: Type.Optional(
               Type.Object(
                 {
