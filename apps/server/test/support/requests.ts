@@ -247,14 +247,15 @@ async function build(
       body = { kg: 2, pointId: ref.pointId, participant: { email: home.emails.self } };
       break;
     case 'POST /api/challenges/{id}/enrolments':
-      body = { resident: { newCode: true }, consent: CONSENT };
+      // The campaign is for members: the resident enrolled must be one.
+      body = { resident: { email: home.emails.self }, consent: CONSENT };
       break;
     case 'POST /api/challenges/{id}/enrolments/sync':
       body = {
         items: [
           {
             key: `device-${unique()}`,
-            enrolment: { resident: { newCode: true }, consent: CONSENT },
+            enrolment: { resident: { email: home.emails.self }, consent: CONSENT },
           },
         ],
       };
