@@ -32,6 +32,9 @@ const EnvSchema = Type.Object({
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
   TANDEM_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
+  TANDEM_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
+  TANDEM_STREAMS_PER_IP: Type.Integer({ minimum: 0, default: 200 }),
+  TANDEM_STREAMS_PER_PROCESS: Type.Integer({ minimum: 0, default: 10_000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -77,6 +80,18 @@ export interface Config {
    * database does not leave its key answering 409 for a day.
    */
   idempotencyLeaseMs: number;
+  /**
+   * The longest a client may take to send a whole request, headers and body
+   * (`TANDEM_REQUEST_TIMEOUT_MS`, default 30 s; `0` disables): a client
+   * trickling its body is cut off instead of holding a connection.
+   */
+  requestTimeoutMs: number;
+  /**
+   * Caps on open live streams (`TANDEM_STREAMS_PER_IP`, default 200 — an
+   * office behind one address must still work; `TANDEM_STREAMS_PER_PROCESS`,
+   * default 10,000). `0` disables a cap.
+   */
+  streams: { perIp: number; perProcess: number };
 }
 
 const envAjv = createAjv('querystring');
@@ -134,5 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TANDEM_TRUST_PROXY === '1',
     jobLockMs: e.TANDEM_JOB_LOCK_MS,
     idempotencyLeaseMs: e.TANDEM_IDEMPOTENCY_LEASE_MS,
+    requestTimeoutMs: e.TANDEM_REQUEST_TIMEOUT_MS,
+    streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },
   };
 }

@@ -15,7 +15,7 @@ export {
   type ErrorDetail,
 } from './errors.js';
 /** The error answer's schema and a helper listing error answers of a route, for plugins' OpenAPI. */
-export { ErrorBody, errors as errorResponses } from './http/schemas.js';
+export { ErrorBody, errors as errorResponses, HttpUrl, Title } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';
 export {
   createKeyring,
@@ -30,7 +30,23 @@ export {
   type PlatformOptions,
   type RelayListener,
 } from './platform.js';
-export { buildApp, type App, type AppDependencies } from './http/app.js';
+export {
+  buildApp,
+  routeTableOf,
+  type App,
+  type AppDependencies,
+  type RegisteredRoute,
+} from './http/app.js';
+export {
+  access,
+  ACCESS_CALLERS,
+  ACCESS_EXTENSION,
+  meetsExpectation,
+  type AccessCaller,
+  type AccessExpectation,
+  type AccessOutcome,
+  type AccessRule,
+} from './http/access.js';
 export { openDatabase, pluginMigrations, type Database, type Sql } from './store/database.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
 export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';

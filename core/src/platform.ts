@@ -18,6 +18,7 @@ import { createMemoryRateLimiter } from './limits/memory.js';
 import { createRedisRateLimiter } from './limits/redis.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { installLive, type LiveOptions } from './live/index.js';
+import { redactError } from './logging.js';
 import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
 import { installNotifications } from './notifications/index.js';
@@ -191,7 +192,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     closers.push(() => mailer.close());
 
     const onError = (error: unknown, job: { id: string; name: string; attempt: number }) =>
-      console.error(`job ${job.name} (${job.id}) attempt ${job.attempt} failed:`, error);
+      console.error(
+        `job ${job.name} (${job.id}) attempt ${job.attempt} failed:`,
+        redactError(error),
+      );
     const queue: JobQueue = config.redisUrl
       ? await createBullQueue({
           url: config.redisUrl,
@@ -219,7 +223,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           }
         }
       },
-      onError: (error) => console.error('outbox relay failed; it will retry:', String(error)),
+      onError: (error) =>
+        console.error('outbox relay failed; it will retry:', String(redactError(error))),
       // An evaluation that failed all its attempts while PostgreSQL was down
       // is lost; evaluating every open challenge again is harmless.
       onRecovered: () => {

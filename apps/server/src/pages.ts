@@ -20,15 +20,35 @@ const STYLE = `
 body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#17301f;background:#f6faf4}
 a{color:#1d6b3a}.card{background:#fff;border-radius:12px;padding:1.2rem 1.4rem;margin:1rem 0;box-shadow:0 1px 3px #0002}
 .ifthen b{color:#1d6b3a}.bar{height:14px;background:#dfeadb;border-radius:7px;overflow:hidden}
-.bar>span{display:block;height:100%;background:#2f9e55}.muted{color:#5b6f60;font-size:.9rem}
+.bar>svg{display:block;width:100%;height:100%}.bar rect{fill:#2f9e55}.muted{color:#5b6f60;font-size:.9rem}
 input,button{font:inherit;padding:.5rem .7rem;border-radius:8px;border:1px solid #9bb5a2}
 button{background:#1d6b3a;color:#fff;border:0;cursor:pointer}form{display:grid;gap:.6rem;max-width:24rem}
 .status{display:inline-block;padding:.1rem .6rem;border-radius:1rem;background:#e6f2e8;font-size:.85rem}`;
 
-const page = (title: string, body: string): string => `<!doctype html>
+/** The nonces of this answer's Content-Security-Policy (set by core's security headers). */
+interface Nonces {
+  script: string;
+  style: string;
+}
+
+const noncesOf = (reply: unknown): Nonces => {
+  const nonces = (reply as { cspNonce?: Nonces | null }).cspNonce;
+  if (!nonces) throw new Error('security headers are not installed: no CSP nonce on the reply');
+  return nonces;
+};
+
+/**
+ * A whole page. Its inline style and scripts carry the answer's CSP nonces:
+ * the policy allows no other inline code, so markup injected through data
+ * (escaped anyway) could not run.
+ */
+const page = (reply: unknown, title: string, body: string): string => {
+  const nonces = noncesOf(reply);
+  return `<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)} · Tandem</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
-<body>${body}<p class="muted">Tandem · <a href="/docs">API</a></p></body></html>`;
+<title>${escape(title)} · Tandem</title><link rel="icon" href="data:,"><style nonce="${nonces.style}">${STYLE}</style></head>
+<body>${body.replace(/<script(?=[\s>])/g, `<script nonce="${nonces.script}"`)}<p class="muted">Tandem · <a href="/docs">API</a></p></body></html>`;
+};
 
 type ChallengeView = Awaited<ReturnType<typeof services.getChallenge>>;
 
@@ -70,7 +90,7 @@ function challengeCard(challenge: ChallengeView, withLink: boolean): string {
         <b>ALORS</b> ${describeCounterpart(tier.counterpart as never)}.
         ${tier.unlockedAt ? '<span class="status">débloqué 🎉</span>' : ''}
         ${SPONSORSHIP_LABELS[tier.sponsorship] ?? ''}</p>
-        <div class="bar" role="progressbar" aria-valuenow="${Math.round(ratio * 100)}" aria-valuemin="0" aria-valuemax="100"><span style="width:${(ratio * 100).toFixed(1)}%"></span></div>`;
+        <div class="bar" role="progressbar" aria-valuenow="${Math.round(ratio * 100)}" aria-valuemin="0" aria-valuemax="100"><svg viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${(ratio * 100).toFixed(1)}" height="1"/></svg></div>`;
     })
     .join('');
   const title = withLink
@@ -82,8 +102,15 @@ function challengeCard(challenge: ChallengeView, withLink: boolean): string {
     ${challenge.unit ? ` · ${challenge.progress.quantity} ${escape(challenge.unit)}` : ''}</p></section>`;
 }
 
-const tokenPage = (title: string, button: string, endpoint: string, done: string): string =>
+const tokenPage = (
+  reply: unknown,
+  title: string,
+  button: string,
+  endpoint: string,
+  done: string,
+): string =>
   page(
+    reply,
     title,
     `<h1>${escape(title)}</h1><div class="card"><button id="go">${escape(button)}</button><p id="out" role="status"></p></div>
 <script type="module">
@@ -101,13 +128,15 @@ document.getElementById('go').addEventListener('click', async () => {
 export function registerPages(app: App, platform: Platform): void {
   const { ctx } = platform;
   const anonymous = { kind: 'anonymous' } as const;
-  const html = (reply: { type: (t: string) => unknown }) => reply.type('text/html; charset=utf-8');
+  const html = <R extends { type: (t: string) => R }>(reply: R): R =>
+    reply.type('text/html; charset=utf-8');
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
     html(reply);
     const [demo] = await ctx.db.query('select slug from organization where slug = ?', ['demo']);
     if (demo) return reply.redirect('/o/demo');
     return page(
+      reply,
       'Tandem',
       `<h1>Tandem</h1><p>SI assez de personnes agissent, ALORS un sponsor tient sa promesse.</p><p><a href="/docs">API</a></p>`,
     );
@@ -127,12 +156,16 @@ export function registerPages(app: App, platform: Platform): void {
             `<h2>${escape(full.title)}</h2>${full.challenges?.map((c) => challengeCard(c as never, true)).join('') ?? ''}`,
           );
         }
-        return page(organization.name, `<h1>${escape(organization.name)}</h1>${cards.join('')}`);
+        return page(
+          reply,
+          organization.name,
+          `<h1>${escape(organization.name)}</h1>${cards.join('')}`,
+        );
       } catch (error) {
         if (error instanceof TandemError)
           return reply
             .code(error.status)
-            .send(page('Introuvable', `<h1>${escape(error.message)}</h1>`));
+            .send(page(reply, 'Introuvable', `<h1>${escape(error.message)}</h1>`));
         throw error;
       }
     },
@@ -146,6 +179,7 @@ export function registerPages(app: App, platform: Platform): void {
       try {
         const challenge = await services.getChallenge(ctx, anonymous, request.params.id);
         return page(
+          reply,
           challenge.title,
           `${challengeCard(challenge, false)}
 <section class="card"><h2>Je m’engage</h2>
@@ -172,15 +206,17 @@ setInterval(async () => {
         if (error instanceof TandemError)
           return reply
             .code(error.status)
-            .send(page('Introuvable', `<h1>${escape(error.message)}</h1>`));
+            .send(page(reply, 'Introuvable', `<h1>${escape(error.message)}</h1>`));
         throw error;
       }
     },
   );
 
+  // Token pages carry the token in their URL: never stored by a cache.
   app.get('/confirm', { schema: { hide: true } }, async (_request, reply) => {
-    html(reply);
+    html(reply).header('cache-control', 'no-store');
     return tokenPage(
+      reply,
       'Confirmer mon engagement',
       'Je confirme',
       '/api/pledges/confirm',
@@ -188,7 +224,13 @@ setInterval(async () => {
     );
   });
   app.get('/sign-in', { schema: { hide: true } }, async (_request, reply) => {
-    html(reply);
-    return tokenPage('Se connecter', 'Me connecter', '/api/auth/session', 'Vous êtes connecté·e.');
+    html(reply).header('cache-control', 'no-store');
+    return tokenPage(
+      reply,
+      'Se connecter',
+      'Me connecter',
+      '/api/auth/session',
+      'Vous êtes connecté·e.',
+    );
   });
 }

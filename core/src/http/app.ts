@@ -8,13 +8,23 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
 import type { ServiceContext, Viewer } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
-import { createAjv, type RequestPart } from '../validation.js';
+import {
+  createAjv,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
+  refuseHostileStrings,
+  type RequestPart,
+} from '../validation.js';
+import { TandemError } from '../errors.js';
+import { secureLoggerOptions } from '../logging.js';
 import { CORE_VERSION } from '../plugins/registry.js';
+import { access } from './access.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
@@ -51,6 +61,65 @@ export interface AppDependencies {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** One route as registered: what the route-table tests walk (hidden routes included). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+}
+
+const routeTables = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route registered on an app built by {@link buildApp}, core's and plugins'. */
+export function routeTableOf(app: FastifyInstance): readonly RegisteredRoute[] {
+  return routeTables.get(app) ?? [];
+}
+
+const isEmptyBody = (body: unknown) =>
+  body === undefined ||
+  body === null ||
+  (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+
+async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+/**
+ * A write without a body schema takes no body: one sent anyway is refused
+ * rather than ignored, so a client never believes a field was taken.
+ */
+async function refuseUndeclaredBody(request: { body: unknown }): Promise<void> {
+  if (isEmptyBody(request.body)) return;
+  const field =
+    request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body)
+      ? (Object.keys(request.body)[0] ?? 'body')
+      : 'body';
+  throw new TandemError('TANDEM_REQUEST_UNKNOWN_FIELD', `${field} is not a known field`, [
+    { path: field, message: 'is not a known field: this request takes no body' },
+  ]);
+}
+
+/**
+ * Timeouts against slow clients: the whole request (headers and body) within
+ * `requestTimeoutMs`, the headers within 10 s of it, checked often enough
+ * that a trickling client is cut off close to the limit rather than up to
+ * 30 s (Node's default check interval) later. Streams sent to clients are
+ * not concerned: the limits stop once the request is received.
+ */
+function serverTimeouts(requestTimeoutMs: number): Pick<FastifyServerOptions, 'requestTimeout'> & {
+  http: { headersTimeout: number; connectionsCheckingInterval: number };
+} {
+  const headersTimeout = requestTimeoutMs > 0 ? Math.min(requestTimeoutMs, 10_000) : 10_000;
+  const check = Math.min(
+    30_000,
+    Math.max(100, Math.floor(Math.min(headersTimeout, requestTimeoutMs || headersTimeout) / 4)),
+  );
+  return {
+    requestTimeout: requestTimeoutMs,
+    http: { headersTimeout, connectionsCheckingInterval: check },
+  };
+}
+
 /**
  * Builds the HTTP API without listening, so tests drive it with
  * `app.inject()` and the server app decides where it listens.
@@ -58,12 +127,39 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { ctx } = deps;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Tokens in URLs and values in SQL never reach a log line (logging.ts).
+    logger: secureLoggerOptions(deps.logger ?? false),
     trustProxy: ctx.config.trustProxy,
     bodyLimit: 256 * 1024,
+    ...serverTimeouts(ctx.config.requestTimeoutMs),
     // Ids come from our own generator; a very long path is someone probing.
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const table: RegisteredRoute[] = [];
+  routeTables.set(app, table);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      table.push({ method, url: route.url, schema: route.schema as RegisteredRoute['schema'] });
+    }
+    if (!methods.some((method) => WRITE_METHODS.has(method)) || !route.url.startsWith('/api/')) {
+      return;
+    }
+    const body = (route.schema as { body?: { type?: unknown; required?: unknown[] } } | undefined)
+      ?.body;
+    // Without a body schema, a body is refused; with one whose fields are all
+    // optional, sending none is the same as sending `{}`.
+    const extra = !body
+      ? refuseUndeclaredBody
+      : body.type === 'object' && !body.required?.length
+        ? emptyBodyAsObject
+        : undefined;
+    if (extra) {
+      const own = route.preValidation;
+      route.preValidation = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), extra];
+    }
+  });
 
   // Each request part gets its own Ajv: bodies are neither coerced nor
   // stripped, so unknown fields are refused (STACK.md, "Gotchas").
@@ -83,6 +179,15 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    // Depth is bounded on the text, before anything (parser, idempotency
+    // fingerprint, logger) walks a value built from it.
+    if (jsonDepthExceeds(text)) {
+      const message = `must not nest deeper than ${MAX_JSON_DEPTH} levels`;
+      return done(
+        new TandemError('TANDEM_REQUEST_INVALID', `body ${message}`, [{ path: 'body', message }]),
+        undefined,
+      );
+    }
     try {
       done(null, JSON.parse(text));
     } catch {
@@ -93,8 +198,45 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   installErrorHandling(app);
 
+  // One rule for every part a route may read, before its schema and before
+  // any hook stores or forwards a value: no NUL, no unpaired surrogate (see
+  // validation.ts). Bodies keep their field names bare, like schema errors.
+  app.addHook('preValidation', async (request) => {
+    refuseHostileStrings(request.params, 'params');
+    refuseHostileStrings(request.query, 'querystring');
+    refuseHostileStrings(request.headers, 'headers');
+    refuseHostileStrings(request.body, '');
+  });
+
+  // Security headers on every answer (API, /docs, /ops and the plain pages):
+  // nothing may frame Tandem, scripts and styles come from this origin or
+  // carry the answer's nonce (`reply.cspNonce`), and no URL — token pages
+  // carry their token in it — leaves through a Referer.
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'connect-src': ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+  });
+
   await app.register(swagger, {
     openapi: {
+      // 3.1: its schemas are JSON Schema 2020-12, which is what TypeBox
+      // writes (numeric `exclusiveMinimum`, `const`); 3.0 would be invalid.
+      openapi: '3.1.0',
       info: {
         title: 'Tandem API',
         version: CORE_VERSION,
@@ -106,7 +248,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI loads its scripts and styles from /docs/static (allowed by
+  // 'self'); no validator badge, which would load an image from elsewhere.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
   app.decorateRequest('viewer', null as never);
   app.addHook('onRequest', async (request) => {
@@ -126,6 +270,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     '/api/health',
     {
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['operations'],
         response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
       },

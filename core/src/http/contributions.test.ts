@@ -314,7 +314,7 @@ describe('who may record', () => {
     }
   });
 
-  it('answers 404 on an unknown challenge and 409 on a draft', async () => {
+  it('answers 404 on an unknown challenge and on a draft it cannot see, 409 to an admin on a draft', async () => {
     const token = await client.signIn(someone());
     const unknown = await contribute('chl_nope', { details: { km: 1 } }, token);
     expect(unknown.status).toBe(404);
@@ -327,9 +327,13 @@ describe('who may record', () => {
       admin,
     );
     expect(draft.status).toBe(201);
+    // Drafts are invisible to a participant: 404, as a read of it.
     const refused = await contribute(draft.body.id, { details: { km: 1 } }, token);
-    expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(refused.status).toBe(404);
+    expect(refused.body.error).toBe('TANDEM_NOT_FOUND');
+    const byAdmin = await contribute(draft.body.id, { details: { km: 1 } }, admin.token);
+    expect(byAdmin.status).toBe(409);
+    expect(byAdmin.body.error).toBe('TANDEM_STATE_CONFLICT');
   });
 });
 

@@ -439,7 +439,7 @@ describe('challenge bodies', () => {
 });
 
 describe('lifecycle conflicts', () => {
-  it('answers 409 to a pledge on a draft, anonymous or signed in', async () => {
+  it('answers 404 to a pledge on a draft from whoever cannot see drafts, 409 to its admin', async () => {
     const slug = await newOrganization();
     const campaignId = await newCampaign(slug);
     const draft = await client.post(
@@ -449,16 +449,23 @@ describe('lifecycle conflicts', () => {
     );
     expect(draft.status).toBe(201);
     const email = `p-${unique()}@example.org`;
+    // Drafts are invisible: a pledge says no more about them than a read.
     const anonymous = await client.post(`/api/challenges/${draft.body.id}/pledges`, { email });
-    expect(anonymous.status).toBe(409);
-    expect(anonymous.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(anonymous.status).toBe(404);
+    expect(anonymous.body.error).toBe('TANDEM_NOT_FOUND');
+    const read = await client.get(`/api/challenges/${draft.body.id}`);
+    expect(read.status).toBe(404);
     const session = await client.signIn(email);
     const signedIn = await client.post(
       `/api/challenges/${draft.body.id}/pledges`,
       {},
       { token: session },
     );
-    expect(signedIn.status).toBe(409);
+    expect(signedIn.status).toBe(404);
+    // The organization's admin sees the draft: for them it is a state conflict.
+    const byAdmin = await client.post(`/api/challenges/${draft.body.id}/pledges`, { email }, admin);
+    expect(byAdmin.status).toBe(409);
+    expect(byAdmin.body.error).toBe('TANDEM_STATE_CONFLICT');
     // Nothing was mailed for the refused pledge.
     const box = await client.get(`/api/dev/mailbox?to=${encodeURIComponent(email)}`);
     expect(
@@ -603,5 +610,83 @@ describe('auth bodies', () => {
     const refused = await client.get('/api/dev/mailbox');
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/\bto\b/);
+  });
+});
+
+describe('titles, names and URLs', () => {
+  it('refuses a title or name of white space alone, wherever one is taken', async () => {
+    const slug = await newOrganization();
+    const campaignId = await newCampaign(slug);
+    const { challengeId } = await setUpClichy(client, admin.token, { participants: 5 });
+    const probes: [string, Record<string, unknown>, string][] = [
+      ['/api/organizations', { slug: `o-${unique()}`, name: '   ', kind: 'city' }, 'name'],
+      [`/api/organizations/${slug}/campaigns`, { title: ' \t\n ' }, 'title'],
+      [`/api/organizations/${slug}/beneficiaries`, { name: '\u00a0 ' }, 'name'],
+      [`/api/campaigns/${campaignId}/challenges`, challengeBody({ title: '    ' }), 'title'],
+      [`/api/campaigns/${campaignId}/teams`, { name: '  ' }, 'name'],
+      [
+        `/api/challenges/${challengeId}/pledges`,
+        { email: `p-${unique()}@example.org`, displayName: '   ' },
+        'displayName',
+      ],
+    ];
+    for (const [url, body, field] of probes) {
+      const response = await client.post(url, body, admin);
+      expect(response.status, `${url}: ${JSON.stringify(response.body)}`).toBe(400);
+      expect(response.body.details[0].path).toBe(field);
+    }
+  });
+
+  it('stores titles and names trimmed', async () => {
+    const slug = await newOrganization();
+    const campaign = await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title: '  Spring  ' },
+      admin,
+    );
+    expect(campaign.status).toBe(201);
+    expect(campaign.body.title).toBe('Spring');
+    const challenge = await client.post(
+      `/api/campaigns/${campaign.body.id}/challenges`,
+      challengeBody({ title: '\tCycle to work ' }),
+      admin,
+    );
+    expect(challenge.body.title).toBe('Cycle to work');
+    const beneficiary = await client.post(
+      `/api/organizations/${slug}/beneficiaries`,
+      { name: ' Trees ' },
+      admin,
+    );
+    expect(beneficiary.body.name).toBe('Trees');
+  });
+
+  it('takes only http(s) URLs for a beneficiary', async () => {
+    const slug = await newOrganization();
+    for (const url of [
+      'javascript:alert(document.cookie)',
+      'JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox',
+      'ftp://example.org/',
+      '//example.org/x',
+    ]) {
+      const response = await client.post(
+        `/api/organizations/${slug}/beneficiaries`,
+        { name: 'B', url },
+        admin,
+      );
+      expect(response.status, url).toBe(400);
+      expect(response.body.details[0].path).toBe('url');
+    }
+    const [row] = await platform.db.query<{ n: number }>(
+      "select count(*)::int as n from beneficiary where url not ilike 'http%'",
+    );
+    expect(row?.n).toBe(0);
+    const accepted = await client.post(
+      `/api/organizations/${slug}/beneficiaries`,
+      { name: 'B', url: 'HTTPS://trees.example.org/give' },
+      admin,
+    );
+    expect(accepted.status).toBe(201);
   });
 });

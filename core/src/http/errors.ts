@@ -56,7 +56,7 @@ export function installErrorHandling(app: FastifyInstance): void {
         .send({ error: 'TANDEM_INTERNAL', message: 'Something went wrong on our side.' });
     }
     if (tandem.status >= 500) request.log.error({ err: error }, tandem.message);
-    if (tandem.code === 'TANDEM_RATE_LIMITED') {
+    if (tandem.status === 429 || tandem.status === 503) {
       const retry = tandem.details?.[0]?.['retryAfterSeconds'];
       if (typeof retry === 'number') void reply.header('retry-after', String(retry));
     }

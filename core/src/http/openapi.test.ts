@@ -1,3 +1,5 @@
+import { compileErrors, validate } from '@readme/openapi-parser';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../testing/index.js';
 
@@ -46,6 +48,14 @@ describe('OpenAPI at /docs', () => {
         expect(operation?.requestBody, `${method} ${path} body`).toBeDefined();
       }
     }
+  });
+
+  it('is valid OpenAPI 3.1 (core alone)', async () => {
+    const response = await platform.app.inject({ method: 'GET', url: '/docs/json' });
+    const spec = response.json() as OpenAPIV3_1.Document;
+    expect(spec.openapi).toBe('3.1.0');
+    const result = await validate(structuredClone(spec) as never);
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
   });
 
   it('serves the interactive documentation page', async () => {

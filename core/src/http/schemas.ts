@@ -39,6 +39,33 @@ export const Id = Type.String({ minLength: 1, maxLength: 100 });
 export const Locale = StringEnum(['fr', 'en']);
 export const DateTime = Type.String({ format: 'date-time' });
 
+/**
+ * A title or a name: trimmed before it is stored, and refused when nothing
+ * but white space is left.
+ */
+export const Title = (options: { maxLength: number; minLength?: number; description?: string }) =>
+  Type.String({ minLength: 1, pattern: '\\S', 'x-trim': true, ...options });
+
+/**
+ * An absolute http(s) URL — the only schemes Tandem accepts anywhere a URL
+ * is given, since it may end up in a link (`javascript:`, `data:` never).
+ */
+export const HttpUrl = Type.String({
+  format: 'uri',
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+',
+  maxLength: 2000,
+  description: 'an http:// or https:// URL',
+});
+
+/** The proof of a delivered counterpart. */
+export const Proof = Type.Object(
+  {
+    text: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })),
+    url: Type.Optional(HttpUrl),
+  },
+  { additionalProperties: false },
+);
+
 export const Money = Type.Object(
   { value: Type.Number({ exclusiveMinimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
   { additionalProperties: false },
@@ -125,6 +152,10 @@ export const TierView = Type.Object({
   }),
   unlockedAt: Nullable(Type.String()),
   fulfilledAt: Nullable(Type.String()),
+  fulfilledBy: Nullable(
+    Type.String({ description: 'slug of the organization that declared it delivered' }),
+  ),
+  proof: Nullable(Proof),
 });
 
 /** A tier naming an organization as sponsor, as that organization's admins see it. */

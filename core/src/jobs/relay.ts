@@ -77,10 +77,11 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
           ),
         ),
       ]);
-      await markRelayed(
+      const numbers = await markRelayed(
         tx,
         events.map((e) => e.seq),
       );
+      for (const event of events) event.challengeSeq = numbers.get(event.seq) ?? null;
       return events;
     });
 

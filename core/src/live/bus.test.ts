@@ -86,9 +86,11 @@ describe('live bus: Redis pub/sub after a lost connection', () => {
 });
 
 describe('live messages', () => {
+  // The platform-wide seq is far from the challenge's own numbers: messages carry the latter.
   const event = (seq: number, type: string, payload: Record<string, unknown>): OutboxEvent => ({
     id: `evt_${seq}`,
-    seq,
+    seq: 7000 + seq,
+    challengeSeq: seq,
     type,
     challengeId: seq % 2 === 0 ? 'chl_a' : 'chl_b',
     organizationId: 'org_1',

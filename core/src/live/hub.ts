@@ -1,5 +1,6 @@
 import type { Progress } from '../domain/types.js';
 import { TandemError } from '../errors.js';
+import { redactError } from '../logging.js';
 import type { Sql } from '../store/database.js';
 import { readChallengeProgress } from '../store/progress.js';
 import type { LiveBus } from './bus.js';
@@ -75,7 +76,7 @@ export interface LiveHub {
 
 interface Frame {
   text: string;
-  /** The outbox seq of an unlock, milestone or status frame; null for progress. */
+  /** The challenge event number of an unlock, milestone or status frame; null for progress. */
   seq: number | null;
 }
 
@@ -163,8 +164,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const [progress, rows] = await Promise.all([
       readChallengeProgress(options.db, channel.challengeId),
       options.db.query<{ seq: string | number | null }>(
-        `select max(seq) as seq from outbox_event
-          where challenge_id = ? and relayed_at is not null`,
+        `select max(challenge_seq) as seq from outbox_event
+          where challenge_id = ? and challenge_seq is not null`,
         [channel.challengeId],
       ),
     ]);
@@ -211,7 +212,10 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
         broadcast(channel, { text: sseFrame(seq, 'progress', progress), seq: null });
       }
     } catch (error) {
-      console.error(`live progress of ${channel.challengeId} could not be read`, error);
+      console.error(
+        `live progress of ${channel.challengeId} could not be read`,
+        redactError(error),
+      );
       channel.dirty = true; // try again at the next tick
     } finally {
       channel.refreshing = false;
@@ -248,9 +252,9 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   /** Unlock, milestone and status events after `afterSeq`, oldest first (the latest `replayLimit`). */
   const readReplay = async (challengeId: string, afterSeq: number) => {
     const rows = await options.db.query<ReplayRow>(
-      `select seq, type, payload from outbox_event
-        where challenge_id = ? and seq > ? and relayed_at is not null and type in (?)
-        order by seq desc
+      `select challenge_seq as seq, type, payload from outbox_event
+        where challenge_id = ? and challenge_seq > ? and type in (?)
+        order by challenge_seq desc
         limit ?`,
       [challengeId, afterSeq, DISCRETE_EVENT_TYPES, replayLimit],
     );

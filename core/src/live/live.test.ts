@@ -8,7 +8,7 @@ import { createTestClient, type TestClient } from '../testing/client.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { deleteKeys, testRedisUrl } from '../testing/redis.js';
 import { setUpClichy } from '../testing/scenarios.js';
-import { appendEvents } from '../store/outbox.js';
+import { appendEvents, markRelayed } from '../store/outbox.js';
 import { liveHubOf, type LiveOptions } from './index.js';
 import { generateSecretKey } from '../keyring.js';
 
@@ -178,6 +178,41 @@ describe('live events, in one process', () => {
     expect(Number(unlocked.id)).toBeGreaterThan(Number(snapshot.id));
   });
 
+  it("numbers a challenge's frames on their own: ids reveal nothing of other challenges' events", async () => {
+    const { client, base, platform } = launched;
+    // Busy elsewhere first: a few dozen events on another challenge.
+    const busy = await setUpClichy(client, adminToken, { participants: 100 });
+    await pledgeMany(client, busy.challengeId, 20);
+    await platform.settle();
+    const { challengeId } = await setUpClichy(client, adminToken, { participants: 2 });
+    await platform.settle();
+    const live = stream(`${base}/api/challenges/${challengeId}/events`);
+    const snapshot = await live.waitFor('snapshot', (f) => f.event === 'progress');
+    // Its only event so far is its opening: number 1, whatever the outbox holds.
+    expect(snapshot.id).toBe('1');
+    const [outbox] = await platform.db.query<{ max: string }>(
+      'select max(seq) as max from outbox_event',
+    );
+    expect(Number(outbox?.max)).toBeGreaterThan(20);
+
+    await pledgeMany(client, challengeId, 2);
+    await platform.settle();
+    const unlocked = await live.waitFor('unlock', (f) => f.event === 'unlocked');
+    const [own] = await platform.db.query<{ n: number }>(
+      'select count(*)::int as n from outbox_event where challenge_id = ?',
+      [challengeId],
+    );
+    expect(Number(unlocked.id)).toBeGreaterThan(1);
+    expect(Number(unlocked.id)).toBeLessThanOrEqual(own?.n ?? 0);
+    const numbers = await platform.db.query<{ challenge_seq: string }>(
+      'select challenge_seq from outbox_event where challenge_id = ? order by seq',
+      [challengeId],
+    );
+    expect(numbers.map((row) => Number(row.challenge_seq))).toEqual(
+      numbers.map((_, index) => index + 1),
+    );
+  });
+
   it('answers the SSE headers, sends heartbeats, and forgets a client that leaves', async () => {
     const { client, base, platform } = launched;
     const { challengeId } = await setUpClichy(client, adminToken, { participants: 50 });
@@ -274,7 +309,10 @@ describe('live events, in one process', () => {
           payload: { tierId, percent: 25, progress: { participants: 2, quantity: 0, co2eKg: 0 } },
         },
       ]);
-      await tx.query('update outbox_event set relayed_at = now() where id = ?', [id]);
+      const [row] = await tx.query<{ seq: string }>('select seq from outbox_event where id = ?', [
+        id,
+      ]);
+      await markRelayed(tx, [Number(row?.seq)]);
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(live.frames.some((f) => f.event === 'milestone')).toBe(false);
@@ -313,7 +351,14 @@ describe('live events, in one process', () => {
     expect((await fetch(`${base}/api/challenges/chl_nope/events`)).status).toBe(404);
     const spec = await client.get('/docs/json');
     const operation = spec.body.paths['/api/challenges/{id}/events']?.get;
-    expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '401', '403', '404', '503']);
+    expect(Object.keys(operation?.responses ?? {})).toEqual([
+      '200',
+      '401',
+      '403',
+      '404',
+      '429',
+      '503',
+    ]);
     expect(operation.responses['200'].content).toHaveProperty('text/event-stream');
 
     // The off-the-shelf client sees the same refusal, and a token opens it.

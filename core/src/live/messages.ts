@@ -9,7 +9,7 @@ export interface LiveMessage {
   challengeId: string;
   /** The outbox event type (`challenge.unlocked`, `pledge.confirmed`, …). */
   type: string;
-  /** The outbox sequence number, used as the SSE `id`. */
+  /** The event's number within its challenge (`challenge_seq`), used as the SSE `id`. */
   seq: number;
   payload: Record<string, unknown>;
 }
@@ -81,23 +81,25 @@ export function toLiveMessages(events: readonly OutboxEvent[]): LiveMessage[] {
   const messages: LiveMessage[] = [];
   const lastOther = new Map<string, LiveMessage>();
   for (const event of events) {
-    if (!event.challengeId) continue;
+    // Only numbered events go live: the platform-wide seq is never shown.
+    const seq = event.challengeSeq;
+    if (!event.challengeId || seq === null || seq === undefined) continue;
     const frame = discreteFrameOf(event.type, event.payload);
     if (frame) {
       messages.push({
         challengeId: event.challengeId,
         type: event.type,
-        seq: event.seq,
+        seq,
         payload: frame.data,
       });
       continue;
     }
     const previous = lastOther.get(event.challengeId);
-    if (!previous || previous.seq < event.seq) {
+    if (!previous || previous.seq < seq) {
       lastOther.set(event.challengeId, {
         challengeId: event.challengeId,
         type: event.type,
-        seq: event.seq,
+        seq,
         payload: {},
       });
     }

@@ -16,6 +16,7 @@ import {
   refuse,
   sameSecret,
 } from './auth.js';
+import { enforce } from '../limits/rate-limiter.js';
 import { checkReadiness } from './health.js';
 import { createOpsMetrics, type OpsMetrics } from './metrics.js';
 import { queueDashboard } from './queues.js';
@@ -28,6 +29,9 @@ export { ADMIN_COOKIE } from './auth.js';
 export type OpsPlatform = Pick<Platform, 'app' | 'ctx' | 'config' | 'db' | 'redis' | 'queue'>;
 
 const hidden = { hide: true } as const;
+
+/** Sign-in attempts with the admin token per client IP (all of them, right or wrong). */
+export const OPS_SESSION_RULE = { name: 'ops-session', limit: 10, windowMs: 15 * 60_000 } as const;
 
 const adminCookie = (value: string, maxAge: number, secure: boolean) =>
   `${ADMIN_COOKIE}=${value}; Path=/ops; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
@@ -105,7 +109,10 @@ export async function installOps(platform: OpsPlatform): Promise<OpsMetrics> {
     {
       schema: {
         hide: true,
-        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }),
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
@@ -113,6 +120,9 @@ export async function installOps(platform: OpsPlatform): Promise<OpsMetrics> {
       if (!adminToken) {
         throw new TandemError('TANDEM_NOT_FOUND', 'No platform admin is configured here.');
       }
+      // Every attempt counts, per client IP, before the token is compared:
+      // guessing gets a handful of tries per quarter hour, not thousands.
+      await enforce(platform.ctx.limiter, OPS_SESSION_RULE, request.ip);
       if (!sameSecret(request.body.token, adminToken)) {
         throw new TandemError('TANDEM_AUTH_INVALID', 'This is not the platform admin token.');
       }

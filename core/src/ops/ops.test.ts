@@ -231,6 +231,29 @@ describe('operators tools, in-process queue', () => {
     });
   });
 
+  it('limits admin-token guesses on POST /ops/session per client IP (429, even for the right token)', async () => {
+    const attempt = (token: string, remoteAddress: string) =>
+      platform.app.inject({
+        method: 'POST',
+        url: '/ops/session',
+        remoteAddress,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ token }),
+      });
+    const guesser = `198.51.100.${Math.floor(Math.random() * 200) + 20}`;
+    const answers: number[] = [];
+    for (let i = 0; i < 12; i++)
+      answers.push((await attempt(`guess-${i}-xxxxxxxxxxxx`, guesser)).statusCode);
+    expect(answers.filter((status) => status === 401)).toHaveLength(10);
+    expect(answers.slice(10)).toEqual([429, 429]);
+    const right = await attempt(platform.adminToken, guesser);
+    expect(right.statusCode).toBe(429);
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    expect(right.headers['set-cookie']).toBeUndefined();
+    // Another address is not held back.
+    expect((await attempt(platform.adminToken, '203.0.113.250')).statusCode).toBe(204);
+  });
+
   it('is not ready (503) once its database is unreachable, and says which check failed', async () => {
     // The variant reaches PostgreSQL through a TCP relay that the test cuts.
     const target = new URL(platform.config.databaseUrl as string);

@@ -23,6 +23,7 @@ import {
   loadChallenges,
   toChallengeState,
   type ChallengeAggregate,
+  type FulfilmentProof,
 } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -61,6 +62,9 @@ export interface TierView {
   sponsorship: Sponsorship;
   unlockedAt: string | null;
   fulfilledAt: string | null;
+  /** Slug of the organization that declared the counterpart delivered. */
+  fulfilledBy: string | null;
+  proof: FulfilmentProof | null;
 }
 
 export interface ChallengeView {
@@ -96,7 +100,9 @@ async function sponsorSlugs(
 ): Promise<Map<string, string>> {
   const ids = [
     ...new Set(
-      challenges.flatMap((c) => c.tiers.flatMap((t) => (t.sponsorId ? [t.sponsorId] : []))),
+      challenges.flatMap((c) =>
+        c.tiers.flatMap((t) => [t.sponsorId, t.fulfilledBy].filter((v): v is string => !!v)),
+      ),
     ),
   ];
   if (ids.length === 0) return new Map();
@@ -123,6 +129,8 @@ function toView(
     sponsorship: tier.sponsorship,
     unlockedAt: iso(tier.unlockedAt),
     fulfilledAt: iso(tier.fulfilledAt),
+    fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy) ?? null) : null,
+    proof: tier.proof ?? null,
   }));
   const first = tiers[0];
   return {
@@ -464,6 +472,7 @@ export function fulfillTier(
   viewer: Viewer,
   id: string,
   tierId: string,
+  proof: FulfilmentProof | null = null,
 ): Promise<ChallengeView> {
   return changeChallenge(
     ctx,
@@ -474,7 +483,15 @@ export function fulfillTier(
       if (!tier) throw notFound('tier', tierId);
       const result = fulfillState(toChallengeState(challenge), tierId);
       if (!tier.fulfilledAt) {
-        await tx.query('update tier set fulfilled_at = now() where id = ?', [tierId]);
+        // Whose admin declares it: the sponsor's when the viewer is one, else the organizer's.
+        const by =
+          tier.sponsorId && hasRole(viewer, tier.sponsorId, 'admin')
+            ? tier.sponsorId
+            : challenge.organizationId;
+        await tx.query(
+          'update tier set fulfilled_at = now(), fulfilled_by = ?, proof = ?::jsonb where id = ?',
+          [by, proof ? JSON.stringify(proof) : null, tierId],
+        );
         await appendEvents(tx, [
           {
             type: EventTypes.counterpartFulfilled,

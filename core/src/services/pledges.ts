@@ -45,8 +45,9 @@ export type PledgeAnswer =
   | { status: 202; body: { status: 'pending' } };
 
 /**
- * The challenge, if it takes pledges now. Drafts answer 409 rather than 404
- * here: a pledge form that points at a draft is a state problem to report.
+ * The challenge, if it takes pledges now. A draft is invisible (404) to
+ * whoever may not see drafts, as everywhere; to its organization's agents
+ * and admins, who can see it, it is a state problem (409).
  */
 async function loadPledgeable(
   ctx: ServiceContext,
@@ -56,6 +57,9 @@ async function loadPledgeable(
 ): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
   const challenge = await loadChallenge(sql, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
+  if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
+    throw notFound('challenge', challengeId);
+  }
   const campaign = await findCampaign(sql, challenge.campaignId);
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
   assertViewerInAudience(viewer, campaign);

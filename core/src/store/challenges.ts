@@ -18,11 +18,21 @@ export interface ChallengeRecord {
   createdAt: Date;
 }
 
+/** What a sponsor shows to prove a counterpart was delivered. */
+export interface FulfilmentProof {
+  text?: string;
+  url?: string;
+}
+
 export interface TierRecord extends Tier {
   /** Whether the sponsor agreed; only `accepted` sponsors hear of the challenge. */
   sponsorship: Sponsorship;
   fulfilledAt: Date | null;
   unlockedAt: Date | null;
+  /** The proof given when the tier was fulfilled. */
+  proof?: FulfilmentProof | null;
+  /** The organization (id) that declared it fulfilled. */
+  fulfilledBy?: string | null;
 }
 
 /** A challenge with its tiers (lowest first) and their unlocks. */
@@ -55,6 +65,8 @@ interface TierRow {
   sponsorship: Sponsorship;
   fulfilled_at: Date | null;
   unlocked_at: Date | null;
+  proof?: FulfilmentProof | null;
+  fulfilled_by?: string | null;
 }
 
 const date = (value: Date | string | null): Date | null =>
@@ -83,6 +95,8 @@ const toTier = (row: TierRow): TierRecord => {
     sponsorship: row.sponsorship,
     fulfilledAt: date(row.fulfilled_at),
     unlockedAt: date(row.unlocked_at),
+    proof: row.proof ?? null,
+    fulfilledBy: row.fulfilled_by ?? null,
   };
   if (row.counterpart) tier.counterpart = row.counterpart;
   if (row.sponsor_id) tier.sponsorId = row.sponsor_id;

@@ -130,6 +130,8 @@ export const TierEntity = defineEntity({
     sponsorship: p.string().default('accepted'),
     sponsorshipDecidedAt: p.datetime().nullable(),
     fulfilledAt: p.datetime().nullable(),
+    proof: p.json<Record<string, unknown>>().nullable(),
+    fulfilledBy: p.string().nullable(),
   },
 });
 
@@ -225,6 +227,7 @@ export const OutboxEventEntity = defineEntity({
     payload: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
     relayedAt: p.datetime().nullable(),
+    challengeSeq: p.bigint('number').nullable(),
   },
 });
 

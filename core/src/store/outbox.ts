@@ -27,6 +27,12 @@ export interface OutboxEvent {
   organizationId: string | null;
   payload: Record<string, unknown>;
   createdAt: Date;
+  /**
+   * The event's number among its challenge's events (1, 2, 3…), given when it
+   * is relayed: what live pages show as the SSE id, so that they reveal
+   * nothing of the platform-wide sequence.
+   */
+  challengeSeq?: number | null;
 }
 
 export interface NewEvent {
@@ -91,7 +97,47 @@ export async function claimPendingEvents(tx: Sql, limit: number): Promise<Outbox
   }));
 }
 
-export async function markRelayed(tx: Sql, seqs: readonly number[]): Promise<void> {
-  if (seqs.length === 0) return;
-  await tx.query(`update outbox_event set relayed_at = now() where seq in (?)`, [seqs]);
+/**
+ * Marks events relayed and numbers each challenge's events in order
+ * (`challenge_seq`), from a per-challenge counter: relays running side by
+ * side on one challenge take turns on its counter row, so numbers are
+ * unique, and increase in the order events become visible. Counter rows are
+ * taken in challenge order so two relays cannot deadlock.
+ *
+ * @returns each marked event's challenge number, by outbox seq
+ */
+export async function markRelayed(tx: Sql, seqs: readonly number[]): Promise<Map<number, number>> {
+  if (seqs.length === 0) return new Map();
+  const rows = await tx.query<{ seq: string | number; challenge_seq: string | number | null }>(
+    `with batch as (
+       select seq, challenge_id,
+              row_number() over (partition by challenge_id order by seq) as n
+         from outbox_event
+        where seq in (?) and challenge_id is not null and challenge_seq is null
+     ), counts as (
+       select challenge_id, count(*) as c from batch group by challenge_id
+     ), bumped as (
+       insert into challenge_event_counter (challenge_id, last)
+       select challenge_id, c from counts order by challenge_id
+       on conflict (challenge_id)
+       do update set last = challenge_event_counter.last + excluded.last
+       returning challenge_id, last
+     ), numbered as (
+       select batch.seq, bumped.last - counts.c + batch.n as cs
+         from batch
+         join counts on counts.challenge_id = batch.challenge_id
+         join bumped on bumped.challenge_id = batch.challenge_id
+     )
+     update outbox_event o
+        set relayed_at = now(), challenge_seq = coalesce(numbered.cs, o.challenge_seq)
+       from outbox_event mine left join numbered on numbered.seq = mine.seq
+      where mine.seq = o.seq and o.seq in (?)
+     returning o.seq, o.challenge_seq`,
+    [seqs, seqs],
+  );
+  const numbers = new Map<number, number>();
+  for (const row of rows) {
+    if (row.challenge_seq !== null) numbers.set(Number(row.seq), Number(row.challenge_seq));
+  }
+  return numbers;
 }

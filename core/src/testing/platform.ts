@@ -1,3 +1,4 @@
+import type { FastifyServerOptions } from 'fastify';
 import { loadConfig } from '../config.js';
 import { generateSecretKey } from '../keyring.js';
 import type { Plugin } from '../plugins/registry.js';
@@ -19,6 +20,8 @@ export interface TestPlatformOptions {
   /** Extra environment, e.g. `{ TANDEM_RATE_LIMIT_PER_EMAIL: '2' }`. */
   env?: Record<string, string>;
   now?: () => Date;
+  /** Fastify's logger option (off by default), e.g. `{ level: 'info', stream }` to read what is logged. */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export interface TestPlatform extends Platform {
@@ -63,6 +66,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       runJobs: options.runJobs ?? true,
       queuePrefix,
       ...(options.now ? { now: options.now } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
     await platform.start();
     return Object.assign(platform, {

@@ -2,7 +2,7 @@
  * The catalogue route: a challenge's actions, each with how many people
  * picked it, for the challenge page's "what others do" list.
  */
-import { services, TandemError, Type, type App, type PluginContext } from '@tandem/core';
+import { access, services, TandemError, Type, type App, type PluginContext } from '@tandem/core';
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 import { readPicks } from './picks.js';
 import { CatalogueView, errors, type CatalogueSettings } from './schemas.js';
@@ -20,6 +20,7 @@ export async function catalogueRoutes(app: App, context: PluginContext): Promise
     '/api/challenges/:id/actions',
     {
       schema: {
+        'x-tandem-access': access.audience(),
         tags: ['actions-catalogue'],
         summary: "A challenge's catalogue of actions, with how many people picked each",
         description:

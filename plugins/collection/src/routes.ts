@@ -15,6 +15,7 @@ import {
   type App,
   type PluginContext,
   type Sql,
+  access,
 } from '@tandem/core';
 import { weighInComplaint } from './limits.js';
 import {
@@ -128,6 +129,7 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
     '/api/organizations/:slug/collection-points',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['collection'],
         summary: 'Add a collection point (org admin)',
         params: SlugParams,
@@ -166,6 +168,7 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
     '/api/organizations/:slug/collection-points',
     {
       schema: {
+        'x-tandem-access': access.anyone({ note: 'agents also see closed points' }),
         tags: ['collection'],
         summary: "An organization's collection points (active ones; agents also see closed ones)",
         params: SlugParams,
@@ -190,6 +193,7 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
     '/api/organizations/:slug/collection-points.geojson',
     {
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['collection'],
         summary: "An organization's active collection points as a GeoJSON FeatureCollection",
         params: SlugParams,
@@ -246,6 +250,9 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
     '/api/challenges/:id/weigh-ins',
     {
       schema: {
+        'x-tandem-access': access.role('agent', {
+          note: 'recording for a named participant; self-reports when the challenge allows them',
+        }),
         tags: ['collection'],
         summary:
           'Record a weigh-in at a collection point (org agent; the participant if self reports are on)',

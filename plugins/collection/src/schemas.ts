@@ -3,7 +3,7 @@
  * details, and the bodies and answers of its routes. Bodies refuse unknown
  * fields, as every Tandem request body does.
  */
-import { errorResponses, Type, type Static, type TSchema } from '@tandem/core';
+import { errorResponses, Title, Type, type Static, type TSchema } from '@tandem/core';
 import { MATERIALS, TREATMENTS } from './factors.js';
 
 /**
@@ -88,7 +88,7 @@ export const Location = Type.Object(
 
 export const NewCollectionPoint = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Title({ maxLength: 200 }),
     address: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     location: Type.Optional(Location),
     openingHours: Type.Optional(Type.Array(OpeningSlot, { maxItems: 50 })),

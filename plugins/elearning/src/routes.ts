@@ -11,11 +11,13 @@ import {
   requireRole,
   services,
   TandemError,
+  Title,
   Type,
   type App,
   type PluginContext,
   type TSchema,
   errorResponses as errors,
+  access,
 } from '@tandem/core';
 import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
 import { conflictingIds, receiveStatement, type Partner, type Receipt } from './statements.js';
@@ -204,6 +206,13 @@ async function receiveAll(
   return receipts;
 }
 
+/**
+ * An xAPI statement as the route schema sees it: an open document whose
+ * fields `readStatement` checks itself. Declared, so that core does not
+ * refuse the body as one the route never reads.
+ */
+const OpenStatement = Type.Object({}, { additionalProperties: true });
+
 /** Mounts the plugin's routes. */
 export function elearningRoutes(app: App, context: PluginContext): void {
   const authenticate = authenticatePartner(context);
@@ -217,6 +226,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         delete request.headers['authorization'];
       },
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['elearning'],
         summary: 'The xAPI versions this endpoint speaks (no credentials needed)',
         response: { 200: Type.Object({ version: Type.Array(Type.String()) }) },
@@ -234,6 +244,9 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       onRequest: authenticate,
       bodyLimit: 1024 * 1024,
       schema: {
+        'x-tandem-access': access.token('auth', {
+          note: "a partner's Basic credentials, whoever else calls",
+        }),
         tags: ['elearning'],
         summary:
           'Receive xAPI 1.0.3 statements from a partner (Basic auth): one statement or an array',
@@ -243,6 +256,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
           "actor's contribution, once per statement id and once per person and challenge; " +
           'other statements are stored as ignored. Answers the statement ids, generating ' +
           'UUIDs for statements sent without one.',
+        body: Type.Union([OpenStatement, Type.Array(OpenStatement)]),
         response: {
           200: Type.Array(Type.String(), { description: 'The statement ids, in order' }),
           ...errors(400, 401, 409),
@@ -262,12 +276,16 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     {
       onRequest: authenticate,
       schema: {
+        'x-tandem-access': access.token('auth', {
+          note: "a partner's Basic credentials, whoever else calls",
+        }),
         tags: ['elearning'],
         summary: 'Receive one xAPI statement under a given id (Basic auth)',
         querystring: Type.Object(
           { statementId: Type.Optional(Type.String({ maxLength: 100 })) },
           { additionalProperties: true },
         ),
+        body: OpenStatement,
         response: { 204: Type.Null(), ...errors(400, 401, 409) },
       },
     },
@@ -288,13 +306,11 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: 'Register an e-learning partner (org admin); its key is shown only in this answer',
         params: SlugParams,
-        body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ name: Title({ maxLength: 200 }) }, { additionalProperties: false }),
         response: { 201: PartnerWithKey, ...errors(400, 401, 403, 404) },
       },
     },
@@ -321,6 +337,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: "An organization's e-learning partners, without their keys (org admin)",
         params: SlugParams,
@@ -346,6 +363,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/key',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary: "Replace a partner's key (org admin); the old one stops working at once",
         params: PartnerParams,
@@ -372,6 +390,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/accounts',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary:
           "Map a partner's xAPI account (homePage, name) to a person's e-mail (org admin), for learners it does not know by e-mail",
@@ -421,6 +440,7 @@ export function elearningRoutes(app: App, context: PluginContext): void {
     '/api/organizations/:slug/elearning/partners/:id/statements',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['elearning'],
         summary:
           "What became of a partner's recent statements, newest first (org admin): counted, or ignored and why",

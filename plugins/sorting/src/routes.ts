@@ -11,6 +11,7 @@ import {
   type App,
   type PluginContext,
   type Viewer,
+  access,
 } from '@tandem/core';
 import { issueCode } from './codes.js';
 import { enrol, type EnrolTarget } from './enrol.js';
@@ -97,6 +98,7 @@ export async function sortingRoutes(app: App, context: PluginContext): Promise<v
     '/api/challenges/:id/enrolments',
     {
       schema: {
+        'x-tandem-access': access.role('agent'),
         tags: ['sorting'],
         summary: "Enrol a resident with their consent (org agent, on the resident's doorstep)",
         description:
@@ -127,6 +129,7 @@ export async function sortingRoutes(app: App, context: PluginContext): Promise<v
     '/api/challenges/:id/enrolments/sync',
     {
       schema: {
+        'x-tandem-access': access.role('agent'),
         tags: ['sorting'],
         summary: 'Sync enrolments an offline tablet recorded (org agent)',
         description:

@@ -3,7 +3,7 @@
  * pledge's details, and the bodies and answers of the assisted-enrolment
  * routes. Bodies refuse unknown fields, as every Tandem request body does.
  */
-import { errorResponses, services, Type, type Static } from '@tandem/core';
+import { errorResponses, services, Title, Type, type Static } from '@tandem/core';
 
 /** The household waste streams a resident may pledge to sort. */
 export const WASTE_STREAMS = ['packaging', 'glass', 'paper', 'biowaste', 'textile'] as const;
@@ -110,7 +110,7 @@ export const EnrolmentBody = Type.Object(
       },
       { additionalProperties: false },
     ),
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    displayName: Type.Optional(Title({ maxLength: 100 })),
     location: Type.Optional(
       Type.Object(
         {

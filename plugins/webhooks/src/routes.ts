@@ -14,6 +14,7 @@ import {
   type PluginContext,
   type TSchema,
   errorResponses as errors,
+  access,
 } from '@tandem/core';
 import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
@@ -196,6 +197,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint (org admin); its secret is shown only in this answer',
         params: SlugParams,
@@ -241,6 +243,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: "An organization's webhook endpoints, without their secrets (org admin)",
         params: SlugParams,
@@ -266,6 +269,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks/:id',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: 'Delete an endpoint with its delivery log (org admin)',
         params: EndpointParams,
@@ -290,6 +294,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/organizations/:slug/webhooks/:id/deliveries',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['webhooks'],
         summary: "An endpoint's recent deliveries, newest first, with every attempt (org admin)",
         params: EndpointParams,
@@ -337,6 +342,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
     '/api/webhooks/deliveries/:id/replay',
     {
       schema: {
+        'x-tandem-access': access.role('admin', { note: "of the endpoint's organization" }),
         tags: ['webhooks'],
         summary:
           "Send a delivery again, under the same webhook-id (admin of the endpoint's organization)",

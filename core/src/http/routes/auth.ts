@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import { createSession, describeMe, endSession, requestMagicLink } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
@@ -9,6 +10,7 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/auth/magic-link',
     {
       schema: {
+        'x-tandem-access': access.anyone(),
         tags: ['auth'],
         summary: 'Mail a one-time sign-in link (same answer for known and unknown addresses)',
         body: Type.Object(
@@ -28,6 +30,7 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/auth/session',
     {
       schema: {
+        'x-tandem-access': access.token('hide'),
         tags: ['auth'],
         summary: 'Trade a sign-in token for a session token',
         body: Type.Object(
@@ -51,6 +54,7 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/auth/session',
     {
       schema: {
+        'x-tandem-access': access.anyone({ note: 'signing out without a session changes nothing' }),
         tags: ['auth'],
         summary: 'Sign out',
         response: { 204: Type.Null(), ...errors(401) },
@@ -67,6 +71,7 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/me',
     {
       schema: {
+        'x-tandem-access': access.participant({ platformAdmin: 'allow' }),
         tags: ['auth'],
         summary: 'Who I am, and my roles',
         response: {

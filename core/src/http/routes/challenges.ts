@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import {
   closeChallenge,
   createChallenge,
@@ -18,8 +19,10 @@ import {
   DateTime,
   errors,
   Goal,
+  Proof,
   Slug,
   StringEnum,
+  Title,
 } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -31,7 +34,7 @@ const TierInput = Type.Object(
 
 const ChallengeInput = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
+    title: Title({ maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 10000 })),
     actionType: Type.String({ minLength: 1, maxLength: 60 }),
     actionSettings: Type.Optional(AnyObject),
@@ -49,6 +52,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/campaigns/:id',
     {
       schema: {
+        'x-tandem-access': access.audience(),
         tags: ['campaigns'],
         summary: 'A campaign with its challenges and their progress',
         params: IdParams,
@@ -62,6 +66,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/campaigns/:id/challenges',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['challenges'],
         summary: 'Create a challenge as a draft (org admin)',
         description:
@@ -81,6 +86,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id',
     {
       schema: {
+        'x-tandem-access': access.audience(),
         tags: ['challenges'],
         summary: 'A challenge: IF/THEN tiers, status and progress',
         params: IdParams,
@@ -103,6 +109,7 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
       `/api/challenges/:id/${action}`,
       {
         schema: {
+          'x-tandem-access': access.role('admin'),
           tags: ['challenges'],
           summary,
           params: IdParams,
@@ -117,19 +124,35 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     '/api/challenges/:id/tiers/:tierId/fulfill',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: "also the sponsor's admins, for the tiers it sponsors",
+        }),
         tags: ['challenges'],
         summary: "Mark an unlocked tier's counterpart delivered (sponsor or org admin)",
+        description:
+          'Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.',
         params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
+        body: Type.Object({ proof: Type.Optional(Proof) }, { additionalProperties: false }),
         response: { 200: ChallengeView, ...errors(401, 403, 404, 409) },
       },
     },
-    async (request) => fulfillTier(ctx, request.viewer, request.params.id, request.params.tierId),
+    async (request) =>
+      fulfillTier(
+        ctx,
+        request.viewer,
+        request.params.id,
+        request.params.tierId,
+        request.body.proof ?? null,
+      ),
   );
 
   app.post(
     '/api/challenges/:id/tiers/:tierId/sponsorship',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'admins of the organization proposed as sponsor; the organizer is someone else',
+        }),
         tags: ['challenges'],
         summary: 'Accept or decline a proposed sponsorship (admin of the proposed sponsor)',
         description:

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { parseEmailField } from '../../domain/email.js';
+import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import { readDevMailbox } from '../../mail/dev-mailbox.js';
 import type { App } from '../app.js';
@@ -11,6 +12,7 @@ export async function devRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/dev/mailbox',
     {
       schema: {
+        'x-tandem-access': access.anyone({ note: 'only with TANDEM_DEV_MAILBOX=1' }),
         tags: ['development'],
         summary: 'Mail stored by the dev mailbox for one address, newest first',
         querystring: Type.Object({ to: Email }, { additionalProperties: false }),

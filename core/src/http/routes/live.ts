@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import type { LiveHub } from '../../live/hub.js';
+import { createStreamLimiter, type StreamLimiter } from '../../live/stream-limits.js';
 import { loadVisibleChallenge } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../app.js';
@@ -27,15 +29,21 @@ const parseEventId = (value: unknown): number | undefined => {
  * check is GET /api/challenges/{id}'s; then a progress snapshot (after a
  * replay of what a reconnecting client missed), then the hub's frames.
  */
-export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): Promise<void> {
+export async function liveRoutes(
+  app: App,
+  ctx: ServiceContext,
+  hub: LiveHub,
+  limiter: StreamLimiter = createStreamLimiter(ctx.config.streams),
+): Promise<void> {
   app.get(
     '/api/challenges/:id/events',
     {
       schema: {
+        'x-tandem-access': access.audience(),
         tags: ['challenges'],
         summary: 'Live events of a challenge (Server-Sent Events)',
         description:
-          '`text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has the outbox sequence as `id`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).',
+          '`text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has as `id` its number among the challenge’s events (1, 2, 3…, not a platform-wide sequence). Past `TANDEM_STREAMS_PER_IP` streams from one address 429, past `TANDEM_STREAMS_PER_PROCESS` 503, both with `Retry-After`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         querystring: Type.Object({ lastEventId: Type.Optional(EventId) }),
         response: {
@@ -43,7 +51,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
             description: 'An event stream that stays open.',
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
-          ...errors(401, 403, 404, 503),
+          ...errors(401, 403, 404, 429, 503),
         },
       },
     },
@@ -53,6 +61,8 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
       const lastEventId =
         parseEventId(request.headers['last-event-id']) ?? parseEventId(request.query.lastEventId);
       await hub.ready(); // 503 while the bus cannot be subscribed, before any byte is sent
+      // 429 past the per-IP cap, 503 past the process's, before any byte is sent.
+      const release = limiter.acquire(request.ip);
 
       reply.hijack();
       const raw = reply.raw;
@@ -63,6 +73,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
       let connection: { close(): void } | null = null;
       const leave = () => {
         gone = true;
+        release();
         connection?.close();
       };
       request.raw.on('close', leave);
@@ -85,6 +96,7 @@ export async function liveRoutes(app: App, ctx: ServiceContext, hub: LiveHub): P
         if (gone) connection.close();
       } catch (error) {
         request.log.error({ err: error, challengeId }, 'live stream failed');
+        release();
         if (open()) raw.end();
       }
     },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../services/context.js';
 import { erasePersonalData, exportPersonalData } from '../../services/personal-data.js';
+import { access } from '../access.js';
 import type { App } from '../app.js';
 import { errors } from '../schemas.js';
 
@@ -90,6 +91,7 @@ export async function meRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/me/export',
     {
       schema: {
+        'x-tandem-access': access.participant(),
         tags: ['auth'],
         summary: 'Everything Tandem and its plugins hold about me, as JSON',
         response: { 200: PersonalDataExport, ...errors(401, 403) },
@@ -102,6 +104,7 @@ export async function meRoutes(app: App, ctx: ServiceContext): Promise<void> {
     '/api/me',
     {
       schema: {
+        'x-tandem-access': access.participant(),
         tags: ['auth'],
         summary:
           'Erase every personal detail of mine; my pledges and contributions stay, anonymous, so counts do not change',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import {
   addMember,
   createBeneficiary,
@@ -26,12 +27,14 @@ import {
   SponsorshipView,
   StringEnum,
   TeamView,
+  Title,
+  HttpUrl,
 } from '../schemas.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const TeamInput = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), slug: Type.Optional(Slug) },
+  { name: Title({ maxLength: 200 }), slug: Type.Optional(Slug) },
   { additionalProperties: false },
 );
 
@@ -40,12 +43,13 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations',
     {
       schema: {
+        'x-tandem-access': access.platformAdmin(),
         tags: ['organizations'],
         summary: 'Create an organization (platform admin)',
         body: Type.Object(
           {
             slug: Slug,
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: Title({ maxLength: 200 }),
             kind: OrganizationKind,
             timeZone: Type.Optional(
               Type.String({
@@ -69,6 +73,9 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug',
     {
       schema: {
+        'x-tandem-access': access.anyone({
+          note: 'members-only campaigns are left out for outsiders',
+        }),
         tags: ['organizations'],
         summary: "An organization's public page data",
         params: SlugParams,
@@ -89,6 +96,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/members',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary:
           'Add a member or change their role (owner/admin; only owners appoint or demote owners)',
@@ -113,6 +121,9 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/members/:participantId',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'removing a member; only owners remove owners',
+        }),
         tags: ['organizations'],
         summary: 'Remove a member (owner/admin; only owners remove owners, never the last one)',
         params: Type.Object({
@@ -138,14 +149,15 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/beneficiaries',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary: 'Add a beneficiary (org admin)',
         params: SlugParams,
         body: Type.Object(
           {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: Title({ maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 5000 })),
-            url: Type.Optional(Type.String({ format: 'uri', maxLength: 500 })),
+            url: Type.Optional(HttpUrl),
           },
           { additionalProperties: false },
         ),
@@ -162,12 +174,13 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/campaigns',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['campaigns'],
         summary: 'Create a campaign (org admin)',
         params: SlugParams,
         body: Type.Object(
           {
-            title: Type.String({ minLength: 1, maxLength: 200 }),
+            title: Title({ maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 10000 })),
             startsAt: Type.Optional(DateTime),
             endsAt: Type.Optional(DateTime),
@@ -189,6 +202,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/campaigns/:id/teams',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['campaigns'],
         summary: 'Add a team to a campaign (org admin)',
         params: IdParams,
@@ -204,6 +218,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     '/api/organizations/:slug/sponsorships',
     {
       schema: {
+        'x-tandem-access': access.role('admin'),
         tags: ['organizations'],
         summary: 'Tiers other organizations named this one to sponsor (org admin)',
         description:

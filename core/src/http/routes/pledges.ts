@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import { recordContribution } from '../../services/contributions.js';
 import type { ServiceContext } from '../../services/context.js';
 import { confirmPledge, pledge, withdrawPledge } from '../../services/pledges.js';
 import type { App } from '../app.js';
-import { AnyObject, DateTime, Email, errors, Locale } from '../schemas.js';
+import { AnyObject, DateTime, Email, errors, Locale, Title } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -14,6 +15,9 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/challenges/:id/pledges',
     {
       schema: {
+        'x-tandem-access': access.audience({
+          note: 'without a session, and with the admin token (which is no participant), the pledge is made by e-mail and confirmed by mail',
+        }),
         tags: ['pledges'],
         summary: 'Pledge to a challenge',
         description:
@@ -22,7 +26,7 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
         body: Type.Object(
           {
             email: Type.Optional(Email),
-            displayName: Type.Optional(Type.String({ maxLength: 80 })),
+            displayName: Type.Optional(Title({ maxLength: 80 })),
             location: Type.Optional(
               Type.Object(
                 {
@@ -56,6 +60,7 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/pledges/confirm',
     {
       schema: {
+        'x-tandem-access': access.token('hide'),
         tags: ['pledges'],
         summary: 'Confirm a pledge with the mailed token',
         body: Type.Object(
@@ -72,6 +77,16 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/pledges/:id',
     {
       schema: {
+        'x-tandem-access': access.participant({
+          citizen: 'hide',
+          member: 'hide',
+          agent: 'hide',
+          admin: 'hide',
+          owner: 'hide',
+          otherAdmin: 'hide',
+          self: 'allow',
+          note: "only the pledge's participant; to anyone else it does not exist",
+        }),
         tags: ['pledges'],
         summary: 'Withdraw my pledge',
         params: IdParams,
@@ -88,6 +103,9 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/challenges/:id/contributions',
     {
       schema: {
+        'x-tandem-access': access.role('agent', {
+          note: "recording for a named participant; self-reports are each participant's own",
+        }),
         tags: ['contributions'],
         summary: 'Report an action done (or, as an agent, record one for someone)',
         params: IdParams,

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import type { FastifyReply } from 'fastify';
 import { TandemError, invalid } from '../../errors.js';
 import { UNSUBSCRIBE_PATH, unsubscribeFromReminders } from '../../jobs/scheduled/reminders.js';
@@ -20,7 +21,8 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-robots-tag': 'noindex',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 /**
@@ -51,6 +53,9 @@ export async function reminderRoutes(app: App, ctx: ServiceContext): Promise<voi
       UNSUBSCRIBE_PATH,
       {
         schema: {
+          'x-tandem-access': access.anyone({
+            note: 'only shows a button; the token is used by the POST',
+          }),
           tags: ['reminders'],
           summary: 'The page of a reminder’s unsubscribe link: a button, nothing more',
           querystring: Type.Object({ token: Token }, { additionalProperties: false }),
@@ -65,6 +70,7 @@ export async function reminderRoutes(app: App, ctx: ServiceContext): Promise<voi
       UNSUBSCRIBE_PATH,
       {
         schema: {
+          'x-tandem-access': access.token('hide'),
           tags: ['reminders'],
           summary: 'Stop contribution reminders (from every challenge)',
           description:

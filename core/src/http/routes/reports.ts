@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import { campaignReport, reportToCsv } from '../../services/reports.js';
 import type { App } from '../app.js';
@@ -42,6 +43,9 @@ export async function reportRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/campaigns/:id/report',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'also the admins of a sponsor of one of its tiers',
+        }),
         tags: ['reports'],
         summary: 'The campaign report for the organizer and its sponsors',
         params: IdParams,
@@ -55,6 +59,9 @@ export async function reportRoutes(app: App, ctx: ServiceContext): Promise<void>
     '/api/campaigns/:id/report.csv',
     {
       schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'also the admins of a sponsor of one of its tiers',
+        }),
         tags: ['reports'],
         summary: 'The campaign report as CSV',
         params: IdParams,

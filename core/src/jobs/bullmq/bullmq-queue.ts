@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { TandemError } from '../../errors.js';
+import { redactError } from '../../logging.js';
 import {
   queueOf,
   type EnqueueOptions,
@@ -124,7 +125,8 @@ export async function createBullQueue(options: BullQueueOptions): Promise<BullJo
       });
     } catch (error) {
       options.onError?.(error, { id: job.id ?? '', name: job.name, attempt: job.attemptsMade + 1 });
-      throw error;
+      // BullMQ keeps the failure's message and stack in Redis: never a statement's values.
+      throw redactError(error);
     }
   };
 

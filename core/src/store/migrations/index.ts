@@ -8,6 +8,7 @@ import { Migration20261203100000 } from './Migration20261203100000.js';
 import { Migration20261203110000 } from './Migration20261203110000.js';
 import { Migration20261203120000 } from './Migration20261203120000.js';
 import { Migration20261203130000 } from './Migration20261203130000.js';
+import { Migration20261203140000 } from './Migration20261203140000.js';
 import { Migration20261203150000 } from './Migration20261203150000.js';
 
 /**
@@ -25,5 +26,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203110000', class: Migration20261203110000 },
   { name: 'Migration20261203120000', class: Migration20261203120000 },
   { name: 'Migration20261203130000', class: Migration20261203130000 },
+  { name: 'Migration20261203140000', class: Migration20261203140000 },
   { name: 'Migration20261203150000', class: Migration20261203150000 },
 ];

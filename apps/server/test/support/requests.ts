@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { fromSchema } from './fuzz.js';
+import type { BuildRequest, MatrixCaller, Variant } from './matrix.js';
+import { encodeSegment, fillPath, type Operation, type SentRequest } from './openapi.js';
+import { ACTION_TYPES, fittingIds, must, type World } from './world.js';
+
+/**
+ * Valid requests for every operation, on organization A's things, as each
+ * caller of the access matrix sends them (with an id of organization B
+ * inside when `swapped`). The fuzz spoils them too, so that hostile values
+ * reach past the access checks.
+ */
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+const CONSENT = { given: true, text: 'J’accepte que mon engagement soit enregistré.' };
+
+/** Routes whose request holds an inner id that can belong to another organization. */
+const SWAPPABLE = new Set([
+  'POST /api/challenges/{id}/tiers/{tierId}/fulfill',
+  'POST /api/challenges/{id}/weigh-ins',
+  'POST /api/organizations/{slug}/elearning/partners/{id}/key',
+  'POST /api/organizations/{slug}/elearning/partners/{id}/accounts',
+  'GET /api/organizations/{slug}/elearning/partners/{id}/statements',
+  'DELETE /api/organizations/{slug}/webhooks/{id}',
+  'GET /api/organizations/{slug}/webhooks/{id}/deliveries',
+  'POST /api/challenges/{id}/tiers/{tierId}/sponsorship',
+  'DELETE /api/organizations/{slug}/members/{participantId}',
+]);
+
+function tokenOf(world: World, caller: MatrixCaller): string | undefined {
+  return caller === 'self' ? world.a.tokens.self : world.tokens[caller];
+}
+
+function emailOf(world: World, caller: MatrixCaller): string | undefined {
+  if (caller === 'anonymous' || caller === 'platformAdmin') return undefined;
+  if (caller === 'citizen') return world.citizen.email;
+  if (caller === 'otherAdmin') return world.b.emails.admin;
+  return world.a.emails[caller];
+}
+
+const asAdmin = (world: World) => ({ token: world.platform.adminToken });
+
+async function freshChallenge(world: World, state: 'draft' | 'open' | 'unlocked'): Promise<string> {
+  const { client } = world;
+  const created = must(
+    await client.post(
+      `/api/campaigns/${world.a.campaignId}/challenges`,
+      {
+        title: `Fresh ${unique()}`,
+        actionType: 'pledge-only',
+        goal: { participants: 1 },
+        counterpart: { kind: 'act', description: 'Plant a tree' },
+      },
+      asAdmin(world),
+    ),
+    201,
+    'fresh challenge',
+  );
+  if (state === 'draft') return created.id;
+  must(
+    await client.post(`/api/challenges/${created.id}/open`, undefined, asAdmin(world)),
+    200,
+    'open',
+  );
+  if (state === 'open') return created.id;
+  must(
+    await client.post(`/api/challenges/${created.id}/pledges`, {}, { token: world.a.tokens.self }),
+    201,
+    'pledge to unlock',
+  );
+  await world.platform.settle();
+  const read = must(await client.get(`/api/challenges/${created.id}`, asAdmin(world)), 200, 'read');
+  if (!read.tiers[0]?.unlockedAt) throw new Error('the fresh challenge did not unlock');
+  return created.id;
+}
+
+/** A valid request of `caller` for the operation, on A's things (B's inner ids when swapped). */
+export const requestBuilder =
+  (world: World): BuildRequest =>
+  (operation, caller, variant) =>
+    build(world, operation, caller, variant);
+
+async function build(
+  world: World,
+  operation: Operation,
+  caller: MatrixCaller,
+  variant: Variant,
+): Promise<SentRequest | null> {
+  if (variant === 'swapped' && !SWAPPABLE.has(operation.name)) return null;
+  const home = world.a;
+  const ref = variant === 'swapped' ? world.b : world.a;
+  const params: Record<string, string> = {};
+  for (const { name } of operation.pathParams) {
+    const inner = name !== 'slug' && operation.pathParams.length > 1 && name !== 'id';
+    const source = inner || (name === 'id' && operation.path.includes('/{slug}/')) ? ref : home;
+    const [id] = fittingIds(source, operation.path, name);
+    params[name] = id ?? 'unknown';
+  }
+  let query = '';
+  let body: unknown;
+  let token = tokenOf(world, caller);
+
+  switch (operation.name) {
+    case 'POST /api/organizations':
+      body = { slug: `m-${unique()}`, name: 'Matrix', kind: 'city' };
+      break;
+    case 'POST /api/organizations/{slug}/members':
+      body = { email: `new-${unique()}@example.org`, role: 'member' };
+      break;
+    case 'POST /api/organizations/{slug}/beneficiaries':
+      body = { name: 'Beneficiary' };
+      break;
+    case 'POST /api/organizations/{slug}/campaigns':
+      body = { title: 'Campaign' };
+      break;
+    case 'POST /api/campaigns/{id}/teams':
+      params['id'] = home.campaignId;
+      body = { name: `Team ${unique()}` };
+      break;
+    case 'POST /api/campaigns/{id}/challenges':
+      params['id'] = home.campaignId;
+      body = { title: 'Challenge', actionType: 'pledge-only', goal: { participants: 3 } };
+      break;
+    case 'POST /api/challenges/{id}/open':
+      params['id'] = await freshChallenge(world, 'draft');
+      break;
+    case 'POST /api/challenges/{id}/close':
+      params['id'] = await freshChallenge(world, 'open');
+      break;
+    case 'POST /api/challenges/{id}/tiers/{tierId}/fulfill': {
+      const id = await freshChallenge(world, 'unlocked');
+      params['id'] = id;
+      if (variant === 'own') {
+        const read = await world.client.get(`/api/challenges/${id}`, asAdmin(world));
+        params['tierId'] = read.body.tiers[0].id;
+      }
+      break;
+    }
+    case 'POST /api/challenges/{id}/tiers/{tierId}/sponsorship': {
+      // Organization B proposes A as the sponsor of a fresh tier: A's admins decide.
+      const proposed = must(
+        await world.client.post(
+          `/api/campaigns/${world.b.campaignId}/challenges`,
+          {
+            title: `Proposed ${unique()}`,
+            actionType: 'pledge-only',
+            goal: { participants: 10 },
+            counterpart: { kind: 'act', description: 'Repair bikes' },
+            sponsor: home.slug,
+          },
+          asAdmin(world),
+        ),
+        201,
+        'proposed sponsorship',
+      );
+      params['id'] = proposed.id;
+      if (variant === 'own') params['tierId'] = proposed.tiers[0].id;
+      body = { decision: 'accept' };
+      break;
+    }
+    case 'DELETE /api/organizations/{slug}/members/{participantId}': {
+      if (variant === 'own') {
+        // Removing is for good: a fresh member for each caller.
+        const added = must(
+          await world.client.post(
+            `/api/organizations/${home.slug}/members`,
+            { email: `leaving-${unique()}@example.org`, role: 'member' },
+            asAdmin(world),
+          ),
+          201,
+          'fresh member',
+        );
+        params['participantId'] = added.participantId;
+      }
+      break;
+    }
+    case 'POST /api/challenges/{id}/pledges':
+      params['id'] = home.challenges['pledge-only'] as string;
+      // The admin token is no participant: it pledges by e-mail, as a visitor does.
+      body = token && caller !== 'platformAdmin' ? {} : { email: `anon-${unique()}@example.org` };
+      break;
+    case 'POST /api/pledges/confirm':
+    case 'POST /api/auth/session':
+      body = { token: `unknown-${unique()}` };
+      break;
+    case 'DELETE /api/pledges/{id}':
+      params['id'] = home.pledgeId;
+      break;
+    case 'POST /api/challenges/{id}/contributions':
+      params['id'] = home.challenges['commute'] as string;
+      body = {
+        details: ACTION_TYPES['commute']?.contribution,
+        participant: { email: home.emails.self },
+      };
+      break;
+    case 'POST /api/auth/magic-link':
+      body = { email: `someone-${unique()}@example.org` };
+      break;
+    case 'DELETE /api/auth/session': {
+      // Signing out ends the session: sign the caller in afresh for it.
+      const email = emailOf(world, caller);
+      if (email) token = await world.client.signIn(email);
+      break;
+    }
+    case 'DELETE /api/me': {
+      // Erasing is for good: a fresh person with the caller's standing in the world.
+      if (caller === 'anonymous' || caller === 'platformAdmin') break;
+      const email = `erased-${unique()}@example.org`;
+      const standing: Record<string, [string, string] | undefined> = {
+        member: [home.slug, 'member'],
+        self: [home.slug, 'member'],
+        agent: [home.slug, 'agent'],
+        admin: [home.slug, 'admin'],
+        owner: [home.slug, 'owner'],
+        otherAdmin: [world.b.slug, 'admin'],
+      };
+      const role = standing[caller];
+      if (role) {
+        must(
+          await world.client.post(
+            `/api/organizations/${role[0]}/members`,
+            { email, role: role[1] },
+            asAdmin(world),
+          ),
+          201,
+          'fresh person',
+        );
+      }
+      token = await world.client.signIn(email);
+      break;
+    }
+    case 'GET /api/reminders/unsubscribe':
+      query = `?token=unknown-${unique()}`;
+      break;
+    case 'POST /api/reminders/unsubscribe':
+      body = { token: `unknown-${unique()}` };
+      break;
+    case 'GET /api/dev/mailbox':
+      query = `?to=${encodeURIComponent(home.emails.member)}`;
+      break;
+    case 'POST /api/organizations/{slug}/collection-points':
+      body = { name: 'Point' };
+      break;
+    case 'POST /api/challenges/{id}/weigh-ins':
+      params['id'] = home.challenges['collection'] as string;
+      body = { kg: 2, pointId: ref.pointId, participant: { email: home.emails.self } };
+      break;
+    case 'POST /api/challenges/{id}/enrolments':
+      // The campaign is for members: the resident enrolled must be one.
+      body = { resident: { email: home.emails.self }, consent: CONSENT };
+      break;
+    case 'POST /api/challenges/{id}/enrolments/sync':
+      body = {
+        items: [
+          {
+            key: `device-${unique()}`,
+            enrolment: { resident: { email: home.emails.self }, consent: CONSENT },
+          },
+        ],
+      };
+      break;
+    case 'POST /api/integrations/xapi/statements':
+      body = {};
+      break;
+    case 'PUT /api/integrations/xapi/statements':
+      query = `?statementId=${randomUUID()}`;
+      body = {};
+      break;
+    case 'POST /api/organizations/{slug}/elearning/partners':
+      body = { name: 'LMS' };
+      break;
+    case 'POST /api/organizations/{slug}/elearning/partners/{id}/accounts':
+      body = {
+        homePage: 'https://lms.example.org',
+        name: `learner-${unique()}`,
+        email: home.emails.self,
+      };
+      break;
+    case 'POST /api/organizations/{slug}/webhooks':
+      body = { url: 'https://hooks.example.org/tandem', events: ['*'] };
+      break;
+    case 'DELETE /api/organizations/{slug}/webhooks/{id}': {
+      // Deleting is for good: a fresh endpoint (in B when swapped) for each caller.
+      const endpoint = must(
+        await world.client.post(
+          `/api/organizations/${ref.slug}/webhooks`,
+          { url: 'https://hooks.example.org/fresh', events: ['*'] },
+          asAdmin(world),
+        ),
+        201,
+        'fresh webhook',
+      );
+      params['id'] = endpoint.id;
+      break;
+    }
+    default:
+      if (operation.body) {
+        // A route this table does not know yet: a body derived from its schema.
+        [body] = fc.sample(fromSchema(operation.body), { seed: 1, numRuns: 1 });
+      }
+  }
+
+  if (variant === 'public') {
+    // The same request on the public campaign's things.
+    if (operation.path.startsWith('/api/campaigns/')) params['id'] = home.publicCampaignId;
+    else if (operation.path.endsWith('/actions')) params['id'] = home.publicCatalogueId;
+    else params['id'] = home.publicChallengeId;
+  }
+  const headers: Record<string, string> = {};
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const segments = Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, encodeSegment(value)]),
+  );
+  return {
+    method: operation.method,
+    url: `${fillPath(operation.path, segments)}${query}`,
+    headers,
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  };
+}

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestClient,
+  openChallenge,
+  startTestPlatform,
+  type TestClient,
+  type TestPlatform,
+} from '../testing/index.js';
+
+/**
+ * Strings PostgreSQL cannot store (NUL) or that are no text at all
+ * (unpaired surrogates), and bodies nested deep enough to exhaust a stack,
+ * are a client's mistake: 400 naming the field, whichever route, signed in
+ * or not — never a 500 from the database or a serializer.
+ */
+
+let platform: TestPlatform;
+let client: TestClient;
+let challengeId: string;
+let campaignId: string;
+let slug: string;
+let session: string;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  client = createTestClient(platform.app);
+  const opened = await openChallenge(client, platform.adminToken, {
+    title: 'Bike',
+    actionType: 'pledge-only',
+    goal: { participants: 5 },
+  });
+  ({ challengeId, campaignId, slug } = opened);
+  session = await client.signIn(`hostile-${Date.now()}@example.org`);
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+
+const NUL = 'a\u0000b';
+const LONE = '\ud800x';
+
+/** Representative writes, each with the body field the hostile string goes in. */
+const bodyProbes = (bad: string): [string, Record<string, unknown>, string][] => [
+  [`/api/challenges/${challengeId}/pledges`, { email: `x${bad}@example.org` }, 'email'],
+  [
+    `/api/challenges/${challengeId}/pledges`,
+    { email: 'p@example.org', displayName: bad },
+    'displayName',
+  ],
+  [
+    `/api/challenges/${challengeId}/pledges`,
+    { email: 'p@example.org', details: { note: bad } },
+    'details/note',
+  ],
+  [`/api/challenges/${challengeId}/contributions`, { details: { note: bad } }, 'details/note'],
+  ['/api/auth/magic-link', { email: bad }, 'email'],
+  ['/api/auth/session', { token: `tok-${bad}-0123456789` }, 'token'],
+  ['/api/pledges/confirm', { token: `tok-${bad}-0123456789` }, 'token'],
+  ['/api/organizations', { slug: 'x-org', name: bad, kind: 'city' }, 'name'],
+  [`/api/organizations/${slug}/campaigns`, { title: bad }, 'title'],
+  [`/api/organizations/${slug}/beneficiaries`, { name: bad }, 'name'],
+  [`/api/campaigns/${campaignId}/challenges`, { title: bad, actionType: 'pledge-only' }, 'title'],
+  [`/api/campaigns/${campaignId}/teams`, { name: bad }, 'name'],
+];
+
+describe('NUL and unpaired surrogates', () => {
+  for (const [label, bad] of [
+    ['NUL', NUL],
+    ['an unpaired surrogate', LONE],
+  ] as const) {
+    for (const who of ['anonymous', 'signed in', 'platform admin'] as const) {
+      it(`refuses ${label} in a body field with 400 naming it (${who})`, async () => {
+        const token =
+          who === 'anonymous' ? undefined : who === 'signed in' ? session : platform.adminToken;
+        for (const [url, body, field] of bodyProbes(bad)) {
+          const response = await client.post(url, body, token ? { token } : {});
+          expect(response.status, `${url} ${field}: ${JSON.stringify(response.body)}`).toBe(400);
+          expect(response.body.error).toBe('TANDEM_REQUEST_INVALID');
+          expect(response.body.details[0].path, url).toBe(field);
+        }
+      });
+    }
+
+    it(`refuses ${label} in a field name`, async () => {
+      const response = await client.post(`/api/challenges/${challengeId}/pledges`, {
+        email: 'p@example.org',
+        details: { [`k${bad}`]: 1 },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.details[0].path).toBe('details');
+    });
+  }
+
+  it('refuses %00 in a path parameter, signed in or not', async () => {
+    const urls = [
+      '/api/challenges/abc%00def',
+      '/api/campaigns/abc%00def',
+      '/api/organizations/abc%00def',
+      '/api/challenges/abc%00def/events',
+      '/api/campaigns/abc%00def/report',
+    ];
+    for (const url of urls) {
+      for (const token of [undefined, session, platform.adminToken]) {
+        const response = await client.get(url, token ? { token } : {});
+        expect(response.status, `${url}: ${JSON.stringify(response.body)}`).toBe(400);
+        const param = url.includes('/organizations/') ? 'slug' : 'id';
+        expect(response.body.details[0].path).toBe(`params/${param}`);
+      }
+    }
+    const withdraw = await client.delete('/api/pledges/x%00y', { token: session });
+    expect(withdraw.status).toBe(400);
+    const pledge = await client.post('/api/challenges/c%00/pledges', { email: 'p@example.org' });
+    expect(pledge.status).toBe(400);
+    expect(pledge.body.details[0].path).toBe('params/id');
+  });
+
+  it('refuses NUL in a query string', async () => {
+    const mailbox = await client.get('/api/dev/mailbox?to=a%00b@example.org');
+    expect(mailbox.status).toBe(400);
+    expect(mailbox.body.details[0].path).toBe('querystring/to');
+    const unsubscribe = await client.get('/api/reminders/unsubscribe?token=abcdefghij%00k');
+    expect(unsubscribe.status).toBe(400);
+  });
+
+  it('refuses NUL in a header a route reads', async () => {
+    const response = await platform.app.inject({
+      method: 'POST',
+      url: `/api/challenges/${challengeId}/pledges`,
+      headers: { 'idempotency-key': 'k\u0000y', 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'p@example.org' }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details[0].path).toBe('headers/idempotency-key');
+  });
+
+  it('stores nothing from a refused request', async () => {
+    const title = `kept-${Date.now()}`;
+    const refused = await client.post(
+      `/api/organizations/${slug}/campaigns`,
+      { title, description: NUL },
+      { token: platform.adminToken },
+    );
+    expect(refused.status).toBe(400);
+    const [row] = await platform.db.query<{ n: number }>(
+      'select count(*)::int as n from campaign where title = ?',
+      [title],
+    );
+    expect(row?.n).toBe(0);
+  });
+});
+
+describe('deep bodies', () => {
+  const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+  it('refuses a 10,000-deep details sent with an Idempotency-Key with 400', async () => {
+    const response = await platform.app.inject({
+      method: 'POST',
+      url: `/api/challenges/${challengeId}/pledges`,
+      headers: { 'content-type': 'application/json', 'idempotency-key': `deep-${Date.now()}` },
+      payload: `{"email":"deep@example.org","details":${deep(10_000)}}`,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('TANDEM_REQUEST_INVALID');
+    expect(response.json().details[0].path).toBe('body');
+  });
+
+  it('refuses a deep array as well, signed in', async () => {
+    const response = await platform.app.inject({
+      method: 'POST',
+      url: `/api/challenges/${challengeId}/contributions`,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${session}`,
+        'idempotency-key': `deep-array-${Date.now()}`,
+      },
+      payload: `{"details":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+    });
+    expect(response.statusCode).toBe(400);
+  });
+
+  it('does not count brackets inside strings (escaped quotes included)', async () => {
+    const response = await client.post(`/api/challenges/${challengeId}/pledges`, {
+      email: `brackets-${Date.now()}@example.org`,
+      displayName: `"${'{['.repeat(39)}`,
+    });
+    expect(response.status).toBe(202);
+  });
+});
