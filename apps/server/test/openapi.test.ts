@@ -132,4 +132,56 @@ describe('OpenAPI document at /docs/json, every plugin registered', () => {
     }
     expect(checked).toBeGreaterThan(3);
   });
+
+  it('answers 4xx, never 5xx, to NUL in a path parameter or a body string, on every operation', async () => {
+    let probes = 0;
+    for (const { path, method, operation } of operations()) {
+      if (!path.startsWith('/api/') || !path.includes('{')) continue;
+      const url = path.replace(/\{[^}]+\}/g, 'x%00y');
+      const body = operation.requestBody ? JSON.stringify({}) : undefined;
+      for (const authorization of [undefined, `Bearer ${platform.adminToken}`]) {
+        const response = await platform.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: {
+            ...(authorization ? { authorization } : {}),
+            ...(body ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(body ? { payload: body } : {}),
+        });
+        probes++;
+        expect(
+          response.statusCode,
+          `${method.toUpperCase()} ${url}: ${response.body}`,
+        ).toBeLessThan(500);
+        // Refused as input, except where a partner's credentials are checked first.
+        expect([400, 401], `${method.toUpperCase()} ${url}`).toContain(response.statusCode);
+      }
+    }
+    for (const { path, method, operation } of operations()) {
+      const body = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
+      const schema = body?.content?.['application/json']?.schema as
+        { properties?: Record<string, { type?: string }> } | undefined;
+      const field = Object.entries(schema?.properties ?? {}).find(
+        ([, p]) => p.type === 'string',
+      )?.[0];
+      if (!field || !path.startsWith('/api/')) continue;
+      const response = await platform.app.inject({
+        method: method.toUpperCase() as 'POST',
+        url: path.replace(/\{[^}]+\}/g, 'unknown'),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${platform.adminToken}`,
+        },
+        payload: JSON.stringify({ [field]: 'a\u0000\ud800' }),
+      });
+      probes++;
+      expect(
+        response.statusCode,
+        `${method.toUpperCase()} ${path} ${field}: ${response.body}`,
+      ).toBeLessThan(500);
+      if (response.statusCode === 400) expect(response.json().error).toMatch(/^TANDEM_REQUEST_/);
+    }
+    expect(probes).toBeGreaterThan(40);
+  });
 });

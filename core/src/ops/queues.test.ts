@@ -54,6 +54,14 @@ describe('operators tools on BullMQ', () => {
     const page = await client.get<string>('/ops/queues', { token: platform.adminToken });
     expect(String(page.headers['content-type'])).toContain('text/html');
     expect(page.body).toContain('<base href="/ops/queues/"');
+    // Its own policy: its scripts (same origin) load, nothing may frame it.
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    for (const [, src] of page.body.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)) {
+      const asset = new URL(src as string, 'http://tandem.test/ops/queues/').pathname;
+      expect((await client.get(asset, { token: platform.adminToken })).status, asset).toBe(200);
+    }
     const api = await client.get<{ queues: { name: string }[] }>('/ops/queues/api/queues', {
       token: platform.adminToken,
     });
