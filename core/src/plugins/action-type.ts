@@ -76,7 +76,7 @@ export type LimitInput<TDetails, TSettings, TPledge> = ActionInput<TDetails, TSe
 /**
  * What `checkReferences` receives: the validated details, the challenge and
  * a database handle inside the contribution's transaction, to look up what
- * the details point at (a collection point, a course, a catalogue entry).
+ * the details point at (a drop-off point, a course, a catalogue entry).
  */
 export interface ReferenceInput<TDetails, TSettings> {
   details: TDetails;
@@ -154,7 +154,7 @@ export interface ActionTypeManifest<
   impact?(input: ManifestInput<TPledge, TContribution, TSettings>): ImpactResult;
   /**
    * The top-level field of a contribution's details that holds the day it
-   * happened, `YYYY-MM-DD` (commute's `date`). The engine then counts the
+   * happened, `YYYY-MM-DD` (e.g. a trip's `date`). The engine then counts the
    * contribution for that day, holds it to the campaign's window and
    * answers 400 on `details/<dayField>` when it falls outside. Without one,
    * the day is that of `occurredAt` in the organization's time zone.
@@ -201,7 +201,7 @@ export interface ActionTypeManifest<
   };
   /**
    * Checks what a contribution's details point at, with the database: a
-   * collection point of the organization, a course the challenge counts, an
+   * drop-off point of the organization, a course the challenge counts, an
    * action of its catalogue. Runs on every path that records a
    * contribution (core's route, plugins' routes, integrations), inside the
    * contribution's transaction. Returns the problem, or `null` when every
