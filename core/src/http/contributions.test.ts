@@ -629,4 +629,28 @@ describe("an agent's record for someone", () => {
     expect(rows.map((row) => row.status)).toEqual(['confirmed']);
     expect(await progress(challengeId)).toMatchObject({ participants: 1, quantity: 7 });
   });
+
+  it('keeps what the person chose in a pledge they left unconfirmed', async () => {
+    const { slug, challengeId } = await newChallenge();
+    const agent = await member(slug, 'agent');
+    const resident = someone();
+    const pending = await client.post(`/api/challenges/${challengeId}/pledges`, {
+      email: resident,
+      displayName: 'Claire',
+    });
+    expect(pending.status).toBe(202);
+    const recorded = await contribute(
+      challengeId,
+      { details: { km: 3 }, participant: { email: resident } },
+      agent,
+    );
+    expect(recorded.status).toBe(201);
+    const rows = await platform.db.query<{ status: string; display_name: string | null }>(
+      `select p.status, p.display_name from pledge p join participant t on t.id = p.participant_id
+        where p.challenge_id = ? and t.canonical_email = ?`,
+      [challengeId, resident],
+    );
+    expect(rows).toEqual([{ status: 'confirmed', display_name: 'Claire' }]);
+    expect(await progress(challengeId)).toMatchObject({ participants: 1, quantity: 3 });
+  });
 });

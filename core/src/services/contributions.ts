@@ -186,15 +186,31 @@ export async function recordContribution(
       }
       if (!pledge) {
         // The agent attests the person acts: they join as an assisted pledge
-        // would, without pledge details (the agent reported a deed, not a plan).
-        await confirmPledgeRow(
-          tx,
-          challenge,
-          person.id,
-          { details: {}, displayName: null, location: null, teamId: null },
-          { assisted: true },
+        // would. A pledge they left unconfirmed keeps what they chose (team,
+        // details, name); otherwise there are no pledge details (the agent
+        // reported a deed, not a plan).
+        const [pending] = await tx.query<{
+          details: Record<string, unknown>;
+          display_name: string | null;
+          lat: number | null;
+          lon: number | null;
+          team_id: string | null;
+        }>(
+          `select details, display_name, lat, lon, team_id from pledge
+            where challenge_id = ? and participant_id = ? and status = 'pending'`,
+          [challenge.id, person.id],
         );
-        pledge = { details: {}, team_id: null };
+        const data = {
+          details: pending?.details ?? {},
+          displayName: pending?.display_name ?? null,
+          location:
+            pending?.lat != null && pending.lon != null
+              ? { lat: pending.lat, lon: pending.lon }
+              : null,
+          teamId: pending?.team_id ?? null,
+        };
+        await confirmPledgeRow(tx, challenge, person.id, data, { assisted: true });
+        pledge = { details: data.details, team_id: data.teamId };
       }
       recorded = await recordedThatDay(tx, challenge.id, person.id, day);
     }
