@@ -102,6 +102,13 @@ const build = (
 
 const ROLE_ORDER = ['member', 'agent', 'admin', 'owner'] as const;
 
+/** The same expectation for every caller. */
+const every = (expectation: AccessExpectation): Record<AccessCaller, AccessExpectation> =>
+  Object.fromEntries(ACCESS_CALLERS.map((caller) => [caller, expectation])) as Record<
+    AccessCaller,
+    AccessExpectation
+  >;
+
 /**
  * Ready-made rules; each takes overrides for the callers that differ.
  *
@@ -111,20 +118,7 @@ const ROLE_ORDER = ['member', 'agent', 'admin', 'owner'] as const;
  */
 export const access = {
   /** Everyone, signed in or not. */
-  anyone: (overrides?: Overrides): AccessRule =>
-    build(
-      {
-        anonymous: 'allow',
-        citizen: 'allow',
-        member: 'allow',
-        agent: 'allow',
-        admin: 'allow',
-        owner: 'allow',
-        otherAdmin: 'allow',
-        platformAdmin: 'allow',
-      },
-      overrides,
-    ),
+  anyone: (overrides?: Overrides): AccessRule => build(every('allow'), overrides),
 
   /**
    * At least `minimum` in the organization the thing belongs to (a platform
@@ -156,50 +150,17 @@ export const access = {
    */
   audience: (overrides?: Overrides): AccessRule =>
     access.role('member', {
-      public: {
-        anonymous: 'allow',
-        citizen: 'allow',
-        member: 'allow',
-        agent: 'allow',
-        admin: 'allow',
-        owner: 'allow',
-        otherAdmin: 'allow',
-        platformAdmin: 'allow',
-      },
+      public: every('allow'),
       ...overrides,
     }),
 
   /** Only the platform admin token. */
   platformAdmin: (overrides?: Overrides): AccessRule =>
-    build(
-      {
-        anonymous: 'auth',
-        citizen: 'forbid',
-        member: 'forbid',
-        agent: 'forbid',
-        admin: 'forbid',
-        owner: 'forbid',
-        otherAdmin: 'forbid',
-        platformAdmin: 'allow',
-      },
-      overrides,
-    ),
+    build({ ...every('forbid'), anonymous: 'auth', platformAdmin: 'allow' }, overrides),
 
   /** Any signed-in participant (the platform admin token is no participant: 403). */
   participant: (overrides?: Overrides): AccessRule =>
-    build(
-      {
-        anonymous: 'auth',
-        citizen: 'allow',
-        member: 'allow',
-        agent: 'allow',
-        admin: 'allow',
-        owner: 'allow',
-        otherAdmin: 'allow',
-        platformAdmin: 'forbid',
-      },
-      overrides,
-    ),
+    build({ ...every('allow'), anonymous: 'auth', platformAdmin: 'forbid' }, overrides),
 
   /**
    * Routes whose credential is in the request itself (a mailed one-time
@@ -207,19 +168,7 @@ export const access = {
    * request without a valid one gets `outcome` whoever sends it.
    */
   token: (outcome: AccessExpectation, overrides?: Overrides): AccessRule =>
-    build(
-      {
-        anonymous: outcome,
-        citizen: outcome,
-        member: outcome,
-        agent: outcome,
-        admin: outcome,
-        owner: outcome,
-        otherAdmin: outcome,
-        platformAdmin: outcome,
-      },
-      overrides,
-    ),
+    build(every(outcome), overrides),
 } as const;
 
 /** The OpenAPI extension that carries a route's {@link AccessRule}. */
