@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { createPlatform } from './platform.js';
+import { createTestClient } from './testing/client.js';
+import { startTestPlatform } from './testing/platform.js';
 import {
   createKeyring,
   generateSecretKey,
@@ -87,5 +89,26 @@ describe('keyring', () => {
   it('stops start-up with a sentence when DATABASE_URL is set without a key', async () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     await expect(createPlatform({ config })).rejects.toThrow(/TANDEM_SECRET_KEY is required/);
+  });
+
+  it('refuses to start on a database written with another key, and starts with the right one', async () => {
+    const platform = await startTestPlatform();
+    try {
+      await createTestClient(platform.app).signIn(`keyed-${Date.now()}@example.org`);
+      const start = (key: string) =>
+        createPlatform({
+          config: loadConfig({
+            DATABASE_URL: platform.config.databaseUrl,
+            TANDEM_SECRET_KEY: key,
+            TANDEM_DEV_MAILBOX: '1',
+          }),
+          runJobs: false,
+        });
+      await expect(start(generateSecretKey())).rejects.toThrow(/not the key this database/);
+      const same = await start((platform.config.secretKey as Buffer).toString('base64'));
+      await same.close();
+    } finally {
+      await platform.stop();
+    }
   });
 });

@@ -421,6 +421,8 @@ describe('tandem example', () => {
   it('loads into DATABASE_URL; a second run adds nothing and prints the report', async () => {
     const run = await tandem(['example', 'humanis-commute'], {
       DATABASE_URL: platform.config.databaseUrl as string,
+      // The database's own key: people are recognised by fingerprints made with it.
+      TANDEM_SECRET_KEY: (platform.config.secretKey as Buffer).toString('base64'),
     });
     expect(run.code, run.out).toBe(0);
     expect(run.out).toContain('already loaded');

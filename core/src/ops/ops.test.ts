@@ -8,7 +8,6 @@ import { startTestPlatform, type TestPlatform } from '../testing/platform.js';
 import { ADMIN_COOKIE } from './auth.js';
 import { checkReadiness } from './health.js';
 import { MetricNames } from './metrics.js';
-import { generateSecretKey } from '../keyring.js';
 
 /** The value of one sample line, e.g. `tandem_unlocks 0`, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -28,7 +27,7 @@ describe('operators tools, in-process queue', () => {
     const opened = await createPlatform({
       config: loadConfig({
         DATABASE_URL: platform.config.databaseUrl,
-        TANDEM_SECRET_KEY: generateSecretKey(),
+        TANDEM_SECRET_KEY: (platform.config.secretKey as Buffer).toString('base64'),
         TANDEM_DEV_MAILBOX: '1',
         ...env,
       }),

@@ -1,4 +1,5 @@
 import type { EmailAddress } from '../domain/email.js';
+import { TandemError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
 import type { Sql } from '../store/database.js';
@@ -95,6 +96,28 @@ export async function fillIdentityFingerprints(sql: Sql, keyring: Keyring): Prom
       );
     }
     filled += rows.length;
+  }
+}
+
+/**
+ * Checks that `keyring` is the key the stored fingerprints were made with,
+ * on one person who has both an address and a fingerprint. Started with
+ * another `TANDEM_SECRET_KEY`, Tandem would no longer recognise anyone
+ * (every comeback a new person, counted twice) nor open a sealed secret:
+ * better to stop and say so.
+ *
+ * @throws TandemError `TANDEM_CONFIG_INVALID` when the key differs
+ */
+export async function assertSameSecretKey(sql: Sql, keyring: Keyring): Promise<void> {
+  const [row] = await sql.query<{ canonical_email: string; identity_fingerprint: string }>(
+    `select canonical_email, identity_fingerprint from participant
+      where canonical_email is not null and identity_fingerprint is not null limit 1`,
+  );
+  if (row && identityFingerprint(keyring, row.canonical_email) !== row.identity_fingerprint) {
+    throw new TandemError(
+      'TANDEM_CONFIG_INVALID',
+      'TANDEM_SECRET_KEY is not the key this database was written with: start with the original key (rotation is not supported yet).',
+    );
   }
 }
 
