@@ -7,6 +7,7 @@ import { participantIdempotencyScope } from '../store/retention.js';
 import { requireParticipant } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { mailLimitKey } from './mail-limit.js';
+import { organizationsWhereLastOwner } from './organizations.js';
 import { identityFingerprint } from './participants.js';
 
 const iso = (value: Date | string | null): string | null =>
@@ -237,36 +238,6 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
 }
 
 /**
- * The organizations where this person is the only owner, with the owners'
- * membership rows locked, so that two owners leaving at once cannot both
- * see the other one stay.
- */
-async function organizationsOnlyOwnedBy(tx: Sql, participantId: string): Promise<string[]> {
-  const owned = await tx.query<{ organization_id: string }>(
-    `select organization_id from membership where participant_id = ? and role = 'owner'`,
-    [participantId],
-  );
-  if (owned.length === 0) return [];
-  const ids = owned.map((row) => row.organization_id);
-  // Locked in one order; a co-owner erased meanwhile is skipped once its
-  // transaction commits, so the last of two owners to leave is refused.
-  const owners = await tx.query<{ organization_id: string; participant_id: string; slug: string }>(
-    `select m.organization_id, m.participant_id, o.slug
-       from membership m join organization o on o.id = m.organization_id
-      where m.organization_id in (?) and m.role = 'owner'
-      order by m.organization_id, m.participant_id
-      for update of m`,
-    [ids],
-  );
-  return ids
-    .filter(
-      (orgId) =>
-        !owners.some((o) => o.organization_id === orgId && o.participant_id !== participantId),
-    )
-    .map((orgId) => owners.find((o) => o.organization_id === orgId)?.slug ?? orgId);
-}
-
-/**
  * `DELETE /api/me`: erases every personal detail of the signed-in person, in
  * one transaction — plugins' rows through their `personalData.erase` hooks,
  * then core's: the address and names, pledge details, display names and
@@ -296,7 +267,9 @@ export async function erasePersonalData(
       [me.participantId],
     );
     if (!person) throw new TandemError('TANDEM_AUTH_INVALID', 'This session has no person left.');
-    const alone = await organizationsOnlyOwnedBy(tx, person.id);
+    // Locks the owner rows: two owners leaving at once cannot both see the
+    // other one stay.
+    const alone = (await organizationsWhereLastOwner(tx, person.id)).map((o) => o.slug);
     if (alone.length > 0) {
       throw new TandemError(
         'TANDEM_STATE_CONFLICT',
