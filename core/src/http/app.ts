@@ -1,18 +1,11 @@
 /// <reference types="@fastify/swagger" preserve="true" />
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
-import type { ServiceContext, Viewer } from '../services/context.js';
+import type { ServiceContext } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
 import {
   createAjv,
@@ -25,6 +18,7 @@ import { TandemError } from '../errors.js';
 import { secureLoggerOptions } from '../logging.js';
 import { CORE_VERSION } from '../plugins/registry.js';
 import { access } from './access.js';
+import type { App } from './types.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
@@ -36,20 +30,7 @@ import { pledgeRoutes } from './routes/pledges.js';
 import { reminderRoutes } from './routes/reminders.js';
 import { reportRoutes } from './routes/reports.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    viewer: Viewer;
-  }
-}
-
-/** The Fastify instance type routes are written against (TypeBox-typed). */
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+export type { App } from './types.js';
 
 export interface AppDependencies {
   ctx: ServiceContext;

@@ -1,9 +1,13 @@
-import { liveRoutes } from '../http/routes/live.js';
-import type { Platform } from '../platform.js';
+import type { Redis } from 'ioredis';
+import type { App } from '../http/types.js';
+import type { ServiceContext } from '../services/context.js';
+import type { Database } from '../store/database.js';
+import type { OutboxEvent } from '../store/outbox.js';
 import { createMemoryLiveBus, type LiveBus } from './bus.js';
 import { createLiveHub, type LiveHub } from './hub.js';
 import { toLiveMessages } from './messages.js';
 import { createRedisLiveBus } from './redis-bus.js';
+import { liveRoutes } from './routes.js';
 
 export { createMemoryLiveBus, type LiveBus, type LiveSubscriber } from './bus.js';
 export { createRedisLiveBus, type RedisLiveBusOptions } from './redis-bus.js';
@@ -35,10 +39,24 @@ export interface LiveOptions {
   replayLimit?: number;
 }
 
-const hubs = new WeakMap<Platform, LiveHub>();
+/**
+ * The parts of a platform live pages are installed on. Named here rather
+ * than taken from `platform.ts`: the composition root installs live pages,
+ * so live pages do not import it (docs/decisions/0020).
+ */
+export interface LiveHost {
+  readonly db: Database;
+  readonly app: App;
+  readonly ctx: ServiceContext;
+  readonly redis: Redis | undefined;
+  onRelayed(listener: (events: OutboxEvent[]) => void): () => void;
+  onClose(close: () => Promise<void>): void;
+}
+
+const hubs = new WeakMap<LiveHost, LiveHub>();
 
 /** The live hub installed on a platform (connection counts for operations, tests). */
-export function liveHubOf(platform: Platform): LiveHub | undefined {
+export function liveHubOf(platform: LiveHost): LiveHub | undefined {
   return hubs.get(platform);
 }
 
@@ -51,7 +69,7 @@ export function liveHubOf(platform: Platform): LiveHub | undefined {
  * platform or its app closes, so closing never waits for open pages.
  */
 export async function installLive(
-  platform: Platform,
+  platform: LiveHost,
   options: LiveOptions & { prefix: string },
 ): Promise<LiveHub> {
   const bus: LiveBus = platform.redis

@@ -6,8 +6,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { TandemError } from '../errors.js';
-import type { App } from '../http/app.js';
-import type { Platform } from '../platform.js';
+import type { App } from '../http/types.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { ServiceContext } from '../services/context.js';
+import type { Database } from '../store/database.js';
 import {
   ADMIN_COOKIE,
   ADMIN_COOKIE_TTL_SECONDS,
@@ -25,8 +29,19 @@ export { checkReadiness, type Readiness, type CheckResult } from './health.js';
 export { createOpsMetrics, MetricNames, type OpsMetrics } from './metrics.js';
 export { ADMIN_COOKIE } from './auth.js';
 
-/** The parts of a platform the operators' tools read. */
-export type OpsPlatform = Pick<Platform, 'app' | 'ctx' | 'config' | 'db' | 'redis' | 'queue'>;
+/**
+ * The parts of a platform the operators' tools read. Named here rather than
+ * taken from `platform.ts`: the composition root installs the tools, so they
+ * do not import it (docs/decisions/0020).
+ */
+export interface OpsPlatform {
+  readonly app: App;
+  readonly ctx: ServiceContext;
+  readonly config: Config;
+  readonly db: Database;
+  readonly redis: Redis | undefined;
+  readonly queue: JobQueue;
+}
 
 const hidden = { hide: true } as const;
 

@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { TandemError } from '../errors.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import { isBullQueue } from '../jobs/bullmq/bullmq-queue.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ServiceContext } from '../services/context.js';

@@ -5,7 +5,7 @@
  * `defineIntegration` and the registry.
  */
 import { TandemError, type ErrorDetail } from '../errors.js';
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { ServiceContext } from '../services/context.js';

@@ -1,10 +1,9 @@
-import { storedEmail } from '../domain/email.js';
+import { canonicalDomain, storedEmail, type EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import type { Sql } from '../store/database.js';
-import { assertCanSee, hasRole } from './access.js';
+import { assertCanSee, hasRole, type Audience } from './access.js';
 import type { Viewer } from './context.js';
 import type { CampaignRecord } from './organizations.js';
-import { assertAudienceEmail } from './pledges.js';
 
 /**
  * The audience rule for whoever writes to a challenge of `campaign`
@@ -50,4 +49,29 @@ export async function assertPersonInAudience(
     );
   }
   assertAudienceEmail(audience, storedEmail(person.email), false);
+}
+
+/**
+ * The e-mail-domain audience rule: the address's domain (ASCII, so
+ * `bücher.example` and `xn--bcher-kva.example` are one) must be one the
+ * campaign names. Members of the organization pass whatever their address.
+ */
+export function assertAudienceEmail(
+  audience: Audience,
+  email: EmailAddress | null,
+  viewerIsMember: boolean,
+): void {
+  if (audience.type !== 'email-domain' || viewerIsMember) return;
+  if (!email)
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      'This campaign is for addresses of its organization.',
+    );
+  const allowed = audience.domains.map((domain) => canonicalDomain(domain));
+  if (!allowed.includes(email.domain)) {
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      `This campaign is for addresses at ${audience.domains.join(', ')}; ${email.unicodeDomain} is not one of them.`,
+    );
+  }
 }

@@ -2,7 +2,8 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../keyring.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { PluginRegistry } from '../plugins/registry.js';
+import type { ActionType } from '../plugins/action-type.js';
+import type { Integration } from '../plugins/integration.js';
 import type { Database } from '../store/database.js';
 
 /** Roles a person can hold in an organization, strongest first. */
@@ -23,11 +24,31 @@ export type Viewer =
 
 export const anonymous: Viewer = Object.freeze({ kind: 'anonymous' });
 
+/**
+ * What services ask of the plugin registry: lookups only. The registry
+ * itself (registration, freezing) belongs to the composition root; naming
+ * this narrow view keeps `services/` from importing it (docs/decisions/0020).
+ */
+export interface PluginLookup {
+  /**
+   * The action type with this id, as an API request names it.
+   *
+   * @throws TandemError `TANDEM_REQUEST_INVALID` on path `actionType`, listing the known ids
+   */
+  actionType(id: string): ActionType;
+  /** The action type with this id, or `undefined`. */
+  findActionType(id: string): ActionType | undefined;
+  /** Every action type, in registration order. */
+  actionTypes(): readonly ActionType[];
+  /** Every integration, in registration order. */
+  integrations(): readonly Integration[];
+}
+
 /** What the application services need; built once by the platform. */
 export interface ServiceContext {
   config: Config;
   db: Database;
-  registry: PluginRegistry;
+  registry: PluginLookup;
   mailer: Mailer;
   limiter: RateLimiter;
   /** Seals stored secrets and keys fingerprints (`TANDEM_SECRET_KEY`). */

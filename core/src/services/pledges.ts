@@ -1,15 +1,15 @@
-import { canonicalDomain, parseEmailField, type EmailAddress } from '../domain/email.js';
+import { parseEmailField } from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
 import { coarsen, validateLocation } from '../domain/location.js';
 import type { GeoPoint } from '../domain/types.js';
-import { TandemError, conflict, invalid, notFound } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { hasRole, requireParticipant, type Audience } from './access.js';
-import { assertViewerInAudience } from './audience.js';
+import { hasRole, requireParticipant } from './access.js';
+import { assertAudienceEmail, assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
@@ -61,31 +61,6 @@ async function loadPledgeable(
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
   if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
   return { challenge, campaign };
-}
-
-/**
- * The e-mail-domain audience rule: the address's domain (ASCII, so
- * `bücher.example` and `xn--bcher-kva.example` are one) must be one the
- * campaign names. Members of the organization pass whatever their address.
- */
-export function assertAudienceEmail(
-  audience: Audience,
-  email: EmailAddress | null,
-  viewerIsMember: boolean,
-): void {
-  if (audience.type !== 'email-domain' || viewerIsMember) return;
-  if (!email)
-    throw new TandemError(
-      'TANDEM_AUTH_FORBIDDEN',
-      'This campaign is for addresses of its organization.',
-    );
-  const allowed = audience.domains.map((domain) => canonicalDomain(domain));
-  if (!allowed.includes(email.domain)) {
-    throw new TandemError(
-      'TANDEM_AUTH_FORBIDDEN',
-      `This campaign is for addresses at ${audience.domains.join(', ')}; ${email.unicodeDomain} is not one of them.`,
-    );
-  }
 }
 
 export async function checkPledgeData(

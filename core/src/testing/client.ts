@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read answers field by field; `any` keeps them legible, and each assertion checks the shape it needs. */
-import type { App } from '../http/app.js';
+import type { App } from '../http/types.js';
 
 export interface TestResponse<T = any> {
   status: number;

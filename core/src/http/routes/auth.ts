@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
 import { createSession, describeMe, endSession, requestMagicLink } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { Email, errors, Locale } from '../schemas.js';
 
 export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {

@@ -10,7 +10,7 @@ import {
   openChallenge,
 } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import {
   AnyObject,
   CampaignView,

@@ -3,7 +3,7 @@ import { parseEmailField } from '../../domain/email.js';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import { readDevMailbox } from '../../mail/dev-mailbox.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { Email, errors } from '../schemas.js';
 
 /** Only registered when TANDEM_DEV_MAILBOX=1; otherwise the path is a 404. */

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../services/context.js';
 import { erasePersonalData, exportPersonalData } from '../../services/personal-data.js';
 import { access } from '../access.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { errors } from '../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>

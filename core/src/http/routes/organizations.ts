@@ -11,7 +11,7 @@ import {
 } from '../../services/organizations.js';
 import { listSponsorships } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import {
   Audience,
   BeneficiaryView,

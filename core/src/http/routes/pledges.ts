@@ -3,7 +3,7 @@ import { access } from '../access.js';
 import { recordContribution } from '../../services/contributions.js';
 import type { ServiceContext } from '../../services/context.js';
 import { confirmPledge, pledge, withdrawPledge } from '../../services/pledges.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { AnyObject, DateTime, Email, errors, Locale, Title } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -5,7 +5,7 @@ import { TandemError, invalid } from '../../errors.js';
 import { UNSUBSCRIBE_PATH, unsubscribeFromReminders } from '../../jobs/scheduled/reminders.js';
 import { escapeHtml } from '../../mail/templates.js';
 import type { ServiceContext } from '../../services/context.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { errors } from '../schemas.js';
 
 const Token = Type.String({ minLength: 10, maxLength: 200 });

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import { campaignReport, reportToCsv } from '../../services/reports.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { AnyObject, errors, Nullable, TierView } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { access } from '../access.js';
-import type { LiveHub } from '../../live/hub.js';
-import { createStreamLimiter, type StreamLimiter } from '../../live/stream-limits.js';
-import { loadVisibleChallenge } from '../../services/challenges.js';
-import type { ServiceContext } from '../../services/context.js';
-import type { App } from '../app.js';
-import { errors } from '../schemas.js';
+import { access } from '../http/access.js';
+import type { LiveHub } from './hub.js';
+import { createStreamLimiter, type StreamLimiter } from './stream-limits.js';
+import { loadVisibleChallenge } from '../services/challenges.js';
+import type { ServiceContext } from '../services/context.js';
+import type { App } from '../http/types.js';
+import { errors } from '../http/schemas.js';
 
 const EventId = Type.String({ pattern: '^[0-9]{1,15}$' });
 
