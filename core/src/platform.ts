@@ -27,7 +27,7 @@ import type { PluginContext } from './plugins/manifest.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
 import type { ServiceContext } from './services/context.js';
-import { assertSameSecretKey, fillIdentityFingerprints } from './services/participants.js';
+import { assertSameSecretKey, fillIdentityFingerprints } from './store/participants.js';
 import { openDatabase, pluginMigrations, type Database } from './store/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './store/embedded.js';
 import type { OutboxEvent } from './store/outbox.js';

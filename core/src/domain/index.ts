@@ -12,3 +12,4 @@ export * from './sponsorship.js';
 export * from './email.js';
 export * from './location.js';
 export * from './days.js';
+export * from './milestones.js';

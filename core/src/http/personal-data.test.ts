@@ -6,7 +6,7 @@ import { parseEmailField } from '../domain/email.js';
 import { hashSecret } from '../ids.js';
 import { recountChallenge } from '../jobs/scheduled/recount.js';
 import { defineActionType, defineIntegration } from '../plugins/index.js';
-import { fillIdentityFingerprints, upsertParticipant } from '../services/participants.js';
+import { fillIdentityFingerprints, upsertParticipant } from '../store/participants.js';
 import type { Database } from '../store/database.js';
 import { participantIdempotencyScope } from '../store/retention.js';
 import {

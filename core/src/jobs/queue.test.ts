@@ -2,7 +2,7 @@ import { afterAll } from 'vitest';
 import { deleteKeys, testRedisUrl } from '../testing/redis.js';
 import { createBullQueue } from './bullmq/bullmq-queue.js';
 import { createLocalQueue } from './local/local-queue.js';
-import { describeQueueContract } from './queue.contract.js';
+import { describeQueueContract } from '../testing/queue.contract.js';
 
 // Errors of failing attempts are expected here; keep them out of the output.
 const quiet = { onError: () => undefined };

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from './memory.js';
 import { createRedisRateLimiter } from './redis.js';
-import { describeRateLimiterContract } from './rate-limiter.contract.js';
+import { describeRateLimiterContract } from '../testing/rate-limiter.contract.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -6,8 +6,8 @@ import { renderMail } from '../mail/templates.js';
 import type { Sql } from '../store/database.js';
 import { anonymous, type Role, type ServiceContext, type Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
-import { upsertParticipant } from './participants.js';
-import { issueToken, markTokenUsed, takeToken } from './tokens.js';
+import { upsertParticipant } from '../store/participants.js';
+import { issueToken, markTokenUsed, takeToken } from '../store/tokens.js';
 
 /** How long a participant session lasts. */
 export const SESSION_TTL_DAYS = 30;

@@ -17,7 +17,7 @@ import { validateTiers } from '../domain/tiers.js';
 import type { Counterpart, GoalInput, Progress, Tier } from '../domain/types.js';
 import { TandemError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { applyEvaluationRows } from '../jobs/handlers/evaluate-challenge.js';
+import { applyEvaluationRows } from '../store/evaluations.js';
 import {
   loadChallenge,
   loadChallenges,

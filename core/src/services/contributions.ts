@@ -15,7 +15,7 @@ import {
   upsertParticipant,
   upsertParticipantByCode,
   type ParticipantRef,
-} from './participants.js';
+} from '../store/participants.js';
 import { confirmPledgeRow, loadPledgeable } from './pledges.js';
 
 export interface ContributionInput {

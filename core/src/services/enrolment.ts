@@ -11,7 +11,7 @@ import {
   RESIDENT_CODE_PATTERN,
   upsertParticipant,
   upsertParticipantByCode,
-} from './participants.js';
+} from '../store/participants.js';
 import { checkPledgeData, confirmPledgeRow, type PledgeInput } from './pledges.js';
 
 /** Who the resident is: their e-mail, or a code the agent gave them. */

@@ -3,7 +3,7 @@ import { notFound } from '../errors.js';
 import { loadChallenge } from '../store/challenges.js';
 import type { ServiceContext } from './context.js';
 import { confirmPledgeRow, checkPledgeData, type PledgeInput } from './pledges.js';
-import { upsertParticipant } from './participants.js';
+import { upsertParticipant } from '../store/participants.js';
 
 export interface ImportedPledge extends Omit<PledgeInput, 'locale'> {
   email: string;

@@ -39,7 +39,7 @@ export {
   upsertParticipant,
   upsertParticipantByCode,
   RESIDENT_CODE_PATTERN,
-} from './participants.js';
+} from '../store/participants.js';
 export { campaignReport, reportToCsv, type CampaignReport } from './reports.js';
 export { loadVisibleChallenge } from './challenges.js';
 /**

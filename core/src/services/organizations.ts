@@ -12,7 +12,7 @@ import {
 import type { Sql } from '../store/database.js';
 import { canSee, requirePlatformAdmin, requireRole, type Audience } from './access.js';
 import type { Role, ServiceContext, Viewer } from './context.js';
-import { upsertParticipant } from './participants.js';
+import { upsertParticipant } from '../store/participants.js';
 
 export type OrganizationKind = 'company' | 'city' | 'association' | 'network';
 

@@ -8,7 +8,7 @@ import { requireParticipant } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { mailLimitKey } from './mail-limit.js';
 import { organizationsWhereLastOwner } from './organizations.js';
-import { identityFingerprint } from './participants.js';
+import { identityFingerprint } from '../store/participants.js';
 
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : new Date(value).toISOString();

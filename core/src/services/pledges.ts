@@ -14,8 +14,12 @@ import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from './participation.js';
-import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
-import { TOKEN_TTL_MINUTES, issueToken, markTokenUsed, takeToken } from './tokens.js';
+import {
+  setParticipantLocale,
+  upsertParticipant,
+  type ParticipantLocale,
+} from '../store/participants.js';
+import { TOKEN_TTL_MINUTES, issueToken, markTokenUsed, takeToken } from '../store/tokens.js';
 
 export interface PledgeInput {
   /** The address as the client typed it; read once by {@link pledge}. */

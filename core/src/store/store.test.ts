@@ -1,4 +1,4 @@
-import { describeStoreContract } from './store.contract.js';
+import { describeStoreContract } from '../testing/store.contract.js';
 
 // One contract, both ways Tandem gets its PostgreSQL (DESIGN.md, "From one
 // machine to many").

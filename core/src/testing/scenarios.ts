@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the created challenge is returned as the API answered it, for tests to read field by field. */
 import { parseEmailField } from '../domain/email.js';
-import { upsertParticipant } from '../services/participants.js';
+import { upsertParticipant } from '../store/participants.js';
 import { confirmPledgeRow } from '../services/pledges.js';
 import { loadChallenge } from '../store/challenges.js';
 import type { TestClient } from './client.js';

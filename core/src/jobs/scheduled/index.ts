@@ -15,7 +15,8 @@ import { recountOpenChallenges } from './recount.js';
 import { sendReminders } from './reminders.js';
 import { runIfDue } from './runs.js';
 
-export { MILESTONE_EVENT, MILESTONE_PERCENTS, recordMilestones } from './milestones.js';
+export { MILESTONE_EVENT, recordMilestones } from './milestones.js';
+export { MILESTONE_PERCENTS } from '../../domain/milestones.js';
 export { MISMATCH_EVENT, recountChallenge, recountOpenChallenges } from './recount.js';
 export { checkPacing, NUDGE_INTERVAL_MS } from './pacing.js';
 export { purgeExpired, type PurgeSummary } from './purge.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TandemError } from '../errors.js';
-import { enforce, type RateLimiter, type RateLimitRule } from './rate-limiter.js';
+import { enforce, type RateLimiter, type RateLimitRule } from '../limits/rate-limiter.js';
 
 /** What the contract needs from an adapter under test. */
 export interface RateLimiterHarness {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queueOf, type JobContext, type JobQueue } from './queue.js';
+import { queueOf, type JobContext, type JobQueue } from '../jobs/queue.js';
 
 /** A promise with its resolver, to hold a handler until the test lets it go. */
 function gate(): { promise: Promise<void>; open: () => void } {

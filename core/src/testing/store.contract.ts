@@ -4,12 +4,17 @@ import type { ChallengeStatus, Goal } from '../domain/types.js';
 import { newId } from '../ids.js';
 import { evaluateChallengeNow } from '../jobs/handlers/evaluate-challenge.js';
 import { applyParticipation } from '../services/participation.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { loadChallenge } from './challenges.js';
-import { openDatabase, type Database, type Sql } from './database.js';
-import { CampaignEntity, ChallengeEntity, entities, OrganizationEntity } from './entities.js';
-import { migrationsList } from './migrations/index.js';
-import { appendEvents, claimPendingEvents, EventTypes, markRelayed } from './outbox.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { loadChallenge } from '../store/challenges.js';
+import { openDatabase, type Database, type Sql } from '../store/database.js';
+import {
+  CampaignEntity,
+  ChallengeEntity,
+  entities,
+  OrganizationEntity,
+} from '../store/entities.js';
+import { migrationsList } from '../store/migrations/index.js';
+import { appendEvents, claimPendingEvents, EventTypes, markRelayed } from '../store/outbox.js';
 import {
   bumpProgress,
   PROGRESS_SLOTS,
@@ -17,7 +22,7 @@ import {
   readProgress,
   readTeamProgress,
   WHOLE_CHALLENGE,
-} from './progress.js';
+} from '../store/progress.js';
 
 interface SeededChallenge {
   organizationId: string;

@@ -1,7 +1,7 @@
 import { storedEmail, type EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import { hashSecret, newSecret } from '../ids.js';
-import type { Sql } from '../store/database.js';
+import type { Sql } from './database.js';
 
 export type TokenPurpose = 'sign-in' | 'pledge-confirmation';
 

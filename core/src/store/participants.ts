@@ -2,7 +2,7 @@ import type { EmailAddress } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Keyring } from '../keyring.js';
-import type { Sql } from '../store/database.js';
+import type { Sql } from './database.js';
 
 export interface ParticipantRef {
   id: string;

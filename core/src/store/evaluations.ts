@@ -1,0 +1,71 @@
+import type { Evaluation } from '../domain/lifecycle.js';
+import { newId } from '../ids.js';
+import type { Database } from './database.js';
+import { appendEvents, EventTypes, type NewEvent } from './outbox.js';
+
+// The rows an evaluation writes, apart from the job that runs it: a manual
+// close (services/challenges.ts) writes the same rows (docs/decisions/0020).
+
+export interface EvaluationOutcome {
+  /** Tiers this run unlocked (an empty list when another run got there first). */
+  unlockedTierIds: string[];
+  status: string | null;
+}
+
+type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Writes what an evaluation decided: unlock rows (guarded by their unique
+ * key), the challenge's new status and closing time, and their events.
+ * Shared by the evaluator and a manual close.
+ */
+export async function applyEvaluationRows(
+  tx: Tx,
+  challenge: { id: string; organizationId: string; status: string; closedAt: Date | null },
+  progress: { participants: number; quantity: number; co2eKg: number },
+  evaluation: Evaluation,
+): Promise<EvaluationOutcome> {
+  const events: NewEvent[] = [];
+  const unlockedTierIds: string[] = [];
+  const base = { challengeId: challenge.id, organizationId: challenge.organizationId };
+  for (const unlock of evaluation.unlocks) {
+    const inserted = await tx.query<{ id: string }>(
+      `insert into unlock (id, challenge_id, tier_id, unlocked_at, progress)
+       values (?, ?, ?, ?, ?::jsonb)
+       on conflict (challenge_id, tier_id) do nothing
+       returning id`,
+      [newId('unl'), challenge.id, unlock.tierId, unlock.unlockedAt, JSON.stringify(progress)],
+    );
+    if (inserted.length === 0) continue;
+    unlockedTierIds.push(unlock.tierId);
+    events.push({
+      ...base,
+      type: EventTypes.challengeUnlocked,
+      payload: { tierId: unlock.tierId, unlockedAt: unlock.unlockedAt.toISOString(), progress },
+    });
+  }
+  const statusChanged = evaluation.status !== challenge.status;
+  const closedNow = evaluation.closedAt !== null && challenge.closedAt === null;
+  if (statusChanged || closedNow) {
+    await tx.query(
+      `update challenge set status = ?, closed_at = ?, updated_at = now() where id = ?`,
+      [evaluation.status, evaluation.closedAt, challenge.id],
+    );
+  }
+  if (statusChanged && evaluation.status === 'succeeded') {
+    events.push({ ...base, type: EventTypes.challengeSucceeded, payload: { status: 'succeeded' } });
+  }
+  if (closedNow) {
+    events.push({
+      ...base,
+      type: EventTypes.challengeClosed,
+      payload: {
+        status: evaluation.status,
+        closedAt: evaluation.closedAt?.toISOString(),
+        progress,
+      },
+    });
+  }
+  await appendEvents(tx, events);
+  return { unlockedTierIds, status: evaluation.status };
+}
