@@ -1,23 +1,34 @@
 // One lint set-up for the whole repository. Type-aware rules catch floating
-// promises; `no-restricted-imports` keeps the import direction of DESIGN.md:
-// domain <- store, jobs, http <- plugins <- apps.
+// promises; `no-restricted-imports` keeps the import directions of
+// docs/architecture.md ("Layers", docs/decisions/0020), folder by folder.
+// core/src/layers.test.ts adds what a per-folder rule cannot see: no cycle.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** `../<folder>` and everything under it, from any depth below core/src. */
+const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+
 const noIo = [
   {
-    group: [
-      '../store/*',
-      '../store',
-      '../jobs/*',
-      '../jobs',
-      '../http/*',
-      '../http',
-      '../mail/*',
-      '../mail',
-    ],
-    message: 'core/src/domain is pure: no store, jobs, http or mail.',
+    group: folders(
+      'store',
+      'jobs',
+      'http',
+      'mail',
+      'services',
+      'live',
+      'notifications',
+      'ops',
+      'limits',
+      'plugins',
+      'testing',
+    ),
+    message: 'core/src/domain is pure: no store, jobs, http, mail, services or other I/O.',
+  },
+  {
+    group: ['**/config.js', '**/keyring.js', '**/logging.js'],
+    message: 'core/src/domain is pure: configuration, keys and logs are I/O; pass values in.',
   },
   {
     group: [
@@ -47,6 +58,58 @@ const noPlugins = [
     message: 'core never imports a plugin or an app.',
   },
 ];
+
+// The composition root installs features; features never import it. Apps,
+// core's index (its public API), testing/ and tests may.
+const noCompositionRoot = [
+  {
+    group: [
+      '../platform.js',
+      '../../platform.js',
+      '../../../platform.js',
+      './platform.js',
+      ...folders('composition'),
+    ],
+    message: 'Only apps, testing/ and tests import the composition root (platform.ts).',
+  },
+];
+const noStoreUpward = [
+  {
+    group: folders('services', 'jobs', 'http', 'live', 'notifications', 'ops'),
+    message:
+      'core/src/store holds repositories: it imports domain, never services, jobs, http, live, notifications or ops.',
+  },
+];
+const noServicesUpward = [
+  {
+    group: [
+      ...folders('http', 'live', 'ops', 'notifications'),
+      '**/jobs/handlers/**',
+      '**/jobs/scheduled/**',
+    ],
+    message:
+      'core/src/services holds use cases: no http, live, ops, notifications or job handlers.',
+  },
+];
+const noJobsUpward = [
+  {
+    group: folders('http', 'live', 'ops'),
+    message: 'core/src/jobs never imports http, live or ops.',
+  },
+];
+const noOutsideSdk = [
+  {
+    group: ['../*', '../**'],
+    message: 'core/src/sdk imports only itself, @sinclair/typebox and node builtins.',
+  },
+];
+/** The rule's options for one folder: the folder's own patterns and the ones every core file keeps. */
+const restrict = (...patterns) => ['error', { patterns: [...patterns.flat(), ...noPlugins] }];
+const layered = (folder, ...patterns) => ({
+  files: [`core/src/${folder}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: { 'no-restricted-imports': restrict(noCompositionRoot, ...patterns) },
+});
 
 export default tseslint.config(
   {
@@ -87,12 +150,20 @@ export default tseslint.config(
   },
   {
     files: ['core/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: noPlugins }] },
+    rules: { 'no-restricted-imports': restrict(noCompositionRoot) },
+  },
+  {
+    files: ['core/src/index.ts', 'core/src/testing/**/*.ts', 'core/src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict() },
   },
   {
     files: ['core/src/domain/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...noIo, ...noPlugins] }] },
+    rules: { 'no-restricted-imports': restrict(noIo, noCompositionRoot) },
   },
+  layered('store', noStoreUpward),
+  layered('services', noServicesUpward),
+  layered('jobs', noJobsUpward),
+  layered('sdk', noOutsideSdk),
   {
     files: ['plugins/**/*.ts'],
     rules: {
