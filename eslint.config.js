@@ -97,6 +97,19 @@ const noJobsUpward = [
     message: 'core/src/jobs never imports http, live or ops.',
   },
 ];
+const noHttpUpward = [
+  {
+    group: folders('live', 'ops', 'notifications'),
+    message:
+      'core/src/http is installed on by live, ops and notifications; it does not import them.',
+  },
+];
+const noPortUpward = [
+  {
+    group: folders('services', 'jobs', 'http', 'live', 'notifications', 'ops'),
+    message: 'Ports (mail, limits) and their adapters sit below services, jobs and http.',
+  },
+];
 const noOutsideSdk = [
   {
     group: ['../*', '../**'],
@@ -163,6 +176,9 @@ export default tseslint.config(
   layered('store', noStoreUpward),
   layered('services', noServicesUpward),
   layered('jobs', noJobsUpward),
+  layered('http', noHttpUpward),
+  layered('mail', noPortUpward),
+  layered('limits', noPortUpward),
   layered('sdk', noOutsideSdk),
   {
     files: ['plugins/**/*.ts'],

@@ -2,7 +2,7 @@
  * The queue port. Jobs are safe to run twice and carry ids, never personal
  * data. The in-process adapter (./local) serves the embedded default; the
  * BullMQ adapter (./bullmq) serves production. One contract suite
- * (./queue.contract.ts) runs against both.
+ * (testing/queue.contract.ts) runs against both.
  */
 
 /** Queue names are nouns. */

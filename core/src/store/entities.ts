@@ -3,7 +3,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 /**
  * MikroORM's picture of Tandem's tables. The schema itself is owned by the
  * hand-written migrations in ./migrations; these definitions must match it
- * (the store contract suite, store.contract.ts, compares each entity's columns
+ * (the store contract suite, testing/store.contract.ts, compares each entity's columns
  * with its table).
  *
  * Foreign keys are plain id columns rather than ORM relations: the hot
