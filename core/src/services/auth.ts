@@ -7,6 +7,7 @@ import type { Sql } from '../store/database.js';
 import { anonymous, type Role, type ServiceContext, type Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { upsertParticipant } from '../store/participants.js';
+import { deleteSession, findSessionRows, insertSession } from '../store/sessions.js';
 import { issueToken, markTokenUsed, takeToken } from '../store/tokens.js';
 
 /** How long a participant session lasts. */
@@ -37,19 +38,7 @@ export async function resolveViewer(
   }
   const token = match[1];
   if (ctx.config.adminToken && sameSecret(token, ctx.config.adminToken)) return { kind: 'admin' };
-  const rows = await ctx.db.query<{
-    participant_id: string;
-    email: string | null;
-    organization_id: string | null;
-    role: Role | null;
-  }>(
-    `select s.participant_id, p.canonical_email as email, m.organization_id, m.role
-       from session s
-       join participant p on p.id = s.participant_id
-       left join membership m on m.participant_id = s.participant_id
-      where s.hash = ? and s.expires_at > now()`,
-    [hashSecret(token)],
-  );
+  const rows = await findSessionRows<Role>(ctx.db, hashSecret(token));
   const first = rows[0];
   if (!first)
     throw new TandemError(
@@ -113,11 +102,7 @@ export async function createSession(
     });
     const sessionToken = newSecret();
     const expiresAt = new Date(ctx.now().getTime() + SESSION_TTL_DAYS * 86_400_000);
-    await tx.query('insert into session (hash, participant_id, expires_at) values (?, ?, ?)', [
-      hashSecret(sessionToken),
-      participant.id,
-      expiresAt,
-    ]);
+    await insertSession(tx, hashSecret(sessionToken), participant.id, expiresAt);
     await markTokenUsed(tx, stored.hash, { participantId: participant.id });
     return { sessionToken, participantId: participant.id, expiresAt: expiresAt.toISOString() };
   });
@@ -125,7 +110,7 @@ export async function createSession(
 
 /** `DELETE /api/auth/session`: ends the caller's session. */
 export async function endSession(sql: Sql, token: string): Promise<void> {
-  await sql.query('delete from session where hash = ?', [hashSecret(token)]);
+  await deleteSession(sql, hashSecret(token));
 }
 
 /** `GET /api/me`: who the session belongs to and their roles. */
