@@ -145,7 +145,7 @@ export interface OrganizationRouteDefinition<
   B extends TSchema,
   Q extends TSchema,
 > extends RouteBase<P, B, Q> {
-  /** After `/api/organizations/:slug`, e.g. `/webhooks/:id`. */
+  /** After `/api/organizations/:slug`, e.g. `/partners/:id`. */
   path: string;
   /** The role the caller needs there; `null` for a route anyone may call. */
   role: Role | null;
