@@ -67,7 +67,6 @@ export type {
   CompiledValidator,
   HttpMethod,
   OrganizationRouteDefinition,
-  PathParams,
   PluginLogger,
   PluginReply,
   PluginRequest,

@@ -6,7 +6,7 @@
  * challenges, and a route on an organization that needs a role there.
  * Every route still declares its `x-tandem-access` rule.
  */
-import type { Static, TObject, TProperties, TSchema, TUnknown } from '@sinclair/typebox';
+import type { Static, TObject, TSchema, TUnknown } from '@sinclair/typebox';
 import type { PluginChallenge, PluginOrganization } from './capabilities.js';
 import type { Role, Viewer } from './people.js';
 
@@ -23,7 +23,7 @@ export interface RouteSchema<
   B extends TSchema = TUnknown,
   Q extends TSchema = TObject,
 > {
-  'x-tandem-access': object;
+  'x-tandem-access': { readonly callers: Readonly<Record<string, unknown>> };
   tags?: string[];
   summary?: string;
   description?: string;
@@ -155,9 +155,6 @@ export interface OrganizationRouteDefinition<
     organization: PluginOrganization,
   ): Promise<unknown>;
 }
-
-/** Extra path parameters beside `:id` or `:slug`, as a TypeBox object. */
-export type PathParams<T extends TProperties = TProperties> = TObject<T>;
 
 /**
  * What a plugin's `routes` function registers its routes with.
