@@ -23,7 +23,7 @@ import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
 import { installNotifications } from './notifications/index.js';
 import { installOps } from './ops/index.js';
-import { buildCapabilities, createPluginContext } from './plugins/capabilities.js';
+import { buildCapabilities, createPluginContext, jobContext } from './plugins/capabilities.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
 import { mountPluginRoutes } from './plugins/routes.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
@@ -291,7 +291,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       const context = pluginContext(plugin);
       for (const [name, job] of Object.entries(plugin.jobs)) {
         queue.handle(`${plugin.id}.${name}`, (data, info) =>
-          job(data, { ...context, attempt: info.attempt }),
+          job(data, jobContext(context, info.attempt)),
         );
       }
       const handlers = Object.entries(plugin.on);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TandemError } from '../errors.js';
 import type { App } from '../http/app.js';
 import type { ServiceContext } from '../services/context.js';
-import { buildCapabilities, createPluginContext } from './capabilities.js';
+import { buildCapabilities, createPluginContext, jobContext } from './capabilities.js';
 import { defineIntegration, type PluginRoutes } from './index.js';
 import { mountPluginRoutes } from './routes.js';
 
@@ -57,6 +57,14 @@ describe('a plugin context', () => {
       { path: 'capabilities', message: 'must include "mail"', plugin: 'probe' },
     ]);
     expect(() => createPluginContext(probe(undefined), deps).tables).toThrow(/"tables" capability/);
+  });
+
+  it('keeps the refusal inside a job, beside the attempt number', () => {
+    const context = jobContext(createPluginContext(probe(['tables']), deps), 2);
+    expect(context.attempt).toBe(2);
+    expect(context.pluginId).toBe('probe');
+    expect(typeof context.tables.query).toBe('function');
+    expect(() => context.mail).toThrow(/"mail" capability/);
   });
 
   it('enqueues a job under the plugin id', async () => {

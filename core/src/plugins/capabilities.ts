@@ -207,3 +207,19 @@ export function createPluginContext(
 export function requireCapability(plugin: CapabilityHolder, name: CapabilityName): void {
   if (!plugin.capabilities.includes(name)) throw undeclaredCapability(plugin.id, name);
 }
+
+/**
+ * A job's context: the plugin's, plus the attempt number. Built on the
+ * plugin's context rather than copied from it, so that an undeclared
+ * capability still throws its named error inside a job.
+ */
+export function jobContext(
+  context: PluginContext,
+  attempt: number,
+): PluginContext & { readonly attempt: number } {
+  return Object.freeze(
+    Object.create(context, { attempt: { value: attempt, enumerable: true } }) as PluginContext & {
+      readonly attempt: number;
+    },
+  );
+}
