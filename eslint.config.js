@@ -44,6 +44,15 @@ const noIo = [
     message: 'core/src/domain does no I/O.',
   },
 ];
+// The plugin SDK depends on nothing of the engine (ADR 0019): its files
+// import each other, TypeBox, semver and node's builtins, nothing else.
+const sdkOnly = [
+  {
+    regex: '^(?!\\./[^/]+$|@sinclair/typebox$|semver$|node:)',
+    message:
+      'core/src/sdk imports only core/src/sdk, @sinclair/typebox, semver and node builtins (ADR 0019).',
+  },
+];
 const noPlugins = [
   {
     group: [
@@ -170,6 +179,10 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict() },
   },
   {
+    files: ['core/src/sdk/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...sdkOnly, ...noPlugins] }] },
+  },
+  {
     files: ['core/src/domain/**/*.ts'],
     rules: { 'no-restricted-imports': restrict(noIo, noCompositionRoot) },
   },
@@ -188,8 +201,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@tandem/core/src/*', '**/core/src/*', '@tandem/server', '**/apps/*'],
-              message: 'A plugin uses what @tandem/core exports from its index, nothing else.',
+              group: [
+                '@tandem/core/*',
+                '!@tandem/core/testing',
+                '**/core/src/*',
+                '@tandem/server',
+                '**/apps/*',
+              ],
+              message:
+                'A plugin uses what @tandem/core exports from its index (and @tandem/core/testing in tests), nothing else.',
             },
           ],
         },

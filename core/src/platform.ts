@@ -9,7 +9,7 @@ import { connectRedisOrFail, createBullQueue } from './jobs/bullmq/bullmq-queue.
 import { createEventDispatcher, loadEvent, type EventDispatcher } from './jobs/events.js';
 import { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 import { createLocalQueue } from './jobs/local/local-queue.js';
-import { Jobs, type JobQueue } from './jobs/queue.js';
+import { Jobs, type EnqueueOptions, type JobQueue } from './jobs/queue.js';
 import { redoOnReconnect } from './jobs/reconnect.js';
 import { createOutboxRelay, type OutboxRelay } from './jobs/relay.js';
 import { installScheduledWork } from './jobs/scheduled/index.js';
@@ -23,8 +23,9 @@ import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
 import { installNotifications } from './notifications/index.js';
 import { installOps } from './ops/index.js';
-import type { PluginContext } from './plugins/manifest.js';
+import { buildCapabilities, createPluginContext, jobContext } from './plugins/capabilities.js';
 import { pledgeOnly } from './plugins/pledge-only.js';
+import { mountPluginRoutes } from './plugins/routes.js';
 import { createRegistry, type Plugin, type PluginRegistry } from './plugins/registry.js';
 import type { ServiceContext } from './services/context.js';
 import { assertSameSecretKey, fillIdentityFingerprints } from './store/participants.js';
@@ -249,15 +250,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     };
     const runsJobs = options.runJobs ?? !config.redisUrl;
 
-    const pluginContext = (pluginId: string): PluginContext => ({
-      pluginId,
-      db,
-      mailer,
-      services: ctx,
-      now,
-      enqueue: (job, data, enqueueOptions) =>
-        queue.enqueue(`${pluginId}.${job}`, data, enqueueOptions),
-    });
+    // Each plugin sees the capabilities it declared, nothing more (ADR 0019).
+    const capabilityDeps = {
+      ctx,
+      enqueue: (name: string, data: Record<string, unknown>, enqueueOptions?: EnqueueOptions) =>
+        queue.enqueue(name, data, enqueueOptions),
+    };
+    const pluginContexts = new Map(
+      plugins.map((plugin) => [plugin.id, createPluginContext(plugin, capabilityDeps)]),
+    );
+    const pluginContext = (plugin: Plugin) => {
+      const context = pluginContexts.get(plugin.id);
+      if (!context) throw new Error(`no context for plugin "${plugin.id}"`);
+      return context;
+    };
 
     queue.handle<{ challengeId: string }>(Jobs.evaluateChallenge, async ({ challengeId }) => {
       await evaluateChallengeNow(db, challengeId, now());
@@ -282,10 +288,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       notifyCommitted: () => relay.kick(),
     });
     for (const plugin of plugins) {
-      const context = pluginContext(plugin.id);
+      const context = pluginContext(plugin);
       for (const [name, job] of Object.entries(plugin.jobs)) {
         queue.handle(`${plugin.id}.${name}`, (data, info) =>
-          job(data, { ...context, attempt: info.attempt }),
+          job(data, jobContext(context, info.attempt)),
         );
       }
       const handlers = Object.entries(plugin.on);
@@ -374,8 +380,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ctx,
       logger: options.logger ?? false,
       extend: async (a) => {
-        for (const plugin of plugins)
-          if (plugin.routes) await plugin.routes(a, pluginContext(plugin.id));
+        for (const plugin of plugins) {
+          await mountPluginRoutes(
+            a,
+            plugin,
+            pluginContext(plugin),
+            buildCapabilities(plugin, capabilityDeps),
+          );
+        }
         await options.extendApp?.(a, platform);
       },
     });

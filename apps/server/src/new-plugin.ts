@@ -41,8 +41,39 @@ const tsconfig = `{
 }
 `;
 
+const routes = (
+  id: string,
+) => `import { access, errorResponses, Type, type PluginRouter } from '@tandem/core';
+
+const About = Type.Object({ challengeId: Type.String(), title: Type.String() });
+
+/**
+ * The plugin's HTTP routes. \`challengeRoute\` mounts under
+ * \`/api/challenges/:id\`, loads the challenge as the caller may see it and
+ * answers 404 for a challenge of another action type before the handler
+ * runs; \`organizationRoute\` does the same for \`/api/organizations/:slug\`
+ * and a role. Each route says who may call it (\`x-tandem-access\`).
+ */
+export function ${exportName(id)}Routes(router: PluginRouter): void {
+  router.challengeRoute({
+    method: 'GET',
+    path: '/${id}',
+    schema: {
+      'x-tandem-access': access.audience(),
+      tags: ['${id}'],
+      summary: 'What this action type says about one of its challenges',
+      response: { 200: About, ...errorResponses(401, 403, 404) },
+    },
+    async handler(_request, _reply, challenge) {
+      return { challengeId: challenge.id, title: challenge.title };
+    },
+  });
+}
+`;
+
 const manifest = (id: string) => `import { Type } from '@sinclair/typebox';
 import { defineActionType } from '@tandem/core';
+import { ${exportName(id)}Routes } from './routes.js';
 
 /**
  * ${id}: what people pledge and report. Start here: rename the unit, shape
@@ -63,6 +94,11 @@ export const ${exportName(id)} = defineActionType({
   quantify: ({ details }) => details.count,
   impact: () => ({ co2eKg: 0, source: 'no factor yet' }),
   limits: { maxQuantityPerContribution: 100 },
+  // What the plugin uses of the platform; its routes, jobs and event
+  // handlers receive these and nothing else ('tables', 'organizations',
+  // 'contributions', 'mail', 'jobs'… see docs/plugins.md, "Capabilities").
+  capabilities: ['challenges'],
+  routes: ${exportName(id)}Routes,
   // What this plugin's own tables hold about a person, for \`GET /api/me/export\`
   // and \`DELETE /api/me\`. 'none' while it has no tables; with migrations,
   // give \`{ export, erase }\` hooks instead (docs/plugins.md, "Personal data").
@@ -116,6 +152,31 @@ describe('${id}', () => {
     expect(after.body.status).toBe('succeeded');
   });
 
+  it('answers its own route for its challenges only', async () => {
+    const client = createTestClient(platform.app);
+    const admin = { token: platform.adminToken };
+    const slug = \`route-\${Date.now().toString(36)}\`;
+    await client.post('/api/organizations', { slug, name: 'Org', kind: 'association' }, admin);
+    const campaign = await client.post(\`/api/organizations/\${slug}/campaigns\`, { title: 'Campaign' }, admin);
+    const mine = await client.post(
+      \`/api/campaigns/\${campaign.body.id}/challenges\`,
+      { title: 'Mine', actionType: '${id}', goal: { participants: 1 } },
+      admin,
+    );
+    await client.post(\`/api/challenges/\${mine.body.id}/open\`, undefined, admin);
+    const about = await client.get(\`/api/challenges/\${mine.body.id}/${id}\`);
+    expect(about.status).toBe(200);
+    expect(about.body).toEqual({ challengeId: mine.body.id, title: 'Mine' });
+
+    const other = await client.post(
+      \`/api/campaigns/\${campaign.body.id}/challenges\`,
+      { title: 'Other', actionType: 'pledge-only', goal: { participants: 1 } },
+      admin,
+    );
+    await client.post(\`/api/challenges/\${other.body.id}/open\`, undefined, admin);
+    expect((await client.get(\`/api/challenges/\${other.body.id}/${id}\`)).status).toBe(404);
+  });
+
   it('refuses details its schema does not know', async () => {
     expect(() =>
       ${exportName(id)}.measure({ details: { count: 1, extra: true }, settings: {}, pledge: null, occurredAt: new Date() }),
@@ -161,7 +222,7 @@ Tandem refuses to load a plugin with migrations that declares neither.
 `;
 
 /**
- * `tandem new-plugin <id>`: writes `plugins/<id>/` — a manifest, a test that
+ * `tandem new-plugin <id>`: writes `plugins/<id>/` — a manifest, a route, a test that
  * runs the real engine, a README — which builds, registers and passes its
  * tests as generated. See docs/plugins.md for what to change next.
  */
@@ -177,6 +238,7 @@ export async function scaffoldPlugin(root: string, id: string): Promise<string> 
   await writeFile(join(dir, 'package.json'), packageJson(id));
   await writeFile(join(dir, 'tsconfig.build.json'), tsconfig);
   await writeFile(join(dir, 'src', 'index.ts'), manifest(id));
+  await writeFile(join(dir, 'src', 'routes.ts'), routes(id));
   await writeFile(join(dir, 'src', 'index.test.ts'), test(id));
   await writeFile(join(dir, 'README.md'), readme(id));
   return dir;

@@ -23,6 +23,7 @@ describe('tandem new-plugin', () => {
     try {
       expect(await scaffoldPlugin(repoRoot, id)).toBe(dir);
       expect(existsSync(join(dir, 'src', 'index.ts'))).toBe(true);
+      expect(existsSync(join(dir, 'src', 'routes.ts'))).toBe(true);
 
       const tests = spawnSync('npx', ['vitest', 'run', `plugins/${id}`], {
         cwd: repoRoot,
@@ -30,7 +31,7 @@ describe('tandem new-plugin', () => {
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
-      expect(tests.stdout).toMatch(/Tests: 2 passed, 0 failed/);
+      expect(tests.stdout).toMatch(/Tests: 3 passed, 0 failed/);
 
       const lint = spawnSync('npx', ['eslint', `plugins/${id}`], {
         cwd: repoRoot,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defineIntegration } from '../plugins/integration.js';
+import { defineIntegration } from '../plugins/index.js';
 import { startTestPlatform, type TestPlatform } from '../testing/platform.js';
 
 const PLUGIN = 'ops-probe';
@@ -18,11 +18,12 @@ function slowWriter(started: () => void) {
     title: { fr: 'Sonde', en: 'Probe' },
     migrations: [{ name: 'effect', up: 'create table ops_probe_effect (id text primary key)' }],
     personalData: 'none',
+    capabilities: ['tables'],
     jobs: {
       'write-late': async (data, context) => {
         started();
         await sleep(300);
-        await context.db.query('insert into ops_probe_effect (id) values (?)', [data['id']]);
+        await context.tables.query('insert into ops_probe_effect (id) values (?)', [data['id']]);
       },
     },
   });

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TandemError } from '../errors.js';
-import { defineActionType } from './action-type.js';
+import { defineActionType } from './index.js';
 import { pledgeOnly } from './pledge-only.js';
 
 /** Runs `fn` and returns the TandemError it throws; fails the test otherwise. */

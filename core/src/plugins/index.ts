@@ -1,36 +1,12 @@
 /**
- * The plugin SDK: what a plugin uses to declare itself and what an app uses
- * to assemble plugins before start-up.
+ * The plugin SDK as `@tandem/core` exports it (what a plugin uses to declare
+ * itself, from `core/src/sdk/`), and what an app uses to assemble plugins
+ * before start-up. Loading this module installs the engine's validation
+ * into the SDK.
  */
-export {
-  defineActionType,
-  type ActionInput,
-  type ActionType,
-  type ActionTypeManifest,
-  type FactorDeclaration,
-  type ImpactResult,
-  type LimitInput,
-  type Localized,
-  type MeasureInput,
-  type Measurement,
-  type RecordedSoFar,
-  type ReferenceInput,
-  type ReferenceProblem,
-} from './action-type.js';
-export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';
-export {
-  PLUGIN_ID_PATTERN,
-  type PersonalDataDeclaration,
-  type PersonalDataHooks,
-  type PersonalDataInput,
-  type PersonalDataSubject,
-  type PluginContext,
-  type PluginEvent,
-  type PluginEventHandler,
-  type PluginMigration,
-  type PluginJob,
-  type PluginRoutes,
-} from './manifest.js';
+import './runtime.js';
+
+export * from '../sdk/index.js';
 export { pledgeOnly } from './pledge-only.js';
 export {
   CORE_VERSION,
@@ -39,4 +15,3 @@ export {
   type PluginRegistry,
   type RegistryOptions,
 } from './registry.js';
-export { compareVersions, isValidRange, parseVersion, satisfies, type Version } from './semver.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TandemError } from '../errors.js';
-import { defineIntegration } from './integration.js';
+import { defineIntegration } from './index.js';
 
 function thrown(fn: () => unknown): TandemError {
   try {

@@ -1,4 +1,5 @@
-import { defineActionType } from './action-type.js';
+import './runtime.js';
+import { defineActionType } from '../sdk/action-type.js';
 
 /**
  * The built-in action type for challenges where people only pledge: nothing

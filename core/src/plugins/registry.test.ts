@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TandemError } from '../errors.js';
-import { defineActionType, type ActionType } from './action-type.js';
-import { defineIntegration } from './integration.js';
+import { defineActionType, defineIntegration, type ActionType } from './index.js';
 import { pledgeOnly } from './pledge-only.js';
 import { CORE_VERSION, createRegistry } from './registry.js';
 

@@ -3,11 +3,11 @@
  * first, then the registry is frozen and only then does anything initialise
  * (routes, jobs, event handlers), so no part of the app sees a half-built set.
  */
+import { satisfies } from 'semver';
 import { TandemError } from '../errors.js';
-import type { ActionType } from './action-type.js';
-import type { Integration } from './integration.js';
-import { isSealed, pluginLabel } from './manifest.js';
-import { parseVersion, satisfies } from './semver.js';
+import type { ActionType } from '../sdk/action-type.js';
+import type { Integration } from '../sdk/integration.js';
+import { isSealed, isVersion, pluginLabel } from '../sdk/manifest.js';
 
 /**
  * The version of `@tandem/core` that plugins' `coreRange` is checked
@@ -99,7 +99,8 @@ class Registry implements PluginRegistry {
         `plugin "${plugin.id}" is registered twice (${existing.kind} ${existing.version}, then ${plugin.kind} ${plugin.version})`,
       );
     }
-    if (!satisfies(this.coreVersion, plugin.coreRange)) {
+    // Pre-releases of core count as their version: 0.2.0-rc.1 is in "*".
+    if (!satisfies(this.coreVersion, plugin.coreRange, { includePrerelease: true })) {
       throw new TandemError(
         'TANDEM_PLUGIN_INCOMPATIBLE',
         `plugin "${plugin.id}" ${plugin.version} requires @tandem/core "${plugin.coreRange}", but this is @tandem/core ${this.coreVersion}`,
@@ -168,7 +169,7 @@ class Registry implements PluginRegistry {
  */
 export function createRegistry(options: RegistryOptions = {}): PluginRegistry {
   const coreVersion = options.coreVersion ?? CORE_VERSION;
-  if (parseVersion(coreVersion) === null) {
+  if (!isVersion(coreVersion)) {
     throw new TandemError(
       'TANDEM_CONFIG_INVALID',
       `coreVersion must be a semantic version x.y.z, got ${JSON.stringify(coreVersion)}`,

@@ -2,8 +2,8 @@ import type { Config } from '../config.js';
 import type { Keyring } from '../keyring.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { ActionType } from '../plugins/action-type.js';
-import type { Integration } from '../plugins/integration.js';
+import type { ActionType } from '../sdk/action-type.js';
+import type { Integration } from '../sdk/integration.js';
 import type { Database } from '../store/database.js';
 
 /** Roles a person can hold in an organization, strongest first. */

@@ -2,7 +2,7 @@ import { contributionWindow, dayIn, isDay } from '../domain/days.js';
 import { parseEmailField } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
-import type { RecordedSoFar } from '../plugins/action-type.js';
+import type { RecordedSoFar } from '../sdk/action-type.js';
 import type { Sql } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.js';

@@ -1,6 +1,6 @@
 import { storedEmail } from '../domain/email.js';
 import { TandemError } from '../errors.js';
-import type { PersonalDataInput, PersonalDataSubject } from '../plugins/manifest.js';
+import type { PersonalDataInput, PersonalDataSubject } from '../sdk/manifest.js';
 import type { Plugin } from '../plugins/registry.js';
 import type { Sql } from '../store/database.js';
 import { participantIdempotencyScope } from '../store/retention.js';
@@ -162,7 +162,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
     const plugins: Record<string, unknown> = {};
     for (const plugin of pluginsOf(ctx)) {
       if (!plugin.personalData) continue;
-      const input: PersonalDataInput = { subject, sql: tx, services: ctx, now: ctx.now() };
+      const input: PersonalDataInput = { subject, sql: tx, now: ctx.now() };
       const section = await plugin.personalData.export(input);
       if (section !== null && section !== undefined) plugins[plugin.id] = section;
     }
@@ -287,7 +287,7 @@ export async function erasePersonalData(
     // Plugins first: their rows may be found through the person's pledges,
     // contributions or address, all still intact here.
     for (const plugin of pluginsOf(ctx)) {
-      await plugin.personalData?.erase({ subject, sql: tx, services: ctx, now: ctx.now() });
+      await plugin.personalData?.erase({ subject, sql: tx, now: ctx.now() });
     }
 
     // Pending pledges never counted: nothing to keep.

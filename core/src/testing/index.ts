@@ -14,4 +14,5 @@ export {
   type ClichySetup,
   type OpenedChallenge,
 } from './scenarios.js';
+export { pluginContextOf } from './plugin-context.js';
 export { testRedisUrl } from './redis.js';

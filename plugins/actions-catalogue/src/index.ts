@@ -107,6 +107,7 @@ export const actionsCatalogue: ActionType = defineActionType({
     // "I did it today": an action counts once per person and day, however often it is reported.
     countsOncePer: ({ details, day }) => `${details.action}/${day}`,
   },
+  capabilities: ['tables', 'challenges'],
   routes: catalogueRoutes,
   on: { 'pledge.confirmed': onPledgeEvent, 'pledge.withdrawn': onPledgeEvent },
   migrations,

@@ -16,6 +16,9 @@
  * a single row; a read sums at most slots × actions small rows.
  */
 import type { PluginContext, PluginEvent, Sql } from '@tandem/core';
+
+/** What the pick counters use of the platform: the plugin's tables. */
+export type PicksContext = PluginContext<'tables'>;
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 
 /** Counter slots per action; a read sums at most this many rows per action. */
@@ -48,11 +51,11 @@ export function pickDelta(had: readonly string[], wanted: readonly string[]): [s
  * is now. Idempotent; safe under replays, reordering and concurrency.
  */
 export async function reconcilePledge(
-  context: PluginContext,
+  context: PicksContext,
   challengeId: string,
   pledgeId: string,
 ): Promise<void> {
-  await context.db.transaction(async (tx) => {
+  await context.tables.transaction(async (tx) => {
     await tx.query(
       `insert into actions_catalogue_pledge (pledge_id, challenge_id) values (?, ?)
        on conflict (pledge_id) do nothing`,
@@ -103,12 +106,12 @@ async function bumpPicks(
  * The `pledge.confirmed` / `pledge.withdrawn` handler: reconciles the pledge
  * the event names, if it belongs to an actions-catalogue challenge.
  */
-export async function onPledgeEvent(event: PluginEvent, context: PluginContext): Promise<void> {
+export async function onPledgeEvent(event: PluginEvent, context: PicksContext): Promise<void> {
   const pledgeId = event.payload['pledgeId'];
   const challengeId = event.challengeId;
   if (typeof pledgeId !== 'string' || challengeId === null) return;
   // Every challenge's pledge events come here; most are other action types'.
-  const [challenge] = await context.db.query<{ action_type: string }>(
+  const [challenge] = await context.tables.query<{ action_type: string }>(
     'select action_type from challenge where id = ?',
     [challengeId],
   );

@@ -84,6 +84,7 @@ export const collection: ActionType = defineActionType({
     const problem = await pointProblem(sql, challenge.organizationId, details.pointId);
     return problem === null ? null : { path: 'pointId', message: problem };
   },
+  capabilities: ['tables', 'organizations', 'challenges', 'contributions'],
   routes: collectionRoutes,
   migrations,
   personalData: collectionPersonalData,

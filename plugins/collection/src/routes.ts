@@ -5,17 +5,14 @@
  * records the contribution through core's service.
  */
 import {
+  access,
   invalid,
-  hasRole,
   newId,
-  requireRole,
-  services,
   TandemError,
   Type,
-  type App,
   type PluginContext,
+  type PluginRouter,
   type Sql,
-  access,
 } from '@tandem/core';
 import { weighInComplaint } from './limits.js';
 import {
@@ -31,8 +28,10 @@ import {
 /** The action type id, repeated here so routes need not import the manifest. */
 export const COLLECTION_ID = 'collection';
 
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+/** What the routes use of the platform. */
+export type CollectionRouteContext = PluginContext<
+  'tables' | 'organizations' | 'challenges' | 'contributions'
+>;
 
 interface PointRow {
   id: string;
@@ -70,11 +69,6 @@ function pointView(row: PointRow): CollectionPointView {
   };
 }
 
-/** The id of the organization with this slug, or 404 (core's lookup). */
-async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  return (await services.findOrganization(context.db, slug)).id;
-}
-
 /**
  * Why `pointId` cannot take a weigh-in for a challenge of `organizationId`
  * — no such point in that organization (another's points are as unknown as
@@ -106,11 +100,11 @@ function checkOpeningHours(slots: readonly OpeningSlot[]): void {
 }
 
 async function listPoints(
-  context: PluginContext,
+  context: CollectionRouteContext,
   organizationId: string,
   withInactive: boolean,
 ): Promise<PointRow[]> {
-  return context.db.query<PointRow>(
+  return context.tables.query<PointRow>(
     `select ${POINT_COLUMNS} from collection_point
       where organization_id = ? ${withInactive ? '' : 'and active'}
       order by name, id`,
@@ -121,37 +115,34 @@ async function listPoints(
 /**
  * Mounts the plugin's routes.
  *
- * @param app - the Tandem app (TypeBox-typed Fastify)
- * @param context - the database and the services' context
+ * @param router - the plugin's router
+ * @param context - its tables, organizations, challenges and core's contributions
  */
-export async function collectionRoutes(app: App, context: PluginContext): Promise<void> {
-  app.post(
-    '/api/organizations/:slug/collection-points',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['collection'],
-        summary: 'Add a collection point (org admin)',
-        params: SlugParams,
-        body: NewCollectionPoint,
-        response: { 201: CollectionPointView, ...errors(400, 401, 403, 404) },
-      },
+export function collectionRoutes(router: PluginRouter, context: CollectionRouteContext): void {
+  router.organizationRoute({
+    method: 'POST',
+    path: '/collection-points',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['collection'],
+      summary: 'Add a collection point (org admin)',
+      body: NewCollectionPoint,
+      response: { 201: CollectionPointView, ...errors(400, 401, 403, 404) },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, reply, organization) {
       const body = request.body;
       const name = body.name.trim();
       if (name === '') throw invalid('name', 'must not be blank');
       const openingHours = body.openingHours ?? [];
       checkOpeningHours(openingHours);
-      const [row] = await context.db.query<PointRow>(
+      const [row] = await context.tables.query<PointRow>(
         `insert into collection_point (id, organization_id, name, address, lat, lon, opening_hours, active)
          values (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
          returning ${POINT_COLUMNS}`,
         [
           newId('clp'),
-          organizationId,
+          organization.id,
           name,
           body.address?.trim() || null,
           body.location ? coarse(body.location.lat) : null,
@@ -162,63 +153,59 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
       );
       return reply.code(201).send(pointView(row as PointRow));
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/collection-points',
-    {
-      schema: {
-        'x-tandem-access': access.anyone({ note: 'agents also see closed points' }),
-        tags: ['collection'],
-        summary: "An organization's collection points (active ones; agents also see closed ones)",
-        params: SlugParams,
-        response: {
-          200: Type.Object({ points: Type.Array(CollectionPointView) }),
-          ...errors(404),
-        },
+  router.organizationRoute({
+    method: 'GET',
+    path: '/collection-points',
+    role: null,
+    schema: {
+      'x-tandem-access': access.anyone({ note: 'agents also see closed points' }),
+      tags: ['collection'],
+      summary: "An organization's collection points (active ones; agents also see closed ones)",
+      response: {
+        200: Type.Object({ points: Type.Array(CollectionPointView) }),
+        ...errors(404),
       },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
+    async handler(request, _reply, organization) {
       const rows = await listPoints(
         context,
-        organizationId,
-        hasRole(request.viewer, organizationId, 'agent'),
+        organization.id,
+        context.organizations.hasRole(request.viewer, organization.id, 'agent'),
       );
       return { points: rows.map(pointView) };
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/collection-points.geojson',
-    {
-      schema: {
-        'x-tandem-access': access.anyone(),
-        tags: ['collection'],
-        summary: "An organization's active collection points as a GeoJSON FeatureCollection",
-        params: SlugParams,
-        response: {
-          200: Type.Object({
-            type: Type.Literal('FeatureCollection'),
-            features: Type.Array(
-              Type.Object({
-                type: Type.Literal('Feature'),
-                id: Type.String(),
-                geometry: Type.Object({
-                  type: Type.Literal('Point'),
-                  coordinates: Type.Array(Type.Number()),
-                }),
-                properties: Type.Object({}, { additionalProperties: true }),
+  router.organizationRoute({
+    method: 'GET',
+    path: '/collection-points.geojson',
+    role: null,
+    schema: {
+      'x-tandem-access': access.anyone(),
+      tags: ['collection'],
+      summary: "An organization's active collection points as a GeoJSON FeatureCollection",
+      response: {
+        200: Type.Object({
+          type: Type.Literal('FeatureCollection'),
+          features: Type.Array(
+            Type.Object({
+              type: Type.Literal('Feature'),
+              id: Type.String(),
+              geometry: Type.Object({
+                type: Type.Literal('Point'),
+                coordinates: Type.Array(Type.Number()),
               }),
-            ),
-          }),
-          ...errors(404),
-        },
+              properties: Type.Object({}, { additionalProperties: true }),
+            }),
+          ),
+        }),
+        ...errors(404),
       },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      const rows = await listPoints(context, organizationId, false);
+    async handler(_request, reply, organization) {
+      const rows = await listPoints(context, organization.id, false);
       void reply.header('content-type', 'application/geo+json; charset=utf-8');
       return {
         type: 'FeatureCollection' as const,
@@ -244,43 +231,28 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
         }),
       };
     },
-  );
+  });
 
-  app.post(
-    '/api/challenges/:id/weigh-ins',
-    {
-      schema: {
-        'x-tandem-access': access.role('agent', {
-          note: 'recording for a named participant; self-reports when the challenge allows them',
-        }),
-        tags: ['collection'],
-        summary:
-          'Record a weigh-in at a collection point (org agent; the participant if self reports are on)',
-        description:
-          "The point must be an active point of the challenge's organization. `participant` as in core's contributions route: an e-mail, a resident code, or null for an unnamed weigh-in; omitted, the signed-in person reports their own, which the challenge's `selfReport` setting must allow.",
-        params: IdParams,
-        body: WeighInBody,
-        response: { 201: WeighInAnswer, ...errors(400, 401, 403, 404, 409) },
-      },
+  router.challengeRoute({
+    method: 'POST',
+    path: '/weigh-ins',
+    // The audience first (403 for an outsider), as every write on a challenge.
+    signIn: true,
+    load: 'writable',
+    otherActionType: 'conflict',
+    schema: {
+      'x-tandem-access': access.role('agent', {
+        note: 'recording for a named participant; self-reports when the challenge allows them',
+      }),
+      tags: ['collection'],
+      summary:
+        'Record a weigh-in at a collection point (org agent; the participant if self reports are on)',
+      description:
+        "The point must be an active point of the challenge's organization. `participant` as in core's contributions route: an e-mail, a resident code, or null for an unnamed weigh-in; omitted, the signed-in person reports their own, which the challenge's `selfReport` setting must allow.",
+      body: WeighInBody,
+      response: { 201: WeighInAnswer, ...errors(400, 401, 403, 404, 409) },
     },
-    async (request, reply) => {
-      const { viewer } = request;
-      if (viewer.kind === 'anonymous') {
-        throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to record a weigh-in.');
-      }
-      const challengeId = request.params.id;
-      // The audience first (403 for an outsider), as every write on a challenge.
-      const { challenge } = await services.loadWritableChallenge(
-        context.services,
-        viewer,
-        challengeId,
-      );
-      if (challenge.actionType !== COLLECTION_ID) {
-        throw new TandemError(
-          'TANDEM_STATE_CONFLICT',
-          `Challenge "${challengeId}" is a "${challenge.actionType}" challenge; it takes no weigh-ins.`,
-        );
-      }
+    async handler(request, reply, challenge) {
       const settings = challenge.actionSettings as CollectionSettings;
       const { kg, pointId, note, occurredAt, participant } = request.body;
       if (participant === undefined && settings.selfReport !== true) {
@@ -293,14 +265,14 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
       if (complaint !== null) throw invalid('kg', complaint);
       // Checked again by the action type inside the contribution's
       // transaction; here first, to name this body's own field.
-      const problem = await pointProblem(context.db, challenge.organizationId, pointId);
+      const problem = await pointProblem(context.tables, challenge.organizationId, pointId);
       if (problem !== null) throw invalid('pointId', problem);
-      const answer = await services.recordContribution(context.services, viewer, challengeId, {
+      const answer = await context.contributions.record(request.viewer, challenge.id, {
         details: { kg, pointId, ...(note !== undefined ? { note } : {}) },
         ...(occurredAt !== undefined ? { occurredAt } : {}),
         ...(participant !== undefined ? { participant } : {}),
       });
       return reply.code(201).send({ ...answer, pointId });
     },
-  );
+  });
 }

@@ -10,7 +10,7 @@
 import { defineIntegration, type Integration } from '@tandem/core';
 import { migrations } from './migrations.js';
 import { elearningPersonalData } from './personal-data.js';
-import { elearningRoutes } from './routes.js';
+import { elearningRoutes, XAPI_PREFIX } from './routes.js';
 
 export {
   basicAuth,
@@ -70,6 +70,8 @@ export const elearning: Integration = defineIntegration({
     fr: 'Reçoit les déclarations xAPI des plateformes de formation partenaires : une formation terminée compte comme une action réalisée.',
     en: "Receives xAPI statements from partners' learning platforms: a course finished counts as an action done.",
   },
+  capabilities: ['tables', 'organizations', 'participants', 'contributions'],
+  routePrefix: XAPI_PREFIX,
   routes: elearningRoutes,
   migrations,
   personalData: elearningPersonalData,

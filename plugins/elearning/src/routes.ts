@@ -5,22 +5,28 @@
  * accounts to people and read what became of each statement.
  */
 import {
+  access,
+  errorResponses as errors,
   invalid,
   newId,
   parseEmailField,
-  requireRole,
-  services,
   TandemError,
   Title,
   Type,
-  type App,
   type PluginContext,
+  type PluginReply,
+  type PluginRequest,
+  type PluginRouter,
   type TSchema,
-  errorResponses as errors,
-  access,
 } from '@tandem/core';
 import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
-import { conflictingIds, receiveStatement, type Partner, type Receipt } from './statements.js';
+import {
+  conflictingIds,
+  receiveStatement,
+  type Partner,
+  type Receipt,
+  type StatementsContext,
+} from './statements.js';
 import {
   isSupportedVersion,
   readStatement,
@@ -28,6 +34,12 @@ import {
   XAPI_VERSION,
   type ReadStatement,
 } from './xapi.js';
+
+/** Where the xAPI routes are mounted (the plugin's `routePrefix`). */
+export const XAPI_PREFIX = '/api/integrations/xapi';
+
+/** What the routes use of the platform. */
+export type ElearningContext = StatementsContext & PluginContext<'organizations'>;
 
 /** Where partners' platforms send statements: their LRS endpoint is this path's parent. */
 export const XAPI_STATEMENTS_PATH = '/api/integrations/xapi/statements';
@@ -37,11 +49,7 @@ export const XAPI_ENDPOINT_PATH = '/api/integrations/xapi/';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
-const PartnerParams = Type.Object({
-  slug: Type.String({ minLength: 1, maxLength: 100 }),
-  id: Type.String({ minLength: 1, maxLength: 100 }),
-});
+const PartnerParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const PartnerView = Type.Object({
   id: Type.String({ description: 'The Basic auth user name' }),
@@ -94,17 +102,12 @@ const partnerView = (row: PartnerRow) => ({
   keyRotatedAt: row.key_rotated_at ? iso(row.key_rotated_at) : null,
 });
 
-/** The id of the organization with this slug, or 404 (core's lookup). */
-async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  return (await services.findOrganization(context.db, slug)).id;
-}
-
 async function findPartner(
-  context: PluginContext,
+  context: ElearningContext,
   organizationId: string,
   id: string,
 ): Promise<PartnerRow> {
-  const [row] = await context.db.query<PartnerRow>(
+  const [row] = await context.tables.query<PartnerRow>(
     `select id, organization_id, name, created_at, key_rotated_at
        from elearning_partner where id = ? and organization_id = ?`,
     [id, organizationId],
@@ -114,21 +117,11 @@ async function findPartner(
 }
 
 /** The credentials block a partner's platform is configured with. */
-const credentials = (context: PluginContext, partnerId: string, key: string) => ({
-  endpoint: `${context.services.config.publicUrl}${XAPI_ENDPOINT_PATH}`,
+const credentials = (context: ElearningContext, partnerId: string, key: string) => ({
+  endpoint: `${context.publicUrl}${XAPI_ENDPOINT_PATH}`,
   username: partnerId,
   password: key,
 });
-
-/** What the xAPI routes read of a request and reply, without naming Fastify's types. */
-interface HookRequest {
-  headers: Record<string, string | string[] | undefined>;
-  /** Core's `Idempotency-Key` scope for callers it does not know as a viewer. */
-  idempotencyScope?: string;
-}
-interface HookReply {
-  header(name: string, value: string): unknown;
-}
 
 /**
  * The partner each authenticated xAPI request comes from, set by the
@@ -153,8 +146,8 @@ function partnerOf(request: object): Partner {
  * partner is named as the scope of its `Idempotency-Key`s: to core the
  * request is otherwise anonymous.
  */
-function authenticatePartner(context: PluginContext) {
-  return async (request: HookRequest, reply: HookReply): Promise<void> => {
+function authenticatePartner(context: ElearningContext) {
+  return async (request: PluginRequest, reply: PluginReply): Promise<void> => {
     void reply.header('x-experience-api-version', XAPI_VERSION);
     const header = request.headers['authorization'];
     delete request.headers['authorization'];
@@ -166,10 +159,13 @@ function authenticatePartner(context: PluginContext) {
         'Send Authorization: Basic base64(partnerId:key), with the key given when the partner was registered.',
       );
     }
-    const [row] = await context.db.query<{ id: string; organization_id: string; key_hash: string }>(
-      'select id, organization_id, key_hash from elearning_partner where id = ?',
-      [given.username],
-    );
+    const [row] = await context.tables.query<{
+      id: string;
+      organization_id: string;
+      key_hash: string;
+    }>('select id, organization_id, key_hash from elearning_partner where id = ?', [
+      given.username,
+    ]);
     if (!row || !keyMatches(given.password, row.key_hash)) {
       void reply.header('www-authenticate', WWW_AUTHENTICATE);
       throw new TandemError('TANDEM_AUTH_INVALID', 'Unknown partner or wrong key.');
@@ -186,7 +182,7 @@ function authenticatePartner(context: PluginContext) {
 
 /** Receives a request's statements in order; 409 if any id is known with other content. */
 async function receiveAll(
-  context: PluginContext,
+  context: ElearningContext,
   partner: Partner,
   statements: readonly ReadStatement[],
 ): Promise<Receipt[]> {
@@ -214,82 +210,79 @@ async function receiveAll(
 const OpenStatement = Type.Object({}, { additionalProperties: true });
 
 /** Mounts the plugin's routes. */
-export function elearningRoutes(app: App, context: PluginContext): void {
+export function elearningRoutes(router: PluginRouter, context: ElearningContext): void {
   const authenticate = authenticatePartner(context);
 
-  app.get(
-    '/api/integrations/xapi/about',
-    {
-      // xAPI clients send their Basic credentials with every request; the
-      // about resource needs none, and core would refuse a Basic header.
-      onRequest: async (request: HookRequest) => {
-        delete request.headers['authorization'];
-      },
-      schema: {
-        'x-tandem-access': access.anyone(),
-        tags: ['elearning'],
-        summary: 'The xAPI versions this endpoint speaks (no credentials needed)',
-        response: { 200: Type.Object({ version: Type.Array(Type.String()) }) },
-      },
+  router.route({
+    method: 'GET',
+    url: '/about',
+    // xAPI clients send their Basic credentials with every request; the
+    // about resource needs none, and core would refuse a Basic header.
+    onRequest: async (request) => {
+      delete request.headers['authorization'];
     },
-    async (_request, reply) => {
+    schema: {
+      'x-tandem-access': access.anyone(),
+      tags: ['elearning'],
+      summary: 'The xAPI versions this endpoint speaks (no credentials needed)',
+      response: { 200: Type.Object({ version: Type.Array(Type.String()) }) },
+    },
+    async handler(_request, reply) {
       void reply.header('x-experience-api-version', XAPI_VERSION);
       return { version: [XAPI_VERSION] };
     },
-  );
+  });
 
-  app.post(
-    XAPI_STATEMENTS_PATH,
-    {
-      onRequest: authenticate,
-      bodyLimit: 1024 * 1024,
-      schema: {
-        'x-tandem-access': access.token('auth', {
-          note: "a partner's Basic credentials, whoever else calls",
-        }),
-        tags: ['elearning'],
-        summary:
-          'Receive xAPI 1.0.3 statements from a partner (Basic auth): one statement or an array',
-        description:
-          'Statements are open documents: extensions and unknown fields are accepted. ' +
-          '`completed`/`passed` for a course an open challenge counts becomes the ' +
-          "actor's contribution, once per statement id and once per person and challenge; " +
-          'other statements are stored as ignored. Answers the statement ids, generating ' +
-          'UUIDs for statements sent without one.',
-        body: Type.Union([OpenStatement, Type.Array(OpenStatement)]),
-        response: {
-          200: Type.Array(Type.String(), { description: 'The statement ids, in order' }),
-          ...errors(400, 401, 409),
-        },
+  router.route({
+    method: 'POST',
+    url: XAPI_STATEMENTS_PATH.slice(XAPI_PREFIX.length),
+    onRequest: authenticate,
+    bodyLimit: 1024 * 1024,
+    schema: {
+      'x-tandem-access': access.token('auth', {
+        note: "a partner's Basic credentials, whoever else calls",
+      }),
+      tags: ['elearning'],
+      summary:
+        'Receive xAPI 1.0.3 statements from a partner (Basic auth): one statement or an array',
+      description:
+        'Statements are open documents: extensions and unknown fields are accepted. ' +
+        '`completed`/`passed` for a course an open challenge counts becomes the ' +
+        "actor's contribution, once per statement id and once per person and challenge; " +
+        'other statements are stored as ignored. Answers the statement ids, generating ' +
+        'UUIDs for statements sent without one.',
+      body: Type.Union([OpenStatement, Type.Array(OpenStatement)]),
+      response: {
+        200: Type.Array(Type.String(), { description: 'The statement ids, in order' }),
+        ...errors(400, 401, 409),
       },
     },
-    async (request) => {
+    async handler(request) {
       const partner = partnerOf(request);
       const statements = readStatements(request.body);
       const receipts = await receiveAll(context, partner, statements);
       return receipts.map((receipt) => receipt.id);
     },
-  );
+  });
 
-  app.put(
-    XAPI_STATEMENTS_PATH,
-    {
-      onRequest: authenticate,
-      schema: {
-        'x-tandem-access': access.token('auth', {
-          note: "a partner's Basic credentials, whoever else calls",
-        }),
-        tags: ['elearning'],
-        summary: 'Receive one xAPI statement under a given id (Basic auth)',
-        querystring: Type.Object(
-          { statementId: Type.Optional(Type.String({ maxLength: 100 })) },
-          { additionalProperties: true },
-        ),
-        body: OpenStatement,
-        response: { 204: Type.Null(), ...errors(400, 401, 409) },
-      },
+  router.route({
+    method: 'PUT',
+    url: XAPI_STATEMENTS_PATH.slice(XAPI_PREFIX.length),
+    onRequest: authenticate,
+    schema: {
+      'x-tandem-access': access.token('auth', {
+        note: "a partner's Basic credentials, whoever else calls",
+      }),
+      tags: ['elearning'],
+      summary: 'Receive one xAPI statement under a given id (Basic auth)',
+      querystring: Type.Object(
+        { statementId: Type.Optional(Type.String({ maxLength: 100 })) },
+        { additionalProperties: true },
+      ),
+      body: OpenStatement,
+      response: { 204: Type.Null(), ...errors(400, 401, 409) },
     },
-    async (request, reply) => {
+    async handler(request, reply) {
       const partner = partnerOf(request);
       const { statementId } = request.query;
       if (statementId === undefined) throw invalid('statementId', 'is required with PUT');
@@ -300,27 +293,25 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       await receiveAll(context, partner, [statement]);
       return reply.code(204).send(null);
     },
-  );
+  });
 
-  app.post(
-    '/api/organizations/:slug/elearning/partners',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['elearning'],
-        summary: 'Register an e-learning partner (org admin); its key is shown only in this answer',
-        params: SlugParams,
-        body: Type.Object({ name: Title({ maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 201: PartnerWithKey, ...errors(400, 401, 403, 404) },
-      },
+  router.organizationRoute({
+    method: 'POST',
+    path: '/elearning/partners',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary: 'Register an e-learning partner (org admin); its key is shown only in this answer',
+      body: Type.Object({ name: Title({ maxLength: 200 }) }, { additionalProperties: false }),
+      response: { 201: PartnerWithKey, ...errors(400, 401, 403, 404) },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, reply, organization) {
+      const organizationId = organization.id;
       const name = request.body.name.trim();
       if (name === '') throw invalid('name', 'must not be blank');
       const key = generatePartnerKey();
-      const [row] = await context.db.query<PartnerRow>(
+      const [row] = await context.tables.query<PartnerRow>(
         `insert into elearning_partner (id, organization_id, name, key_hash, created_at)
          values (?, ?, ?, ?, ?)
          returning id, organization_id, name, created_at, key_rotated_at`,
@@ -331,51 +322,48 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         .code(201)
         .send({ ...partnerView(row), key, xapi: credentials(context, row.id, key) });
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/elearning/partners',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['elearning'],
-        summary: "An organization's e-learning partners, without their keys (org admin)",
-        params: SlugParams,
-        response: {
-          200: Type.Object({ partners: Type.Array(PartnerView) }),
-          ...errors(401, 403, 404),
-        },
+  router.organizationRoute({
+    method: 'GET',
+    path: '/elearning/partners',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary: "An organization's e-learning partners, without their keys (org admin)",
+      response: {
+        200: Type.Object({ partners: Type.Array(PartnerView) }),
+        ...errors(401, 403, 404),
       },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
-      const rows = await context.db.query<PartnerRow>(
+    async handler(request, _reply, organization) {
+      const organizationId = organization.id;
+      const rows = await context.tables.query<PartnerRow>(
         `select id, organization_id, name, created_at, key_rotated_at
            from elearning_partner where organization_id = ? order by created_at, id`,
         [organizationId],
       );
       return { partners: rows.map(partnerView) };
     },
-  );
+  });
 
-  app.post(
-    '/api/organizations/:slug/elearning/partners/:id/key',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['elearning'],
-        summary: "Replace a partner's key (org admin); the old one stops working at once",
-        params: PartnerParams,
-        response: { 200: PartnerWithKey, ...errors(401, 403, 404) },
-      },
+  router.organizationRoute({
+    method: 'POST',
+    path: '/elearning/partners/:id/key',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary: "Replace a partner's key (org admin); the old one stops working at once",
+      params: PartnerParams,
+      response: { 200: PartnerWithKey, ...errors(401, 403, 404) },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, _reply, organization) {
+      const organizationId = organization.id;
       await findPartner(context, organizationId, request.params.id);
       const key = generatePartnerKey();
-      const [row] = await context.db.query<PartnerRow>(
+      const [row] = await context.tables.query<PartnerRow>(
         `update elearning_partner set key_hash = ?, key_rotated_at = ? where id = ?
          returning id, organization_id, name, created_at, key_rotated_at`,
         [hashPartnerKey(key), context.now(), request.params.id],
@@ -384,46 +372,43 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         throw new TandemError('TANDEM_NOT_FOUND', `No e-learning partner "${request.params.id}".`);
       return { ...partnerView(row), key, xapi: credentials(context, row.id, key) };
     },
-  );
+  });
 
-  app.post(
-    '/api/organizations/:slug/elearning/partners/:id/accounts',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['elearning'],
-        summary:
-          "Map a partner's xAPI account (homePage, name) to a person's e-mail (org admin), for learners it does not know by e-mail",
-        params: PartnerParams,
-        body: Type.Object(
-          {
-            homePage: Type.String({ minLength: 1, maxLength: 2000 }),
-            name: Type.String({ minLength: 1, maxLength: 500 }),
-            email: Type.String({ minLength: 3, maxLength: 320 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({
-            partnerId: Type.String(),
-            homePage: Type.String(),
-            name: Type.String(),
-            participantId: Type.String(),
-          }),
-          ...errors(400, 401, 403, 404),
+  router.organizationRoute({
+    method: 'POST',
+    path: '/elearning/partners/:id/accounts',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary:
+        "Map a partner's xAPI account (homePage, name) to a person's e-mail (org admin), for learners it does not know by e-mail",
+      params: PartnerParams,
+      body: Type.Object(
+        {
+          homePage: Type.String({ minLength: 1, maxLength: 2000 }),
+          name: Type.String({ minLength: 1, maxLength: 500 }),
+          email: Type.String({ minLength: 3, maxLength: 320 }),
         },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({
+          partnerId: Type.String(),
+          homePage: Type.String(),
+          name: Type.String(),
+          participantId: Type.String(),
+        }),
+        ...errors(400, 401, 403, 404),
       },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, reply, organization) {
+      const organizationId = organization.id;
       const partner = await findPartner(context, organizationId, request.params.id);
       const { homePage, name } = request.body;
       const email = parseEmailField(request.body.email, 'email');
-      const participantId = await context.db.transaction(async (tx) => {
-        const participant = await services.upsertParticipant(tx, context.services.keyring, {
-          email,
-        });
+      const participantId = await context.tables.transaction(async (tx) => {
+        const participant = await context.participants.upsertByEmail(email.canonical, { tx });
         await tx.query(
           `insert into elearning_account (partner_id, home_page, name, participant_id)
            values (?, ?, ?, ?)
@@ -434,32 +419,31 @@ export function elearningRoutes(app: App, context: PluginContext): void {
       });
       return reply.code(201).send({ partnerId: partner.id, homePage, name, participantId });
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/elearning/partners/:id/statements',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['elearning'],
-        summary:
-          "What became of a partner's recent statements, newest first (org admin): counted, or ignored and why",
-        params: PartnerParams,
-        querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ statements: Type.Array(StatementLogEntry) }),
-          ...errors(400, 401, 403, 404),
-        },
+  router.organizationRoute({
+    method: 'GET',
+    path: '/elearning/partners/:id/statements',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary:
+        "What became of a partner's recent statements, newest first (org admin): counted, or ignored and why",
+      params: PartnerParams,
+      querystring: Type.Object(
+        { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })) },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ statements: Type.Array(StatementLogEntry) }),
+        ...errors(400, 401, 403, 404),
       },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, _reply, organization) {
+      const organizationId = organization.id;
       const partner = await findPartner(context, organizationId, request.params.id);
-      const rows = await context.db.query<{
+      const rows = await context.tables.query<{
         statement_id: string;
         received_at: Date;
         verb_id: string;
@@ -485,5 +469,5 @@ export function elearningRoutes(app: App, context: PluginContext): void {
         })),
       };
     },
-  );
+  });
 }

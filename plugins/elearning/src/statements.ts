@@ -6,13 +6,11 @@
  * most once and never half.
  */
 import {
-  services,
   storedEmail,
   TandemError,
-  type Database,
   type EmailAddress,
   type PluginContext,
-  type ServiceContext,
+  type Sql,
 } from '@tandem/core';
 import { completionOf, type ReadStatement } from './xapi.js';
 
@@ -36,24 +34,11 @@ export interface Receipt {
   challengeIds?: string[];
 }
 
-/** The transaction handle `Database.transaction` passes to its callback. */
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** What statements use of the platform: the plugin's tables, core's participants and contributions. */
+export type StatementsContext = PluginContext<'tables' | 'participants' | 'contributions'>;
 
-/**
- * The platform's services, running inside `tx`: `recordContribution` opens
- * its transaction through `ctx.db.transaction` and reads through
- * `ctx.db.query`, so giving it this context makes the contribution commit
- * (or roll back) with the statement's claim. The relay is told after the
- * outer commit, not before.
- */
-function servicesWithin(ctx: ServiceContext, tx: Tx): ServiceContext {
-  const db: Database = {
-    ...ctx.db,
-    query: (sql, params) => tx.query(sql, params),
-    transaction: (fn) => fn(tx),
-  };
-  return { ...ctx, db, notifyCommitted: () => undefined };
-}
+/** The transaction handle `tables.transaction` passes to its callback. */
+type Tx = Sql;
 
 interface Decision {
   outcome: 'counted' | 'ignored';
@@ -95,7 +80,7 @@ async function actorEmail(
 }
 
 async function decide(
-  context: PluginContext,
+  context: StatementsContext,
   tx: Tx,
   partner: Partner,
   statement: ReadStatement,
@@ -123,7 +108,6 @@ async function decide(
   // A statement dated ahead of our clock is recorded as of now; the course
   // itself keeps the partner's date in `completedAt`.
   const occurredAt = completedAt.getTime() > now.getTime() ? now : completedAt;
-  const within = servicesWithin(context.services, tx);
   const decision: Decision = {
     outcome: 'ignored',
     reasons: [],
@@ -139,9 +123,7 @@ async function decide(
     // action type's checks) leaves the others and the claim intact.
     await tx.query('savepoint elearning_challenge');
     try {
-      const participant = await services.upsertParticipant(tx, context.services.keyring, {
-        email: who.email,
-      });
+      const participant = await context.participants.upsertByEmail(who.email.canonical, { tx });
       const claimed = await tx.query(
         `insert into elearning_completion (challenge_id, participant_id, partner_id, statement_id)
          values (?, ?, ?, ?) on conflict (challenge_id, participant_id) do nothing
@@ -153,15 +135,21 @@ async function decide(
         decision.reasons.push(`challenge ${challenge.id}: this person's completion already counts`);
         continue;
       }
-      const answer = await services.recordContribution(within, services.asAdmin, challenge.id, {
-        details: {
-          courseId: completion.courseId,
-          completedAt: completedAt.toISOString(),
-          ...(completion.scorePercent !== undefined ? { score: completion.scorePercent } : {}),
+      // Inside `tx`: the contribution commits (or rolls back) with the claim.
+      const answer = await context.contributions.record(
+        'platform',
+        challenge.id,
+        {
+          details: {
+            courseId: completion.courseId,
+            completedAt: completedAt.toISOString(),
+            ...(completion.scorePercent !== undefined ? { score: completion.scorePercent } : {}),
+          },
+          occurredAt: occurredAt.toISOString(),
+          participant: { email: who.email.canonical },
         },
-        occurredAt: occurredAt.toISOString(),
-        participant: { email: who.email.canonical },
-      });
+        { tx },
+      );
       await tx.query(
         'update elearning_completion set contribution_id = ? where challenge_id = ? and participant_id = ?',
         [answer.id, challenge.id, participant.id],
@@ -185,13 +173,13 @@ async function decide(
  * changes nothing (xAPI answers it 409).
  */
 export async function conflictingIds(
-  context: PluginContext,
+  context: StatementsContext,
   partner: Partner,
   statements: readonly ReadStatement[],
 ): Promise<string[]> {
   const given = statements.filter((statement) => !statement.generatedId);
   if (given.length === 0) return [];
-  const rows = await context.db.query<{ statement_id: string; fingerprint: string }>(
+  const rows = await context.tables.query<{ statement_id: string; fingerprint: string }>(
     'select statement_id, fingerprint from elearning_statement where partner_id = ? and statement_id in (?)',
     [partner.id, given.map((statement) => statement.id)],
   );
@@ -213,11 +201,12 @@ export async function conflictingIds(
  * @returns what became of it; `replayed` and `conflict` changed nothing
  */
 export async function receiveStatement(
-  context: PluginContext,
+  context: StatementsContext,
   partner: Partner,
   statement: ReadStatement,
 ): Promise<Receipt> {
-  const receipt = await context.db.transaction(async (tx): Promise<Receipt> => {
+  // The relay hears of the contributions once this commits (tables.transaction).
+  return context.tables.transaction(async (tx): Promise<Receipt> => {
     const claimed = await tx.query(
       `insert into elearning_statement
          (partner_id, statement_id, fingerprint, verb_id, object_id, received_at, outcome)
@@ -263,6 +252,4 @@ export async function receiveStatement(
       ...(decision.challengeIds.length > 0 ? { challengeIds: decision.challengeIds } : {}),
     };
   });
-  if (receipt.outcome === 'counted') context.services.notifyCommitted();
-  return receipt;
 }

@@ -39,10 +39,13 @@ const MAX_DRAWS = 5;
  *
  * @throws Error when {@link MAX_DRAWS} draws in a row clash (a broken random source)
  */
-export async function issueCode(context: PluginContext, organizationId: string): Promise<string> {
+export async function issueCode(
+  context: PluginContext<'tables'>,
+  organizationId: string,
+): Promise<string> {
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const code = generateCode();
-    const reserved = await context.db.query(
+    const reserved = await context.tables.query(
       `insert into sorting_issued_code (organization_id, code) values (?, ?)
        on conflict do nothing returning code`,
       [organizationId, code],

@@ -3,9 +3,14 @@
  * pledge through core's `enrolResident` (which checks the agent's role and
  * the consent, and records both), then the audit row and the receipt mail.
  */
-import { invalid, newId, services, type PluginContext, type Viewer } from '@tandem/core';
+import { invalid, newId, type PluginContext, type Viewer } from '@tandem/core';
 import type { EnrolmentBody } from './schemas.js';
 import { SEND_RECEIPT_JOB, type ReceiptJob } from './receipt.js';
+
+/** What enrolments use of the platform: the plugin's tables, core's enrolments, its jobs. */
+export type EnrolContext = PluginContext<
+  'tables' | 'challenges' | 'organizations' | 'enrolments' | 'jobs'
+>;
 
 /** What an enrolment did. */
 export interface EnrolOutcome {
@@ -61,7 +66,7 @@ function consentTime(body: EnrolmentBody, now: Date): string | undefined {
  *   challenge, or a viewer without the agent role
  */
 export async function enrol(
-  context: PluginContext,
+  context: EnrolContext,
   viewer: Viewer,
   challenge: EnrolTarget,
   body: EnrolmentBody,
@@ -70,7 +75,7 @@ export async function enrol(
   const choice = residentOf(body);
   const givenAt = consentTime(body, context.now());
   const resident = 'newCode' in choice ? { code: await issueCode() } : choice;
-  const enrolment = await services.enrolResident(context.services, viewer, challenge.id, {
+  const enrolment = await context.enrolments.enrol(viewer, challenge.id, {
     resident,
     consent: { ...body.consent, ...(givenAt !== undefined ? { givenAt } : {}) },
     displayName: body.displayName,
@@ -80,7 +85,7 @@ export async function enrol(
     locale: body.locale,
   });
 
-  await context.db.query(
+  await context.tables.query(
     `insert into sorting_enrolment
        (id, challenge_id, pledge_id, agent_id, device_id, device_recorded_at, counted)
      values (?, ?, ?, ?, ?, ?, ?)`,
@@ -103,7 +108,7 @@ export async function enrol(
       recordedAt: givenAt ?? context.now().toISOString(),
       ...(body.locale ? { locale: body.locale } : {}),
     };
-    await context.enqueue(SEND_RECEIPT_JOB, { ...job });
+    await context.jobs.enqueue(SEND_RECEIPT_JOB, { ...job });
   }
 
   return {

@@ -71,6 +71,7 @@ export const sorting: ActionType = defineActionType({
     const message = `"${details.streams[index]}" is not a stream this challenge is about; it is about ${allowed.join(', ')}`;
     throw new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
   },
+  capabilities: ['tables', 'challenges', 'organizations', 'enrolments', 'jobs', 'mail'],
   routes: sortingRoutes,
   jobs: { [SEND_RECEIPT_JOB]: sendReceipt },
   migrations,

@@ -4,13 +4,7 @@
  * that was a mistake. It is what lets someone enrolled without knowing it
  * find out, so the count sponsors pay on stays true.
  */
-import {
-  renderNotification,
-  services,
-  storedEmail,
-  TandemError,
-  type PluginJob,
-} from '@tandem/core';
+import { renderNotification, storedEmail, type PluginJob } from '@tandem/core';
 
 /** The job's short name; the platform runs it as `sorting.send-receipt`. */
 export const SEND_RECEIPT_JOB = 'send-receipt';
@@ -43,10 +37,10 @@ interface PledgerRow {
  * gets none: there is nothing left to withdraw. A mail server that refuses
  * makes the job fail, and the queue retries it.
  */
-export const sendReceipt: PluginJob = async (data, context) => {
+export const sendReceipt: PluginJob<'tables' | 'challenges' | 'mail'> = async (data, context) => {
   const { pledgeId, recordedAt, locale } = data as Partial<ReceiptJob>;
   if (typeof pledgeId !== 'string') return;
-  const [pledger] = await context.db.query<PledgerRow>(
+  const [pledger] = await context.tables.query<PledgerRow>(
     `select pl.challenge_id, p.canonical_email as email, p.display_name, p.locale
        from pledge pl
        join participant p on p.id = pl.participant_id
@@ -57,25 +51,16 @@ export const sendReceipt: PluginJob = async (data, context) => {
   const to = storedEmail(pledger?.email);
   if (!pledger || !to) return;
 
-  let challenge: Awaited<ReturnType<typeof services.getChallenge>>;
-  try {
-    challenge = await services.getChallenge(
-      context.services,
-      services.asAdmin,
-      pledger.challenge_id,
-    );
-  } catch (error) {
-    // Deleted meanwhile: retrying would not bring it back.
-    if (error instanceof TandemError && error.code === 'TANDEM_NOT_FOUND') return;
-    throw error;
-  }
+  const challenge = await context.challenges.view(pledger.challenge_id);
+  // Deleted meanwhile: retrying would not bring it back.
+  if (!challenge) return;
 
   const language = locale ?? (pledger.locale === 'en' ? 'en' : 'fr');
   const when = typeof recordedAt === 'string' ? new Date(recordedAt) : undefined;
   const mail = renderNotification('enrolment-receipt', language, {
     ...(pledger.display_name ? { displayName: pledger.display_name } : {}),
     challengeTitle: challenge.title,
-    challengeUrl: `${context.services.config.publicUrl}/c/${encodeURIComponent(challenge.id)}`,
+    challengeUrl: `${context.publicUrl}/c/${encodeURIComponent(challenge.id)}`,
     unit: challenge.unit,
     progress: {
       participants: challenge.progress.participants,
@@ -83,5 +68,5 @@ export const sendReceipt: PluginJob = async (data, context) => {
     },
     ...(when && !Number.isNaN(when.getTime()) ? { recordedAt: when } : {}),
   });
-  await context.mailer.send({ to, purpose: RECEIPT_PURPOSE, ...mail });
+  await context.mail.send({ to: to.canonical, purpose: RECEIPT_PURPOSE, ...mail });
 };

@@ -3,18 +3,9 @@
  * tablets: one enrolment at a time when online, a batch of them when the
  * tablet comes back in coverage.
  */
-import {
-  requireRole,
-  services,
-  TandemError,
-  Type,
-  type App,
-  type PluginContext,
-  type Viewer,
-  access,
-} from '@tandem/core';
+import { access, TandemError, type PluginRouter } from '@tandem/core';
 import { issueCode } from './codes.js';
-import { enrol, type EnrolTarget } from './enrol.js';
+import { enrol, type EnrolContext, type EnrolTarget } from './enrol.js';
 import {
   EnrolmentAnswer,
   EnrolmentBody,
@@ -28,28 +19,11 @@ import { syncEnrolments, type EnrolmentCheck } from './sync.js';
 /** The action type id, repeated here so routes need not import the manifest. */
 export const SORTING_ID = 'sorting';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-
-/**
- * The challenge, if the viewer may enrol residents into it: 404 when they
- * cannot see it, 401/403 without the agent role in its organization, 409
- * when it is not a sorting challenge.
- */
-async function loadTarget(
-  context: PluginContext,
-  viewer: Viewer,
-  challengeId: string,
-): Promise<EnrolTarget> {
-  const { challenge } = await services.loadVisibleChallenge(context.services, viewer, challengeId);
-  requireRole(viewer, challenge.organizationId, 'agent');
-  if (challenge.actionType !== SORTING_ID) {
-    throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
-      `Challenge "${challengeId}" is a "${challenge.actionType}" challenge; these routes enrol residents into sorting challenges.`,
-    );
-  }
-  return { id: challenge.id, organizationId: challenge.organizationId };
-}
+/** The challenge as the routes loaded it: what an enrolment needs of it. */
+const targetOf = (challenge: { id: string; organizationId: string }): EnrolTarget => ({
+  id: challenge.id,
+  organizationId: challenge.organizationId,
+});
 
 interface AjvError {
   keyword: string;
@@ -88,32 +62,34 @@ function invalidEnrolment(errorsFound: readonly AjvError[] | null | undefined): 
 }
 
 /**
- * Mounts the enrolment routes.
+ * Mounts the enrolment routes. Each loads the challenge as the agent may see
+ * it (404), requires the agent role in its organization (401/403), and
+ * answers 409 when it is not a sorting challenge.
  *
- * @param app - the Tandem app (TypeBox-typed Fastify)
- * @param context - the database, mailer, queue and the services' context
+ * @param router - the plugin's router
+ * @param context - its tables, core's enrolments, its receipt job
  */
-export async function sortingRoutes(app: App, context: PluginContext): Promise<void> {
-  app.post(
-    '/api/challenges/:id/enrolments',
-    {
-      schema: {
-        'x-tandem-access': access.role('agent'),
-        tags: ['sorting'],
-        summary: "Enrol a resident with their consent (org agent, on the resident's doorstep)",
-        description:
-          'Records the pledge of a resident known by e-mail, by a code they hold, or by a fresh code issued now (`newCode`). The pledge counts at once; a resident with an e-mail gets a receipt telling how to withdraw. 201 when this made them count, 200 when they already did. Honours `Idempotency-Key`.',
-        params: IdParams,
-        body: EnrolmentBody,
-        response: {
-          200: EnrolmentAnswer,
-          201: EnrolmentAnswer,
-          ...errors(400, 401, 403, 404, 409, 422),
-        },
+export function sortingRoutes(router: PluginRouter, context: EnrolContext): void {
+  router.challengeRoute({
+    method: 'POST',
+    path: '/enrolments',
+    role: 'agent',
+    otherActionType: 'conflict',
+    schema: {
+      'x-tandem-access': access.role('agent'),
+      tags: ['sorting'],
+      summary: "Enrol a resident with their consent (org agent, on the resident's doorstep)",
+      description:
+        'Records the pledge of a resident known by e-mail, by a code they hold, or by a fresh code issued now (`newCode`). The pledge counts at once; a resident with an e-mail gets a receipt telling how to withdraw. 201 when this made them count, 200 when they already did. Honours `Idempotency-Key`.',
+      body: EnrolmentBody,
+      response: {
+        200: EnrolmentAnswer,
+        201: EnrolmentAnswer,
+        ...errors(400, 401, 403, 404, 409, 422),
       },
     },
-    async (request, reply) => {
-      const target = await loadTarget(context, request.viewer, request.params.id);
+    async handler(request, reply, challenge) {
+      const target = targetOf(challenge);
       const outcome = await enrol(context, request.viewer, target, request.body, () =>
         issueCode(context, target.organizationId),
       );
@@ -123,24 +99,23 @@ export async function sortingRoutes(app: App, context: PluginContext): Promise<v
         ...(outcome.code !== undefined ? { code: outcome.code } : {}),
       });
     },
-  );
+  });
 
-  app.post(
-    '/api/challenges/:id/enrolments/sync',
-    {
-      schema: {
-        'x-tandem-access': access.role('agent'),
-        tags: ['sorting'],
-        summary: 'Sync enrolments an offline tablet recorded (org agent)',
-        description:
-          'Each item carries a key the device generated when it recorded the enrolment. Each key is recorded once: syncing it again returns its first result; the same key with another enrolment is that item’s TANDEM_IDEMPOTENCY_MISMATCH. A bad item fails alone, its error in its result.',
-        params: IdParams,
-        body: SyncBody,
-        response: { 200: SyncAnswer, ...errors(400, 401, 403, 404, 409) },
-      },
+  router.challengeRoute({
+    method: 'POST',
+    path: '/enrolments/sync',
+    role: 'agent',
+    otherActionType: 'conflict',
+    schema: {
+      'x-tandem-access': access.role('agent'),
+      tags: ['sorting'],
+      summary: 'Sync enrolments an offline tablet recorded (org agent)',
+      description:
+        'Each item carries a key the device generated when it recorded the enrolment. Each key is recorded once: syncing it again returns its first result; the same key with another enrolment is that item’s TANDEM_IDEMPOTENCY_MISMATCH. A bad item fails alone, its error in its result.',
+      body: SyncBody,
+      response: { 200: SyncAnswer, ...errors(400, 401, 403, 404, 409) },
     },
-    async (request) => {
-      const target = await loadTarget(context, request.viewer, request.params.id);
+    async handler(request, _reply, challenge) {
       // The app's own body validator: the same rules, defaults and formats as
       // the single route, applied to one item at a time.
       const validate = request.compileValidationSchema(EnrolmentBody, 'body');
@@ -151,12 +126,12 @@ export async function sortingRoutes(app: App, context: PluginContext): Promise<v
       const results = await syncEnrolments(
         context,
         request.viewer,
-        target,
+        targetOf(challenge),
         request.body.items,
         check,
         request.log,
       );
       return { results };
     },
-  );
+  });
 }

@@ -9,9 +9,9 @@
  * item, because a retry may carry the lost items together with new ones.
  */
 import { createHash } from 'node:crypto';
-import { TandemError, type PluginContext, type Viewer } from '@tandem/core';
+import { TandemError, type Viewer } from '@tandem/core';
 import { issueCode } from './codes.js';
-import { enrol, type EnrolTarget } from './enrol.js';
+import { enrol, type EnrolContext, type EnrolTarget } from './enrol.js';
 import type { EnrolmentBody, SyncResult } from './schemas.js';
 
 /** A claim older than this with no result is taken to be from a process that died. */
@@ -77,7 +77,7 @@ export const SYNC_CONCURRENCY = 4;
  * others go on.
  */
 export async function syncEnrolments(
-  context: PluginContext,
+  context: EnrolContext,
   viewer: Viewer,
   challenge: EnrolTarget,
   items: readonly { key: string; enrolment: unknown }[],
@@ -93,7 +93,7 @@ export async function syncEnrolments(
     } catch (error) {
       // Not the client's mistake: the item is released for the next sync.
       log.error({ err: error, key }, 'sorting: a sync item failed');
-      await context.db.query(
+      await context.tables.query(
         'delete from sorting_sync_item where scope = ? and key = ? and result is null',
         [scope, key],
       );
@@ -130,7 +130,7 @@ export async function syncEnrolments(
 }
 
 async function syncItem(
-  context: PluginContext,
+  context: EnrolContext,
   viewer: Viewer,
   challenge: EnrolTarget,
   scope: string,
@@ -139,14 +139,14 @@ async function syncItem(
   check: EnrolmentCheck,
 ): Promise<StoredResult> {
   const fingerprint = fingerprintOf(challenge.id, enrolment);
-  const claimed = await context.db.query<{ code: string | null }>(
+  const claimed = await context.tables.query<{ code: string | null }>(
     `insert into sorting_sync_item (scope, key, challenge_id, fingerprint) values (?, ?, ?, ?)
      on conflict (scope, key) do nothing returning code`,
     [scope, key, challenge.id, fingerprint],
   );
   let code: string | null = null;
   if (claimed.length === 0) {
-    const [row] = await context.db.query<ItemRow>(
+    const [row] = await context.tables.query<ItemRow>(
       'select fingerprint, code, result from sorting_sync_item where scope = ? and key = ?',
       [scope, key],
     );
@@ -167,7 +167,7 @@ async function syncItem(
     if (row.result) return row.result;
     // No result yet: either another sync is on it right now, or the process
     // that claimed it died. Only a stale claim is taken over, by one sync.
-    const [retaken] = await context.db.query<{ code: string | null }>(
+    const [retaken] = await context.tables.query<{ code: string | null }>(
       `update sorting_sync_item set claimed_at = now()
         where scope = ? and key = ? and result is null
           and claimed_at < now() - make_interval(secs => ?)
@@ -192,11 +192,10 @@ async function syncItem(
       // Kept with the item before the resident is enrolled: a retry after a
       // crash then enrols this same code instead of issuing a second one.
       code ??= await issueCode(context, challenge.organizationId);
-      await context.db.query('update sorting_sync_item set code = ? where scope = ? and key = ?', [
-        code,
-        scope,
-        key,
-      ]);
+      await context.tables.query(
+        'update sorting_sync_item set code = ? where scope = ? and key = ?',
+        [code, scope, key],
+      );
       return code;
     });
     result = {
@@ -210,7 +209,7 @@ async function syncItem(
     if (!(error instanceof TandemError) || error.status >= 500) throw error;
     result = errorResult(error);
   }
-  await context.db.query(
+  await context.tables.query(
     `update sorting_sync_item set result = ?::jsonb, completed_at = now()
       where scope = ? and key = ?`,
     [JSON.stringify(result), scope, key],

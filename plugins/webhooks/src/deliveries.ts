@@ -14,6 +14,9 @@ export const WebhookJobs = {
   deliver: 'deliver-webhook',
 } as const;
 
+/** What the webhooks plugin uses of the platform. */
+export type WebhooksContext = PluginContext<'tables' | 'organizations' | 'jobs' | 'secrets'>;
+
 /** The plugin's settings once defaults are applied. */
 export interface WebhookSettings {
   allowPrivateNetworks: boolean;
@@ -57,12 +60,12 @@ export function renderMessage(event: PluginEvent): WebhookMessage {
  * event handled twice does not send twice while its job is known.
  */
 export async function enqueueDelivery(
-  context: PluginContext,
+  context: WebhooksContext,
   settings: WebhookSettings,
   deliveryId: string,
   replay = 0,
 ): Promise<void> {
-  await context.enqueue(
+  await context.jobs.enqueue(
     WebhookJobs.deliver,
     { deliveryId, maxAttempts: settings.maxAttempts },
     {
@@ -83,10 +86,10 @@ export async function enqueueDelivery(
  */
 export async function fanOut(
   event: PluginEvent,
-  context: PluginContext,
+  context: WebhooksContext,
   settings: WebhookSettings,
 ): Promise<void> {
-  const endpoints = await context.db.query<{ id: string }>(
+  const endpoints = await context.tables.query<{ id: string }>(
     `select e.id from webhooks_endpoint e
       where (e.organization_id = ?
              or e.organization_id in (select t.sponsor_id from tier t
@@ -98,7 +101,7 @@ export async function fanOut(
   if (endpoints.length === 0) return;
   const body = JSON.stringify(renderMessage(event));
   const now = context.now();
-  await context.db.query(
+  await context.tables.query(
     `insert into webhooks_delivery
        (id, endpoint_id, event_id, event_type, webhook_id, body, created_at, updated_at)
      values ${endpoints.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
@@ -115,7 +118,7 @@ export async function fanOut(
       now,
     ]),
   );
-  const pending = await context.db.query<{ id: string }>(
+  const pending = await context.tables.query<{ id: string }>(
     `select id from webhooks_delivery where event_id = ? and status = 'pending'`,
     [event.id],
   );
@@ -140,14 +143,14 @@ interface DeliveryToSend {
  */
 export async function deliverWebhook(
   data: Record<string, unknown>,
-  context: PluginContext & { attempt: number },
+  context: WebhooksContext & { readonly attempt: number },
   settings: WebhookSettings,
 ): Promise<void> {
   const deliveryId = data['deliveryId'];
   if (typeof deliveryId !== 'string') throw new Error('deliver-webhook needs a deliveryId');
   const maxAttempts =
     typeof data['maxAttempts'] === 'number' ? data['maxAttempts'] : settings.maxAttempts;
-  const [delivery] = await context.db.query<DeliveryToSend>(
+  const [delivery] = await context.tables.query<DeliveryToSend>(
     `select d.id, d.endpoint_id, d.webhook_id, d.body, d.status, e.url, e.secret
        from webhooks_delivery d join webhooks_endpoint e on e.id = d.endpoint_id
       where d.id = ?`,
@@ -173,7 +176,7 @@ export async function deliverWebhook(
   const succeeded = result.error === null;
   const givingUp = !succeeded && context.attempt >= maxAttempts;
 
-  await context.db.transaction(async (tx) => {
+  await context.tables.transaction(async (tx) => {
     const [updated] = await tx.query<{ attempts: number }>(
       `update webhooks_delivery
           set attempts = attempts + 1,

@@ -3,20 +3,17 @@
  * list and delete endpoints, read the delivery log and replay a delivery.
  */
 import {
-  invalid,
+  access,
+  errorResponses as errors,
   EventTypes,
+  invalid,
   newId,
-  requireRole,
-  services,
   TandemError,
   Type,
-  type App,
-  type PluginContext,
+  type PluginRouter,
   type TSchema,
-  errorResponses as errors,
-  access,
 } from '@tandem/core';
-import { enqueueDelivery, type WebhookSettings } from './deliveries.js';
+import { enqueueDelivery, type WebhooksContext, type WebhookSettings } from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
 import { sealClearSecrets, sealSecret } from './secrets.js';
 import { generateSecret } from './signing.js';
@@ -56,11 +53,7 @@ const DeliveryView = Type.Object({
   attempts: Type.Array(AttemptView, { description: 'Every attempt, oldest first' }),
 });
 
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
-const EndpointParams = Type.Object({
-  slug: Type.String({ minLength: 1, maxLength: 100 }),
-  id: Type.String({ minLength: 1, maxLength: 100 }),
-});
+const EndpointParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 const RegisterBody = Type.Object(
   {
@@ -124,11 +117,11 @@ const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, webhook_id, sta
   last_status_code, last_response_ms, last_error, created_at, updated_at`;
 
 /** Deliveries with their attempt logs, in two queries whatever their number. */
-async function deliveryViews(context: PluginContext, rows: readonly DeliveryRow[]) {
+async function deliveryViews(context: WebhooksContext, rows: readonly DeliveryRow[]) {
   const attempts =
     rows.length === 0
       ? []
-      : await context.db.query<AttemptRow>(
+      : await context.tables.query<AttemptRow>(
           `select delivery_id, attempt, status_code, response_ms, error, at
              from webhooks_attempt where delivery_id in (?) order by delivery_id, attempt`,
           [rows.map((row) => row.id)],
@@ -162,11 +155,6 @@ async function deliveryViews(context: PluginContext, rows: readonly DeliveryRow[
   }));
 }
 
-/** The id of the organization with this slug, or 404 (core's lookup). */
-async function findOrganization(context: PluginContext, slug: string): Promise<string> {
-  return (await services.findOrganization(context.db, slug)).id;
-}
-
 /**
  * Event types are `'*'` or `<thing>.<past tense>` (STYLE.md), e.g.
  * `challenge.unlocked` or a plugin's `commute.trip_logged`. Only the shape
@@ -187,40 +175,42 @@ function checkEventTypes(events: readonly string[]): void {
 }
 
 /** Mounts the plugin's routes; `settings` carries the SSRF guard and retry policy. */
-export function webhookRoutes(app: App, context: PluginContext, settings: WebhookSettings): void {
+export function webhookRoutes(
+  router: PluginRouter,
+  context: WebhooksContext,
+  settings: WebhookSettings,
+): void {
   // Start-up: secrets stored in clear before they were sealed get sealed now.
-  app.addHook('onReady', async () => {
+  router.onReady(async () => {
     await sealClearSecrets(context);
   });
 
-  app.post(
-    '/api/organizations/:slug/webhooks',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['webhooks'],
-        summary: 'Register a webhook endpoint (org admin); its secret is shown only in this answer',
-        params: SlugParams,
-        body: RegisterBody,
-        response: {
-          201: Type.Object({
-            ...EndpointView.properties,
-            secret: Type.String({ description: 'whsec_<base64>: verify deliveries with it' }),
-          }),
-          ...errors(400, 401, 403, 404),
-        },
+  router.organizationRoute({
+    method: 'POST',
+    path: '/webhooks',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary: 'Register a webhook endpoint (org admin); its secret is shown only in this answer',
+      body: RegisterBody,
+      response: {
+        201: Type.Object({
+          ...EndpointView.properties,
+          secret: Type.String({ description: 'whsec_<base64>: verify deliveries with it' }),
+        }),
+        ...errors(400, 401, 403, 404),
       },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
+    async handler(request, reply, organization) {
+      const organizationId = organization.id;
       const { url, events, description } = request.body;
       const refused = refuseEndpointUrl(url, settings);
       if (refused) throw invalid('url', refused);
       checkEventTypes(events);
       const secret = generateSecret();
       const id = newId('whe');
-      const [row] = await context.db.query<EndpointRow>(
+      const [row] = await context.tables.query<EndpointRow>(
         `insert into webhooks_endpoint (id, organization_id, url, secret, events, description, created_at)
          values (?, ?, ?, ?, array[?]::text[], ?, ?)
          returning id, organization_id, url, events, description, created_at`,
@@ -237,49 +227,46 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       if (!row) throw new Error('the endpoint was not stored');
       return reply.code(201).send({ ...endpointView(row), secret });
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/webhooks',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['webhooks'],
-        summary: "An organization's webhook endpoints, without their secrets (org admin)",
-        params: SlugParams,
-        response: {
-          200: Type.Object({ endpoints: Type.Array(EndpointView) }),
-          ...errors(401, 403, 404),
-        },
+  router.organizationRoute({
+    method: 'GET',
+    path: '/webhooks',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary: "An organization's webhook endpoints, without their secrets (org admin)",
+      response: {
+        200: Type.Object({ endpoints: Type.Array(EndpointView) }),
+        ...errors(401, 403, 404),
       },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
-      const rows = await context.db.query<EndpointRow>(
+    async handler(request, _reply, organization) {
+      const organizationId = organization.id;
+      const rows = await context.tables.query<EndpointRow>(
         `select id, organization_id, url, events, description, created_at
            from webhooks_endpoint where organization_id = ? order by created_at, id`,
         [organizationId],
       );
       return { endpoints: rows.map(endpointView) };
     },
-  );
+  });
 
-  app.delete(
-    '/api/organizations/:slug/webhooks/:id',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['webhooks'],
-        summary: 'Delete an endpoint with its delivery log (org admin)',
-        params: EndpointParams,
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
-      },
+  router.organizationRoute({
+    method: 'DELETE',
+    path: '/webhooks/:id',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary: 'Delete an endpoint with its delivery log (org admin)',
+      params: EndpointParams,
+      response: { 204: Type.Null(), ...errors(401, 403, 404) },
     },
-    async (request, reply) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
-      const deleted = await context.db.query<{ id: string }>(
+    async handler(request, reply, organization) {
+      const organizationId = organization.id;
+      const deleted = await context.tables.query<{ id: string }>(
         'delete from webhooks_endpoint where id = ? and organization_id = ? returning id',
         [request.params.id, organizationId],
       );
@@ -288,39 +275,38 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       }
       return reply.code(204).send(null);
     },
-  );
+  });
 
-  app.get(
-    '/api/organizations/:slug/webhooks/:id/deliveries',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin'),
-        tags: ['webhooks'],
-        summary: "An endpoint's recent deliveries, newest first, with every attempt (org admin)",
-        params: EndpointParams,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-            status: Type.Optional(
-              Type.Union([
-                Type.Literal('pending'),
-                Type.Literal('succeeded'),
-                Type.Literal('failed'),
-              ]),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ deliveries: Type.Array(DeliveryView) }),
-          ...errors(400, 401, 403, 404),
+  router.organizationRoute({
+    method: 'GET',
+    path: '/webhooks/:id/deliveries',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary: "An endpoint's recent deliveries, newest first, with every attempt (org admin)",
+      params: EndpointParams,
+      querystring: Type.Object(
+        {
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          status: Type.Optional(
+            Type.Union([
+              Type.Literal('pending'),
+              Type.Literal('succeeded'),
+              Type.Literal('failed'),
+            ]),
+          ),
         },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ deliveries: Type.Array(DeliveryView) }),
+        ...errors(400, 401, 403, 404),
       },
     },
-    async (request) => {
-      const organizationId = await findOrganization(context, request.params.slug);
-      requireRole(request.viewer, organizationId, 'admin');
-      const [endpoint] = await context.db.query<{ id: string }>(
+    async handler(request, _reply, organization) {
+      const organizationId = organization.id;
+      const [endpoint] = await context.tables.query<{ id: string }>(
         'select id from webhooks_endpoint where id = ? and organization_id = ?',
         [request.params.id, organizationId],
       );
@@ -328,7 +314,7 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
         throw new TandemError('TANDEM_NOT_FOUND', `No webhook endpoint "${request.params.id}".`);
       }
       const { status, limit = 50 } = request.query;
-      const rows = await context.db.query<DeliveryRow>(
+      const rows = await context.tables.query<DeliveryRow>(
         `select ${DELIVERY_COLUMNS} from webhooks_delivery
           where endpoint_id = ? ${status ? 'and status = ?' : ''}
           order by created_at desc, id desc limit ?`,
@@ -336,22 +322,21 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       );
       return { deliveries: await deliveryViews(context, rows) };
     },
-  );
+  });
 
-  app.post(
-    '/api/webhooks/deliveries/:id/replay',
-    {
-      schema: {
-        'x-tandem-access': access.role('admin', { note: "of the endpoint's organization" }),
-        tags: ['webhooks'],
-        summary:
-          "Send a delivery again, under the same webhook-id (admin of the endpoint's organization)",
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 202: DeliveryView, ...errors(401, 403, 404) },
-      },
+  router.route({
+    method: 'POST',
+    url: '/deliveries/:id/replay',
+    schema: {
+      'x-tandem-access': access.role('admin', { note: "of the endpoint's organization" }),
+      tags: ['webhooks'],
+      summary:
+        "Send a delivery again, under the same webhook-id (admin of the endpoint's organization)",
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      response: { 202: DeliveryView, ...errors(401, 403, 404) },
     },
-    async (request, reply) => {
-      const [found] = await context.db.query<{ organization_id: string }>(
+    async handler(request, reply) {
+      const [found] = await context.tables.query<{ organization_id: string }>(
         `select e.organization_id from webhooks_delivery d
            join webhooks_endpoint e on e.id = d.endpoint_id where d.id = ?`,
         [request.params.id],
@@ -359,10 +344,10 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       if (!found) {
         throw new TandemError('TANDEM_NOT_FOUND', `No webhook delivery "${request.params.id}".`);
       }
-      requireRole(request.viewer, found.organization_id, 'admin');
+      context.organizations.requireRole(request.viewer, found.organization_id, 'admin');
       // Back to pending (a success is sent again too: that is what a replay
       // is for); the counter gives the replay a job id of its own.
-      const [row] = await context.db.query<DeliveryRow & { replays: number }>(
+      const [row] = await context.tables.query<DeliveryRow & { replays: number }>(
         `update webhooks_delivery set status = 'pending', replays = replays + 1, updated_at = ?
           where id = ? returning ${DELIVERY_COLUMNS}, replays`,
         [context.now(), request.params.id],
@@ -375,5 +360,5 @@ export function webhookRoutes(app: App, context: PluginContext, settings: Webhoo
       if (!view) throw new Error('the replayed delivery has no view');
       return reply.code(202).send(view);
     },
-  );
+  });
 }

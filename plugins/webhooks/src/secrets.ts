@@ -9,13 +9,16 @@
  * SQL and cannot know the key, so they are sealed at start-up and, should
  * one slip in after, the first time they are read.
  */
-import { isSealed, type PluginContext } from '@tandem/core';
+import type { PluginContext } from '@tandem/core';
+
+/** What secrets at rest use of the platform. */
+type SecretsContext = PluginContext<'tables' | 'secrets'>;
 
 const sealContext = (endpointId: string) => `webhooks-endpoint:${endpointId}`;
 
 /** The value to store for `secret` on endpoint `endpointId`. */
-export function sealSecret(context: PluginContext, endpointId: string, secret: string): string {
-  return context.services.keyring.seal(secret, sealContext(endpointId));
+export function sealSecret(context: SecretsContext, endpointId: string, secret: string): string {
+  return context.secrets.seal(secret, sealContext(endpointId));
 }
 
 /**
@@ -23,24 +26,23 @@ export function sealSecret(context: PluginContext, endpointId: string, secret: s
  * in clear is sealed in place on the way.
  */
 export async function openSecret(
-  context: PluginContext,
+  context: SecretsContext,
   endpointId: string,
   stored: string,
 ): Promise<string> {
-  if (isSealed(stored)) {
+  if (context.secrets.isSealed(stored)) {
     try {
-      return context.services.keyring.open(stored, sealContext(endpointId));
+      return context.secrets.open(stored, sealContext(endpointId));
     } catch {
       // Another TANDEM_SECRET_KEY, or a value that is not this endpoint's.
       throw new Error(`the secret of webhook endpoint ${endpointId} does not open with this key`);
     }
   }
   // `and secret = ?`: of two processes sealing at once, the second changes nothing.
-  await context.db.query('update webhooks_endpoint set secret = ? where id = ? and secret = ?', [
-    sealSecret(context, endpointId, stored),
-    endpointId,
-    stored,
-  ]);
+  await context.tables.query(
+    'update webhooks_endpoint set secret = ? where id = ? and secret = ?',
+    [sealSecret(context, endpointId, stored), endpointId, stored],
+  );
   return stored;
 }
 
@@ -50,11 +52,11 @@ export async function openSecret(
  *
  * @returns how many it sealed
  */
-export async function sealClearSecrets(context: PluginContext): Promise<number> {
-  const rows = await context.db.query<{ id: string; secret: string }>(
+export async function sealClearSecrets(context: SecretsContext): Promise<number> {
+  const rows = await context.tables.query<{ id: string; secret: string }>(
     'select id, secret from webhooks_endpoint',
   );
-  const clear = rows.filter((row) => !isSealed(row.secret));
+  const clear = rows.filter((row) => !context.secrets.isSealed(row.secret));
   for (const row of clear) await openSecret(context, row.id, row.secret);
   return clear.length;
 }

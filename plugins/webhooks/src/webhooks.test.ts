@@ -1,11 +1,12 @@
 import {
   createTestClient,
+  pluginContextOf,
   setUpClichy,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
 } from '@tandem/core/testing';
-import { isSealed, type PluginContext } from '@tandem/core';
+import { isSealed } from '@tandem/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhooks } from './index.js';
@@ -399,14 +400,7 @@ describe('secrets at rest', () => {
         endpoint.secret,
         endpoint.id,
       ]);
-    const context: PluginContext = {
-      pluginId: 'webhooks',
-      db: platform.db,
-      mailer: platform.ctx.mailer,
-      services: platform.ctx,
-      enqueue: async () => undefined,
-      now: () => new Date(),
-    };
+    const context = pluginContextOf(platform, 'webhooks');
 
     await leaveInClear();
     expect(await sealClearSecrets(context)).toBeGreaterThanOrEqual(1);

@@ -4,14 +4,12 @@
  * the types are part of the public API; the helpers serve `defineActionType`,
  * `defineIntegration` and the registry.
  */
-import { TandemError, type ErrorDetail } from '../errors.js';
-import type { App } from '../http/types.js';
-import type { EnqueueOptions } from '../jobs/queue.js';
-import type { Mailer } from '../mail/mailer.js';
-import type { ServiceContext } from '../services/context.js';
-import type { Database, Sql } from '../store/database.js';
-import { compileBodySchema } from '../validation.js';
-import { isValidRange, parseVersion } from './semver.js';
+import { valid as validVersion, validRange } from 'semver';
+import type { CapabilityName, PluginContext } from './capabilities.js';
+import { CAPABILITY_NAMES } from './capabilities.js';
+import type { Sql } from './people.js';
+import type { PluginRouter } from './routes.js';
+import { sdkRuntime, type SdkErrorDetail } from './runtime.js';
 
 /** A text shown to people, in both of Tandem's languages. */
 export interface Localized {
@@ -20,22 +18,13 @@ export interface Localized {
 }
 
 /**
- * What the platform hands a plugin's routes, jobs and event handlers: the
- * database, the queue (to enqueue its own jobs), the mailer, the services'
- * context and the clock. A plugin keeps no connection of its own.
+ * Mounts a plugin's HTTP routes on the router the engine hands it, with the
+ * capabilities the plugin declared (see `PluginRouter`).
  */
-export interface PluginContext {
-  readonly pluginId: string;
-  readonly db: Database;
-  readonly mailer: Mailer;
-  readonly services: ServiceContext;
-  /** Enqueues one of this plugin's own jobs by its short name (`sync-contacts`). */
-  enqueue(job: string, data: Record<string, unknown>, options?: EnqueueOptions): Promise<void>;
-  now(): Date;
-}
-
-/** Mounts a plugin's HTTP routes on the app (paths under `/api/integrations/<id>/…` or `/api/<id>/…`). */
-export type PluginRoutes = (app: App, context: PluginContext) => Promise<void> | void;
+export type PluginRoutes<C extends CapabilityName = CapabilityName> = (
+  router: PluginRouter,
+  context: PluginContext<C>,
+) => Promise<void> | void;
 
 /** A domain event as handed to plugins, e.g. `{ type: 'pledge.confirmed', payload }`. */
 export interface PluginEvent {
@@ -49,15 +38,15 @@ export interface PluginEvent {
 }
 
 /** Reacts to one type of domain event (`'*'` for every type). Delivered at least once. */
-export type PluginEventHandler = (
+export type PluginEventHandler<C extends CapabilityName = CapabilityName> = (
   event: PluginEvent,
-  context: PluginContext,
+  context: PluginContext<C>,
 ) => Promise<void> | void;
 
 /** A background job a plugin runs; it must be safe to run twice (see STYLE.md, BullMQ). */
-export type PluginJob = (
+export type PluginJob<C extends CapabilityName = CapabilityName> = (
   data: Record<string, unknown>,
-  context: PluginContext & { attempt: number },
+  context: PluginContext<C> & { readonly attempt: number },
 ) => Promise<void>;
 
 /**
@@ -89,7 +78,6 @@ export interface PersonalDataInput {
    * erases nothing at all.
    */
   readonly sql: Sql;
-  readonly services: ServiceContext;
   readonly now: Date;
 }
 
@@ -155,7 +143,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * author fixes them in one round rather than one per start-up.
  */
 export class ManifestProblems {
-  readonly list: ErrorDetail[] = [];
+  readonly list: SdkErrorDetail[] = [];
 
   add(path: string, message: string): void {
     this.list.push({ path, message });
@@ -165,8 +153,7 @@ export class ManifestProblems {
   throwIfAny(kind: string, id: unknown): void {
     if (this.list.length === 0) return;
     const summary = this.list.map((p) => `${p.path} ${p.message}`).join('; ');
-    throw new TandemError(
-      'TANDEM_PLUGIN_INVALID',
+    throw sdkRuntime().pluginInvalid(
       `${kind} ${pluginLabel(id)} is invalid: ${summary}`,
       this.list.map((p) => ({ ...p, plugin: typeof id === 'string' ? id : null })),
     );
@@ -227,12 +214,17 @@ export function checkCommonManifest(
   ) {
     problems.add('id', `must be kebab-case, 2 to ${PLUGIN_ID_MAX_LENGTH} characters`);
   }
-  if (typeof version !== 'string' || parseVersion(version) === null) {
+  if (!isVersion(version)) {
     problems.add('version', 'must be a semantic version x.y.z');
   }
-  if (coreRange !== undefined && (typeof coreRange !== 'string' || !isValidRange(coreRange))) {
+  if (
+    coreRange !== undefined &&
+    (typeof coreRange !== 'string' || validRange(coreRange) === null)
+  ) {
     problems.add('coreRange', 'must be a semver range such as "^0.1.0" or ">=0.1.0 <1.0.0"');
   }
+  checkCapabilities(problems, manifest.capabilities);
+  checkRoutePrefix(problems, manifest.routePrefix, manifest.routes);
   checkLocalized(problems, 'title', manifest.title, true);
   checkLocalized(problems, 'description', manifest.description, false);
   if (manifest.routes !== undefined && typeof manifest.routes !== 'function') {
@@ -242,6 +234,53 @@ export function checkCommonManifest(
   checkFunctionRecord(problems, 'jobs', manifest.jobs);
   checkMigrations(problems, manifest.migrations);
   checkPersonalData(problems, manifest.personalData, manifest.migrations);
+}
+
+/**
+ * Whether `value` is a version `x.y.z` (with an optional pre-release and
+ * build), written exactly so: no leading `v` or `=`, no spaces.
+ */
+export function isVersion(value: unknown): value is string {
+  return typeof value === 'string' && /^\d/.test(value) && validVersion(value) !== null;
+}
+
+/** `capabilities`: a list of known capability names, each once. */
+function checkCapabilities(problems: ManifestProblems, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    problems.add('capabilities', `must be a list of: ${CAPABILITY_NAMES.join(', ')}`);
+    return;
+  }
+  const seen = new Set<unknown>();
+  value.forEach((name: unknown, index) => {
+    if (!(CAPABILITY_NAMES as readonly unknown[]).includes(name)) {
+      problems.add(
+        `capabilities[${index}]`,
+        `${JSON.stringify(name)} is not a capability (known: ${CAPABILITY_NAMES.join(', ')})`,
+      );
+    } else if (seen.has(name)) {
+      problems.add(`capabilities[${index}]`, `"${String(name)}" appears twice`);
+    }
+    seen.add(name);
+  });
+}
+
+/** A route prefix: `/api/` and kebab-case segments, only for a plugin with routes. */
+function checkRoutePrefix(problems: ManifestProblems, value: unknown, routes: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !ROUTE_PREFIX_PATTERN.test(value)) {
+    problems.add('routePrefix', 'must be a path such as "/api/integrations/crm-sync"');
+  } else if (routes === undefined) {
+    problems.add('routePrefix', 'needs routes: without them nothing is mounted there');
+  }
+}
+
+/** What a declared `routePrefix` looks like: under `/api`, lower-case segments. */
+export const ROUTE_PREFIX_PATTERN = /^\/api(\/[a-z0-9][a-z0-9-]*)+$/;
+
+/** The capabilities a checked manifest declared, frozen; none when it declared none. */
+export function declaredCapabilities(value: readonly CapabilityName[] | undefined) {
+  return Object.freeze([...new Set(value ?? [])]);
 }
 
 /**
@@ -327,7 +366,7 @@ export function checkObjectSchema(problems: ManifestProblems, path: string, sche
     return;
   }
   try {
-    compileBodySchema(schema);
+    sdkRuntime().compile(schema);
   } catch (error) {
     problems.add(
       path,

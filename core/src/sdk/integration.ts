@@ -2,10 +2,12 @@
  * Integrations: plugins that add routes, jobs and event handlers but no
  * action type (notifications to other systems, partners' statements, SSO, mail).
  */
+import type { CapabilityName } from './capabilities.js';
 import {
   ManifestProblems,
   checkCommonManifest,
   copyLocalized,
+  declaredCapabilities,
   isRecord,
   personalDataHooks,
   seal,
@@ -18,8 +20,11 @@ import {
   type PluginRoutes,
 } from './manifest.js';
 
-/** What a plugin author writes to declare an integration. */
-export interface IntegrationManifest {
+/**
+ * What a plugin author writes to declare an integration. `C` is inferred
+ * from `capabilities`: routes, jobs and handlers see only those.
+ */
+export interface IntegrationManifest<C extends CapabilityName = never> {
   /** kebab-case, 2..40 characters; prefixes the plugin's tables, events and jobs. */
   id: string;
   /** The plugin's own version, `x.y.z`. */
@@ -28,11 +33,18 @@ export interface IntegrationManifest {
   coreRange?: string;
   title: Localized;
   description?: Localized;
-  routes?: PluginRoutes;
+  /**
+   * What the plugin uses of the platform, e.g. `['tables', 'organizations', 'jobs']`;
+   * anything else it touches fails with `TANDEM_PLUGIN_INVALID` naming it.
+   */
+  capabilities?: readonly C[];
+  /** Where `router.route` urls are mounted; default `/api/<id>`. */
+  routePrefix?: string;
+  routes?: PluginRoutes<C>;
   /** Event handlers by event type, e.g. `{ 'challenge.unlocked': notifyCrm }`. */
-  on?: Record<string, PluginEventHandler>;
+  on?: Record<string, PluginEventHandler<C>>;
   /** Background jobs by name (verb-noun, e.g. `sync-roster`); each safe to run twice. */
-  jobs?: Record<string, PluginJob>;
+  jobs?: Record<string, PluginJob<C>>;
   /** The plugin's own tables, in SQL, applied after core's migrations. */
   migrations?: readonly PluginMigration[];
   /**
@@ -51,6 +63,10 @@ export interface Integration {
   readonly coreRange: string;
   readonly title: Readonly<Localized>;
   readonly description?: Readonly<Localized>;
+  /** The capabilities it declared; its context holds these only. */
+  readonly capabilities: readonly CapabilityName[];
+  /** Where its own routes are mounted (`/api/<id>` unless the manifest said otherwise). */
+  readonly routePrefix: string;
   readonly routes?: PluginRoutes;
   /** Event handlers by event type; empty when the integration has none. */
   readonly on: Readonly<Record<string, PluginEventHandler>>;
@@ -68,6 +84,8 @@ const MANIFEST_KEYS = [
   'coreRange',
   'title',
   'description',
+  'capabilities',
+  'routePrefix',
   'routes',
   'on',
   'jobs',
@@ -88,10 +106,13 @@ const MANIFEST_KEYS = [
  *   id: 'crm-sync',
  *   version: '0.1.0',
  *   title: { fr: 'Synchronisation CRM', en: 'CRM sync' },
+ *   capabilities: ['tables'],
  *   on: { 'pledge.confirmed': async (event) => { await pushToCrm(event.payload); } },
  * });
  */
-export function defineIntegration(manifest: IntegrationManifest): Integration {
+export function defineIntegration<const C extends CapabilityName = never>(
+  manifest: IntegrationManifest<C>,
+): Integration {
   const problems = new ManifestProblems();
   const raw: unknown = manifest;
   if (!isRecord(raw)) {
@@ -108,9 +129,11 @@ export function defineIntegration(manifest: IntegrationManifest): Integration {
     coreRange: manifest.coreRange ?? '*',
     title: copyLocalized(manifest.title),
     ...(manifest.description ? { description: copyLocalized(manifest.description) } : {}),
-    ...(manifest.routes ? { routes: manifest.routes } : {}),
-    on: Object.freeze({ ...manifest.on }),
-    jobs: Object.freeze({ ...manifest.jobs }),
+    capabilities: declaredCapabilities(manifest.capabilities),
+    routePrefix: manifest.routePrefix ?? `/api/${manifest.id}`,
+    ...(manifest.routes ? { routes: manifest.routes as PluginRoutes } : {}),
+    on: Object.freeze({ ...manifest.on }) as Readonly<Record<string, PluginEventHandler>>,
+    jobs: Object.freeze({ ...manifest.jobs }) as Readonly<Record<string, PluginJob>>,
     migrations: Object.freeze([...(manifest.migrations ?? [])]),
     personalData: personalDataHooks(manifest.personalData),
   });

@@ -5,14 +5,13 @@
  * quantified and what it avoids in CO2e.
  */
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { TandemError, conflict, invalid } from '../errors.js';
-import type { Sql } from '../store/database.js';
-import { validateOrThrow } from '../validation.js';
+import type { CapabilityName } from './capabilities.js';
 import {
   ManifestProblems,
   checkCommonManifest,
   checkObjectSchema,
   copyLocalized,
+  declaredCapabilities,
   isRecord,
   personalDataHooks,
   seal,
@@ -24,8 +23,15 @@ import {
   type PluginMigration,
   type PluginRoutes,
 } from './manifest.js';
+import type { Sql } from './people.js';
+import { sdkRuntime } from './runtime.js';
 
 export type { Localized } from './manifest.js';
+
+const invalid = (path: string, message: string): Error => sdkRuntime().invalid(path, message);
+const pluginInvalid = (message: string): Error => sdkRuntime().pluginInvalid(message);
+const validateOrThrow = <T>(schema: TSchema, value: unknown, path: string): T =>
+  sdkRuntime().validate<T>(schema, value, path);
 
 /**
  * What `quantify`, `impact` and `limits.check` receive: one contribution's
@@ -120,6 +126,7 @@ export interface ActionTypeManifest<
   TPledge extends TSchema,
   TContribution extends TSchema,
   TSettings extends TSchema,
+  C extends CapabilityName = never,
 > {
   /** kebab-case, 2..40 characters; prefixes the plugin's tables and events. */
   id: string;
@@ -210,11 +217,18 @@ export interface ActionTypeManifest<
   checkReferences?(
     input: ReferenceInput<Static<TContribution>, Static<TSettings>>,
   ): Promise<ReferenceProblem | null>;
-  routes?: PluginRoutes;
+  /**
+   * What the plugin uses of the platform, e.g. `['tables', 'challenges']`;
+   * its routes, jobs and handlers receive these only.
+   */
+  capabilities?: readonly C[];
+  /** Where `router.route` urls are mounted; default `/api/<id>`. */
+  routePrefix?: string;
+  routes?: PluginRoutes<C>;
   /** Event handlers by event type, e.g. `{ 'pledge.confirmed': handler }`. */
-  on?: Record<string, PluginEventHandler>;
+  on?: Record<string, PluginEventHandler<C>>;
   /** Background jobs by name (verb-noun); each safe to run twice. */
-  jobs?: Record<string, PluginJob>;
+  jobs?: Record<string, PluginJob<C>>;
   /** The plugin's own tables, in SQL, applied after core's migrations. */
   migrations?: readonly PluginMigration[];
   /** The emission factors `impact` uses, for reports and audits. */
@@ -296,6 +310,10 @@ export interface ActionType {
   readonly maxQuantityPerPersonPerDay?: number;
   /** The details field holding the contribution's own day (`YYYY-MM-DD`), or `null`. */
   readonly dayField: string | null;
+  /** The capabilities it declared; its context holds these only. */
+  readonly capabilities: readonly CapabilityName[];
+  /** Where its own routes are mounted (`/api/<id>` unless the manifest said otherwise). */
+  readonly routePrefix: string;
   readonly routes?: PluginRoutes;
   /** Event handlers by event type; empty when the plugin has none. */
   readonly on: Readonly<Record<string, PluginEventHandler>>;
@@ -365,6 +383,8 @@ const MANIFEST_KEYS = [
   'limits',
   'dayField',
   'checkReferences',
+  'capabilities',
+  'routePrefix',
   'routes',
   'on',
   'jobs',
@@ -416,6 +436,8 @@ interface CheckedManifest {
     details: Record<string, unknown>;
     settings: Record<string, unknown>;
   }): string | null;
+  capabilities?: readonly CapabilityName[];
+  routePrefix?: string;
   routes?: PluginRoutes;
   on?: Record<string, PluginEventHandler>;
   personalData?: PersonalDataDeclaration;
@@ -571,7 +593,8 @@ export function defineActionType<
   TPledge extends TSchema = EmptyObjectSchema,
   TContribution extends TSchema = EmptyObjectSchema,
   TSettings extends TSchema = EmptyObjectSchema,
->(manifest: ActionTypeManifest<TPledge, TContribution, TSettings>): ActionType {
+  const C extends CapabilityName = never,
+>(manifest: ActionTypeManifest<TPledge, TContribution, TSettings, C>): ActionType {
   const checked: unknown = manifest;
   checkManifest(checked);
   const { id, quantify, impact, limits } = checked;
@@ -585,7 +608,7 @@ export function defineActionType<
 
   const validateContribution = (value: unknown): Record<string, unknown> => {
     if (contributionSchema === null) {
-      throw conflict(`action type "${id}" takes no contributions`);
+      throw sdkRuntime().conflict(`action type "${id}" takes no contributions`);
     }
     return validateOrThrow<Record<string, unknown>>(contributionSchema, value, 'details');
   };
@@ -605,6 +628,8 @@ export function defineActionType<
     ...(max !== undefined ? { maxQuantityPerContribution: max } : {}),
     ...(maxPerDay !== undefined ? { maxQuantityPerPersonPerDay: maxPerDay } : {}),
     dayField,
+    capabilities: declaredCapabilities(checked.capabilities),
+    routePrefix: checked.routePrefix ?? `/api/${id}`,
     ...(checked.routes ? { routes: checked.routes } : {}),
     on: Object.freeze({ ...checked.on }),
     jobs: Object.freeze({ ...checked.jobs }),
@@ -621,10 +646,7 @@ export function defineActionType<
       const problem = checked.checkSettings?.(settings);
       if (problem !== undefined && problem !== null) {
         if (typeof problem !== 'string') {
-          throw new TandemError(
-            'TANDEM_PLUGIN_INVALID',
-            `action type "${id}": checkSettings must return a sentence or null`,
-          );
+          throw pluginInvalid(`action type "${id}": checkSettings must return a sentence or null`);
         }
         throw invalid('actionSettings', problem);
       }
@@ -640,10 +662,7 @@ export function defineActionType<
       const problem = checked.checkPledge?.({ details, settings });
       if (problem !== undefined && problem !== null) {
         if (typeof problem !== 'string') {
-          throw new TandemError(
-            'TANDEM_PLUGIN_INVALID',
-            `action type "${id}": checkPledge must return a sentence or null`,
-          );
+          throw pluginInvalid(`action type "${id}": checkPledge must return a sentence or null`);
         }
         throw invalid('details', problem);
       }
@@ -655,8 +674,7 @@ export function defineActionType<
     onceKey(input) {
       const key = limits?.countsOncePer?.(input) ?? null;
       if (key !== null && (typeof key !== 'string' || key === '')) {
-        throw new TandemError(
-          'TANDEM_PLUGIN_INVALID',
+        throw pluginInvalid(
           `action type "${id}": limits.countsOncePer must return a non-empty string or null`,
         );
       }
@@ -671,8 +689,7 @@ export function defineActionType<
         typeof problem.path !== 'string' ||
         typeof problem.message !== 'string'
       ) {
-        throw new TandemError(
-          'TANDEM_PLUGIN_INVALID',
+        throw pluginInvalid(
           `action type "${id}": checkReferences must return { path, message } or null`,
         );
       }
@@ -713,19 +730,13 @@ export function defineActionType<
       const complaint = limits?.check?.({ ...actionInput, recorded }) ?? null;
       if (complaint !== null) {
         if (typeof complaint !== 'string') {
-          throw new TandemError(
-            'TANDEM_PLUGIN_INVALID',
-            `action type "${id}": limits.check must return a sentence or null`,
-          );
+          throw pluginInvalid(`action type "${id}": limits.check must return a sentence or null`);
         }
         throw invalid('details', complaint);
       }
       const result = impact ? impact(actionInput) : { co2eKg: 0 };
       if (!isRecord(result)) {
-        throw new TandemError(
-          'TANDEM_PLUGIN_INVALID',
-          `action type "${id}": impact must return { co2eKg, source? }`,
-        );
+        throw pluginInvalid(`action type "${id}": impact must return { co2eKg, source? }`);
       }
       const co2eKg = checkFigure(id, 'a CO2e of', result.co2eKg);
       return {
