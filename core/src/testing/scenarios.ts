@@ -6,7 +6,19 @@ import { loadChallenge } from '../store/challenges.js';
 import type { TestClient } from './client.js';
 import type { TestPlatform } from './platform.js';
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/**
+ * A short string no other test run will pick: for slugs, addresses and
+ * names, so tests sharing a database never collide. With a prefix, the
+ * prefix and a dash come first.
+ *
+ * @example
+ * const email = `ann-${unique()}@example.org`;
+ * const slug = unique('clichy'); // 'clichy-m4x2k9ab12'
+ */
+export function unique(prefix?: string): string {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return prefix === undefined ? id : `${prefix}-${id}`;
+}
 
 /** Throws with the answer when a setup call did not get the status it needs. */
 function must<T>(response: { status: number; body: T }, status: number, what: string): T {
@@ -16,6 +28,25 @@ function must<T>(response: { status: number; body: T }, status: number, what: st
     );
   }
   return response.body;
+}
+
+/**
+ * A new campaign of organization `slug`, created as `token` (the platform
+ * admin, or an admin of the organization); answers its id. `body` defaults
+ * to a public campaign titled "Campaign".
+ */
+export async function newCampaign(
+  client: TestClient,
+  token: string,
+  slug: string,
+  body: Record<string, unknown> = { title: 'Campaign' },
+): Promise<string> {
+  const campaign = must(
+    await client.post(`/api/organizations/${slug}/campaigns`, body, { token }),
+    201,
+    'create campaign',
+  ) as { id: string };
+  return campaign.id;
 }
 
 /** A new organization with a random slug, created by the platform admin. */
