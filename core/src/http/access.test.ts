@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -13,7 +14,6 @@ import {
  * role, and members-only things hidden from outsiders.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = (domain = 'example.org') => `p-${unique()}@${domain}`;
 
 let platform: TestPlatform;

@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -12,8 +13,6 @@ import {
  * a 4xx with a catalogue code, the message names the field, and nothing is
  * stored by a refused request.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;

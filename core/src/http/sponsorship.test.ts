@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -14,7 +15,6 @@ import {
  * admins accept; nobody else may answer for B.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = (who: string) => `${who}-${unique()}@example.org`;
 
 let platform: TestPlatform;

@@ -111,7 +111,8 @@ export interface OpenedChallenge {
 
 /**
  * A campaign and a challenge created by the platform admin, opened unless
- * `open: false` — in `organization` when given, in a new one otherwise.
+ * `open: false` — in `organization` when given, in a new one otherwise;
+ * in the existing campaign `campaignId` when given.
  * Sponsorships proposed to other organizations are accepted (by the
  * platform admin) before opening, unless `acceptSponsorships: false`.
  *
@@ -128,6 +129,8 @@ export async function openChallenge(
     organization?: string;
     kind?: string;
     campaign?: Record<string, unknown>;
+    /** An existing campaign to add the challenge to (its organization's slug is then `organization`, or ''). */
+    campaignId?: string;
     open?: boolean;
     acceptSponsorships?: boolean;
   } = {},
@@ -135,18 +138,15 @@ export async function openChallenge(
   const auth = { token: adminToken };
   const slug =
     options.organization ??
-    (await newOrganization(client, adminToken, options.kind ? { kind: options.kind } : {})).slug;
-  const campaign = must(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      options.campaign ?? { title: 'Campaign' },
-      auth,
-    ),
-    201,
-    'create campaign',
-  ) as { id: string };
+    (options.campaignId !== undefined
+      ? ''
+      : (await newOrganization(client, adminToken, options.kind ? { kind: options.kind } : {}))
+          .slug);
+  const campaignId =
+    options.campaignId ??
+    (await newCampaign(client, adminToken, slug, options.campaign ?? { title: 'Campaign' }));
   const created = must(
-    await client.post(`/api/campaigns/${campaign.id}/challenges`, challenge, auth),
+    await client.post(`/api/campaigns/${campaignId}/challenges`, challenge, auth),
     201,
     'create challenge',
   ) as { id: string };
@@ -160,7 +160,7 @@ export async function openChallenge(
       'open challenge',
     );
   }
-  return { slug, campaignId: campaign.id, challengeId: created.id, challenge: created };
+  return { slug, campaignId, challengeId: created.id, challenge: created };
 }
 
 /**
