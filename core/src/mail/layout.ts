@@ -5,6 +5,7 @@
  * mail differ only in the {@link MailBody} they fill from their messages.
  */
 import type { MailLocale } from './format.js';
+import { mailMessages } from './messages/index.js';
 
 /** A rendered mail, ready for `Mailer.send`. */
 export interface RenderedMail {
@@ -61,14 +62,19 @@ const BUTTON_STYLE =
  * the text part keeps characters as written.
  *
  * @param locale - the mail's language (the HTML's `lang`)
- * @param body - what it says, with `signature` the closing line
+ * @param body - what it says
+ * @param signature - the closing line; default the language's "— Tandem"
  *
  * @example
  * const mail = composeMail('fr', {
  *   subject, greeting: 'Bonjour,', blocks: ['…'], link: { intro: 'Voir :', button: 'Voir', url },
- * }, '— Tandem');
+ * });
  */
-export function composeMail(locale: MailLocale, body: MailBody, signature: string): RenderedMail {
+export function composeMail(
+  locale: MailLocale,
+  body: MailBody,
+  signature: string = mailMessages[locale].signature,
+): RenderedMail {
   const { link, code, aside, footer } = body;
   const out = footer?.unsubscribe;
 

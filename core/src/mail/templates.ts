@@ -5,6 +5,7 @@
  * written by `Intl` (format.ts), and every kind is laid out by the one
  * `composeMail` (layout.ts). See ADR 0025.
  */
+import { mailGreeting } from './catalogue.js';
 import {
   clean,
   cleanUnit,
@@ -72,28 +73,18 @@ export function renderMail(kind: MailKind, locale: MailLocale, vars: MailVars): 
             ? m['pledge-confirmation'].intro({ title })
             : m['pledge-confirmation'].introUntitled,
         };
-  return composeMail(
-    locale,
-    {
-      subject: words.subject,
-      greeting: greeting(m, vars.displayName),
-      blocks: [],
-      link: { intro: words.intro, button: words.button, url: vars.link, introInHtml: true },
-      code: {
-        expiry: m.code.expiry({ expiry: formatDuration(vars.expiresInMinutes, locale) }),
-        intro: m.code.intro,
-        token: vars.token,
-      },
-      aside: words.ignore,
+  return composeMail(locale, {
+    subject: words.subject,
+    greeting: mailGreeting(locale, vars.displayName),
+    blocks: [],
+    link: { intro: words.intro, button: words.button, url: vars.link, introInHtml: true },
+    code: {
+      expiry: m.code.expiry({ expiry: formatDuration(vars.expiresInMinutes, locale) }),
+      intro: m.code.intro,
+      token: vars.token,
     },
-    m.signature,
-  );
-}
-
-/** "Hello Ada," or "Hello,": the name cleaned, as every mail opens. */
-function greeting(m: MailMessages, displayName: string | undefined): string {
-  const name = displayName === undefined ? '' : clean(displayName, 60);
-  return name ? m.greeting({ name }) : m.greetingUnnamed;
+    aside: words.ignore,
+  });
 }
 
 /**
@@ -266,16 +257,12 @@ export function renderNotification(
       break;
     }
   }
-  return composeMail(
-    locale,
-    {
-      subject: content.subject,
-      greeting: greeting(m, vars.displayName),
-      blocks: content.blocks,
-      link: { intro: content.linkIntro, button: content.button, url: vars.challengeUrl },
-    },
-    m.signature,
-  );
+  return composeMail(locale, {
+    subject: content.subject,
+    greeting: mailGreeting(locale, vars.displayName),
+    blocks: content.blocks,
+    link: { intro: content.linkIntro, button: content.button, url: vars.challengeUrl },
+  });
 }
 
 /** "IF 200 people take part, THEN Clichy gives €5,000 to Solicycle." */
@@ -383,7 +370,10 @@ export function renderScheduledMail(
   const unit = cleanUnit(vars.unit);
   const title = clean(vars.challengeTitle, 120);
   const link = { url: vars.challengeUrl };
-  const opening = { subject: m[kind].subject({ title }), greeting: greeting(m, vars.displayName) };
+  const opening = {
+    subject: m[kind].subject({ title }),
+    greeting: mailGreeting(locale, vars.displayName),
+  };
 
   if (kind === 'pacing-nudge') {
     const pacing = vars.pacing;
@@ -406,38 +396,30 @@ export function renderScheduledMail(
     if (pacing.goal.quantity !== undefined) {
       goals.push(`${formatNumber(pacing.goal.quantity, locale, 1)} ${unit ?? ''}`.trim());
     }
-    return composeMail(
-      locale,
-      {
-        ...opening,
-        blocks: [
-          w.behind({
-            title,
-            now: count(pacing.progress, unit),
-            expected: count(pacing.expected, unit),
-            deadline: formatDate(pacing.deadline, locale),
-            goal: new Intl.ListFormat(locale, { type: 'conjunction' }).format(goals),
-          }),
-          w.tell,
-        ],
-        link: { ...link, intro: w.linkIntro, button: w.button },
-        footer: { text: w.footer },
-      },
-      m.signature,
-    );
+    return composeMail(locale, {
+      ...opening,
+      blocks: [
+        w.behind({
+          title,
+          now: count(pacing.progress, unit),
+          expected: count(pacing.expected, unit),
+          deadline: formatDate(pacing.deadline, locale),
+          goal: new Intl.ListFormat(locale, { type: 'conjunction' }).format(goals),
+        }),
+        w.tell,
+      ],
+      link: { ...link, intro: w.linkIntro, button: w.button },
+      footer: { text: w.footer },
+    });
   }
 
   const out = vars.unsubscribeUrl;
   if (!out) throw new Error('A contribution reminder needs `unsubscribeUrl`.');
   const w = m[kind];
-  return composeMail(
-    locale,
-    {
-      ...opening,
-      blocks: [w.ask({ title, unit: unit ?? w.anyUnit })],
-      link: { ...link, intro: w.linkIntro, button: w.button },
-      footer: { text: w.footer, unsubscribe: { url: out, label: w.unsubscribe } },
-    },
-    m.signature,
-  );
+  return composeMail(locale, {
+    ...opening,
+    blocks: [w.ask({ title, unit: unit ?? w.anyUnit })],
+    link: { ...link, intro: w.linkIntro, button: w.button },
+    footer: { text: w.footer, unsubscribe: { url: out, label: w.unsubscribe } },
+  });
 }

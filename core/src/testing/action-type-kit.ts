@@ -136,7 +136,7 @@ function propertiesOf(schema: unknown): [string, unknown][] {
  * @param options - arbitraries where the schemas are not enough, extra rules
  *
  * @example
- * describeActionTypeContract(commute, {
+ * describeActionTypeContract(bikeKm, {
  *   perPersonDay: (accepted) => expect(sumOfBikeKm(accepted)).toBeLessThanOrEqual(150),
  * });
  */

@@ -33,7 +33,7 @@ const num = (schema: Schema, key: string): number | undefined => {
  * @throws Error naming the JSON path of a keyword it cannot generate
  *
  * @example
- * fc.assert(fc.property(arbitraryOf(commute.contributionSchema!), (details) => { … }));
+ * fc.assert(fc.property(arbitraryOf(bikeKm.contributionSchema!), (details) => { … }));
  */
 export function arbitraryOf(schema: unknown): fc.Arbitrary<unknown> {
   return loose(schema, '#').filter((value) => accepts(schema, value));
