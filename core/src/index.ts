@@ -68,6 +68,17 @@ export {
   type NotificationKind,
   type NotificationVars,
 } from './mail/templates.js';
+export { composeMail, escapeHtml, type MailBody, type RenderedMail } from './mail/layout.js';
+export { defineMailMessages, mailGreeting } from './mail/catalogue.js';
+export {
+  formatDate,
+  formatMoney,
+  formatNumber,
+  plural,
+  pluralForms,
+  type MailLocale,
+  type PluralForms,
+} from './mail/format.js';
 export type { ServiceContext, Viewer, Role } from './services/context.js';
 export { hasRole, requireRole } from './services/access.js';
 /** TypeBox, the one instance core's HTTP type provider uses, for plugins' route and data schemas. */

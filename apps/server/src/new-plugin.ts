@@ -107,8 +107,20 @@ export const ${exportName(id)} = defineActionType({
 `;
 
 const test = (id: string) => `import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClient, startTestPlatform, type TestPlatform } from '@tandem/core/testing';
+import {
+  createTestClient,
+  describeActionTypeContract,
+  expectStatus,
+  openChallenge,
+  startTestPlatform,
+  unique,
+  type TestPlatform,
+} from '@tandem/core/testing';
 import { ${exportName(id)} } from './index.js';
+
+// What every action type owes: figures finite and ≥ 0, declared factors,
+// limits per person and day, wrong fields named (docs/plugins.md, "Test kit").
+describeActionTypeContract(${exportName(id)});
 
 describe('${id}', () => {
   let platform: TestPlatform;
@@ -119,35 +131,29 @@ describe('${id}', () => {
 
   it('counts what participants report toward the goal', async () => {
     const client = createTestClient(platform.app);
-    const admin = { token: platform.adminToken };
-    const slug = \`org-\${Date.now().toString(36)}\`;
-    expect((await client.post('/api/organizations', { slug, name: 'Org', kind: 'association' }, admin)).status).toBe(201);
-    const campaign = await client.post(\`/api/organizations/\${slug}/campaigns\`, { title: 'Campaign' }, admin);
-    const challenge = await client.post(
-      \`/api/campaigns/\${campaign.body.id}/challenges\`,
-      { title: 'Challenge', actionType: '${id}', goal: { quantity: 3 } },
-      admin,
-    );
-    expect(challenge.status).toBe(201);
-    await client.post(\`/api/challenges/\${challenge.body.id}/open\`, undefined, admin);
+    const { challengeId } = await openChallenge(client, platform.adminToken, {
+      title: 'Challenge',
+      actionType: '${id}',
+      goal: { quantity: 3 },
+    });
 
-    const session = await client.signIn(\`someone-\${Date.now()}@example.org\`);
+    const session = await client.signIn(\`someone-\${unique()}@example.org\`);
     // A report needs a live pledge first.
-    const pledged = await client.post(
-      \`/api/challenges/\${challenge.body.id}/pledges\`,
-      {},
-      { token: session },
+    expectStatus(
+      await client.post(\`/api/challenges/\${challengeId}/pledges\`, {}, { token: session }),
+      201,
     );
-    expect(pledged.status).toBe(201);
-    const reported = await client.post(
-      \`/api/challenges/\${challenge.body.id}/contributions\`,
-      { details: { count: 3 } },
-      { token: session },
+    const reported = expectStatus(
+      await client.post(
+        \`/api/challenges/\${challengeId}/contributions\`,
+        { details: { count: 3 } },
+        { token: session },
+      ),
+      201,
     );
-    expect(reported.status).toBe(201);
-    expect(reported.body.quantity).toBe(3);
+    expect(reported.quantity).toBe(3);
     await platform.settle();
-    const after = await client.get(\`/api/challenges/\${challenge.body.id}\`);
+    const after = await client.get(\`/api/challenges/\${challengeId}\`);
     expect(after.body.progress).toMatchObject({ participants: 1, quantity: 3 });
     expect(after.body.status).toBe('succeeded');
   });

@@ -31,7 +31,8 @@ describe('tandem new-plugin', () => {
         env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       });
       expect(tests.status, tests.stdout + tests.stderr).toBe(0);
-      expect(tests.stdout).toMatch(/Tests: 3 passed, 0 failed/);
+      // Three tests of its own and the five of the action-type contract.
+      expect(tests.stdout).toMatch(/Tests: 8 passed, 0 failed/);
 
       const lint = spawnSync('npx', ['eslint', `plugins/${id}`], {
         cwd: repoRoot,

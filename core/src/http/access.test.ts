@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  newCampaign as createCampaign,
+  openChallenge,
   setUpClichy,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -13,7 +16,6 @@ import {
  * role, and members-only things hidden from outsiders.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = (domain = 'example.org') => `p-${unique()}@${domain}`;
 
 let platform: TestPlatform;
@@ -46,34 +48,22 @@ async function addMember(slug: string, email: string, role: string, token = admi
   return added.body;
 }
 
-async function newCampaign(
+function newCampaign(
   slug: string,
   audience: Record<string, unknown> = { type: 'public' },
   token = admin.token,
 ): Promise<string> {
-  const created = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: `Campaign ${unique()}`, audience },
-    { token },
-  );
-  expect(created.status).toBe(201);
-  return created.body.id;
+  return createCampaign(client, token, slug, { title: `Campaign ${unique()}`, audience });
 }
 
 async function newChallenge(campaignId: string, open = true, token = admin.token) {
-  const created = await client.post(
-    `/api/campaigns/${campaignId}/challenges`,
+  const { challengeId } = await openChallenge(
+    client,
+    token,
     { title: 'Cycle to work', actionType: 'pledge-only', goal: { participants: 10 } },
-    { token },
+    { campaignId, open },
   );
-  expect(created.status).toBe(201);
-  if (open) {
-    const opened = await client.post(`/api/challenges/${created.body.id}/open`, undefined, {
-      token,
-    });
-    expect(opened.status).toBe(200);
-  }
-  return created.body.id as string;
+  return challengeId;
 }
 
 /** An organization with a signed-in admin (added through the members route). */

@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -12,8 +13,6 @@ import {
  * fired at once are all answered, every person counts once, and a tier
  * unlocks exactly once however many writers cross its goal together.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;

@@ -7,6 +7,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -38,7 +39,6 @@ const testBikeKm = defineActionType({
   },
 });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = () => `p-${unique()}@example.org`;
 
 let platform: TestPlatform;

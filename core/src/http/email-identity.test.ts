@@ -6,6 +6,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -17,8 +18,6 @@ import {
  */
 
 const LIMIT = 3;
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 let platform: TestPlatform;
 let client: TestClient;
 let challengeId: string;

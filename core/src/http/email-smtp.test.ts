@@ -6,6 +6,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../testing/smtp.js';
 
@@ -16,8 +17,6 @@ import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../testing/smtp
  * once, with one grammar, and a mail only ever goes to the canonical form of
  * the person it is for — never to the text that was typed.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let sink: SmtpSink;
 let platform: TestPlatform;

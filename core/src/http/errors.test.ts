@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  newCampaign as createCampaign,
+  newOrganization as createOrganization,
   setUpClichy,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -12,8 +15,6 @@ import {
  * a 4xx with a catalogue code, the message names the field, and nothing is
  * stored by a refused request.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -29,21 +30,11 @@ afterAll(async () => {
 });
 
 async function newOrganization(): Promise<string> {
-  const slug = `org-${unique()}`;
-  const created = await client.post(
-    '/api/organizations',
-    { slug, name: 'Org', kind: 'company' },
-    admin,
-  );
-  expect(created.status).toBe(201);
-  return slug;
+  return (await createOrganization(client, admin.token, { kind: 'company' })).slug;
 }
 
-async function newCampaign(slug: string): Promise<string> {
-  const created = await client.post(`/api/organizations/${slug}/campaigns`, { title: 'C' }, admin);
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
+const newCampaign = (slug: string): Promise<string> =>
+  createCampaign(client, admin.token, slug, { title: 'C' });
 
 async function newBeneficiary(slug: string): Promise<string> {
   const created = await client.post(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSealed } from '../keyring.js';
-import { createTestClient, startTestPlatform, type TestClient } from '../testing/index.js';
+import { createTestClient, startTestPlatform, type TestClient, unique } from '../testing/index.js';
 import type { TestPlatform } from '../testing/platform.js';
 
 /**
@@ -9,8 +9,6 @@ import type { TestPlatform } from '../testing/platform.js';
  * callers do not share one key space, and a key left in progress by a dead
  * request is taken over by one retry after its lease.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;

@@ -6,6 +6,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -15,7 +16,6 @@ import {
  * removed, losing their access at once.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = () => `m-${unique()}@example.org`;
 
 let platform: TestPlatform;

@@ -16,9 +16,8 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 /** An action type that measures kilometres, so erasure can be checked against quantities. */
 const gdprKm = defineActionType({

@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -14,7 +15,6 @@ import {
  * and what a close or an unlock means for them.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = () => `p-${unique()}@example.org`;
 
 let platform: TestPlatform;

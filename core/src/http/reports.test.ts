@@ -7,6 +7,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 const bikeKm = defineActionType({
@@ -41,7 +42,7 @@ describe('the campaign report', () => {
   afterAll(() => platform?.stop());
 
   async function campaignWithTwoChallenges() {
-    const slug = `rep-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const slug = unique('rep');
     await client.post('/api/organizations', { slug, name: 'Report Co', kind: 'company' }, admin);
     const sponsorSlug = `${slug}-sponsor`;
     await client.post(

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  newCampaign,
   newOrganization,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 
 /**
@@ -14,7 +16,6 @@ import {
  * admins accept; nobody else may answer for B.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const someone = (who: string) => `${who}-${unique()}@example.org`;
 
 let platform: TestPlatform;
@@ -60,15 +61,8 @@ async function beneficiary(org: Org, name: string): Promise<string> {
   return created.body.id;
 }
 
-async function campaign(org: Org): Promise<string> {
-  const created = await client.post(
-    `/api/organizations/${org.slug}/campaigns`,
-    { title: `Campaign ${unique()}` },
-    { token: org.adminToken },
-  );
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const campaign = (org: Org): Promise<string> =>
+  newCampaign(client, org.adminToken, org.slug, { title: `Campaign ${unique()}` });
 
 async function createChallenge(org: Org, body: Record<string, unknown>) {
   const created = await client.post(

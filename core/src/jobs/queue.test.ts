@@ -1,5 +1,6 @@
 import { afterAll } from 'vitest';
 import { deleteKeys, testRedisUrl } from '../testing/redis.js';
+import { unique } from '../testing/scenarios.js';
 import { createBullQueue } from './bullmq/bullmq-queue.js';
 import { createLocalQueue } from './local/local-queue.js';
 import { describeQueueContract } from '../testing/queue.contract.js';
@@ -11,7 +12,7 @@ describeQueueContract('local', () => createLocalQueue(quiet));
 
 // A Redis key prefix of this file's own, deleted afterwards. No `:` in it, as
 // BullMQ joins prefix and queue name with one.
-const prefix = `tandem-qc-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const prefix = `tandem-qc-${unique()}`;
 
 describeQueueContract('bullmq', () => createBullQueue({ url: testRedisUrl(), prefix, ...quiet }));
 

@@ -6,8 +6,7 @@ import { testRedisUrl } from '../testing/redis.js';
 import { createMemoryLiveBus, type LiveBus } from './bus.js';
 import { discreteFrameOf, toLiveMessages, type LiveMessage } from './messages.js';
 import { createRedisLiveBus } from './redis-bus.js';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+import { unique } from '../testing/scenarios.js';
 
 const message = (seq: number, type = 'pledge.confirmed'): LiveMessage => ({
   challengeId: 'chl_1',

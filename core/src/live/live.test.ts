@@ -7,7 +7,7 @@ import { createPlatform, type Platform } from '../platform.js';
 import { createTestClient, type TestClient } from '../testing/client.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { deleteKeys, testRedisUrl } from '../testing/redis.js';
-import { setUpClichy } from '../testing/scenarios.js';
+import { setUpClichy, unique } from '../testing/scenarios.js';
 import { appendEvents, markRelayed } from '../store/outbox.js';
 import { liveHubOf, type LiveOptions } from './index.js';
 import { generateSecretKey } from '../keyring.js';
@@ -20,8 +20,6 @@ interface Frame {
 
 /** One key for every process of this file: they share databases. */
 const secretKey = generateSecretKey();
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 /** An off-the-shelf EventSource that records every frame it gets. */
 function openStream(url: string, init: { fetch?: FetchLike } = {}) {
   const frames: Frame[] = [];

@@ -11,12 +11,13 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../testing/index.js';
 import { deleteKeys, testRedisUrl } from '../testing/redis.js';
 import { createNotifications, installNotifications, NOTIFICATIONS_SUBSCRIBER } from './index.js';
 import { planRanges } from './recipients.js';
 
-const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const run = unique();
 const address = (name: string) => `${name}-${run}@clichy.example`;
 
 interface StoredMail {

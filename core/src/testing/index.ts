@@ -8,11 +8,20 @@ export { createTestClient, type TestClient, type TestResponse } from './client.j
 export {
   acceptSponsorships,
   confirmPledges,
+  newCampaign,
   newOrganization,
   openChallenge,
+  unique,
   setUpClichy,
   type ClichySetup,
   type OpenedChallenge,
 } from './scenarios.js';
 export { pluginContextOf } from './plugin-context.js';
 export { testRedisUrl } from './redis.js';
+export { expectStatus } from './expect.js';
+export { accepts, arbitraryOf, wrongValueFor } from './arbitraries.js';
+export {
+  describeActionTypeContract,
+  type AcceptedContribution,
+  type ActionTypeContractOptions,
+} from './action-type-kit.js';

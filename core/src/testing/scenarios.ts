@@ -6,7 +6,19 @@ import { loadChallenge } from '../store/challenges.js';
 import type { TestClient } from './client.js';
 import type { TestPlatform } from './platform.js';
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/**
+ * A short string no other test run will pick: for slugs, addresses and
+ * names, so tests sharing a database never collide. With a prefix, the
+ * prefix and a dash come first.
+ *
+ * @example
+ * const email = `ann-${unique()}@example.org`;
+ * const slug = unique('clichy'); // 'clichy-m4x2k9ab12'
+ */
+export function unique(prefix?: string): string {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return prefix === undefined ? id : `${prefix}-${id}`;
+}
 
 /** Throws with the answer when a setup call did not get the status it needs. */
 function must<T>(response: { status: number; body: T }, status: number, what: string): T {
@@ -16,6 +28,25 @@ function must<T>(response: { status: number; body: T }, status: number, what: st
     );
   }
   return response.body;
+}
+
+/**
+ * A new campaign of organization `slug`, created as `token` (the platform
+ * admin, or an admin of the organization); answers its id. `body` defaults
+ * to a public campaign titled "Campaign".
+ */
+export async function newCampaign(
+  client: TestClient,
+  token: string,
+  slug: string,
+  body: Record<string, unknown> = { title: 'Campaign' },
+): Promise<string> {
+  const campaign = must(
+    await client.post(`/api/organizations/${slug}/campaigns`, body, { token }),
+    201,
+    'create campaign',
+  ) as { id: string };
+  return campaign.id;
 }
 
 /** A new organization with a random slug, created by the platform admin. */
@@ -80,7 +111,8 @@ export interface OpenedChallenge {
 
 /**
  * A campaign and a challenge created by the platform admin, opened unless
- * `open: false` — in `organization` when given, in a new one otherwise.
+ * `open: false` — in `organization` when given, in a new one otherwise;
+ * in the existing campaign `campaignId` when given.
  * Sponsorships proposed to other organizations are accepted (by the
  * platform admin) before opening, unless `acceptSponsorships: false`.
  *
@@ -97,6 +129,8 @@ export async function openChallenge(
     organization?: string;
     kind?: string;
     campaign?: Record<string, unknown>;
+    /** An existing campaign to add the challenge to (its organization's slug is then `organization`, or ''). */
+    campaignId?: string;
     open?: boolean;
     acceptSponsorships?: boolean;
   } = {},
@@ -104,18 +138,15 @@ export async function openChallenge(
   const auth = { token: adminToken };
   const slug =
     options.organization ??
-    (await newOrganization(client, adminToken, options.kind ? { kind: options.kind } : {})).slug;
-  const campaign = must(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      options.campaign ?? { title: 'Campaign' },
-      auth,
-    ),
-    201,
-    'create campaign',
-  ) as { id: string };
+    (options.campaignId !== undefined
+      ? ''
+      : (await newOrganization(client, adminToken, options.kind ? { kind: options.kind } : {}))
+          .slug);
+  const campaignId =
+    options.campaignId ??
+    (await newCampaign(client, adminToken, slug, options.campaign ?? { title: 'Campaign' }));
   const created = must(
-    await client.post(`/api/campaigns/${campaign.id}/challenges`, challenge, auth),
+    await client.post(`/api/campaigns/${campaignId}/challenges`, challenge, auth),
     201,
     'create challenge',
   ) as { id: string };
@@ -129,7 +160,7 @@ export async function openChallenge(
       'open challenge',
     );
   }
-  return { slug, campaignId: campaign.id, challengeId: created.id, challenge: created };
+  return { slug, campaignId, challengeId: created.id, challenge: created };
 }
 
 /**

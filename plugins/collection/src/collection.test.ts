@@ -3,11 +3,10 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collection } from './index.js';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 
 describe('the collection plugin on the real engine', () => {
   let platform: TestPlatform;

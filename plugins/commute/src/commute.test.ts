@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  expectStatus,
+  newCampaign,
+  newOrganization,
+  openChallenge as openSharedChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { commute, MODE_GROUPS } from './index.js';
 
@@ -14,8 +19,6 @@ import { commute, MODE_GROUPS } from './index.js';
  */
 
 const CAR = 0.2176;
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -30,36 +33,22 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-/** Fails the test with the answer's body when the status is not the one expected. */
-function expectStatus<T>(response: { status: number; body: T }, status: number): T {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
-
 async function organization(kind = 'company'): Promise<string> {
-  const slug = `commute-${unique()}`;
-  expectStatus(
-    await client.post('/api/organizations', { slug, name: 'Commuters Inc', kind }, admin),
-    201,
-  );
-  return slug;
+  const org = await newOrganization(client, admin.token, {
+    kind,
+    name: 'Commuters Inc',
+    slugPrefix: 'commute',
+  });
+  return org.slug;
 }
 
-async function campaign(slug: string, audience?: Record<string, unknown>): Promise<string> {
-  const body = expectStatus(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      {
-        title: 'Au travail autrement',
-        // Reports from the start of the year on fall in the campaign's days.
-        startsAt: '2026-01-01T00:00:00Z',
-        ...(audience ? { audience } : {}),
-      },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  return body.id;
+function campaign(slug: string, audience?: Record<string, unknown>): Promise<string> {
+  return newCampaign(client, admin.token, slug, {
+    title: 'Au travail autrement',
+    // Reports from the start of the year on fall in the campaign's days.
+    startsAt: '2026-01-01T00:00:00Z',
+    ...(audience ? { audience } : {}),
+  });
 }
 
 async function openChallenge(
@@ -70,22 +59,19 @@ async function openChallenge(
     goal?: Record<string, unknown>;
   } = {},
 ): Promise<string> {
-  const created = expectStatus(
-    await client.post(
-      `/api/campaigns/${campaignId}/challenges`,
-      {
-        title: options.title ?? 'Commute',
-        actionType: 'commute',
-        ...(options.settings ? { actionSettings: options.settings } : {}),
-        goal: options.goal ?? { quantity: 1_000_000 },
-        counterpart: { kind: 'act', description: 'Install a bike shelter' },
-      },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  expectStatus(await client.post(`/api/challenges/${created.id}/open`, undefined, admin), 200);
-  return created.id;
+  const opened = await openSharedChallenge(
+    client,
+    admin.token,
+    {
+      title: options.title ?? 'Commute',
+      actionType: 'commute',
+      ...(options.settings ? { actionSettings: options.settings } : {}),
+      goal: options.goal ?? { quantity: 1_000_000 },
+      counterpart: { kind: 'act', description: 'Install a bike shelter' },
+    },
+    { campaignId },
+  );
+  return opened.challengeId;
 }
 
 /** A public campaign with one open commute challenge. */

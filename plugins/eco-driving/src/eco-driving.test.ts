@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  expectStatus,
+  newCampaign,
+  newOrganization,
+  openChallenge as openSharedChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { ecoDriving } from './index.js';
 
@@ -16,8 +21,6 @@ import { ecoDriving } from './index.js';
 
 const COURSE = 'https://lms.example/courses/eco-driving';
 const YEAR_ESTIMATE = 391.68; // 12,000 km × 0.2176 kg/km × 15 %
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -32,46 +35,33 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-function expectStatus<T>(response: { status: number; body: T }, status: number): T {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
-
 /** An organization with a campaign; returns its slug and the campaign id. */
 async function campaign(): Promise<{ slug: string; campaignId: string }> {
-  const slug = `veolia-${unique()}`;
-  expectStatus(
-    await client.post(
-      '/api/organizations',
-      { slug, name: 'Eau d’Île-de-France', kind: 'company' },
-      admin,
-    ),
-    201,
-  );
-  const created = expectStatus(
-    await client.post(`/api/organizations/${slug}/campaigns`, { title: 'Écoconduite' }, admin),
-    201,
-  ) as { id: string };
-  return { slug, campaignId: created.id };
+  const { slug } = await newOrganization(client, admin.token, {
+    kind: 'company',
+    name: 'Eau d’Île-de-France',
+    slugPrefix: 'veolia',
+  });
+  return {
+    slug,
+    campaignId: await newCampaign(client, admin.token, slug, { title: 'Écoconduite' }),
+  };
 }
 
 async function openChallenge(campaignId: string, settings: Record<string, unknown>) {
-  const created = expectStatus(
-    await client.post(
-      `/api/campaigns/${campaignId}/challenges`,
-      {
-        title: 'Formés à l’écoconduite',
-        actionType: 'eco-driving',
-        actionSettings: settings,
-        goal: { quantity: 3 },
-        counterpart: { kind: 'act', description: 'Plant a hedge at the treatment plant' },
-      },
-      admin,
-    ),
-    201,
-  ) as { id: string; actionSettings: Record<string, unknown> };
-  expectStatus(await client.post(`/api/challenges/${created.id}/open`, undefined, admin), 200);
-  return created;
+  const opened = await openSharedChallenge(
+    client,
+    admin.token,
+    {
+      title: 'Formés à l’écoconduite',
+      actionType: 'eco-driving',
+      actionSettings: settings,
+      goal: { quantity: 3 },
+      counterpart: { kind: 'act', description: 'Plant a hedge at the treatment plant' },
+    },
+    { campaignId },
+  );
+  return opened.challenge as { id: string; actionSettings: Record<string, unknown> };
 }
 
 const record = (

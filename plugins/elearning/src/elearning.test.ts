@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  expectStatus,
+  newOrganization,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { ecoDriving } from '@tandem/plugin-eco-driving';
 import { basicAuth, elearning, XapiVerbs } from './index.js';
@@ -19,8 +23,6 @@ import { basicAuth, elearning, XapiVerbs } from './index.js';
 const COURSE = 'https://lms.example/courses/eco-driving';
 const YEAR_ESTIMATE = 391.68; // 12,000 km × 0.2176 kg/km × 15 %
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 let platform: TestPlatform;
 let client: TestClient;
 let admin: { token: string };
@@ -34,11 +36,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-function expectStatus<T>(response: { status: number; body: T }, status: number): T {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
-
 interface Setup {
   slug: string;
   campaignId: string;
@@ -51,34 +48,27 @@ async function setUp(
   goal: Record<string, unknown> = { quantity: 100 },
   audience?: Record<string, unknown>,
 ): Promise<Setup> {
-  const slug = `veolia-${unique()}`;
-  expectStatus(
-    await client.post('/api/organizations', { slug, name: 'Eau IDF', kind: 'company' }, admin),
-    201,
+  const { slug, campaignId, challengeId } = await openChallenge(
+    client,
+    admin.token,
+    {
+      title: 'Formés à l’écoconduite',
+      actionType: 'eco-driving',
+      actionSettings: { courseId: COURSE },
+      goal,
+      counterpart: { kind: 'act', description: 'Plant a hedge' },
+    },
+    {
+      organization: (
+        await newOrganization(client, admin.token, {
+          kind: 'company',
+          name: 'Eau IDF',
+          slugPrefix: 'veolia',
+        })
+      ).slug,
+      campaign: { title: 'Écoconduite', ...(audience ? { audience } : {}) },
+    },
   );
-  const campaign = expectStatus(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      { title: 'Écoconduite', ...(audience ? { audience } : {}) },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  const challenge = expectStatus(
-    await client.post(
-      `/api/campaigns/${campaign.id}/challenges`,
-      {
-        title: 'Formés à l’écoconduite',
-        actionType: 'eco-driving',
-        actionSettings: { courseId: COURSE },
-        goal,
-        counterpart: { kind: 'act', description: 'Plant a hedge' },
-      },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  expectStatus(await client.post(`/api/challenges/${challenge.id}/open`, undefined, admin), 200);
   const partner = expectStatus(
     await client.post(
       `/api/organizations/${slug}/elearning/partners`,
@@ -89,8 +79,8 @@ async function setUp(
   ) as { id: string; key: string };
   return {
     slug,
-    campaignId: campaign.id,
-    challengeId: challenge.id,
+    campaignId,
+    challengeId,
     partner: { id: partner.id, key: partner.key },
   };
 }

@@ -3,9 +3,12 @@ import XAPIModule, { type Statement } from '@xapi/xapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  newOrganization,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { ecoDriving } from '@tandem/plugin-eco-driving';
 import { elearning } from './index.js';
@@ -21,8 +24,6 @@ import { elearning } from './index.js';
 const XAPI = XAPIModule.default;
 
 const COURSE = 'https://formaplus.example/courses/eco-driving-2026';
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -40,15 +41,9 @@ afterAll(async () => {
 });
 
 async function setUp(): Promise<{ challengeId: string; partnerId: string; key: string }> {
-  const slug = `veolia-${unique()}`;
-  await client.post('/api/organizations', { slug, name: 'Eau IDF', kind: 'company' }, admin);
-  const campaign = await client.post(
-    `/api/organizations/${slug}/campaigns`,
-    { title: 'Écoconduite' },
-    admin,
-  );
-  const challenge = await client.post(
-    `/api/campaigns/${campaign.body.id}/challenges`,
+  const { slug, challengeId } = await openChallenge(
+    client,
+    admin.token,
     {
       title: 'Formés à l’écoconduite',
       actionType: 'eco-driving',
@@ -56,19 +51,24 @@ async function setUp(): Promise<{ challengeId: string; partnerId: string; key: s
       goal: { quantity: 50 },
       counterpart: { kind: 'act', description: 'Plant a hedge' },
     },
-    admin,
+    {
+      organization: (
+        await newOrganization(client, admin.token, {
+          kind: 'company',
+          name: 'Eau IDF',
+          slugPrefix: 'veolia',
+        })
+      ).slug,
+      campaign: { title: 'Écoconduite' },
+    },
   );
-  expect(challenge.status, JSON.stringify(challenge.body)).toBe(201);
-  expect(
-    (await client.post(`/api/challenges/${challenge.body.id}/open`, undefined, admin)).status,
-  ).toBe(200);
   const partner = await client.post(
     `/api/organizations/${slug}/elearning/partners`,
     { name: 'Formaplus' },
     admin,
   );
   expect(partner.status).toBe(201);
-  return { challengeId: challenge.body.id, partnerId: partner.body.id, key: partner.body.key };
+  return { challengeId, partnerId: partner.body.id, key: partner.body.key };
 }
 
 /** The client a partner configures with the credentials Tandem gave it. */

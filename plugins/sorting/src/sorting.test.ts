@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestClient,
+  expectStatus,
+  newOrganization,
+  openChallenge,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
-  type TestResponse,
+  unique,
 } from '@tandem/core/testing';
 import { fingerprintOf, sorting, STALE_CLAIM_SECONDS } from './index.js';
 import { syncScope } from './sync.js';
@@ -14,8 +17,6 @@ import { syncScope } from './sync.js';
  * residents by e-mail or code, one at a time or by an offline sync, and
  * nobody is ever counted twice.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 /** A code as the server issues them: 4 + 4 symbols without 0, O, 1, I, L. */
 const ISSUED_CODE = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
@@ -38,12 +39,6 @@ afterAll(async () => {
   await platform?.stop();
 });
 
-/** Fails the test with the answer's body when the status is not the one expected. */
-function expectStatus<T>(response: TestResponse<T>, status: number): T {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body;
-}
-
 interface Setup {
   slug: string;
   challengeId: string;
@@ -60,34 +55,29 @@ async function setUp(
     audience?: Record<string, unknown>;
   } = {},
 ): Promise<Setup> {
-  const slug = `syctom-${unique()}`;
-  expectStatus(
-    await client.post('/api/organizations', { slug, name: 'SYCTOM', kind: 'city' }, admin),
-    201,
-  );
-  const campaign = expectStatus(
-    await client.post(
-      `/api/organizations/${slug}/campaigns`,
-      { title: 'Saint-Mandé trie', ...(options.audience ? { audience: options.audience } : {}) },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  const challenge = expectStatus(
-    await client.post(
-      `/api/campaigns/${campaign.id}/challenges`,
-      {
-        title: 'Je trie mes déchets',
-        actionType: options.actionType ?? 'sorting',
-        ...(options.settings ? { actionSettings: options.settings } : {}),
-        goal: { participants: 1000 },
-        counterpart: { kind: 'act', description: 'Install 20 new sorting bins' },
+  const { slug } = await newOrganization(client, admin.token, {
+    kind: 'city',
+    name: 'SYCTOM',
+    slugPrefix: 'syctom',
+  });
+  const { challengeId } = await openChallenge(
+    client,
+    admin.token,
+    {
+      title: 'Je trie mes déchets',
+      actionType: options.actionType ?? 'sorting',
+      ...(options.settings ? { actionSettings: options.settings } : {}),
+      goal: { participants: 1000 },
+      counterpart: { kind: 'act', description: 'Install 20 new sorting bins' },
+    },
+    {
+      organization: slug,
+      campaign: {
+        title: 'Saint-Mandé trie',
+        ...(options.audience ? { audience: options.audience } : {}),
       },
-      admin,
-    ),
-    201,
-  ) as { id: string };
-  expectStatus(await client.post(`/api/challenges/${challenge.id}/open`, undefined, admin), 200);
+    },
+  );
   const agentEmail = `agent-${unique()}@syctom.example`;
   expectStatus(
     await client.post(
@@ -97,7 +87,7 @@ async function setUp(
     ),
     201,
   );
-  return { slug, challengeId: challenge.id, agent: await client.signIn(agentEmail), agentEmail };
+  return { slug, challengeId, agent: await client.signIn(agentEmail), agentEmail };
 }
 
 const enrolUrl = (challengeId: string) => `/api/challenges/${challengeId}/enrolments`;

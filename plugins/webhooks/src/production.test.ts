@@ -1,4 +1,9 @@
-import { createTestClient, startTestPlatform, type TestPlatform } from '@tandem/core/testing';
+import {
+  createTestClient,
+  startTestPlatform,
+  type TestPlatform,
+  unique,
+} from '@tandem/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { webhooksPlugin } from './index.js';
 
@@ -15,7 +20,7 @@ afterAll(async () => {
 it('refuses endpoints on loopback, private or link-local addresses, naming the url field', async () => {
   const client = createTestClient(platform.app);
   const admin = { token: platform.adminToken };
-  const slug = `org-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const slug = unique('org');
   expect(
     (await client.post('/api/organizations', { slug, name: slug, kind: 'company' }, admin)).status,
   ).toBe(201);

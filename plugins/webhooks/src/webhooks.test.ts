@@ -1,10 +1,12 @@
 import {
   createTestClient,
+  newOrganization,
   pluginContextOf,
   setUpClichy,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { isSealed } from '@tandem/core';
 import { Webhook } from 'standardwebhooks';
@@ -49,8 +51,6 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 interface Message {
   type: string;
   timestamp: string;
@@ -81,12 +81,8 @@ async function register(
   return created.body;
 }
 
-async function newOrganization(kind = 'company'): Promise<{ id: string; slug: string }> {
-  const slug = `org-${unique()}`;
-  const created = await client.post('/api/organizations', { slug, name: slug, kind }, admin);
-  expect(created.status).toBe(201);
-  return { id: created.body.id, slug };
-}
+/** A new organization of `kind`, created by the platform admin. */
+const newOrg = (kind = 'company') => newOrganization(client, admin.token, { kind });
 
 /** A session of someone holding `role` in the organization. */
 async function signedInAs(slug: string, role: string): Promise<string> {
@@ -141,7 +137,7 @@ describe('delivery', () => {
     const strangerPath = `/stranger-${unique()}`;
     const unlocked = await register(organization.slug, path, ['challenge.unlocked']);
     const all = await register(organization.slug, allPath, ['*']);
-    const stranger = await newOrganization();
+    const stranger = await newOrg();
     await register(stranger.slug, strangerPath, ['*']);
 
     await unlock(challengeId);
@@ -176,8 +172,8 @@ describe('delivery', () => {
   });
 
   it('sends a sponsor the events of the challenges it sponsors, and only those', async () => {
-    const organizer = await newOrganization('city');
-    const sponsor = await newOrganization('company');
+    const organizer = await newOrg('city');
+    const sponsor = await newOrg('company');
     const path = `/sponsor-${unique()}`;
     const sponsorAdmin = await signedInAs(sponsor.slug, 'admin');
     const endpoint = await register(sponsor.slug, path, ['challenge.unlocked'], sponsorAdmin);
@@ -229,8 +225,8 @@ describe('delivery', () => {
   });
 
   it('tells an organization named as sponsor nothing until it accepts', async () => {
-    const organizer = await newOrganization('city');
-    const named = await newOrganization('company');
+    const organizer = await newOrg('city');
+    const named = await newOrg('company');
     const namedAdminEmail = `admin-${unique()}@example.org`;
     expect(
       (
@@ -544,7 +540,7 @@ describe('retries, log and replay', () => {
     expect((await client.post(url, undefined, { token: member })).body.error).toBe(
       'TANDEM_AUTH_FORBIDDEN',
     );
-    const other = await newOrganization();
+    const other = await newOrg();
     const otherAdmin = await signedInAs(other.slug, 'admin');
     expect((await client.post(url, undefined, { token: otherAdmin })).status).toBe(403);
     expect(
@@ -557,7 +553,7 @@ describe('retries, log and replay', () => {
 
 describe('endpoints', () => {
   it('registers for org admins only, refusing unknown fields, bad URLs and unknown event types', async () => {
-    const organization = await newOrganization();
+    const organization = await newOrg();
     const url = `/api/organizations/${organization.slug}/webhooks`;
     const good = { url: `${receiver.url}/x`, events: ['challenge.unlocked'] };
 
@@ -622,7 +618,7 @@ describe('endpoints', () => {
     expect((await client.get(url, { token: member })).status).toBe(403);
     expect((await client.delete(`${url}/${deleted.id}`, { token: member })).status).toBe(403);
 
-    const other = await newOrganization();
+    const other = await newOrg();
     expect(
       (await client.delete(`/api/organizations/${other.slug}/webhooks/${deleted.id}`, admin))
         .status,

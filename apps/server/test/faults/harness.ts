@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '@tandem/core';
+import { unique } from '@tandem/core/testing';
 import { repoRoot, testSecretKey } from '../process.js';
 
 /**
@@ -219,7 +220,7 @@ export async function setUpCampaign(
   api: FaultClient,
   adminToken: string,
 ): Promise<{ slug: string; beneficiaryId: string; campaignId: string }> {
-  const slug = `faults-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const slug = unique('faults');
   await api.must(
     api.post('/api/organizations', { slug, name: 'Ville de Clichy', kind: 'city' }, adminToken),
     201,

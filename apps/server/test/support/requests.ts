@@ -4,6 +4,7 @@ import { fromSchema } from './fuzz.js';
 import type { BuildRequest, MatrixCaller, Variant } from './matrix.js';
 import { encodeSegment, fillPath, type Operation, type SentRequest } from './openapi.js';
 import { ACTION_TYPES, fittingIds, must, type World } from './world.js';
+import { unique } from '@tandem/core/testing';
 
 /**
  * Valid requests for every operation, on organization A's things, as each
@@ -12,7 +13,6 @@ import { ACTION_TYPES, fittingIds, must, type World } from './world.js';
  * reach past the access checks.
  */
 
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 const CONSENT = { given: true, text: 'J’accepte que mon engagement soit enregistré.' };
 
 /** Routes whose request holds an inner id that can belong to another organization. */

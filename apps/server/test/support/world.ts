@@ -5,6 +5,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '@tandem/core/testing';
 import { plugins as configured } from '../../src/tandem.config.js';
 
@@ -16,8 +17,6 @@ import { plugins as configured } from '../../src/tandem.config.js';
  * partner, a webhook endpoint with a delivery, and people with every role,
  * signed in.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 
 /** Throws with the answer when a setup call did not get the status it needs. */
 export function must<T = any>(

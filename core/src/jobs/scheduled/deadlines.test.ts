@@ -6,6 +6,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../../testing/index.js';
 import { evaluateChallengeNow } from '../handlers/evaluate-challenge.js';
 import { Jobs } from '../queue.js';
@@ -16,8 +17,6 @@ import { sweepChallenges } from '../sweep.js';
  * as `succeeded` (a tier reached) or `failed`, exactly once, with one
  * `challenge.closed` event, however many sweeps and evaluations race.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;

@@ -8,6 +8,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../../testing/index.js';
 import { checkPacing, type PacingDeps } from './pacing.js';
 
@@ -18,8 +19,6 @@ import { checkPacing, type PacingDeps } from './pacing.js';
  */
 
 const DAY = 24 * 60 * 60 * 1000;
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
 let platform: TestPlatform;
 let client: TestClient;
 const admin = () => ({ token: platform.adminToken });

@@ -6,6 +6,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../../testing/index.js';
 import { Jobs } from '../queue.js';
 import { SCHEDULED_WORK } from './index.js';
@@ -16,8 +17,6 @@ import { purgeExpired } from './purge.js';
  * link expired with their tokens, expired mail tokens and sessions go;
  * confirmed pledges, counts and live sessions stay.
  */
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;

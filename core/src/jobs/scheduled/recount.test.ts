@@ -12,6 +12,7 @@ import {
   startTestPlatform,
   type TestClient,
   type TestPlatform,
+  unique,
 } from '../../testing/index.js';
 import { Jobs } from '../queue.js';
 import {
@@ -37,8 +38,6 @@ const testRecountKm = defineActionType({
   quantify: ({ details }) => details.km,
   impact: ({ details }) => ({ co2eKg: details.km * 0.2 }),
 });
-
-const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 let platform: TestPlatform;
 let client: TestClient;
