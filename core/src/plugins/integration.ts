@@ -9,6 +9,7 @@ import {
   isRecord,
   personalDataHooks,
   seal,
+  type CatalogueDeclaration,
   type Localized,
   type PersonalDataDeclaration,
   type PersonalDataHooks,
@@ -17,9 +18,11 @@ import {
   type PluginMigration,
   type PluginRoutes,
 } from './manifest.js';
+import type { ErrorDefinition } from '../sdk/errors.js';
+import type { EventDefinition } from '../sdk/events.js';
 
 /** What a plugin author writes to declare an integration. */
-export interface IntegrationManifest {
+export interface IntegrationManifest extends CatalogueDeclaration {
   /** kebab-case, 2..40 characters; prefixes the plugin's tables, events and jobs. */
   id: string;
   /** The plugin's own version, `x.y.z`. */
@@ -60,6 +63,10 @@ export interface Integration {
   readonly migrations: readonly PluginMigration[];
   /** Its personal-data hooks; `null` when it holds nothing about people. */
   readonly personalData: PersonalDataHooks | null;
+  /** Its own error codes (ADR 0022); empty when none. */
+  readonly errors: Readonly<Record<string, ErrorDefinition>>;
+  /** Its own events (ADR 0022); empty when none. */
+  readonly events: readonly EventDefinition[];
 }
 
 const MANIFEST_KEYS = [
@@ -72,6 +79,8 @@ const MANIFEST_KEYS = [
   'on',
   'jobs',
   'migrations',
+  'errors',
+  'events',
   'personalData',
 ] as const;
 
@@ -113,5 +122,7 @@ export function defineIntegration(manifest: IntegrationManifest): Integration {
     jobs: Object.freeze({ ...manifest.jobs }),
     migrations: Object.freeze([...(manifest.migrations ?? [])]),
     personalData: personalDataHooks(manifest.personalData),
+    errors: Object.freeze({ ...manifest.errors }),
+    events: Object.freeze([...(manifest.events ?? [])]),
   });
 }

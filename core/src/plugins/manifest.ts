@@ -4,11 +4,14 @@
  * the types are part of the public API; the helpers serve `defineActionType`,
  * `defineIntegration` and the registry.
  */
-import { TandemError, type ErrorDetail } from '../errors.js';
+import { coreErrors, TandemError, type ErrorDetail } from '../errors.js';
+import { coreEventDefinition } from '../events/catalogue.js';
 import type { App } from '../http/app.js';
 import type { EnqueueOptions } from '../jobs/queue.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { ServiceContext } from '../services/context.js';
+import { errorAreaOf, type ErrorDefinition } from '../sdk/errors.js';
+import type { EventDefinition } from '../sdk/events.js';
 import type { Database, Sql } from '../store/database.js';
 import { compileBodySchema } from '../validation.js';
 import { isValidRange, parseVersion } from './semver.js';
@@ -69,6 +72,17 @@ export interface PluginMigration {
   name: string;
   up: string;
   down?: string;
+}
+
+/**
+ * The error codes and events a plugin declares as its own (ADR 0022): they
+ * join core's in the catalogues and carry the plugin's id.
+ */
+export interface CatalogueDeclaration {
+  /** Its own error codes, made with `definePluginErrors` (`TANDEM_<ID>_<REASON>`). */
+  errors?: Readonly<Record<string, ErrorDefinition>>;
+  /** Its own events, made with `definePluginEvent` (`<id>.<name>`). */
+  events?: readonly EventDefinition[];
 }
 
 /** The person a plugin's personal-data hooks are about. */
@@ -242,6 +256,47 @@ export function checkCommonManifest(
   checkFunctionRecord(problems, 'jobs', manifest.jobs);
   checkMigrations(problems, manifest.migrations);
   checkPersonalData(problems, manifest.personalData, manifest.migrations);
+  checkCatalogue(problems, id, manifest.errors, manifest.events);
+}
+
+/**
+ * `errors` and `events`: definitions whose code or type carries the
+ * plugin's id, so that no plugin can redefine another's or core's.
+ */
+function checkCatalogue(problems: ManifestProblems, id: unknown, errors: unknown, events: unknown) {
+  if (typeof id !== 'string') return;
+  if (errors !== undefined) {
+    if (!isRecord(errors)) problems.add('errors', 'must be the result of definePluginErrors');
+    else {
+      const prefix = `TANDEM_${errorAreaOf(id)}_`;
+      for (const [reason, definition] of Object.entries(errors)) {
+        const code = isRecord(definition) ? definition['code'] : undefined;
+        if (
+          typeof code !== 'string' ||
+          !isRecord(definition) ||
+          typeof definition['status'] !== 'number'
+        ) {
+          problems.add(`errors.${reason}`, 'must be made with definePluginErrors');
+        } else if (!code.startsWith(prefix) || Object.hasOwn(coreErrors, code)) {
+          problems.add(`errors.${reason}`, `code ${code} must start with ${prefix}`);
+        }
+      }
+    }
+  }
+  if (events !== undefined) {
+    if (!Array.isArray(events)) {
+      problems.add('events', 'must be a list of definePluginEvent results');
+      return;
+    }
+    events.forEach((definition: unknown, index) => {
+      const type = isRecord(definition) ? definition['type'] : undefined;
+      if (typeof type !== 'string' || !isRecord(definition) || !isRecord(definition['payload'])) {
+        problems.add(`events[${index}]`, 'must be made with definePluginEvent');
+      } else if (!type.startsWith(`${id}.`) || coreEventDefinition(type)) {
+        problems.add(`events[${index}]`, `type "${type}" must start with "${id}."`);
+      }
+    });
+  }
 }
 
 /**

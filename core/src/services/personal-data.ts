@@ -272,7 +272,7 @@ export async function erasePersonalData(
     const alone = (await organizationsWhereLastOwner(tx, person.id)).map((o) => o.slug);
     if (alone.length > 0) {
       throw new TandemError(
-        'TANDEM_STATE_CONFLICT',
+        'TANDEM_ORGANIZATION_LAST_OWNER',
         `You are the last owner of ${alone.join(', ')}: make someone else an owner first.`,
         alone.map((slug) => ({
           path: 'organization',

@@ -9,7 +9,15 @@ import { loadChallenge } from './challenges.js';
 import { openDatabase, type Database, type Sql } from './database.js';
 import { CampaignEntity, ChallengeEntity, entities, OrganizationEntity } from './entities.js';
 import { migrationsList } from './migrations/index.js';
-import { appendEvents, claimPendingEvents, EventTypes, markRelayed } from './outbox.js';
+import { Type } from '@sinclair/typebox';
+import { definePluginEvent } from '../sdk/events.js';
+import {
+  appendEvents,
+  claimPendingEvents,
+  definedEvent,
+  EventTypes,
+  markRelayed,
+} from './outbox.js';
 import {
   bumpProgress,
   PROGRESS_SLOTS,
@@ -491,7 +499,12 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
             Array.from({ length: 10 }, (_, n) => ({
               type: EventTypes.pledgeConfirmed,
               challengeId,
-              payload: { n },
+              payload: {
+                pledgeId: `pld_${n}`,
+                participantId: `prt_${n}`,
+                teamId: null,
+                participantsDelta: 1,
+              },
             })),
           ),
         );
@@ -546,9 +559,20 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
               type: EventTypes.contributionRecorded,
               challengeId,
               organizationId,
-              payload: { quantity: 3.2, participantsDelta: 1 },
+              payload: {
+                contributionId: 'ctb_1',
+                participantId: 'prt_1',
+                quantity: 3.2,
+                co2eKg: 0.4,
+                participantsDelta: 1,
+              },
             },
-            { type: 'bike-km.trip_logged', payload: { km: 12 } },
+            definedEvent(
+              definePluginEvent('bike-km', 'trip_logged', Type.Object({ km: Type.Number() }), {
+                description: 'A trip was logged.',
+              }),
+              { km: 12 },
+            ),
           ]),
         );
         const abandoned = await db.transaction((tx) => claimPendingEvents(tx, 100));

@@ -277,7 +277,7 @@ export async function collectionRoutes(app: App, context: PluginContext): Promis
       );
       if (challenge.actionType !== COLLECTION_ID) {
         throw new TandemError(
-          'TANDEM_STATE_CONFLICT',
+          'TANDEM_CHALLENGE_WRONG_ACTION_TYPE',
           `Challenge "${challengeId}" is a "${challenge.actionType}" challenge; it takes no weigh-ins.`,
         );
       }

@@ -44,7 +44,7 @@ async function loadTarget(
   requireRole(viewer, challenge.organizationId, 'agent');
   if (challenge.actionType !== SORTING_ID) {
     throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
+      'TANDEM_CHALLENGE_WRONG_ACTION_TYPE',
       `Challenge "${challengeId}" is a "${challenge.actionType}" challenge; these routes enrol residents into sorting challenges.`,
     );
   }

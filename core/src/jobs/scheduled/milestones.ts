@@ -1,6 +1,7 @@
 import { goalRatio, isGoalReached } from '../../domain/goals.js';
 import type { Progress, Tier } from '../../domain/types.js';
 import type { Sql } from '../../store/database.js';
+import { Events } from '../../events/catalogue.js';
 import { appendEvents, type NewEvent } from '../../store/outbox.js';
 
 /** The shares of a tier's goal that make a milestone, in percent. */
@@ -10,7 +11,7 @@ export const MILESTONE_PERCENTS = [25, 50, 75, 100] as const;
 export type MilestonePercent = (typeof MILESTONE_PERCENTS)[number];
 
 /** The outbox event a new milestone writes (payload `{ tierId, percent, progress }`). */
-export const MILESTONE_EVENT = 'challenge.milestone';
+export const MILESTONE_EVENT = Events.challengeMilestone.type;
 
 /** A tier's goal reached to `percent`. */
 export interface Milestone {
