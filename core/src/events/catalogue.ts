@@ -11,7 +11,13 @@ import { Type } from '@sinclair/typebox';
 import { defineEvent, type EventDefinition } from '../sdk/events.js';
 
 const Id = (description: string) => Type.String({ minLength: 1, description });
-const Instant = (description: string) => Type.String({ format: 'date-time', description });
+// A pattern rather than `format: 'date-time'`: TypeBox checks formats only
+// once they are registered globally, and the SDK registers nothing.
+const Instant = (description: string) =>
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}',
+    description: `${description} (ISO 8601)`,
+  });
 
 /** A challenge's counts as the event saw them. */
 const ProgressSnapshot = Type.Object(

@@ -110,6 +110,22 @@ describe('outbox relay', () => {
     payload: { pledgeId: `pld_${n}`, participantId: 'prt_1', teamId: null, participantsDelta: 1 },
   });
 
+  it('refuses to append a payload that does not match its event’s definition', async () => {
+    const challengeId = newId('chl');
+    const wrong = [{ type: EventTypes.pledgeConfirmed, challengeId, payload: { n: 1 } }];
+    await expect(append(wrong as unknown as NewEvent[])).rejects.toThrow(
+      /pledge\.confirmed refused: payload/,
+    );
+    await expect(
+      append([{ type: 'nobody.defined_this', payload: {} } as unknown as NewEvent]),
+    ).rejects.toThrow(/not in the event catalogue/);
+    const [row] = await db.query<{ n: number }>(
+      'select count(*)::int as n from outbox_event where challenge_id = ?',
+      [challengeId],
+    );
+    expect(row?.n).toBe(0);
+  });
+
   it('enqueues one evaluation per challenge that needs one, and marks everything relayed', async () => {
     const { queue, runs, enqueued } = await recordingQueue();
     const seen: OutboxEvent[] = [];

@@ -8,8 +8,12 @@
  * This file imports nothing: the SDK depends on no part of the engine.
  */
 
-/** Codes read `TANDEM_<AREA>_<REASON>`: upper-case words joined by `_`, at least three. */
-export const ERROR_CODE_PATTERN = /^TANDEM_[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
+/**
+ * Codes read `TANDEM_<AREA>_<REASON>`: upper-case words joined by `_`. A few
+ * of core's oldest codes are a single word after `TANDEM_` (`TANDEM_NOT_FOUND`
+ * is two, `TANDEM_INTERNAL` one) and keep it, since clients may depend on them.
+ */
+export const ERROR_CODE_PATTERN = /^TANDEM_[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
 
 /** One precise complaint, e.g. which field of a body is wrong. */
 export interface ErrorDetail {

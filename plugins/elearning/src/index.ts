@@ -10,6 +10,7 @@
 import { defineIntegration, type Integration } from '@tandem/core';
 import { migrations } from './migrations.js';
 import { elearningPersonalData } from './personal-data.js';
+import { elearningErrors } from './errors.js';
 import { elearningRoutes } from './routes.js';
 
 export {
@@ -73,4 +74,5 @@ export const elearning: Integration = defineIntegration({
   routes: elearningRoutes,
   migrations,
   personalData: elearningPersonalData,
+  errors: elearningErrors,
 });
