@@ -222,11 +222,17 @@ export const notFound = (what: string, id: string): TandemError =>
   new TandemError('TANDEM_NOT_FOUND', `No ${what} with id or slug "${id}".`);
 
 /**
- * A 409: the state does not allow this. Give the precise code; without it
- * the answer carries the generic, deprecated `TANDEM_STATE_CONFLICT`.
+ * A 409 (or another status of the code given): the state does not allow
+ * this, for the reason `code` names.
+ *
+ * @example throw conflict('The challenge is closed.', 'TANDEM_CHALLENGE_CLOSED');
  */
-export const conflict = (message: string, code: ErrorCode = 'TANDEM_STATE_CONFLICT'): TandemError =>
-  new TandemError(code, message);
+export function conflict(message: string, code: ErrorCode): TandemError;
+/** @deprecated give the precise code: `conflict(message, 'TANDEM_<AREA>_<REASON>')`. */
+export function conflict(message: string): TandemError;
+export function conflict(message: string, code: ErrorCode = 'TANDEM_STATE_CONFLICT'): TandemError {
+  return new TandemError(code, message);
+}
 
 /** A 400 `TANDEM_REQUEST_INVALID` naming the field (`path`) and what is wrong with it. */
 export const invalid = (path: string, message: string): TandemError =>

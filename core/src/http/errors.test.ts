@@ -73,7 +73,7 @@ describe('malformed requests', () => {
     });
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(response.body);
-    expect(body.error).toBe('TANDEM_REQUEST_INVALID');
+    expect(body.error).toBe('TANDEM_REQUEST_MALFORMED');
     expect(typeof body.message).toBe('string');
   });
 
@@ -85,7 +85,7 @@ describe('malformed requests', () => {
       payload: '{email:',
     });
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error).toBe('TANDEM_REQUEST_INVALID');
+    expect(JSON.parse(response.body).error).toBe('TANDEM_REQUEST_MALFORMED');
   });
 
   it('answers 404 TANDEM_NOT_FOUND to an unknown route', async () => {
