@@ -15,7 +15,7 @@
  * so that a burst of pledges on the most popular action does not queue on
  * a single row; a read sums at most slots × actions small rows.
  */
-import type { PluginContext, PluginEvent, Sql } from '@tandem/core';
+import { Events, isEventOf, type PluginContext, type PluginEvent, type Sql } from '@tandem/core';
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 
 /** Counter slots per action; a read sums at most this many rows per action. */
@@ -104,7 +104,9 @@ async function bumpPicks(
  * the event names, if it belongs to an actions-catalogue challenge.
  */
 export async function onPledgeEvent(event: PluginEvent, context: PluginContext): Promise<void> {
-  const pledgeId = event.payload['pledgeId'];
+  if (!isEventOf(event, Events.pledgeConfirmed) && !isEventOf(event, Events.pledgeWithdrawn))
+    return;
+  const { pledgeId } = event.payload;
   const challengeId = event.challengeId;
   if (typeof pledgeId !== 'string' || challengeId === null) return;
   // Every challenge's pledge events come here; most are other action types'.
