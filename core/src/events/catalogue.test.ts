@@ -3,6 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { coreErrors, TandemError } from '../errors.js';
 import { coreEvents, Events } from './catalogue.js';
 import { defineIntegration } from '../plugins/integration.js';
+import { createRegistry } from '../plugins/registry.js';
 import { defineError, definePluginErrors, TandemError as CodedError } from '../sdk/errors.js';
 import { defineEvent, definePluginEvent, isEventOf, payloadProblems } from '../sdk/events.js';
 
@@ -159,5 +160,25 @@ describe('a plugin’s declared codes and events', () => {
       const paths = (error as TandemError).details?.map((d) => d.path);
       expect(paths).toEqual(['errors.X', 'events[0]']);
     }
+  });
+
+  it('join the registry’s lists, and two plugins may not claim one code', () => {
+    const a = defineIntegration({
+      ...base,
+      id: 'ab',
+      errors: definePluginErrors('ab', { CD_X: { status: 409, description: 'One.' } }),
+    });
+    const ab = defineIntegration({
+      ...base,
+      id: 'ab-cd',
+      errors: definePluginErrors('ab-cd', { X: { status: 409, description: 'Two.' } }),
+      events: [definePluginEvent('ab-cd', 'done', Type.Object({}), { description: 'Done.' })],
+    });
+    const registry = createRegistry().register(ab);
+    expect(registry.errorDefinitions().map((e) => e.code)).toEqual(['TANDEM_AB_CD_X']);
+    expect(registry.eventDefinitions().map((e) => e.type)).toEqual(['ab-cd.done']);
+    expect(() => registry.register(a)).toThrow(
+      expect.objectContaining({ code: 'TANDEM_PLUGIN_DUPLICATE' }),
+    );
   });
 });
