@@ -3,7 +3,7 @@
  * schema of its payload and what the platform does with it. The outbox
  * accepts only these payloads (a mismatch is a compile error, and a runtime
  * one for untyped callers); the relay, live streams, notifications and
- * webhooks derive their lists from here. `docs/events.md` is generated from
+ * integrations derive their lists from here. `docs/events.md` is generated from
  * it (`npm run docs:catalogue`; a test fails when it is stale). Plugins
  * declare their own in their manifest's `events`. See docs/decisions/0022.
  */

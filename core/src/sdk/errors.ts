@@ -89,13 +89,13 @@ export type PluginErrorCode<
  * Declare the result as `errors` in the manifest; throw with
  * `new TandemError(errors.PARTNER_UNKNOWN, 'No partner "x".')`.
  *
- * @param pluginId - the plugin's id (`elearning`)
+ * @param pluginId - the plugin's id (`lms-sync`)
  * @param reasons - `{ REASON: { status, description } }`
  * @example
- * export const errors = definePluginErrors('elearning', {
- *   PARTNER_UNKNOWN: { status: 404, description: 'No e-learning partner with this id.' },
+ * export const errors = definePluginErrors('lms-sync', {
+ *   PARTNER_UNKNOWN: { status: 404, description: 'No partner with this id.' },
  * });
- * // errors.PARTNER_UNKNOWN.code === 'TANDEM_ELEARNING_PARTNER_UNKNOWN'
+ * // errors.PARTNER_UNKNOWN.code === 'TANDEM_LMS_SYNC_PARTNER_UNKNOWN'
  */
 export function definePluginErrors<
   const Id extends string,
@@ -117,7 +117,7 @@ export function definePluginErrors<
  * `{ error: code, message, details? }` with the definition's status.
  *
  * @example
- * throw new TandemError(errors.PARTNER_UNKNOWN, 'No e-learning partner "acme".');
+ * throw new TandemError(errors.PARTNER_UNKNOWN, 'No partner "acme".');
  */
 export class TandemError extends Error {
   readonly code: string;

@@ -3,7 +3,7 @@
  * with a TypeBox schema of its payload and what the platform does with it.
  * Core's catalogue (`core/src/events/catalogue.ts`) and a plugin's own
  * events are made with it; the outbox, the relay, live streams,
- * notifications and webhooks read these definitions rather than lists of
+ * notifications and integrations read these definitions rather than lists of
  * their own. See docs/decisions/0022.
  *
  * This file imports TypeBox only: the SDK depends on no part of the engine.
@@ -11,7 +11,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
-/** Event types read `<thing>.<past tense>` in snake case: `pledge.confirmed`, `commute.trip_logged`. */
+/** Event types read `<thing>.<past tense>` in snake case: `pledge.confirmed`, `bike-km.trip_logged`. */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
 
 /** The frames of a challenge's live stream (API.md) that an event may become, besides `progress`. */
@@ -86,9 +86,9 @@ export function defineEvent<const Type extends string, Payload extends TObject>(
  * Declare the result in the manifest's `events`.
  *
  * @example
- * export const tripLogged = definePluginEvent('commute', 'trip_logged',
+ * export const tripLogged = definePluginEvent('bike-km', 'trip_logged',
  *   Type.Object({ km: Type.Number() }), { description: 'A trip was logged.' });
- * // tripLogged.type === 'commute.trip_logged'
+ * // tripLogged.type === 'bike-km.trip_logged'
  */
 export function definePluginEvent<
   const Id extends string,
