@@ -190,7 +190,7 @@ export interface ActionTypeManifest<
      * challenge — a course finished counts once, however many times and by
      * whichever route it is reported. Return `null` for no such rule. The
      * engine stores the key and a unique index refuses a second one (409
-     * `TANDEM_DUPLICATE`), under any concurrency.
+     * `TANDEM_CONTRIBUTION_ALREADY_COUNTED`), under any concurrency.
      *
      * @example countsOncePer: ({ details }) => details.courseId
      * @example countsOncePer: ({ details, day }) => `${details.action}/${day}` // once a day
@@ -336,7 +336,7 @@ export interface ActionType {
   validatePledge(value: unknown, settings?: Record<string, unknown>): Record<string, unknown>;
   /**
    * Validates a contribution's details and computes its quantity and impact.
-   * Throws TANDEM_STATE_CONFLICT when the action type takes no contributions;
+   * Throws TANDEM_CHALLENGE_TAKES_NO_CONTRIBUTIONS when the action type takes no contributions;
    * TANDEM_REQUEST_INVALID / TANDEM_REQUEST_UNKNOWN_FIELD with a path under
    * `details` when the details are wrong, out of limits, or yield a negative
    * or non-finite figure.

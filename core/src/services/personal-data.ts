@@ -251,7 +251,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
  * `identityFingerprint`), so a person who comes back is recognised and
  * counted once.
  *
- * @throws TandemError `TANDEM_STATE_CONFLICT` (409) when the person is the
+ * @throws TandemError `TANDEM_ORGANIZATION_LAST_OWNER` (409) when the person is the
  *   last owner of an organization: they hand it over first
  */
 export async function erasePersonalData(
