@@ -4,6 +4,7 @@ import { coreErrors, TandemError } from '../errors.js';
 import { coreEvents, Events } from './catalogue.js';
 import { defineIntegration } from '../plugins/integration.js';
 import { createRegistry } from '../plugins/registry.js';
+import type { NewEvent } from '../store/outbox.js';
 import { defineError, definePluginErrors, TandemError as CodedError } from '../sdk/errors.js';
 import { defineEvent, definePluginEvent, isEventOf, payloadProblems } from '../sdk/events.js';
 
@@ -109,6 +110,24 @@ describe('core’s event catalogue', () => {
     const types = coreEvents.map((e) => e.type);
     expect(new Set(types).size).toBe(types.length);
     expect(types).toEqual(expect.arrayContaining(['challenge.milestone', 'progress.mismatch']));
+  });
+
+  it('types what the outbox accepts: a payload that does not match is a compile error', () => {
+    const right: NewEvent = {
+      type: 'counterpart.fulfilled',
+      challengeId: 'chl_1',
+      payload: { tierId: 't0' },
+    };
+    const missing: NewEvent = {
+      type: 'pledge.confirmed',
+      // @ts-expect-error a pledge.confirmed payload needs its pledgeId
+      payload: { participantId: 'p', teamId: null, participantsDelta: 1 },
+    };
+    // @ts-expect-error a tier id is a string
+    const mistyped: NewEvent = { type: 'counterpart.fulfilled', payload: { tierId: 3 } };
+    // @ts-expect-error a type outside the catalogue
+    const unknown: NewEvent = { type: 'pledge.made', payload: {} };
+    expect([right, missing, mistyped, unknown]).toHaveLength(4);
   });
 
   it('marks what the relay evaluates after, what goes live and what is mailed', () => {
