@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox';
 import {
   coreEventDefinition,
   Events,
@@ -5,7 +6,6 @@ import {
   type CoreEventType,
 } from '../events/catalogue.js';
 import { newId } from '../ids.js';
-import type { Static } from '@sinclair/typebox';
 import { payloadProblems, type EventDefinition, type PayloadOf } from '../sdk/events.js';
 import type { Sql } from './database.js';
 
