@@ -7,6 +7,7 @@ export * from './domain/index.js';
 export * from './plugins/index.js';
 export {
   TandemError,
+  coreErrors,
   errorCatalogue,
   invalid,
   notFound,
@@ -14,6 +15,26 @@ export {
   type ErrorCode,
   type ErrorDetail,
 } from './errors.js';
+/** The SDK's catalogue primitives: a plugin defines its own codes and events with them. */
+export {
+  defineError,
+  definePluginErrors,
+  isProblem,
+  type ErrorDefinition,
+  type Problem,
+} from './sdk/errors.js';
+export {
+  defineEvent,
+  definePluginEvent,
+  isEventOf,
+  payloadProblems,
+  type EventDefinition,
+  type EventOptions,
+  type LiveFrame,
+  type PayloadOf,
+  type TypedEvent,
+} from './sdk/events.js';
+export { Events, coreEvents, type CoreEventType } from './events/catalogue.js';
 /** The error answer's schema and a helper listing error answers of a route, for plugins' OpenAPI. */
 export { ErrorBody, errors as errorResponses, HttpUrl, Title } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';

@@ -11,7 +11,7 @@ import {
 import { reachedTiers } from './tiers.js';
 import type { ChallengeState, ChallengeStatus, Goal, Progress, Tier } from './types.js';
 
-const conflict = expect.objectContaining({ code: 'TANDEM_STATE_CONFLICT' });
+const conflict = (code: string) => expect.objectContaining({ code, status: 409 });
 
 const at = (iso: string) => new Date(iso);
 const progress = (participants: number, quantity = 0): Progress => ({
@@ -193,7 +193,9 @@ describe('openChallenge', () => {
   it.each<ChallengeStatus>(['open', 'succeeded', 'failed', 'fulfilled'])(
     'given a challenge that is %s, when opened, then it is a conflict',
     (status) => {
-      expect(() => openChallenge(state({ status }))).toThrow(conflict);
+      expect(() => openChallenge(state({ status }))).toThrow(
+        conflict('TANDEM_CHALLENGE_NOT_DRAFT'),
+      );
       expect(() => openChallenge(state({ status }))).toThrow(
         `challenge is ${status}, only a draft can be opened`,
       );
@@ -237,10 +239,12 @@ describe('closeChallenge', () => {
   });
 
   it('given a draft or an already closed challenge, when closed, then it is a conflict', () => {
-    expect(() => closeChallenge(state({ status: 'draft' }), progress(0), now)).toThrow(conflict);
+    expect(() => closeChallenge(state({ status: 'draft' }), progress(0), now)).toThrow(
+      conflict('TANDEM_CHALLENGE_NOT_OPEN'),
+    );
     expect(() =>
       closeChallenge(state({ status: 'failed', closedAt: earlier }), progress(0), now),
-    ).toThrow(conflict);
+    ).toThrow(conflict('TANDEM_CHALLENGE_CLOSED'));
   });
 });
 
@@ -256,6 +260,7 @@ describe('acceptsPledges', () => {
     expect(acceptsPledges(state({ status: 'draft' }), now)).toEqual({
       ok: false,
       reason: 'the challenge is a draft',
+      code: 'TANDEM_CHALLENGE_NOT_OPEN',
     });
   });
 
@@ -265,13 +270,18 @@ describe('acceptsPledges', () => {
         state({ status: 'succeeded', unlocked: { t0: earlier }, closedAt: earlier }),
         now,
       ),
-    ).toEqual({ ok: false, reason: 'the challenge closed at 2026-05-01T08:00:00.000Z' });
+    ).toEqual({
+      ok: false,
+      reason: 'the challenge closed at 2026-05-01T08:00:00.000Z',
+      code: 'TANDEM_CHALLENGE_CLOSED',
+    });
   });
 
   it('given a deadline reached but not yet recorded, when asked at the deadline, then refused', () => {
     expect(acceptsPledges(state({ deadline }), deadline)).toEqual({
       ok: false,
       reason: 'the challenge closed at 2026-05-31T22:00:00.000Z',
+      code: 'TANDEM_CHALLENGE_CLOSED',
     });
   });
 
@@ -288,11 +298,13 @@ describe('acceptsPledges', () => {
 
 describe('fulfillTier', () => {
   it('given a tier not unlocked, when fulfilled, then it is a conflict', () => {
-    expect(() => fulfillTier(state(), 't0')).toThrow(conflict);
+    expect(() => fulfillTier(state(), 't0')).toThrow(conflict('TANDEM_TIER_NOT_UNLOCKED'));
   });
 
   it('given an unknown tier, when fulfilled, then it is a conflict', () => {
-    expect(() => fulfillTier(state({ unlocked: { t0: earlier } }), 'nope')).toThrow(conflict);
+    expect(() => fulfillTier(state({ unlocked: { t0: earlier } }), 'nope')).toThrow(
+      conflict('TANDEM_TIER_UNKNOWN'),
+    );
   });
 
   it('given an open challenge with higher tiers still reachable, when the unlocked tier is fulfilled, then the status is unchanged', () => {

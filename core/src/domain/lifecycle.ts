@@ -1,4 +1,4 @@
-import { TandemError } from '../errors.js';
+import { TandemError, type ErrorCode } from '../errors.js';
 import { reachedTiers } from './tiers.js';
 import type { ChallengeState, ChallengeStatus, Progress } from './types.js';
 
@@ -16,8 +16,8 @@ export interface Evaluation {
   changed: boolean;
 }
 
-/** Whether a pledge may be taken now, and if not, a sentence saying why. */
-export type PledgeAcceptance = { ok: true } | { ok: false; reason: string };
+/** Whether a pledge may be taken now, and if not, a sentence saying why and its error code. */
+export type PledgeAcceptance = { ok: true } | { ok: false; reason: string; code: ErrorCode };
 
 function sameInstant(a: Date | null, b: Date | null): boolean {
   return a === null || b === null ? a === b : a.getTime() === b.getTime();
@@ -124,13 +124,13 @@ export function applyEvaluation(state: ChallengeState, evaluation: Evaluation): 
 
 /**
  * The status a draft takes when an organizer opens it. Throws
- * `TANDEM_STATE_CONFLICT` for anything but a draft, so opening twice is a
+ * `TANDEM_CHALLENGE_NOT_DRAFT` for anything but a draft, so opening twice is a
  * 409 rather than a silent reset.
  */
 export function openChallenge(state: ChallengeState): ChallengeStatus {
   if (state.status !== 'draft') {
     throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
+      'TANDEM_CHALLENGE_NOT_DRAFT',
       `challenge is ${state.status}, only a draft can be opened`,
     );
   }
@@ -144,19 +144,19 @@ export function openChallenge(state: ChallengeState): ChallengeStatus {
  * recorded it yet, the challenge closed at the deadline, and that is what
  * is returned rather than a later time.
  *
- * Throws `TANDEM_STATE_CONFLICT` for a draft (open it, or delete it) and for
- * a challenge already closed.
+ * Throws `TANDEM_CHALLENGE_NOT_OPEN` for a draft (open it, or delete it) and
+ * `TANDEM_CHALLENGE_CLOSED` for a challenge already closed.
  */
 export function closeChallenge(state: ChallengeState, progress: Progress, now: Date): Evaluation {
   if (state.status === 'draft') {
     throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
+      'TANDEM_CHALLENGE_NOT_OPEN',
       'challenge is draft, only an open challenge can be closed',
     );
   }
   if (state.closedAt !== null) {
     throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
+      'TANDEM_CHALLENGE_CLOSED',
       `challenge already closed at ${state.closedAt.toISOString()}`,
     );
   }
@@ -174,16 +174,23 @@ export function closeChallenge(state: ChallengeState, progress: Progress, now: D
  * @example acceptsPledges(draft, now) // { ok: false, reason: 'the challenge is a draft' }
  */
 export function acceptsPledges(state: ChallengeState, now: Date): PledgeAcceptance {
-  if (state.status === 'draft') return { ok: false, reason: 'the challenge is a draft' };
+  if (state.status === 'draft') {
+    return { ok: false, reason: 'the challenge is a draft', code: 'TANDEM_CHALLENGE_NOT_OPEN' };
+  }
   if (state.closedAt !== null) {
-    return { ok: false, reason: `the challenge closed at ${state.closedAt.toISOString()}` };
+    const reason = `the challenge closed at ${state.closedAt.toISOString()}`;
+    return { ok: false, reason, code: 'TANDEM_CHALLENGE_CLOSED' };
   }
   if (state.deadline !== null && now.getTime() >= state.deadline.getTime()) {
-    return { ok: false, reason: `the challenge closed at ${state.deadline.toISOString()}` };
+    const reason = `the challenge closed at ${state.deadline.toISOString()}`;
+    return { ok: false, reason, code: 'TANDEM_CHALLENGE_CLOSED' };
   }
-  if (state.status === 'failed') return { ok: false, reason: 'the challenge failed' };
+  if (state.status === 'failed') {
+    return { ok: false, reason: 'the challenge failed', code: 'TANDEM_CHALLENGE_FAILED' };
+  }
   if (state.status === 'fulfilled') {
-    return { ok: false, reason: 'the challenge is fulfilled: every counterpart was delivered' };
+    const reason = 'the challenge is fulfilled: every counterpart was delivered';
+    return { ok: false, reason, code: 'TANDEM_CHALLENGE_FULFILLED' };
   }
   return { ok: true };
 }
@@ -195,19 +202,19 @@ export function acceptsPledges(state: ChallengeState, now: Date): PledgeAcceptan
  * tier can unlock: it is closed, or every tier is unlocked. Otherwise the
  * status is unchanged.
  *
- * Throws `TANDEM_STATE_CONFLICT` if the tier is not unlocked (or is not a
- * tier of this challenge): a sponsor cannot deliver what is not owed yet.
+ * Throws `TANDEM_TIER_NOT_UNLOCKED` if the tier is not unlocked
+ * (`TANDEM_TIER_UNKNOWN` if it is not a tier of this challenge): a sponsor cannot deliver what is not owed yet.
  */
 export function fulfillTier(
   state: ChallengeState,
   tierId: string,
 ): { fulfilled: string[]; status: ChallengeStatus } {
   if (!state.tiers.some((tier) => tier.id === tierId)) {
-    throw new TandemError('TANDEM_STATE_CONFLICT', `challenge has no tier "${tierId}"`);
+    throw new TandemError('TANDEM_TIER_UNKNOWN', `challenge has no tier "${tierId}"`);
   }
   if (!Object.hasOwn(state.unlocked, tierId)) {
     throw new TandemError(
-      'TANDEM_STATE_CONFLICT',
+      'TANDEM_TIER_NOT_UNLOCKED',
       `tier "${tierId}" is not unlocked, so its counterpart cannot be fulfilled yet`,
     );
   }

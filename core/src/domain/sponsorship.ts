@@ -38,7 +38,10 @@ export function decideSponsorship(
   decision: SponsorshipDecision,
 ): Sponsorship {
   if (current !== 'proposed') {
-    throw conflict(`This sponsorship is already ${current}; only a proposed one can be decided.`);
+    throw conflict(
+      `This sponsorship is already ${current}; only a proposed one can be decided.`,
+      'TANDEM_SPONSORSHIP_ALREADY_DECIDED',
+    );
   }
   return decision === 'accept' ? 'accepted' : 'declined';
 }

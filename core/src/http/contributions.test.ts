@@ -220,7 +220,7 @@ describe('recording contributions', () => {
     const token = await client.signIn(someone());
     const refused = await contribute(challengeId, { details: {} }, token);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(refused.body.error).toBe('TANDEM_CHALLENGE_TAKES_NO_CONTRIBUTIONS');
   });
 });
 
@@ -333,7 +333,7 @@ describe('who may record', () => {
     expect(refused.body.error).toBe('TANDEM_NOT_FOUND');
     const byAdmin = await contribute(draft.body.id, { details: { km: 1 } }, admin.token);
     expect(byAdmin.status).toBe(409);
-    expect(byAdmin.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(byAdmin.body.error).toBe('TANDEM_CHALLENGE_NOT_OPEN');
   });
 });
 

@@ -64,7 +64,7 @@ describe('malformed requests', () => {
     });
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(response.body);
-    expect(body.error).toBe('TANDEM_REQUEST_INVALID');
+    expect(body.error).toBe('TANDEM_REQUEST_MALFORMED');
     expect(typeof body.message).toBe('string');
   });
 
@@ -76,7 +76,7 @@ describe('malformed requests', () => {
       payload: '{email:',
     });
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error).toBe('TANDEM_REQUEST_INVALID');
+    expect(JSON.parse(response.body).error).toBe('TANDEM_REQUEST_MALFORMED');
   });
 
   it('answers 404 TANDEM_NOT_FOUND to an unknown route', async () => {
@@ -157,7 +157,7 @@ describe('organization bodies', () => {
       admin,
     );
     expect(again.status).toBe(409);
-    expect(again.body.error).toBe('TANDEM_DUPLICATE');
+    expect(again.body.error).toBe('TANDEM_ORGANIZATION_SLUG_TAKEN');
     expect(again.body.message).toMatch(/slug/);
   });
 
@@ -456,7 +456,7 @@ describe('lifecycle conflicts', () => {
     // The organization's admin sees the draft: for them it is a state conflict.
     const byAdmin = await client.post(`/api/challenges/${draft.body.id}/pledges`, { email }, admin);
     expect(byAdmin.status).toBe(409);
-    expect(byAdmin.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(byAdmin.body.error).toBe('TANDEM_CHALLENGE_NOT_OPEN');
     // Nothing was mailed for the refused pledge.
     const box = await client.get(`/api/dev/mailbox?to=${encodeURIComponent(email)}`);
     expect(
@@ -468,7 +468,7 @@ describe('lifecycle conflicts', () => {
     const { challengeId } = await setUpClichy(client, admin.token, { participants: 5 });
     const again = await client.post(`/api/challenges/${challengeId}/open`, undefined, admin);
     expect(again.status).toBe(409);
-    expect(again.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(again.body.error).toBe('TANDEM_CHALLENGE_NOT_DRAFT');
     const read = await client.get(`/api/challenges/${challengeId}`);
     expect(read.body.status).toBe('open');
   });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { TandemError, type ErrorDetail } from '../errors.js';
+import { TandemError as CodedError } from '../sdk/errors.js';
 import { describeAjvErrors } from '../validation.js';
 
 interface ValidationFailure {
@@ -28,13 +29,16 @@ function fromFastify(error: FastifyError): TandemError | null {
   const status = error.statusCode ?? 500;
   if (status >= 500) return null;
   if (status === 413) {
-    return new TandemError('TANDEM_REQUEST_INVALID', 'The request body is too large.');
+    return new TandemError('TANDEM_REQUEST_TOO_LARGE', 'The request body is too large.');
   }
   if (status === 415) {
-    return new TandemError('TANDEM_REQUEST_INVALID', 'Send the body as application/json.');
+    return new TandemError(
+      'TANDEM_REQUEST_UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as application/json.',
+    );
   }
   if (status === 429) return new TandemError('TANDEM_RATE_LIMITED', error.message);
-  return new TandemError('TANDEM_REQUEST_INVALID', `body: ${error.message}`);
+  return new TandemError('TANDEM_REQUEST_MALFORMED', `body: ${error.message}`);
 }
 
 /**
@@ -45,8 +49,9 @@ function fromFastify(error: FastifyError): TandemError | null {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw, request, reply) => {
     const error = raw as FastifyError & Partial<ValidationFailure>;
-    let tandem: TandemError | null = null;
-    if (error instanceof TandemError) tandem = error;
+    let tandem: CodedError | null = null;
+    // The SDK's class: core's errors and the codes plugins define alike.
+    if (error instanceof CodedError) tandem = error;
     else if (error.validation) tandem = fromValidation(error as ValidationFailure);
     else if (typeof error.statusCode === 'number') tandem = fromFastify(error);
     if (!tandem) {

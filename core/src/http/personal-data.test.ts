@@ -305,7 +305,7 @@ describe('personal data: export and erasure', () => {
 
     const refused = await client.delete('/api/me', session);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(refused.body.error).toBe('TANDEM_ORGANIZATION_LAST_OWNER');
     expect(refused.body.details).toEqual([
       expect.objectContaining({ path: 'organization', organization: organization.slug }),
     ]);

@@ -286,7 +286,7 @@ describe('closing', () => {
       email: someone(),
     });
     expect(anonymous.status).toBe(409);
-    expect(anonymous.body.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(anonymous.body.error).toBe('TANDEM_CHALLENGE_CLOSED');
     const late = await client.post(
       `/api/challenges/${challengeId}/pledges`,
       {},

@@ -246,7 +246,7 @@ describe('naming another organization as sponsor', () => {
     for (const decision of ['accept', 'decline']) {
       const twice = await decide(challenge.id, tierId, { decision }, b.adminToken);
       expect(twice.status).toBe(409);
-      expect(twice.body.error).toBe('TANDEM_STATE_CONFLICT');
+      expect(twice.body.error).toBe('TANDEM_SPONSORSHIP_ALREADY_DECIDED');
     }
     expect(await sponsorshipOf(tierId)).toBe('accepted');
   });

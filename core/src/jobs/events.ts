@@ -1,5 +1,10 @@
 import type { Sql } from '../store/database.js';
-import type { OutboxEvent } from '../store/outbox.js';
+import {
+  OUTBOX_COLUMNS,
+  toOutboxEvent,
+  type OutboxEvent,
+  type OutboxRow,
+} from '../store/outbox.js';
 
 /** Handles one relayed event; delivered at least once, so it must be idempotent. */
 export type EventHandler = (event: OutboxEvent) => Promise<void>;
@@ -51,26 +56,9 @@ export function createEventDispatcher(): EventDispatcher {
 
 /** Reads one event back from the outbox (jobs carry ids only). */
 export async function loadEvent(sql: Sql, id: string): Promise<OutboxEvent | undefined> {
-  const [row] = await sql.query<{
-    seq: string | number;
-    id: string;
-    type: string;
-    challenge_id: string | null;
-    organization_id: string | null;
-    payload: Record<string, unknown>;
-    created_at: Date;
-  }>(
-    'select seq, id, type, challenge_id, organization_id, payload, created_at from outbox_event where id = ?',
+  const [row] = await sql.query<OutboxRow>(
+    `select ${OUTBOX_COLUMNS} from outbox_event where id = ?`,
     [id],
   );
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    seq: Number(row.seq),
-    type: row.type,
-    challengeId: row.challenge_id,
-    organizationId: row.organization_id,
-    payload: row.payload,
-    createdAt: new Date(row.created_at),
-  };
+  return row ? toOutboxEvent(row) : undefined;
 }

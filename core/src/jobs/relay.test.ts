@@ -2,11 +2,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../ids.js';
 import { openDatabase, type Database } from '../store/database.js';
-import { appendEvents, EventTypes, type NewEvent, type OutboxEvent } from '../store/outbox.js';
+import { Type } from '@sinclair/typebox';
+import { definePluginEvent } from '../sdk/events.js';
+import {
+  appendEvents,
+  definedEvent,
+  type DefinedNewEvent,
+  EventTypes,
+  type NewEvent,
+  type OutboxEvent,
+} from '../store/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { createLocalQueue } from './local/local-queue.js';
 import { Jobs, type EnqueueOptions, type JobQueue } from './queue.js';
 import { createOutboxRelay, type RelayOptions } from './relay.js';
+
+// A plugin's own event: relayed like core's, never evaluated.
+const tripLogged = definePluginEvent('bike-km', 'trip_logged', Type.Object({ km: Type.Number() }), {
+  description: 'A trip was logged.',
+});
+const progress = { participants: 1, quantity: 0, co2eKg: 0 };
 
 interface Enqueued {
   name: string;
@@ -71,7 +86,7 @@ describe('outbox relay', () => {
     return created;
   }
 
-  const append = (events: NewEvent[]) =>
+  const append = (events: (NewEvent | DefinedNewEvent)[]) =>
     db.transaction(async (tx) => {
       const ids: string[] = [];
       // Several statements, to stay under PostgreSQL's 65,535 parameters.
@@ -92,7 +107,23 @@ describe('outbox relay', () => {
   const pledged = (challengeId: string, n = 0): NewEvent => ({
     type: EventTypes.pledgeConfirmed,
     challengeId,
-    payload: { n },
+    payload: { pledgeId: `pld_${n}`, participantId: 'prt_1', teamId: null, participantsDelta: 1 },
+  });
+
+  it('refuses to append a payload that does not match its event’s definition', async () => {
+    const challengeId = newId('chl');
+    const wrong = [{ type: EventTypes.pledgeConfirmed, challengeId, payload: { n: 1 } }];
+    await expect(append(wrong as unknown as NewEvent[])).rejects.toThrow(
+      /pledge\.confirmed refused: payload/,
+    );
+    await expect(
+      append([{ type: 'nobody.defined_this', payload: {} } as unknown as NewEvent]),
+    ).rejects.toThrow(/not in the event catalogue/);
+    const [row] = await db.query<{ n: number }>(
+      'select count(*)::int as n from outbox_event where challenge_id = ?',
+      [challengeId],
+    );
+    expect(row?.n).toBe(0);
   });
 
   it('enqueues one evaluation per challenge that needs one, and marks everything relayed', async () => {
@@ -103,12 +134,30 @@ describe('outbox relay', () => {
     const ids = await append([
       pledged(a, 1),
       pledged(a, 2),
-      { type: EventTypes.pledgeWithdrawn, challengeId: b, payload: {} },
+      {
+        type: EventTypes.pledgeWithdrawn,
+        challengeId: b,
+        payload: { pledgeId: 'pld_0', participantId: 'prt_1', participantsDelta: -1 },
+      },
       pledged(a, 3),
-      { type: EventTypes.contributionRecorded, challengeId: b, payload: { quantity: 3 } },
+      {
+        type: EventTypes.contributionRecorded,
+        challengeId: b,
+        payload: {
+          contributionId: 'ctb_1',
+          participantId: 'prt_1',
+          quantity: 3,
+          co2eKg: 0.5,
+          participantsDelta: 0,
+        },
+      },
       // Events that need no evaluation: relayed, but no job.
-      { type: EventTypes.challengeUnlocked, challengeId: c, payload: { tierId: 't' } },
-      { type: 'bike-km.trip_logged', payload: { km: 12 } },
+      {
+        type: EventTypes.challengeUnlocked,
+        challengeId: c,
+        payload: { tierId: 't', unlockedAt: new Date().toISOString(), progress },
+      },
+      definedEvent(tripLogged, { km: 12 }),
     ]);
 
     expect(await outboxRelay.drain()).toBe(7);

@@ -1,10 +1,11 @@
+import { EVALUATED_TYPES } from '../events/catalogue.js';
 import type { Database } from '../store/database.js';
 import { claimPendingEvents, markRelayed, type OutboxEvent } from '../store/outbox.js';
 import type { EventDispatcher } from './events.js';
 import { Jobs, type JobQueue } from './queue.js';
 
-/** Events after which a challenge's goals must be evaluated again. */
-const EVALUATED_AFTER = new Set(['pledge.confirmed', 'pledge.withdrawn', 'contribution.recorded']);
+/** Events after which a challenge's goals must be evaluated again (the catalogue's `evaluates`). */
+const EVALUATED_AFTER = EVALUATED_TYPES;
 
 export interface OutboxRelay {
   /** Asks for a relay pass soon; many kicks in a burst make one pass. */

@@ -1,3 +1,5 @@
+import { coreEvents, Events } from '../events/catalogue.js';
+import type { LiveFrame } from '../sdk/events.js';
 import type { OutboxEvent } from '../store/outbox.js';
 
 /**
@@ -15,7 +17,7 @@ export interface LiveMessage {
 }
 
 /** The SSE event names of API.md, besides `progress`. */
-export type DiscreteEventName = 'unlocked' | 'milestone' | 'status';
+export type DiscreteEventName = LiveFrame;
 
 /** A frame that names one thing that happened, sent to every page of the challenge. */
 export interface DiscreteFrame {
@@ -23,15 +25,15 @@ export interface DiscreteFrame {
   data: Record<string, unknown>;
 }
 
-/** Outbox types that become a frame of their own; every other event only refreshes progress. */
-export const DISCRETE_TYPES: Readonly<Record<string, DiscreteEventName>> = {
-  'challenge.unlocked': 'unlocked',
-  // Written by the milestone job (issue 3, point 4).
-  'challenge.milestone': 'milestone',
-  'challenge.opened': 'status',
-  'challenge.succeeded': 'status',
-  'challenge.closed': 'status',
-};
+/**
+ * Outbox types that become a frame of their own (the catalogue's
+ * `liveFrame`); every other event only refreshes progress.
+ */
+export const DISCRETE_TYPES: Readonly<Record<string, DiscreteEventName>> = Object.freeze(
+  Object.fromEntries(
+    coreEvents.flatMap((event) => (event.liveFrame ? [[event.type, event.liveFrame]] : [])),
+  ),
+);
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const number = (value: unknown): number | null =>
@@ -62,7 +64,9 @@ export function discreteFrameOf(
       return {
         event,
         data: {
-          status: text(payload['status']) ?? (type === 'challenge.succeeded' ? 'succeeded' : null),
+          status:
+            text(payload['status']) ??
+            (type === Events.challengeSucceeded.type ? 'succeeded' : null),
           closedAt: text(payload['closedAt']),
         },
       };

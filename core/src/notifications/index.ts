@@ -32,7 +32,9 @@ import {
 } from '../mail/templates.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Database } from '../store/database.js';
-import { EventTypes, type OutboxEvent } from '../store/outbox.js';
+import { Events, NOTIFIED_TYPES } from '../events/catalogue.js';
+import { isEventOf, type TypedEvent } from '../sdk/events.js';
+import type { OutboxEvent } from '../store/outbox.js';
 import { readChallengeProgress } from '../store/progress.js';
 import { describeTier, loadChallengeFacts, type ChallengeFacts } from './facts.js';
 import {
@@ -47,12 +49,8 @@ import { sendOnce, sendToAll, type Recipient, type SendReport } from './send.js'
 /** The dispatcher key of the notifications subscriber. */
 export const NOTIFICATIONS_SUBSCRIBER = 'notifications';
 
-/** The events that send mail. */
-export const NOTIFIED_EVENTS = [
-  EventTypes.pledgeConfirmed,
-  EventTypes.challengeUnlocked,
-  EventTypes.challengeClosed,
-] as const;
+/** The events that send mail: those the catalogue marks `notifies`. */
+export const NOTIFIED_EVENTS = NOTIFIED_TYPES;
 
 /** People per batch of a fan-out, when not given. */
 export const DEFAULT_BATCH_SIZE = 500;
@@ -155,16 +153,16 @@ export function createNotifications(options: NotificationsOptions): Notification
       unit: facts.unit,
       progress,
     };
-    if (event.type === EventTypes.challengeUnlocked) {
-      const tier = facts.tiers.find((t) => t.id === event.payload['tierId']);
+    if (isEventOf(event, Events.challengeUnlocked)) {
+      const tier = facts.tiers.find((t) => t.id === event.payload.tierId);
       if (!tier) return undefined;
       return {
         kind: 'challenge-unlocked',
         vars: { ...base, promise: describeTier(facts, tier) },
       };
     }
-    if (event.type === EventTypes.challengeClosed) {
-      if (event.payload['status'] === 'failed') {
+    if (isEventOf(event, Events.challengeClosed)) {
+      if (event.payload.status === 'failed') {
         const first = facts.tiers[0];
         return {
           kind: 'challenge-failed',
@@ -220,8 +218,11 @@ export function createNotifications(options: NotificationsOptions): Notification
     return first ? sendRange(event, facts, fanout, first) : nothing();
   };
 
-  const sponsorMails = async (event: OutboxEvent, facts: ChallengeFacts): Promise<SendReport> => {
-    const tier = facts.tiers.find((t) => t.id === event.payload['tierId']);
+  const sponsorMails = async (
+    event: OutboxEvent & TypedEvent<typeof Events.challengeUnlocked>,
+    facts: ChallengeFacts,
+  ): Promise<SendReport> => {
+    const tier = facts.tiers.find((t) => t.id === event.payload.tierId);
     if (!tier) return nothing();
     const snapshot = (event.payload['progress'] ?? {}) as Record<string, unknown>;
     const progress = {
@@ -246,11 +247,13 @@ export function createNotifications(options: NotificationsOptions): Notification
     );
   };
 
-  const pledgeMail = async (event: OutboxEvent): Promise<SendReport> => {
-    const pledgeId = event.payload['pledgeId'];
+  const pledgeMail = async (
+    event: OutboxEvent & TypedEvent<typeof Events.pledgeConfirmed>,
+  ): Promise<SendReport> => {
+    const { pledgeId } = event.payload;
     if (typeof pledgeId !== 'string') return nothing();
     // An agent's enrolment is acknowledged by the enrolling plugin's own receipt.
-    if (event.payload['assisted'] === true) return nothing();
+    if (event.payload.assisted === true) return nothing();
     const pledger = await confirmedPledger(db, pledgeId);
     if (!pledger) return nothing();
     const facts = await loadChallengeFacts(db, registry, pledger.challengeId);
@@ -281,7 +284,7 @@ export function createNotifications(options: NotificationsOptions): Notification
 
   return {
     async handleEvent(event) {
-      if (event.type === EventTypes.pledgeConfirmed) return pledgeMail(event);
+      if (isEventOf(event, Events.pledgeConfirmed)) return pledgeMail(event);
       if (!event.challengeId) return nothing();
       const facts = await loadChallengeFacts(db, registry, event.challengeId);
       if (!facts) return nothing();
@@ -296,7 +299,7 @@ export function createNotifications(options: NotificationsOptions): Notification
       } catch (error) {
         failure = error;
       }
-      if (event.type === EventTypes.challengeUnlocked) {
+      if (isEventOf(event, Events.challengeUnlocked)) {
         report = add(report, await sponsorMails(event, facts));
       }
       if (failure !== undefined) throw failure;

@@ -390,7 +390,7 @@ describe('pledgeOnly', () => {
     const error = thrown(() =>
       pledgeOnly.measure({ details: {}, settings: {}, pledge: {}, occurredAt }),
     );
-    expect(error.code).toBe('TANDEM_STATE_CONFLICT');
+    expect(error.code).toBe('TANDEM_CHALLENGE_TAKES_NO_CONTRIBUTIONS');
   });
 
   it('takes a pledge with empty details and no extra field', () => {
@@ -444,6 +444,42 @@ describe('checkPledge', () => {
       expect(error).toMatchObject({ code: 'TANDEM_REQUEST_INVALID' });
       expect((error as Error).message).toMatch(/details.*fly-less/);
     }
+  });
+
+  it('names the very field when the hook returns { path, message }', () => {
+    const streams = defineActionType({
+      id: 'test-streams',
+      version: '1.0.0',
+      title: { fr: 'Flux', en: 'Streams' },
+      unit: null,
+      settingsSchema: Type.Object({ streams: Type.Array(Type.String()) }),
+      pledgeSchema: Type.Object({ streams: Type.Array(Type.String()) }),
+      checkPledge: ({ details, settings }) => {
+        const i = details.streams.findIndex((s) => !settings.streams.includes(s));
+        return i < 0 ? null : { path: `streams/${i}`, message: 'is not counted here' };
+      },
+      checkSettings: (settings) =>
+        settings.streams.length === 0 ? { path: '', message: 'needs a stream' } : null,
+    });
+    const error = thrown(() =>
+      streams.validatePledge({ streams: ['glass', 'paper'] }, { streams: ['glass'] }),
+    );
+    expect(error.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([{ path: 'details/streams/1', message: 'is not counted here' }]);
+    const whole = thrown(() => streams.validateSettings({ streams: [] }));
+    expect(whole.details).toEqual([{ path: 'actionSettings', message: 'needs a stream' }]);
+  });
+
+  it('breaks the SDK when the hook returns anything else', () => {
+    const odd = defineActionType({
+      id: 'test-odd-check',
+      version: '1.0.0',
+      title: { fr: 'x', en: 'x' },
+      unit: null,
+      checkPledge: () => ({ field: 'x' }) as never,
+    });
+    expect(thrown(() => odd.validatePledge({})).code).toBe('TANDEM_PLUGIN_INVALID');
   });
 
   it('must be a function in the manifest', () => {

@@ -8,6 +8,8 @@ import { TandemError } from '../errors.js';
 import type { ActionType } from '../sdk/action-type.js';
 import type { Integration } from '../sdk/integration.js';
 import { isSealed, isVersion, pluginLabel } from '../sdk/manifest.js';
+import type { ErrorDefinition } from '../sdk/errors.js';
+import type { EventDefinition } from '../sdk/events.js';
 
 /**
  * The version of `@tandem/core` that plugins' `coreRange` is checked
@@ -42,6 +44,10 @@ export interface PluginRegistry {
   register(plugin: Plugin): this;
   /** Closes registration; call once every plugin is registered, before start-up. */
   freeze(): this;
+  /** The error codes plugins declared (manifest `errors`), in registration order. */
+  errorDefinitions(): ErrorDefinition[];
+  /** The events plugins declared (manifest `events`), in registration order. */
+  eventDefinitions(): EventDefinition[];
   /**
    * The action type with this id, as an API request names it.
    *
@@ -106,8 +112,27 @@ class Registry implements PluginRegistry {
         `plugin "${plugin.id}" ${plugin.version} requires @tandem/core "${plugin.coreRange}", but this is @tandem/core ${this.coreVersion}`,
       );
     }
+    // Prefixes keep plugins apart, except that ids `ab` and `ab-cd` could both
+    // claim `TANDEM_AB_CD_X` (reason `CD_X` of one, `X` of the other).
+    for (const definition of Object.values(plugin.errors)) {
+      const owner = this.errorDefinitions().find((e) => e.code === definition.code);
+      if (owner) {
+        throw new TandemError(
+          'TANDEM_PLUGIN_DUPLICATE',
+          `plugin "${plugin.id}" declares error code ${definition.code}, which another plugin declared first`,
+        );
+      }
+    }
     this.#plugins.set(plugin.id, plugin);
     return this;
+  }
+
+  errorDefinitions(): ErrorDefinition[] {
+    return [...this.#plugins.values()].flatMap((plugin) => Object.values(plugin.errors));
+  }
+
+  eventDefinitions(): EventDefinition[] {
+    return [...this.#plugins.values()].flatMap((plugin) => [...plugin.events]);
   }
 
   freeze(): this {

@@ -139,7 +139,7 @@ export async function mountPluginRoutes(
             if (challenge.actionType !== plugin.id) {
               const message = `Challenge "${id}" is a "${challenge.actionType}" challenge, not a "${plugin.id}" one.`;
               throw route.otherActionType === 'conflict'
-                ? new TandemError('TANDEM_STATE_CONFLICT', message)
+                ? new TandemError('TANDEM_CHALLENGE_WRONG_ACTION_TYPE', message)
                 : new TandemError('TANDEM_NOT_FOUND', message);
             }
             return route.handler(asPluginRequest(request), asPluginReply(reply), challenge);

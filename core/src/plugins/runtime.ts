@@ -4,7 +4,8 @@
  * the SDK imports nothing of the engine (ADR 0019). Imported for its effect
  * by `plugins/index.ts`, before anything defines a plugin.
  */
-import { TandemError, conflict, invalid } from '../errors.js';
+import { TandemError, coreErrors, invalid, type ErrorCode } from '../errors.js';
+import { coreEventDefinition } from '../events/catalogue.js';
 import { installSdkRuntime, type SdkRuntime } from '../sdk/runtime.js';
 import { compileBodySchema, validateOrThrow } from '../validation.js';
 
@@ -13,7 +14,9 @@ export const engineSdkRuntime: SdkRuntime = Object.freeze({
   pluginInvalid: (message, details) =>
     new TandemError('TANDEM_PLUGIN_INVALID', message, details ? [...details] : undefined),
   invalid,
-  conflict,
+  conflict: (message, code) => new TandemError(code as ErrorCode, message),
+  isCoreErrorCode: (code) => Object.hasOwn(coreErrors, code),
+  isCoreEventType: (type) => coreEventDefinition(type) !== undefined,
   validate: <T>(schema: object, value: unknown, path: string) =>
     validateOrThrow<T>(schema, value, path),
   compile: (schema) => {

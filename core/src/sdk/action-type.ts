@@ -6,6 +6,8 @@
  */
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { CapabilityName } from './capabilities.js';
+import { isProblem, type ErrorDefinition, type Problem } from './errors.js';
+import type { EventDefinition } from './events.js';
 import {
   ManifestProblems,
   checkCommonManifest,
@@ -15,6 +17,7 @@ import {
   isRecord,
   personalDataHooks,
   seal,
+  type CatalogueDeclaration,
   type Localized,
   type PersonalDataDeclaration,
   type PersonalDataHooks,
@@ -95,10 +98,16 @@ export interface ReferenceInput<TDetails, TSettings> {
  * A reference that does not hold: `path` names the field under `details`
  * (`pointId`, `trips/0/stop`), the answer is a 400 on `details/<path>`.
  */
-export interface ReferenceProblem {
-  path: string;
-  message: string;
-}
+export type ReferenceProblem = Problem;
+
+/**
+ * What a check hook returns: `null` when all is well; otherwise the problem,
+ * as `{ path, message }` naming the field under what it checked
+ * (`trips/2/mode`; `''` for the whole), or as a bare sentence about the
+ * whole. Returned, never thrown: the engine answers a 400
+ * `TANDEM_REQUEST_INVALID` naming the field.
+ */
+export type CheckResult = Problem | string | null;
 
 /** What a contribution avoids: kilograms of CO2e, and where the factor comes from. */
 export interface ImpactResult {
@@ -127,7 +136,7 @@ export interface ActionTypeManifest<
   TContribution extends TSchema,
   TSettings extends TSchema,
   C extends CapabilityName = never,
-> {
+> extends CatalogueDeclaration {
   /** kebab-case, 2..40 characters; prefixes the plugin's tables and events. */
   id: string;
   /** The plugin's own version, `x.y.z`. */
@@ -144,15 +153,17 @@ export interface ActionTypeManifest<
   pledgeSchema?: TPledge;
   /**
    * Checks a pledge against the challenge's settings beyond its schema (the
-   * actions picked exist in the challenge's catalogue); returns a sentence
-   * when it does not fit, `null` when it does.
+   * actions picked exist in the challenge's catalogue); returns the problem
+   * (`{ path, message }` under `details`, or a sentence) when it does not
+   * fit, `null` when it does.
    */
-  checkPledge?(input: { details: Static<TPledge>; settings: Static<TSettings> }): string | null;
+  checkPledge?(input: { details: Static<TPledge>; settings: Static<TSettings> }): CheckResult;
   /**
    * Checks a challenge's settings beyond their schema (ids unique in a
-   * catalogue); returns a sentence when they do not hold, `null` when they do.
+   * catalogue); returns the problem (`{ path, message }` under
+   * `actionSettings`, or a sentence) when they do not hold, `null` when they do.
    */
-  checkSettings?(settings: Static<TSettings>): string | null;
+  checkSettings?(settings: Static<TSettings>): CheckResult;
   /** Validates a contribution's `details`; absent: this action type takes no contributions. */
   contributionSchema?: TContribution;
   /** The contribution's amount in `unit`; default 0. */
@@ -186,7 +197,7 @@ export interface ActionTypeManifest<
      * challenge — a course finished counts once, however many times and by
      * whichever route it is reported. Return `null` for no such rule. The
      * engine stores the key and a unique index refuses a second one (409
-     * `TANDEM_DUPLICATE`), under any concurrency.
+     * `TANDEM_CONTRIBUTION_ALREADY_COUNTED`), under any concurrency.
      *
      * @example countsOncePer: ({ details }) => details.courseId
      * @example countsOncePer: ({ details, day }) => `${details.action}/${day}` // once a day
@@ -197,14 +208,14 @@ export interface ActionTypeManifest<
       day: string;
     }): string | null;
     /**
-     * Returns a sentence explaining why the contribution is absurd, or
-     * `null` when it is plausible. `recorded` holds what the same person
+     * Returns why the contribution is absurd (`{ path, message }` under
+     * `details`, or a sentence), or `null` when it is plausible. `recorded` holds what the same person
      * already recorded that day, so a cap per mode or per item can hold per
      * person and day.
      */
     check?(
       input: LimitInput<Static<TContribution>, Static<TSettings>, Static<TPledge>>,
-    ): string | null;
+    ): CheckResult;
   };
   /**
    * Checks what a contribution's details point at, with the database: a
@@ -325,6 +336,10 @@ export interface ActionType {
   readonly factors: readonly FactorDeclaration[];
   /** Its personal-data hooks; `null` when it holds nothing about people. */
   readonly personalData: PersonalDataHooks | null;
+  /** Its own error codes (ADR 0022); empty when none. */
+  readonly errors: Readonly<Record<string, ErrorDefinition>>;
+  /** Its own events (ADR 0022); empty when none. */
+  readonly events: readonly EventDefinition[];
   /**
    * Validates a challenge's `actionSettings` (defaults applied; `undefined`
    * counts as `{}`). Throws TANDEM_REQUEST_INVALID, or
@@ -339,7 +354,7 @@ export interface ActionType {
   validatePledge(value: unknown, settings?: Record<string, unknown>): Record<string, unknown>;
   /**
    * Validates a contribution's details and computes its quantity and impact.
-   * Throws TANDEM_STATE_CONFLICT when the action type takes no contributions;
+   * Throws TANDEM_CHALLENGE_TAKES_NO_CONTRIBUTIONS when the action type takes no contributions;
    * TANDEM_REQUEST_INVALID / TANDEM_REQUEST_UNKNOWN_FIELD with a path under
    * `details` when the details are wrong, out of limits, or yield a negative
    * or non-finite figure.
@@ -389,6 +404,8 @@ const MANIFEST_KEYS = [
   'on',
   'jobs',
   'migrations',
+  'errors',
+  'events',
   'factors',
   'personalData',
 ] as const;
@@ -423,7 +440,7 @@ interface CheckedManifest {
       settings: Record<string, unknown>;
       day: string;
     }): string | null;
-    check?(input: LooseLimitInput): string | null;
+    check?(input: LooseLimitInput): CheckResult;
   };
   checkReferences?(
     input: ReferenceInput<Record<string, unknown>, Record<string, unknown>>,
@@ -431,16 +448,35 @@ interface CheckedManifest {
   jobs?: Record<string, PluginJob>;
   migrations?: readonly PluginMigration[];
   factors?: readonly FactorDeclaration[];
-  checkSettings?(settings: Record<string, unknown>): string | null;
+  checkSettings?(settings: Record<string, unknown>): CheckResult;
   checkPledge?(input: {
     details: Record<string, unknown>;
     settings: Record<string, unknown>;
-  }): string | null;
+  }): CheckResult;
   capabilities?: readonly CapabilityName[];
   routePrefix?: string;
+  errors?: Readonly<Record<string, ErrorDefinition>>;
+  events?: readonly EventDefinition[];
   routes?: PluginRoutes;
   on?: Record<string, PluginEventHandler>;
   personalData?: PersonalDataDeclaration;
+}
+
+/**
+ * Turns what a check hook returned into a 400 naming the field: a
+ * `{ path, message }` under `part` (`details/trips/2/mode`), or a sentence
+ * about `part` as a whole. A hook that returns anything else breaks the SDK.
+ */
+function reportProblem(id: string, hook: string, part: string, result: unknown): void {
+  if (result === undefined || result === null) return;
+  if (typeof result === 'string' && result !== '') throw sdkRuntime().invalid(part, result);
+  if (isProblem(result)) {
+    const path = result.path.replace(/^\//, '');
+    throw sdkRuntime().invalid(path === '' ? part : `${part}/${path}`, result.message);
+  }
+  throw sdkRuntime().pluginInvalid(
+    `action type "${id}": ${hook} must return { path, message }, a sentence or null`,
+  );
 }
 
 function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
@@ -608,7 +644,10 @@ export function defineActionType<
 
   const validateContribution = (value: unknown): Record<string, unknown> => {
     if (contributionSchema === null) {
-      throw sdkRuntime().conflict(`action type "${id}" takes no contributions`);
+      throw sdkRuntime().conflict(
+        `action type "${id}" takes no contributions`,
+        'TANDEM_CHALLENGE_TAKES_NO_CONTRIBUTIONS',
+      );
     }
     return validateOrThrow<Record<string, unknown>>(contributionSchema, value, 'details');
   };
@@ -636,6 +675,8 @@ export function defineActionType<
     migrations: Object.freeze([...(checked.migrations ?? [])]),
     factors: Object.freeze((checked.factors ?? []).map((f) => Object.freeze({ ...f }))),
     personalData: personalDataHooks(checked.personalData),
+    errors: Object.freeze({ ...checked.errors }),
+    events: Object.freeze([...(checked.events ?? [])]),
 
     validateSettings(value) {
       const settings = validateOrThrow<Record<string, unknown>>(
@@ -643,13 +684,7 @@ export function defineActionType<
         value === undefined ? {} : value,
         'actionSettings',
       );
-      const problem = checked.checkSettings?.(settings);
-      if (problem !== undefined && problem !== null) {
-        if (typeof problem !== 'string') {
-          throw pluginInvalid(`action type "${id}": checkSettings must return a sentence or null`);
-        }
-        throw invalid('actionSettings', problem);
-      }
+      reportProblem(id, 'checkSettings', 'actionSettings', checked.checkSettings?.(settings));
       return settings;
     },
 
@@ -659,13 +694,7 @@ export function defineActionType<
         value === undefined ? {} : value,
         'details',
       );
-      const problem = checked.checkPledge?.({ details, settings });
-      if (problem !== undefined && problem !== null) {
-        if (typeof problem !== 'string') {
-          throw pluginInvalid(`action type "${id}": checkPledge must return a sentence or null`);
-        }
-        throw invalid('details', problem);
-      }
+      reportProblem(id, 'checkPledge', 'details', checked.checkPledge?.({ details, settings }));
       return details;
     },
 
@@ -693,8 +722,7 @@ export function defineActionType<
           `action type "${id}": checkReferences must return { path, message } or null`,
         );
       }
-      const path = problem.path === '' ? 'details' : `details/${problem.path.replace(/^\//, '')}`;
-      throw invalid(path, problem.message);
+      reportProblem(id, 'checkReferences', 'details', problem);
     },
 
     measure(input) {
@@ -727,13 +755,7 @@ export function defineActionType<
           `${quantity} ${unit} more on ${recorded.day}, after the ${already} ${unit} already recorded that day, is more than the ${maxPerDay} ${unit} one person may record in a day`,
         );
       }
-      const complaint = limits?.check?.({ ...actionInput, recorded }) ?? null;
-      if (complaint !== null) {
-        if (typeof complaint !== 'string') {
-          throw pluginInvalid(`action type "${id}": limits.check must return a sentence or null`);
-        }
-        throw invalid('details', complaint);
-      }
+      reportProblem(id, 'limits.check', 'details', limits?.check?.({ ...actionInput, recorded }));
       const result = impact ? impact(actionInput) : { co2eKg: 0 };
       if (!isRecord(result)) {
         throw pluginInvalid(`action type "${id}": impact must return { co2eKg, source? }`);

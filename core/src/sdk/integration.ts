@@ -11,6 +11,7 @@ import {
   isRecord,
   personalDataHooks,
   seal,
+  type CatalogueDeclaration,
   type Localized,
   type PersonalDataDeclaration,
   type PersonalDataHooks,
@@ -19,12 +20,16 @@ import {
   type PluginMigration,
   type PluginRoutes,
 } from './manifest.js';
+import type { ErrorDefinition } from './errors.js';
+import type { EventDefinition } from './events.js';
 
 /**
  * What a plugin author writes to declare an integration. `C` is inferred
  * from `capabilities`: routes, jobs and handlers see only those.
  */
-export interface IntegrationManifest<C extends CapabilityName = never> {
+export interface IntegrationManifest<
+  C extends CapabilityName = never,
+> extends CatalogueDeclaration {
   /** kebab-case, 2..40 characters; prefixes the plugin's tables, events and jobs. */
   id: string;
   /** The plugin's own version, `x.y.z`. */
@@ -76,6 +81,10 @@ export interface Integration {
   readonly migrations: readonly PluginMigration[];
   /** Its personal-data hooks; `null` when it holds nothing about people. */
   readonly personalData: PersonalDataHooks | null;
+  /** Its own error codes (ADR 0022); empty when none. */
+  readonly errors: Readonly<Record<string, ErrorDefinition>>;
+  /** Its own events (ADR 0022); empty when none. */
+  readonly events: readonly EventDefinition[];
 }
 
 const MANIFEST_KEYS = [
@@ -90,6 +99,8 @@ const MANIFEST_KEYS = [
   'on',
   'jobs',
   'migrations',
+  'errors',
+  'events',
   'personalData',
 ] as const;
 
@@ -136,5 +147,7 @@ export function defineIntegration<const C extends CapabilityName = never>(
     jobs: Object.freeze({ ...manifest.jobs }) as Readonly<Record<string, PluginJob>>,
     migrations: Object.freeze([...(manifest.migrations ?? [])]),
     personalData: personalDataHooks(manifest.personalData),
+    errors: Object.freeze({ ...manifest.errors }),
+    events: Object.freeze([...(manifest.events ?? [])]),
   });
 }

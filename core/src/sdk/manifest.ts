@@ -10,6 +10,8 @@ import { CAPABILITY_NAMES } from './capabilities.js';
 import type { Sql } from './people.js';
 import type { PluginRouter } from './routes.js';
 import { sdkRuntime, type SdkErrorDetail } from './runtime.js';
+import { errorAreaOf, type ErrorDefinition } from './errors.js';
+import type { EventDefinition } from './events.js';
 
 /** A text shown to people, in both of Tandem's languages. */
 export interface Localized {
@@ -58,6 +60,17 @@ export interface PluginMigration {
   name: string;
   up: string;
   down?: string;
+}
+
+/**
+ * The error codes and events a plugin declares as its own (ADR 0022): they
+ * join core's in the catalogues and carry the plugin's id.
+ */
+export interface CatalogueDeclaration {
+  /** Its own error codes, made with `definePluginErrors` (`TANDEM_<ID>_<REASON>`). */
+  errors?: Readonly<Record<string, ErrorDefinition>>;
+  /** Its own events, made with `definePluginEvent` (`<id>.<name>`). */
+  events?: readonly EventDefinition[];
 }
 
 /** The person a plugin's personal-data hooks are about. */
@@ -234,6 +247,47 @@ export function checkCommonManifest(
   checkFunctionRecord(problems, 'jobs', manifest.jobs);
   checkMigrations(problems, manifest.migrations);
   checkPersonalData(problems, manifest.personalData, manifest.migrations);
+  checkCatalogue(problems, id, manifest.errors, manifest.events);
+}
+
+/**
+ * `errors` and `events`: definitions whose code or type carries the
+ * plugin's id, so that no plugin can redefine another's or core's.
+ */
+function checkCatalogue(problems: ManifestProblems, id: unknown, errors: unknown, events: unknown) {
+  if (typeof id !== 'string') return;
+  if (errors !== undefined) {
+    if (!isRecord(errors)) problems.add('errors', 'must be the result of definePluginErrors');
+    else {
+      const prefix = `TANDEM_${errorAreaOf(id)}_`;
+      for (const [reason, definition] of Object.entries(errors)) {
+        const code = isRecord(definition) ? definition['code'] : undefined;
+        if (
+          typeof code !== 'string' ||
+          !isRecord(definition) ||
+          typeof definition['status'] !== 'number'
+        ) {
+          problems.add(`errors.${reason}`, 'must be made with definePluginErrors');
+        } else if (!code.startsWith(prefix) || sdkRuntime().isCoreErrorCode(code)) {
+          problems.add(`errors.${reason}`, `code ${code} must start with ${prefix}`);
+        }
+      }
+    }
+  }
+  if (events !== undefined) {
+    if (!Array.isArray(events)) {
+      problems.add('events', 'must be a list of definePluginEvent results');
+      return;
+    }
+    events.forEach((definition: unknown, index) => {
+      const type = isRecord(definition) ? definition['type'] : undefined;
+      if (typeof type !== 'string' || !isRecord(definition) || !isRecord(definition['payload'])) {
+        problems.add(`events[${index}]`, 'must be made with definePluginEvent');
+      } else if (!type.startsWith(`${id}.`) || sdkRuntime().isCoreEventType(type)) {
+        problems.add(`events[${index}]`, `type "${type}" must start with "${id}."`);
+      }
+    });
+  }
 }
 
 /**

@@ -20,8 +20,12 @@ export interface SdkRuntime {
   pluginInvalid(message: string, details?: readonly SdkErrorDetail[]): Error;
   /** `TANDEM_REQUEST_INVALID` on `path`: a 400 naming the field. */
   invalid(path: string, message: string): Error;
-  /** `TANDEM_STATE_CONFLICT`: a 409. */
-  conflict(message: string): Error;
+  /** A 409 with the precise code of the catalogue (`TANDEM_<AREA>_<REASON>`). */
+  conflict(message: string, code: string): Error;
+  /** Whether core's catalogue already holds this error code. */
+  isCoreErrorCode(code: string): boolean;
+  /** Whether core's catalogue already holds this event type. */
+  isCoreEventType(type: string): boolean;
   /** Validates `value` against `schema` (defaults applied) or throws a 400 with paths under `path`. */
   validate<T>(schema: TSchema, value: unknown, path: string): T;
   /** Compiles a body schema, throwing when Ajv cannot. */

@@ -423,7 +423,7 @@ export function openChallenge(
       assertSponsorshipsAccepted(challenge.tiers);
       if (challenge.deadline && challenge.deadline <= ctx.now()) {
         throw new TandemError(
-          'TANDEM_STATE_CONFLICT',
+          'TANDEM_CHALLENGE_DEADLINE_PASSED',
           'The deadline has passed; set a new one first.',
         );
       }

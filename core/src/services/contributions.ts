@@ -256,7 +256,7 @@ export async function recordContribution(
     );
     if (inserted.length === 0) {
       throw new TandemError(
-        'TANDEM_DUPLICATE',
+        'TANDEM_CONTRIBUTION_ALREADY_COUNTED',
         `This person's contribution for "${onceKey}" already counts on this challenge; it counts once.`,
       );
     }

@@ -50,7 +50,8 @@ export async function enrolResident(
   if (!challenge) throw notFound('challenge', challengeId);
   requireRole(viewer, challenge.organizationId, 'agent');
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
-  if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
+  if (!acceptance.ok)
+    throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`, acceptance.code);
   if (input.consent.given !== true) {
     throw invalid(
       'consent/given',

@@ -78,9 +78,11 @@ export async function createOrganization(
     await em.flush();
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      throw new TandemError('TANDEM_DUPLICATE', `slug: "${input.slug}" is already taken.`, [
-        { path: 'slug', message: 'is already taken' },
-      ]);
+      throw new TandemError(
+        'TANDEM_ORGANIZATION_SLUG_TAKEN',
+        `slug: "${input.slug}" is already taken.`,
+        [{ path: 'slug', message: 'is already taken' }],
+      );
     }
     throw error;
   }
@@ -417,7 +419,7 @@ export async function createTeam(
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
       throw new TandemError(
-        'TANDEM_DUPLICATE',
+        'TANDEM_TEAM_SLUG_TAKEN',
         `slug: team "${team.slug}" already exists in this campaign.`,
       );
     }

@@ -251,7 +251,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
  * `identityFingerprint`), so a person who comes back is recognised and
  * counted once.
  *
- * @throws TandemError `TANDEM_STATE_CONFLICT` (409) when the person is the
+ * @throws TandemError `TANDEM_ORGANIZATION_LAST_OWNER` (409) when the person is the
  *   last owner of an organization: they hand it over first
  */
 export async function erasePersonalData(
@@ -272,7 +272,7 @@ export async function erasePersonalData(
     const alone = (await organizationsWhereLastOwner(tx, person.id)).map((o) => o.slug);
     if (alone.length > 0) {
       throw new TandemError(
-        'TANDEM_STATE_CONFLICT',
+        'TANDEM_ORGANIZATION_LAST_OWNER',
         `You are the last owner of ${alone.join(', ')}: make someone else an owner first.`,
         alone.map((slug) => ({
           path: 'organization',

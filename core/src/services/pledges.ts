@@ -63,7 +63,8 @@ async function loadPledgeable(
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
   assertViewerInAudience(viewer, campaign);
   const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
-  if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
+  if (!acceptance.ok)
+    throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`, acceptance.code);
   return { challenge, campaign };
 }
 
@@ -255,7 +256,8 @@ export async function confirmPledge(
     const challenge = await loadChallenge(tx, payload.challengeId);
     if (!challenge) throw notFound('challenge', payload.challengeId);
     const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
-    if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
+    if (!acceptance.ok)
+      throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`, acceptance.code);
     const participant = await upsertParticipant(tx, ctx.keyring, {
       email: stored.email,
       displayName: payload.displayName,
@@ -294,7 +296,11 @@ export async function withdrawPledge(
     // Someone else's pledge is not found: its existence is not theirs to know.
     if (!row || row.participant_id !== me.participantId) throw notFound('pledge', pledgeId);
     if (row.status === 'withdrawn') return false;
-    if (row.closed_at) throw conflict('The challenge is closed; its pledges stay as they were.');
+    if (row.closed_at)
+      throw conflict(
+        'The challenge is closed; its pledges stay as they were.',
+        'TANDEM_CHALLENGE_CLOSED',
+      );
     await tx.query(`update pledge set status = 'withdrawn', withdrawn_at = now() where id = ?`, [
       pledgeId,
     ]);

@@ -1,22 +1,24 @@
+import type { Static } from '@sinclair/typebox';
+import {
+  coreEventDefinition,
+  Events,
+  type CoreEventDefinition,
+  type CoreEventType,
+} from '../events/catalogue.js';
 import { newId } from '../ids.js';
+import { payloadProblems, type EventDefinition, type PayloadOf } from '../sdk/events.js';
 import type { Sql } from './database.js';
 
 /**
- * Event types written by core. A plugin's own events carry its id as a
- * prefix (`bike-km.trip_logged`).
+ * Core's event types by name, taken from the catalogue
+ * (`events/catalogue.ts`), where each is defined once with its payload. A
+ * plugin's own events carry its id as a prefix (`bike-km.trip_logged`).
  */
-export const EventTypes = {
-  pledgeConfirmed: 'pledge.confirmed',
-  pledgeWithdrawn: 'pledge.withdrawn',
-  contributionRecorded: 'contribution.recorded',
-  challengeOpened: 'challenge.opened',
-  challengeUnlocked: 'challenge.unlocked',
-  challengeSucceeded: 'challenge.succeeded',
-  challengeClosed: 'challenge.closed',
-  counterpartFulfilled: 'counterpart.fulfilled',
-} as const;
+export const EventTypes = Object.freeze(
+  Object.fromEntries(Object.entries(Events).map(([name, event]) => [name, event.type])),
+) as { readonly [Name in keyof typeof Events]: (typeof Events)[Name]['type'] };
 
-export type EventType = (typeof EventTypes)[keyof typeof EventTypes] | (string & {});
+export type EventType = CoreEventType | (string & {});
 
 /** An event as written to the outbox, in the same transaction as the change it describes. */
 export interface OutboxEvent {
@@ -35,17 +37,85 @@ export interface OutboxEvent {
   challengeSeq?: number | null;
 }
 
-export interface NewEvent {
-  type: EventType;
-  challengeId?: string | null;
-  organizationId?: string | null;
-  /** Ids and numbers only: events are read by workers and integrations, never carry an e-mail. */
-  payload: Record<string, unknown>;
+/**
+ * An event to append: one of the catalogue's types with the payload its
+ * definition describes (a payload that does not match is a compile error).
+ */
+export type NewEvent<Definition extends CoreEventDefinition = CoreEventDefinition> =
+  Definition extends CoreEventDefinition
+    ? {
+        type: Definition['type'];
+        challengeId?: string | null;
+        organizationId?: string | null;
+        /** Ids and numbers only: events are read by workers and integrations, never carry an e-mail. */
+        payload: Static<Definition['payload']>;
+      }
+    : never;
+
+/**
+ * An event of a definition outside core's catalogue (a plugin's own,
+ * declared in its manifest), built by {@link definedEvent} so that its
+ * payload was checked against the definition's type.
+ */
+export interface DefinedNewEvent {
+  readonly definition: EventDefinition;
+  readonly type: string;
+  readonly challengeId?: string | null;
+  readonly organizationId?: string | null;
+  readonly payload: unknown;
 }
 
-/** Appends events to the outbox inside the caller's transaction; returns their ids. */
-export async function appendEvents(tx: Sql, events: readonly NewEvent[]): Promise<string[]> {
+/**
+ * Builds an event of `definition` to append with {@link appendEvents}.
+ *
+ * @example
+ * await appendEvents(tx, [definedEvent(tripLogged, { km: 12 }, { challengeId })]);
+ */
+export function definedEvent<Definition extends EventDefinition>(
+  definition: Definition,
+  payload: PayloadOf<Definition>,
+  where: { challengeId?: string | null; organizationId?: string | null } = {},
+): DefinedNewEvent {
+  return { definition, type: definition.type, payload, ...where };
+}
+
+/**
+ * Appends events to the outbox inside the caller's transaction; returns their
+ * ids, in order. Each payload is checked against its definition first, so a
+ * caller that escaped the types (a cast, plain JavaScript) fails here,
+ * inside its transaction, rather than handing subscribers a payload they
+ * misread.
+ */
+export function appendEvents(
+  tx: Sql,
+  events: readonly (NewEvent | DefinedNewEvent)[],
+): Promise<string[]> {
+  return insertEvents(
+    tx,
+    events.map((event) =>
+      'definition' in event ? event : { ...event, definition: coreEventDefinition(event.type) },
+    ),
+  );
+}
+
+interface CheckedEvent {
+  type: string;
+  definition: EventDefinition | undefined;
+  challengeId?: string | null;
+  organizationId?: string | null;
+  payload: unknown;
+}
+
+async function insertEvents(tx: Sql, events: readonly CheckedEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  for (const event of events) {
+    const problems = event.definition
+      ? payloadProblems(event.definition, event.payload)
+      : [`"${event.type}" is not in the event catalogue`];
+    if (problems.length > 0) {
+      throw new TypeError(`Event ${event.type} refused: ${problems.join('; ')}.`);
+    }
+  }
   const ids = events.map(() => newId('evt'));
   const values = events.map(() => '(?, ?, ?, ?, ?::jsonb)').join(', ');
   const params = events.flatMap((event, index) => [
@@ -62,7 +132,8 @@ export async function appendEvents(tx: Sql, events: readonly NewEvent[]): Promis
   return ids;
 }
 
-interface OutboxRow {
+/** An outbox row as selected with {@link OUTBOX_COLUMNS}. */
+export interface OutboxRow {
   seq: string | number;
   id: string;
   type: string;
@@ -70,6 +141,22 @@ interface OutboxRow {
   organization_id: string | null;
   payload: Record<string, unknown>;
   created_at: Date;
+}
+
+/** The columns {@link toOutboxEvent} reads. */
+export const OUTBOX_COLUMNS = 'seq, id, type, challenge_id, organization_id, payload, created_at';
+
+/** The one mapping of an outbox row to an event. */
+export function toOutboxEvent(row: OutboxRow): OutboxEvent {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    type: row.type,
+    challengeId: row.challenge_id,
+    organizationId: row.organization_id,
+    payload: row.payload,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 /**
@@ -86,15 +173,7 @@ export async function claimPendingEvents(tx: Sql, limit: number): Promise<Outbox
       for update skip locked`,
     [limit],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    seq: Number(row.seq),
-    type: row.type,
-    challengeId: row.challenge_id,
-    organizationId: row.organization_id,
-    payload: row.payload,
-    createdAt: new Date(row.created_at),
-  }));
+  return rows.map(toOutboxEvent);
 }
 
 /**

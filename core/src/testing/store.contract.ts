@@ -14,7 +14,15 @@ import {
   OrganizationEntity,
 } from '../store/entities.js';
 import { migrationsList } from '../store/migrations/index.js';
-import { appendEvents, claimPendingEvents, EventTypes, markRelayed } from '../store/outbox.js';
+import { Type } from '@sinclair/typebox';
+import { definePluginEvent } from '../sdk/events.js';
+import {
+  appendEvents,
+  claimPendingEvents,
+  definedEvent,
+  EventTypes,
+  markRelayed,
+} from '../store/outbox.js';
 import {
   bumpProgress,
   PROGRESS_SLOTS,
@@ -496,7 +504,12 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
             Array.from({ length: 10 }, (_, n) => ({
               type: EventTypes.pledgeConfirmed,
               challengeId,
-              payload: { n },
+              payload: {
+                pledgeId: `pld_${n}`,
+                participantId: `prt_${n}`,
+                teamId: null,
+                participantsDelta: 1,
+              },
             })),
           ),
         );
@@ -551,9 +564,20 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
               type: EventTypes.contributionRecorded,
               challengeId,
               organizationId,
-              payload: { quantity: 3.2, participantsDelta: 1 },
+              payload: {
+                contributionId: 'ctb_1',
+                participantId: 'prt_1',
+                quantity: 3.2,
+                co2eKg: 0.4,
+                participantsDelta: 1,
+              },
             },
-            { type: 'bike-km.trip_logged', payload: { km: 12 } },
+            definedEvent(
+              definePluginEvent('bike-km', 'trip_logged', Type.Object({ km: Type.Number() }), {
+                description: 'A trip was logged.',
+              }),
+              { km: 12 },
+            ),
           ]),
         );
         const abandoned = await db.transaction((tx) => claimPendingEvents(tx, 100));

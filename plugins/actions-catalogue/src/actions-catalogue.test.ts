@@ -323,7 +323,7 @@ describe('the actions-catalogue plugin on the real engine', () => {
       const racing = await Promise.all(Array.from({ length: 12 }, () => report()));
       expect(racing.filter((a) => a.status === 201)).toHaveLength(1);
       expect(new Set(racing.filter((a) => a.status !== 201).map((a) => a.body.error))).toEqual(
-        new Set(['TANDEM_DUPLICATE']),
+        new Set(['TANDEM_CONTRIBUTION_ALREADY_COUNTED']),
       );
       expect((await client.get(`/api/challenges/${id}`)).body.progress.quantity).toBe(1);
     });

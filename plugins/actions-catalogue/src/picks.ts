@@ -15,7 +15,7 @@
  * so that a burst of pledges on the most popular action does not queue on
  * a single row; a read sums at most slots × actions small rows.
  */
-import type { PluginContext, PluginEvent, Sql } from '@tandem/core';
+import { Events, isEventOf, type PluginContext, type PluginEvent, type Sql } from '@tandem/core';
 
 /** What the pick counters use of the platform: the plugin's tables. */
 export type PicksContext = PluginContext<'tables'>;
@@ -107,7 +107,9 @@ async function bumpPicks(
  * the event names, if it belongs to an actions-catalogue challenge.
  */
 export async function onPledgeEvent(event: PluginEvent, context: PicksContext): Promise<void> {
-  const pledgeId = event.payload['pledgeId'];
+  if (!isEventOf(event, Events.pledgeConfirmed) && !isEventOf(event, Events.pledgeWithdrawn))
+    return;
+  const { pledgeId } = event.payload;
   const challengeId = event.challengeId;
   if (typeof pledgeId !== 'string' || challengeId === null) return;
   // Every challenge's pledge events come here; most are other action types'.

@@ -65,10 +65,7 @@ export const commute: ActionType = defineActionType({
   unit: 'km',
   settingsSchema,
   pledgeSchema,
-  checkPledge({ details, settings }) {
-    checkPledgedModes(details, settings);
-    return null;
-  },
+  checkPledge: ({ details, settings }) => checkPledgedModes(details, settings),
   contributionSchema,
   quantify: ({ details }) => totalKm(details.trips),
   impact: ({ details, pledge }) => avoidedCo2e(details.trips, pledge?.previousMode),
@@ -87,13 +84,12 @@ export const commute: ActionType = defineActionType({
     // The caps hold per person and day, whatever the number of reports.
     maxQuantityPerPersonPerDay: MAX_KM_PER_DAY,
     check({ details, settings, occurredAt, recorded }) {
-      checkTrips(
+      return checkTrips(
         details,
         settings,
         occurredAt,
         recorded.sameDay.map((earlier) => earlier.details),
       );
-      return null;
     },
   },
 });

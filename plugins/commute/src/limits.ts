@@ -3,7 +3,7 @@
  * the challenge counts, the carpool rule, and distances nobody covers in a
  * day by that mode. Each refusal is a 400 naming the exact field.
  */
-import { TandemError } from '@tandem/core';
+import type { Problem } from '@tandem/core';
 import { MODE_LABELS, MODES, type Mode } from './modes.js';
 import {
   MAX_KM_PER_DAY,
@@ -35,11 +35,9 @@ export const DAILY_KM_LIMITS: Readonly<Record<Mode, number>> = Object.freeze({
   'e-scooter': 80,
 });
 
-// The SDK attaches a sentence returned by `checkPledge` or `limits.check` to
-// `details` as a whole; throwing the error ourselves names the very field
-// (`details/trips/2/mode`), which is what a form needs to point at it.
-const refuse = (path: string, message: string): TandemError =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
+// Problems name the very field under `details` (`trips/2/mode`): the SDK
+// answers a 400 on `details/trips/2/mode`, which a form can point at.
+const refuse = (path: string, message: string): Problem => ({ path, message });
 
 const label = (mode: Mode): string => MODE_LABELS[mode].en;
 
@@ -57,18 +55,19 @@ export function dailyLimit(mode: Mode, settings: CommuteSettings): number {
  * mode is not checked against the challenge: it says how the person
  * travelled before, whatever the challenge is about.
  *
- * @throws TandemError `TANDEM_REQUEST_INVALID` naming `details/modes/<i>`
+ * @returns the problem at `modes/<i>` (under `details`), or `null`
  */
-export function checkPledgedModes(details: CommutePledge, settings: CommuteSettings): void {
+export function checkPledgedModes(
+  details: CommutePledge,
+  settings: CommuteSettings,
+): Problem | null {
   const allowed = accepted(settings);
-  details.modes?.forEach((mode, i) => {
-    if (!allowed.includes(mode)) {
-      throw refuse(
-        `details/modes/${i}`,
-        `"${mode}" is not a mode this challenge counts; it counts ${acceptedList(settings)}`,
-      );
-    }
-  });
+  const i = (details.modes ?? []).findIndex((mode) => !allowed.includes(mode));
+  if (i < 0) return null;
+  return refuse(
+    `modes/${i}`,
+    `"${details.modes?.[i]}" is not a mode this challenge counts; it counts ${acceptedList(settings)}`,
+  );
 }
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
@@ -86,61 +85,62 @@ const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
  * @param occurredAt - when the contribution says it happened; `date` may not
  *   be later than its day, give or take a day for time zones
  * @param earlier - the same person's earlier reports of that day, validated
- * @throws TandemError `TANDEM_REQUEST_INVALID` naming `details/date`,
- *   `details/trips/<i>/mode`, `details/trips/<i>/occupants` or
- *   `details/trips/<i>/km` (the trip at which that mode's total passes its cap)
+ * @returns the first problem, naming (under `details`) `date`,
+ *   `trips/<i>/mode`, `trips/<i>/occupants` or `trips/<i>/km` (the trip at
+ *   which that mode's total passes its cap); `null` when the day holds
  */
 export function checkTrips(
   details: CommuteContribution,
   settings: CommuteSettings,
   occurredAt: Date,
   earlier: readonly CommuteContribution[] = [],
-): void {
+): Problem | null {
   const latest = isoDay(new Date(occurredAt.getTime() + 24 * 3600_000));
   // Both are YYYY-MM-DD, so text order is date order.
   if (details.date !== undefined && details.date > latest) {
-    throw refuse(
-      'details/date',
+    return refuse(
+      'date',
       `${details.date} is after the day this contribution occurred (${isoDay(occurredAt)})`,
     );
   }
   const allowed = accepted(settings);
-  details.trips.forEach((trip, i) => {
+  for (const [i, trip] of details.trips.entries()) {
     if (!allowed.includes(trip.mode)) {
-      throw refuse(
-        `details/trips/${i}/mode`,
+      return refuse(
+        `trips/${i}/mode`,
         `"${trip.mode}" is not a mode this challenge counts; it counts ${acceptedList(settings)}`,
       );
     }
     if (trip.mode === 'carpool' && trip.occupants === undefined) {
-      throw refuse(
-        `details/trips/${i}/occupants`,
+      return refuse(
+        `trips/${i}/occupants`,
         'is required for a carpool: how many people were in the car, you included (2 to 9)',
       );
     }
     if (trip.mode !== 'carpool' && trip.occupants !== undefined) {
-      throw refuse(
-        `details/trips/${i}/occupants`,
+      return refuse(
+        `trips/${i}/occupants`,
         `applies to a carpool only, not to a trip by ${label(trip.mode)}`,
       );
     }
-  });
+  }
   const kmByMode = new Map<Mode, number>();
   for (const report of earlier) {
     for (const trip of report.trips)
       kmByMode.set(trip.mode, (kmByMode.get(trip.mode) ?? 0) + trip.km);
   }
-  details.trips.forEach((trip, i) => {
+  for (const [i, trip] of details.trips.entries()) {
     const total = (kmByMode.get(trip.mode) ?? 0) + trip.km;
     kmByMode.set(trip.mode, total);
     const cap = dailyLimit(trip.mode, settings);
     if (total > cap) {
-      throw refuse(
-        `details/trips/${i}/km`,
+      return refuse(
+        `trips/${i}/km`,
         `${round(total)} km by ${label(trip.mode)} in one day${earlier.length > 0 ? ', with what you already reported that day,' : ''} is more than the ${cap} km this challenge accepts for that mode; please check the distance`,
       );
     }
-  });
+  }
+  return null;
 }
 
 const round = (km: number): number => Math.round(km * 100) / 100;

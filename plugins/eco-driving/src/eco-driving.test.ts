@@ -127,7 +127,9 @@ describe('eco-driving on the engine', () => {
     expect(racing.filter((a) => a.status === 201)).toHaveLength(1);
     const duplicates = racing.filter((a) => a.status !== 201);
     expect(new Set(duplicates.map((a) => a.status))).toEqual(new Set([409]));
-    expect(new Set(duplicates.map((a) => a.body.error))).toEqual(new Set(['TANDEM_DUPLICATE']));
+    expect(new Set(duplicates.map((a) => a.body.error))).toEqual(
+      new Set(['TANDEM_CONTRIBUTION_ALREADY_COUNTED']),
+    );
     // Again and again, then by an agent naming the same person: still once.
     for (let i = 0; i < 3; i++) expect((await self()).status).toBe(409);
     const byAgent = await record(challenge.id, { courseId: COURSE }, email.toUpperCase());

@@ -2,7 +2,7 @@
  * What one completed course is worth: pure functions, no I/O, so that the
  * figure can be checked by hand and tested without a database.
  */
-import { TandemError, type ImpactResult } from '@tandem/core';
+import type { ImpactResult, Problem } from '@tandem/core';
 import { ECO_DRIVING_DEFAULTS, ECO_DRIVING_SOURCE_LABEL } from './factors.js';
 import type { EcoDrivingContribution, EcoDrivingSettings } from './schemas.js';
 
@@ -48,9 +48,6 @@ export function estimatedSaving(settings: Partial<EcoDrivingSettings>): ImpactRe
   };
 }
 
-const refuse = (path: string, message: string): TandemError =>
-  new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
-
 /**
  * Why `courseId` is not the course this challenge counts, or `null` when it
  * is: the one course the plugin knows for a challenge is its settings'.
@@ -63,25 +60,26 @@ export function courseProblem(courseId: string, settings: EcoDrivingSettings): s
 
 /**
  * Refuses a completion of another course than the challenge's, and a
- * completion dated after the contribution itself. The SDK would attach a
- * returned sentence to `details` as a whole; throwing names the very field.
+ * completion dated after the contribution itself. The problem names the
+ * very field under `details`, which the SDK turns into a 400 on it.
  *
- * @throws TandemError `TANDEM_REQUEST_INVALID` naming `details/courseId` or `details/completedAt`
+ * @returns the problem at `courseId` or `completedAt`, or `null`
  */
 export function checkCompletion(
   details: EcoDrivingContribution,
   settings: EcoDrivingSettings,
   occurredAt: Date,
-): void {
+): Problem | null {
   const problem = courseProblem(details.courseId, settings);
-  if (problem !== null) throw refuse('details/courseId', problem);
+  if (problem !== null) return { path: 'courseId', message: problem };
   if (details.completedAt !== undefined) {
     const completedAt = new Date(details.completedAt).getTime();
     if (completedAt > occurredAt.getTime() + COMPLETED_AT_SLACK_MS) {
-      throw refuse(
-        'details/completedAt',
-        `is later than the contribution's date (${occurredAt.toISOString()})`,
-      );
+      return {
+        path: 'completedAt',
+        message: `is later than the contribution's date (${occurredAt.toISOString()})`,
+      };
     }
   }
+  return null;
 }

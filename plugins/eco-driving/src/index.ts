@@ -73,9 +73,6 @@ export const ecoDriving: ActionType = defineActionType({
   limits: {
     maxQuantityPerContribution: 1,
     countsOncePer: ({ details }) => `course/${details.courseId}`,
-    check({ details, settings, occurredAt }) {
-      checkCompletion(details, settings, occurredAt);
-      return null;
-    },
+    check: ({ details, settings, occurredAt }) => checkCompletion(details, settings, occurredAt),
   },
 });

@@ -306,7 +306,7 @@ describe('POST /api/integrations/xapi/statements', () => {
     for (let i = 0; i < 3; i++) {
       const again = await selfReport(annToken);
       expect(again.status).toBe(409);
-      expect(again.body.error).toBe('TANDEM_DUPLICATE');
+      expect(again.body.error).toBe('TANDEM_CONTRIBUTION_ALREADY_COUNTED');
     }
 
     // The learner first, then the partner's statement.
@@ -372,7 +372,7 @@ describe('POST /api/integrations/xapi/statements', () => {
       result: { completion: true, score: { scaled: 0.1 } },
     });
     expect(altered.status).toBe(409);
-    expect((altered.body as { error: string }).error).toBe('TANDEM_DUPLICATE');
+    expect((altered.body as { error: string }).error).toBe('TANDEM_ELEARNING_STATEMENT_CONFLICT');
     expect(await progress(setup.challengeId)).toMatchObject({ participants: 1, quantity: 1 });
   });
 

@@ -10,6 +10,7 @@
 import { defineIntegration, type Integration } from '@tandem/core';
 import { migrations } from './migrations.js';
 import { elearningPersonalData } from './personal-data.js';
+import { elearningErrors } from './errors.js';
 import { elearningRoutes, XAPI_PREFIX } from './routes.js';
 
 export {
@@ -75,4 +76,5 @@ export const elearning: Integration = defineIntegration({
   routes: elearningRoutes,
   migrations,
   personalData: elearningPersonalData,
+  errors: elearningErrors,
 });

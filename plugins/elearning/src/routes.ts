@@ -19,6 +19,7 @@ import {
   type PluginRouter,
   type TSchema,
 } from '@tandem/core';
+import { elearningErrors } from './errors.js';
 import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
 import {
   conflictingIds,
@@ -189,7 +190,8 @@ async function receiveAll(
   const conflictMessage = (ids: readonly string[]) =>
     `Statement ${ids.join(', ')} was already received with other content; statements are immutable.`;
   const conflicts = await conflictingIds(context, partner, statements);
-  if (conflicts.length > 0) throw new TandemError('TANDEM_DUPLICATE', conflictMessage(conflicts));
+  if (conflicts.length > 0)
+    throw new TandemError(elearningErrors.STATEMENT_CONFLICT, conflictMessage(conflicts));
   const receipts: Receipt[] = [];
   for (const statement of statements) {
     receipts.push(await receiveStatement(context, partner, statement));
@@ -197,7 +199,10 @@ async function receiveAll(
   // Only a concurrent request with other content under the same id gets here.
   const raced = receipts.filter((receipt) => receipt.outcome === 'conflict');
   if (raced.length > 0) {
-    throw new TandemError('TANDEM_DUPLICATE', conflictMessage(raced.map((r) => r.id)));
+    throw new TandemError(
+      elearningErrors.STATEMENT_CONFLICT,
+      conflictMessage(raced.map((r) => r.id)),
+    );
   }
   return receipts;
 }

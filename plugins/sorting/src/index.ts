@@ -4,7 +4,7 @@
  * consent, by e-mail or by a code written on a card, online or offline with
  * a later sync that never counts anyone twice (the SYCTOM case of DESIGN.md).
  */
-import { defineActionType, TandemError, type ActionType } from '@tandem/core';
+import { defineActionType, type ActionType } from '@tandem/core';
 import { migrations } from './migrations.js';
 import { sortingPersonalData } from './personal-data.js';
 import { sendReceipt, SEND_RECEIPT_JOB } from './receipt.js';
@@ -66,10 +66,11 @@ export const sorting: ActionType = defineActionType({
     if (!allowed || !details.streams) return null;
     const index = details.streams.findIndex((stream) => !allowed.includes(stream));
     if (index < 0) return null;
-    // Thrown rather than returned, so that the 400 names the very item.
-    const path = `details/streams/${index}`;
-    const message = `"${details.streams[index]}" is not a stream this challenge is about; it is about ${allowed.join(', ')}`;
-    throw new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
+    // The path names the very item: the 400 is on `details/streams/<i>`.
+    return {
+      path: `streams/${index}`,
+      message: `"${details.streams[index]}" is not a stream this challenge is about; it is about ${allowed.join(', ')}`,
+    };
   },
   capabilities: ['tables', 'challenges', 'organizations', 'enrolments', 'jobs', 'mail'],
   routes: sortingRoutes,

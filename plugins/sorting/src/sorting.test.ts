@@ -356,7 +356,7 @@ describe('enrolling one resident', () => {
       ),
       409,
     );
-    expect(conflict.error).toBe('TANDEM_STATE_CONFLICT');
+    expect(conflict.error).toBe('TANDEM_CHALLENGE_WRONG_ACTION_TYPE');
   });
 
   it('replays an Idempotency-Key: the same answer and code, counted once', async () => {

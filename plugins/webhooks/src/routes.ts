@@ -4,8 +4,9 @@
  */
 import {
   access,
+  coreEvents,
   errorResponses as errors,
-  EventTypes,
+  Events,
   invalid,
   newId,
   TandemError,
@@ -157,20 +158,30 @@ async function deliveryViews(context: WebhooksContext, rows: readonly DeliveryRo
 
 /**
  * Event types are `'*'` or `<thing>.<past tense>` (STYLE.md), e.g.
- * `challenge.unlocked` or a plugin's `commute.trip_logged`. Only the shape
- * is checked: core and plugins add types of their own (`challenge.milestone`
- * lives beside its job, not in `EventTypes`), so a list of known types would
- * refuse real ones.
+ * `challenge.unlocked` or a plugin's `commute.trip_logged`. A type under one
+ * of core's things (`pledge.`, `challenge.`…) must be in core's catalogue, so
+ * a misspelt `challenge.unlock` is refused rather than never delivered;
+ * other types belong to plugins, which add their own, and only their shape
+ * is checked.
  */
 const EVENT_TYPE = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_.-]*$/;
+const CORE_TYPES = new Set<string>(coreEvents.map((event) => event.type));
+const CORE_THINGS = new Set([...CORE_TYPES].map((type) => type.split('.')[0]));
 
 function checkEventTypes(events: readonly string[]): void {
   events.forEach((type, index) => {
-    if (type === '*' || EVENT_TYPE.test(type)) return;
-    throw invalid(
-      `events/${index}`,
-      `is not an event type ("${type}"); use '*' or a type such as '${EventTypes.challengeUnlocked}'`,
-    );
+    if (type === '*') return;
+    if (!EVENT_TYPE.test(type)) {
+      throw invalid(
+        `events/${index}`,
+        `is not an event type ("${type}"); use '*' or a type such as '${Events.challengeUnlocked.type}'`,
+      );
+    }
+    const thing = type.split('.')[0];
+    if (CORE_THINGS.has(thing) && !CORE_TYPES.has(type)) {
+      const known = [...CORE_TYPES].filter((t) => t.startsWith(`${thing}.`));
+      throw invalid(`events/${index}`, `is not an event of Tandem; use one of ${known.join(', ')}`);
+    }
   });
 }
 

@@ -568,6 +568,7 @@ describe('endpoints', () => {
       [{ ...good, events: [] }, 'events'],
       [{ ...good, events: ['unlocked'] }, 'events/0'],
       [{ ...good, events: ['*', 'Pledge Confirmed'] }, 'events/1'],
+      [{ ...good, events: ['challenge.unlock'] }, 'events/0'],
       [{ url: good.url }, 'events'],
     ];
     for (const [body, path] of cases) {

@@ -150,7 +150,8 @@ export async function ensureOrganization(
     const created = await services.createOrganization(ctx, services.asAdmin, input);
     return { id: created.id, slug: created.slug };
   } catch (error) {
-    if (!(error instanceof TandemError) || error.code !== 'TANDEM_DUPLICATE') throw error;
+    if (!(error instanceof TandemError) || error.code !== 'TANDEM_ORGANIZATION_SLUG_TAKEN')
+      throw error;
     const existing = await services.getOrganization(ctx, services.asAdmin, input.slug);
     return { id: existing.id, slug: existing.slug };
   }

@@ -1,10 +1,11 @@
 import { reachedMilestones, type Milestone } from '../../domain/milestones.js';
 import type { Progress, Tier } from '../../domain/types.js';
 import type { Sql } from '../../store/database.js';
+import { Events } from '../../events/catalogue.js';
 import { appendEvents, type NewEvent } from '../../store/outbox.js';
 
 /** The outbox event a new milestone writes (payload `{ tierId, percent, progress }`). */
-export const MILESTONE_EVENT = 'challenge.milestone';
+export const MILESTONE_EVENT = Events.challengeMilestone.type;
 
 /** What {@link recordMilestones} needs to know of the challenge. */
 export interface MilestoneChallenge {

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Progress } from '../../domain/types.js';
 import type { Database } from '../../store/database.js';
+import { Events } from '../../events/catalogue.js';
 import { appendEvents } from '../../store/outbox.js';
 import { PROGRESS_SLOTS, WHOLE_CHALLENGE } from '../../store/progress.js';
 import { Jobs, type JobQueue } from '../queue.js';
 
 /** The outbox event a correction writes (payload `{ expected, found }`). */
-export const MISMATCH_EVENT = 'progress.mismatch';
+export const MISMATCH_EVENT = Events.progressMismatch.type;
 
 /**
  * The counter slot that holds the recount's corrections. Writers pick slots

@@ -1,0 +1,172 @@
+/**
+ * The one catalogue of core's events: each type defined once, with the
+ * schema of its payload and what the platform does with it. The outbox
+ * accepts only these payloads (a mismatch is a compile error, and a runtime
+ * one for untyped callers); the relay, live streams, notifications and
+ * integrations derive their lists from here. `docs/events.md` is generated from
+ * it (`npm run docs:catalogue`; a test fails when it is stale). Plugins
+ * declare their own in their manifest's `events`. See docs/decisions/0022.
+ */
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventDefinition } from '../sdk/events.js';
+
+const Id = (description: string) => Type.String({ minLength: 1, description });
+// A pattern rather than `format: 'date-time'`: TypeBox checks formats only
+// once they are registered globally, and the SDK registers nothing.
+const Instant = (description: string) =>
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}',
+    description: `${description} (ISO 8601)`,
+  });
+
+/** A challenge's counts as the event saw them. */
+const ProgressSnapshot = Type.Object(
+  {
+    participants: Type.Integer({ minimum: 0 }),
+    quantity: Type.Number(),
+    co2eKg: Type.Number(),
+  },
+  { description: 'participants, quantity (in the action type’s unit) and kg CO2e avoided' },
+);
+
+const ChallengeStatus = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('open'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('fulfilled'),
+]);
+
+const ParticipantsDelta = Type.Integer({
+  minimum: -1,
+  maximum: 1,
+  description: 'how the count of distinct participants moved: 1, 0 or -1',
+});
+
+/**
+ * Core's events by name. `Events.pledgeConfirmed.type === 'pledge.confirmed'`.
+ */
+export const Events = {
+  pledgeConfirmed: defineEvent(
+    'pledge.confirmed',
+    Type.Object({
+      pledgeId: Id('the pledge'),
+      participantId: Id('who pledged'),
+      teamId: Type.Union([Type.String(), Type.Null()], { description: 'their team, if any' }),
+      participantsDelta: ParticipantsDelta,
+      assisted: Type.Optional(
+        Type.Literal(true, { description: 'recorded by an agent; the plugin sends the receipt' }),
+      ),
+    }),
+    {
+      description: 'A pledge was confirmed and counts from now on.',
+      evaluates: true,
+      notifies: true,
+    },
+  ),
+  pledgeWithdrawn: defineEvent(
+    'pledge.withdrawn',
+    Type.Object({
+      pledgeId: Id('the pledge'),
+      participantId: Id('who withdrew'),
+      participantsDelta: ParticipantsDelta,
+    }),
+    { description: 'A confirmed pledge was withdrawn and no longer counts.', evaluates: true },
+  ),
+  contributionRecorded: defineEvent(
+    'contribution.recorded',
+    Type.Object({
+      contributionId: Id('the contribution'),
+      participantId: Type.Union([Type.String(), Type.Null()], {
+        description: 'who acted; null for an unnamed weigh-in',
+      }),
+      quantity: Type.Number({ minimum: 0, description: 'in the action type’s unit' }),
+      co2eKg: Type.Number({ minimum: 0 }),
+      participantsDelta: ParticipantsDelta,
+    }),
+    { description: 'A measured contribution was recorded.', evaluates: true },
+  ),
+  challengeOpened: defineEvent('challenge.opened', Type.Object({ status: ChallengeStatus }), {
+    description: 'A draft challenge was opened to pledges.',
+    liveFrame: 'status',
+  }),
+  challengeMilestone: defineEvent(
+    'challenge.milestone',
+    Type.Object({
+      tierId: Id('the tier'),
+      percent: Type.Integer({ minimum: 1, maximum: 100, description: 'of the tier’s goal' }),
+      progress: ProgressSnapshot,
+    }),
+    {
+      description: 'A challenge reached a share (25, 50, 75 or 100 %) of a tier’s goal.',
+      liveFrame: 'milestone',
+    },
+  ),
+  challengeUnlocked: defineEvent(
+    'challenge.unlocked',
+    Type.Object({
+      tierId: Id('the tier'),
+      unlockedAt: Instant('when it was reached'),
+      progress: ProgressSnapshot,
+    }),
+    {
+      description: 'A tier’s goal was reached: its counterpart is owed (written once per tier).',
+      liveFrame: 'unlocked',
+      notifies: true,
+    },
+  ),
+  challengeSucceeded: defineEvent(
+    'challenge.succeeded',
+    Type.Object({ status: Type.Literal('succeeded') }),
+    { description: 'A challenge’s first tier unlocked: it succeeded.', liveFrame: 'status' },
+  ),
+  challengeClosed: defineEvent(
+    'challenge.closed',
+    Type.Object({
+      status: ChallengeStatus,
+      closedAt: Type.Optional(Instant('when it closed')),
+      progress: ProgressSnapshot,
+    }),
+    {
+      description: 'A challenge closed (its deadline, or its organizer): succeeded or failed.',
+      liveFrame: 'status',
+      notifies: true,
+    },
+  ),
+  counterpartFulfilled: defineEvent(
+    'counterpart.fulfilled',
+    Type.Object({ tierId: Id('the tier whose counterpart was delivered') }),
+    { description: 'A sponsor showed that an unlocked tier’s counterpart was delivered.' },
+  ),
+  progressMismatch: defineEvent(
+    'progress.mismatch',
+    Type.Object({ expected: ProgressSnapshot, found: ProgressSnapshot }),
+    { description: 'The nightly recount found counters that disagreed and corrected them.' },
+  ),
+} as const;
+
+/** One of core's event definitions. */
+export type CoreEventDefinition = (typeof Events)[keyof typeof Events];
+
+/** A type of core's events. */
+export type CoreEventType = CoreEventDefinition['type'];
+
+/** Core's event definitions, in catalogue order. */
+export const coreEvents: readonly CoreEventDefinition[] = Object.freeze(Object.values(Events));
+
+const byType: ReadonlyMap<string, EventDefinition> = new Map(coreEvents.map((e) => [e.type, e]));
+
+/** Core's definition of `type`, or `undefined` (a plugin's event, or none). */
+export function coreEventDefinition(type: string): EventDefinition | undefined {
+  return byType.get(type);
+}
+
+/** The types after which a challenge's goals are evaluated again. */
+export const EVALUATED_TYPES: ReadonlySet<string> = new Set(
+  coreEvents.filter((e) => e.evaluates).map((e) => e.type),
+);
+
+/** The types the notifications feature mails about. */
+export const NOTIFIED_TYPES: readonly CoreEventType[] = coreEvents
+  .filter((e) => e.notifies)
+  .map((e) => e.type);
