@@ -16,6 +16,7 @@
  * Servers run as child processes; whatever happens (an error, Ctrl-C), they
  * are stopped and the databases dropped.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +99,10 @@ async function machine() {
   } finally {
     await client.end().catch(() => undefined);
   }
+  const git = (...command: string[]) =>
+    spawnSync('git', command, { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
   return {
+    commit: `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (with changes)' : ''}`,
     nproc: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -236,7 +240,7 @@ const results: Measurement[] = [];
 try {
   const host = await machine();
   progress(
-    `${quick ? 'quick run' : 'full run'} on ${host.nproc} × ${host.cpu}, ${host.memoryGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}, load ${host.loadAverageAtStart.join(' ')}`,
+    `${quick ? 'quick run' : 'full run'} of ${host.commit} on ${host.nproc} × ${host.cpu}, ${host.memoryGiB} GiB, Node ${host.node}, PostgreSQL ${host.postgres}, load ${host.loadAverageAtStart.join(' ')}`,
   );
   progress(`npm run build (${buildWorkspace().toFixed(0)} s)`);
   // Set-up (servers, sign-ins, the bulk load) runs at once; measurements
