@@ -5,6 +5,9 @@ import { createDatabase } from './lib/processes.js';
 import { fromRounds, type Measurement } from './lib/report.js';
 import { median } from './lib/stats.js';
 
+/** Pledges of the warm-up before the first round. */
+const WARM_UP = 50;
+
 /**
  * P1, pledge ingest: signed-in people pledge on ONE open challenge through
  * HTTP as fast as the server answers (`connections` at a time, autocannon,
@@ -110,6 +113,10 @@ async function insertRate(url: string, connections: number, seconds: number): Pr
 export async function pledgeIngest(input: IngestInput): Promise<Measurement> {
   const baselineDb = await createDatabase('insert', input.postgresServerUrl);
   try {
+    // Warm-up, not counted: the server's JIT and pools, the new table's catalogue.
+    const warmUp = await openChallenge(input.api, input.campaignId, input.tokens.length * 10);
+    await pledgeAll({ ...input, tokens: input.tokens.slice(0, WARM_UP) }, warmUp);
+    await insertRate(baselineDb.url, input.connections, 0.5);
     const rates: number[] = [];
     const inserts: number[] = [];
     const p50s: number[] = [];
