@@ -96,6 +96,8 @@ async function machine() {
     postgres =
       (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]
         ?.v ?? postgres;
+  } catch {
+    // The benchmarks that need PostgreSQL say so.
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -237,6 +239,7 @@ async function prepareCounters(): Promise<Prepared> {
 
 cleanUpOnSignals();
 const results: Measurement[] = [];
+const failures: { ids: string[]; error: string }[] = [];
 try {
   const host = await machine();
   progress(
@@ -246,26 +249,46 @@ try {
   // Set-up (servers, sign-ins, the bulk load) runs at once; measurements
   // run one after the other, each server stopped once measured.
   progress('starting the servers, signing people in, loading pledges');
-  const prepared = await Promise.all([
-    ...(only.has('P1') ? [prepareEmbedded()] : []),
-    ...(only.has('P1') || only.has('P2')
-      ? [prepareWorkers({ ingest: only.has('P1'), unlock: only.has('P2') })]
-      : []),
-    ...(only.has('P3') || only.has('P5') ? [prepareReadsAndGrowth()] : []),
-    ...(only.has('C1') ? [prepareCounters()] : []),
-  ]);
+  const plans: { ids: string[]; prepare: () => Promise<Prepared> }[] = [];
+  if (only.has('P1')) plans.push({ ids: ['P1-embedded'], prepare: prepareEmbedded });
+  if (only.has('P1') || only.has('P2')) {
+    const run = { ingest: only.has('P1'), unlock: only.has('P2') };
+    plans.push({
+      ids: [...(run.ingest ? ['P1-workers'] : []), ...(run.unlock ? ['P2'] : [])],
+      prepare: () => prepareWorkers(run),
+    });
+  }
+  if (only.has('P3') || only.has('P5'))
+    plans.push({ ids: ['P3', 'P5'].filter((id) => only.has(id)), prepare: prepareReadsAndGrowth });
+  if (only.has('C1')) plans.push({ ids: ['C1'], prepare: prepareCounters });
+  const prepared = await Promise.allSettled(plans.map((plan) => plan.prepare()));
   progress('measuring');
-  for (const bench of prepared) {
-    results.push(...(await bench.measure()));
-    await bench.stop();
+  // A benchmark that fails (a count that is not exact, a server that does
+  // not start) is reported and the others still run.
+  for (const [i, outcome] of prepared.entries()) {
+    const ids = plans[i]?.ids ?? [];
+    try {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      try {
+        results.push(...(await outcome.value.measure()));
+      } finally {
+        await outcome.value.stop();
+      }
+    } catch (error) {
+      if (isClosing()) throw error;
+      console.error(`\n${ids.join(', ')} failed [${elapsed()}]:`, error);
+      failures.push({ ids, error: error instanceof Error ? error.message : String(error) });
+    }
   }
   const seconds = (performance.now() - began) / 1000;
   console.log('');
   for (const m of results) console.log(line(m));
+  for (const f of failures)
+    for (const id of f.ids) console.log(`${id} error=${JSON.stringify(f.error)} FAIL`);
   const missed = results.filter((m) => m.target.met === false).map((m) => m.id);
   const passed = results.filter((m) => m.target.met === true).length;
   console.log(
-    `\n${passed} PASS, ${missed.length} MISS${missed.length ? ` (${missed.join(', ')})` : ''}; ${quick ? '--quick ' : ''}run took ${seconds.toFixed(0)} s`,
+    `\n${passed} PASS, ${missed.length} MISS${missed.length ? ` (${missed.join(', ')})` : ''}${failures.length ? `, ${failures.flatMap((f) => f.ids).join(', ')} FAILED` : ''}; ${quick ? '--quick ' : ''}run took ${seconds.toFixed(0)} s`,
   );
   const out = join(repoRoot, 'bench', 'results.json');
   await mkdir(join(repoRoot, 'bench'), { recursive: true });
@@ -278,12 +301,14 @@ try {
         seconds: Math.round(seconds),
         machine: { ...host, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
         results: Object.fromEntries(results.map((m) => [m.id, m])),
+        failures,
       },
       null,
       2,
     )}\n`,
   );
   console.log(`Wrote ${out}`);
+  if (failures.length) process.exitCode = 1;
 } catch (error) {
   // After Ctrl-C, what was under way fails as its servers go: no news.
   if (!isClosing()) console.error(`\nThe benchmark failed [${elapsed()}]:`, error);
