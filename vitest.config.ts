@@ -14,6 +14,7 @@ export default defineConfig({
       'plugins/*/src/**/*.test.ts',
       'apps/server/test/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
+      'tools/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 60_000,
