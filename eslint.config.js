@@ -48,7 +48,7 @@ const noIo = [
 // import each other, TypeBox, semver and node's builtins, nothing else.
 const sdkOnly = [
   {
-    regex: '^(?!\\./[^/]+$|@sinclair/typebox$|semver$|node:)',
+    regex: '^(?!\\./[^/]+$|@sinclair/typebox(/[a-z]+)?$|semver$|node:)',
     message:
       'core/src/sdk imports only core/src/sdk, @sinclair/typebox, semver and node builtins (ADR 0019).',
   },

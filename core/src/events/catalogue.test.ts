@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { coreErrors, TandemError } from '../errors.js';
 import { coreEvents, Events } from './catalogue.js';
-import { defineIntegration } from '../sdk/integration.js';
+import { defineIntegration } from '../plugins/index.js';
 import { createRegistry } from '../plugins/registry.js';
 import type { NewEvent } from '../store/outbox.js';
 import { defineError, definePluginErrors, TandemError as CodedError } from '../sdk/errors.js';

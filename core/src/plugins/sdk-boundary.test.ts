@@ -27,6 +27,7 @@ function allowedInSdk(specifier: string): boolean {
   return (
     /^\.\/[^/]+$/.test(specifier) ||
     specifier === '@sinclair/typebox' ||
+    specifier.startsWith('@sinclair/typebox/') ||
     specifier === 'semver' ||
     specifier.startsWith('node:')
   );
