@@ -266,6 +266,17 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   installIdempotency(app, ctx);
 
+  // A read after a write answered by this process sees it (ADR 0023): every
+  // write drops the cached views before its answer leaves. Coarse — which
+  // challenge a write touched is not known here — but writes are few
+  // beside reads, and a refill is one read of a few rows.
+  const views = ctx.views;
+  if (views) {
+    app.addHook('onSend', async (request) => {
+      if (WRITE_METHODS.has(request.method)) views.clear();
+    });
+  }
+
   app.get(
     '/api/health',
     {
