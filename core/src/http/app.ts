@@ -7,6 +7,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -121,6 +122,35 @@ function serverTimeouts(requestTimeoutMs: number): Pick<FastifyServerOptions, 'r
 }
 
 /**
+ * The security headers helmet gives an answer (see buildApp), for API
+ * routes: taken from helmet itself on the first API request, with the
+ * configuration every answer shares but without script and style nonces,
+ * which only pages use; later requests get a copy. Helmet otherwise builds
+ * its middleware and draws two nonces on every request, a sizeable part of
+ * a cached read's cost (docs/performance.md, "Read path").
+ */
+function apiSecurityHeaders() {
+  let headers: [string, number | string | readonly string[]][] | null = null;
+  return function apiSecurityHeadersHook(
+    _request: unknown,
+    reply: { helmet: () => unknown; raw: ServerResponse },
+    done: () => void,
+  ): void {
+    if (headers === null) {
+      const before = new Set(reply.raw.getHeaderNames());
+      reply.helmet();
+      headers = Object.entries(reply.raw.getHeaders()).filter(
+        (entry): entry is [string, number | string | string[]] =>
+          entry[1] !== undefined && !before.has(entry[0]),
+      );
+    } else {
+      for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    }
+    done();
+  };
+}
+
+/**
  * Builds the HTTP API without listening, so tests drive it with
  * `app.inject()` and the server app decides where it listens.
  */
@@ -138,10 +168,21 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   const table: RegisteredRoute[] = [];
   routeTables.set(app, table);
+  const apiHeaders = apiSecurityHeaders();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       table.push({ method, url: route.url, schema: route.schema as RegisteredRoute['schema'] });
+    }
+    if (route.url.startsWith('/api/') && route.helmet === undefined) {
+      // API answers are not pages: the same headers, without per-answer
+      // nonces, set from a copy rather than rebuilt on each request.
+      route.helmet = false;
+      const own = route.onRequest;
+      route.onRequest = [
+        ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+        apiHeaders,
+      ];
     }
     if (!methods.some((method) => WRITE_METHODS.has(method)) || !route.url.startsWith('/api/')) {
       return;

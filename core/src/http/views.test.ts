@@ -139,6 +139,27 @@ describe('cached views, in one process', () => {
     ).toBe(403);
   });
 
+  it('gives API answers the security headers of every answer, without page nonces', async () => {
+    const page = await platform.app.inject({ method: 'GET', url: '/docs/json' });
+    const security = Object.keys(page.headers).filter(
+      (name) => !['content-type', 'content-length', 'date', 'connection'].includes(name),
+    );
+    expect(security).toContain('content-security-policy');
+    expect(security).toContain('x-frame-options');
+    const withoutNonces = String(page.headers['content-security-policy']).replace(
+      / 'nonce-[0-9a-f]+'/g,
+      '',
+    );
+    for (let round = 0; round < 2; round++) {
+      const api = await platform.app.inject({ method: 'GET', url: '/api/health' });
+      for (const name of security) {
+        expect(api.headers[name], name).toBe(
+          name === 'content-security-policy' ? withoutNonces : page.headers[name],
+        );
+      }
+    }
+  });
+
   it('answers 404 for a challenge that does not exist, and keeps no trace of it', async () => {
     const read = await client.get('/api/challenges/chl_nothing_here');
     expect(read.status).toBe(404);
