@@ -42,6 +42,7 @@ async function serveTandem(): Promise<void> {
   const { openChallenge } = await import('../../core/src/testing/scenarios.js');
   const platform = await startTestPlatform({ database: 'embedded', logger: logger() });
   process.on('SIGTERM', () => {
+    console.error('view cache:', JSON.stringify(platform.ctx.views?.stats()));
     void platform.stop().finally(() => process.exit(0));
   });
   const client = createTestClient(platform.app);
