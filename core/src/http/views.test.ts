@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are read field by field. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config.js';
 import { generateSecretKey } from '../keyring.js';
 import { createPlatform, type Platform } from '../platform.js';
@@ -223,6 +224,16 @@ describe('cached views, across processes sharing PostgreSQL and Redis', () => {
     await database?.drop();
   });
 
+  async function busListeners(): Promise<number> {
+    const probe = new Redis(testRedisUrl());
+    try {
+      const [, count] = (await probe.pubsub('NUMSUB', `${queuePrefix}:live`)) as [string, number];
+      return Number(count);
+    } finally {
+      probe.disconnect();
+    }
+  }
+
   /** Reads on `platform` until `accept` holds; answers how long it took (ms). */
   async function readUntil(
     client: TestClient,
@@ -244,8 +255,12 @@ describe('cached views, across processes sharing PostgreSQL and Redis', () => {
   it('shows a confirmation on one process to a read on the other within 1 s', async () => {
     const writing = createTestClient(writer.app);
     const reading = createTestClient(reader.app);
+    // A process listens on the bus from its first read, not before.
+    expect(await busListeners()).toBe(0);
     const { challengeId } = await setUpClichy(writing, adminToken, { participants: 2 });
     const url = `/api/challenges/${challengeId}`;
+    await reading.get(url);
+    await vi.waitFor(async () => expect(await busListeners()).toBeGreaterThanOrEqual(1));
     // The reader caches the challenge before each confirmation.
     for (let n = 1; n <= 2; n++) {
       expect((await reading.get(url)).body.progress.participants).toBe(n - 1);

@@ -66,18 +66,20 @@ export async function installLive(
   });
   hubs.set(platform, hub);
 
-  // Cached views (ADR 0023): events relayed here drop theirs at once, and
-  // every process hears what the others relayed on the bus. This process
-  // listens from the start, not from its first live page.
+  // Cached views (ADR 0023): events relayed here drop theirs at once, and a
+  // process that serves reads hears what the others relayed on the bus,
+  // from its first read on (or its first live page, whichever comes first).
   const views = platform.ctx.views;
   if (views) {
     platform.onRelayed((events) => {
       for (const event of events) if (event.challengeId) views.invalidate(event.challengeId);
     });
-    await bus.subscribe({
-      message: (message) => views.invalidate(message.challengeId),
-      gap: () => views.clear(),
-    });
+    views.listenOnFirstRead(() =>
+      bus.subscribe({
+        message: (message) => views.invalidate(message.challengeId),
+        gap: () => views.clear(),
+      }),
+    );
   }
 
   platform.onRelayed((events) => {

@@ -56,6 +56,10 @@ export class ViewCache<T> {
   private clearedAt = 0;
   private hits = 0;
   private misses = 0;
+  /** Whether invalidations reach this cache yet; until then nothing is stored. */
+  private listening = true;
+  private startListening: (() => Promise<void>) | null = null;
+  private listenStarted = false;
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly clock: () => number;
@@ -72,6 +76,7 @@ export class ViewCache<T> {
    * share one load. A loader that throws stores nothing.
    */
   async get(key: string, load: () => Promise<Loaded<T>>): Promise<T> {
+    if (!this.listenStarted && this.startListening) this.listen(this.startListening);
     const entry = this.entries.get(key);
     if (entry) {
       if (entry.expiresAt > this.clock()) {
@@ -93,9 +98,32 @@ export class ViewCache<T> {
     return promise;
   }
 
+  /**
+   * Subscribes to invalidations on the first read rather than at once, so a
+   * process that serves no reads (a worker) does not listen; entries are
+   * stored only once `start` resolved, so none can miss an invalidation.
+   */
+  listenOnFirstRead(start: () => Promise<void>): void {
+    this.listening = false;
+    this.startListening = start;
+  }
+
+  private listen(start: () => Promise<void>): void {
+    this.listenStarted = true;
+    start().then(
+      () => {
+        this.listening = true;
+      },
+      (error: unknown) => {
+        this.listenStarted = false; // the next read tries again
+        console.error('cached views cannot hear invalidations; not caching:', String(error));
+      },
+    );
+  }
+
   private async load(key: string, load: () => Promise<Loaded<T>>, startedAt: number): Promise<T> {
     const loaded = await load();
-    if (this.ttlMs > 0 && this.isFresh(loaded.tags, startedAt)) {
+    if (this.ttlMs > 0 && this.listening && this.isFresh(loaded.tags, startedAt)) {
       const expiresAt = Math.min(this.clock() + this.ttlMs, loaded.expiresAt ?? Infinity);
       this.remove(key);
       if (this.entries.size >= this.maxEntries) {
