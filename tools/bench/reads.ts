@@ -1,8 +1,8 @@
 /**
  * The read path: `GET /api/challenges/{id}` over HTTP against a Fastify
- * hello-world route with the same process settings (Node flags, an
- * `info` logger writing to /dev/null as `tandem start` writes to its
- * output), each in a process of its own, measured in turns in the same run
+ * hello-world route with the same process settings (Node flags, Tandem's
+ * redacting `info` logger writing to /dev/null as `tandem start` writes to
+ * its output), each in a process of its own, measured in turns in the same run
  * by autocannon 9.0.0 (20 connections) from a third process.
  *
  *   node --conditions=tandem-source --import tsx tools/bench/reads.ts [--quick] [--pledges=1000]
@@ -10,7 +10,11 @@
  * The challenge runs on the embedded PostgreSQL (the `tandem start`
  * default). `--pledges=N` confirms N pledges first, written in bulk by SQL
  * (people, pledges and counter slots as the write path leaves them), to
- * see whether a read's cost grows with them.
+ * see whether a read's cost grows with them. `--against=DIR` also serves the
+ * challenge from another checkout of Tandem (holding this script), measured
+ * in the same rounds: a before/after comparison on one busy machine.
+ * `--growth=N` adds a second challenge server with N confirmed pledges (P5:
+ * the first's req/s over this one's).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -30,7 +34,9 @@ const logger = () => ({ level: 'info', stream: createWriteStream('/dev/null') })
 
 async function serveHello(): Promise<void> {
   const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: logger() });
+  const { secureLoggerOptions } = await import('../../core/src/logging.js');
+  // The same logger settings as Tandem's (a process setting, like Node's flags).
+  const app = Fastify({ logger: secureLoggerOptions(logger()) });
   app.get('/hello', async () => ({ hello: 'world' }));
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   console.log(`READY ${address}/hello`);
@@ -87,17 +93,14 @@ interface Figures {
   p99: number;
 }
 
-async function start(name: string, extra: string[]): Promise<{ child: ChildProcess; url: string }> {
+async function start(
+  name: string,
+  extra: string[],
+  script = fileURLToPath(import.meta.url),
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [
-      '--conditions=tandem-source',
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      `--role=${name}`,
-      ...extra,
-    ],
+    ['--conditions=tandem-source', '--import', 'tsx', script, `--role=${name}`, ...extra],
     { stdio: ['ignore', 'pipe', 'inherit'], detached: false },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -134,29 +137,47 @@ const median = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
+  const against = argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
   const hello = await start('hello', []);
-  const tandem = await start('tandem', [`--pledges=${pledges}`]);
+  const servers = [{ name: 'challenge', ...(await start('tandem', [`--pledges=${pledges}`])) }];
+  const growth = argv.find((a) => a.startsWith('--growth='))?.slice('--growth='.length);
+  if (growth) {
+    // P5: the same read with many more confirmed pledges on the challenge.
+    servers.push({ name: `at ${growth}`, ...(await start('tandem', [`--pledges=${growth}`])) });
+  }
+  if (against) {
+    const script = `${against}/tools/bench/reads.ts`;
+    servers.unshift({
+      name: 'before',
+      ...(await start('tandem', [`--pledges=${pledges}`], script)),
+    });
+  }
   try {
     await cannon(hello.url, 2);
-    await cannon(tandem.url, 2);
-    const ratios: number[] = [];
+    for (const server of servers) await cannon(server.url, 2);
+    const ratios = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       const h = await cannon(hello.url, SECONDS);
-      const t = await cannon(tandem.url, SECONDS);
-      ratios.push(t.rps / h.rps);
+      const parts = [`round ${round}: hello ${h.rps.toFixed(0)} req/s (p99 ${h.p99} ms)`];
+      for (const server of servers) {
+        const t = await cannon(server.url, SECONDS);
+        ratios.get(server.name)?.push(t.rps / h.rps);
+        parts.push(
+          `${server.name} ${t.rps.toFixed(0)} req/s (p50 ${t.p50} ms, p99 ${t.p99} ms) ×${(t.rps / h.rps).toFixed(3)}`,
+        );
+      }
+      console.log(parts.join(', '));
+    }
+    for (const [name, values] of ratios) {
       console.log(
-        `round ${round}: hello ${h.rps.toFixed(0)} req/s (p99 ${h.p99} ms), ` +
-          `challenge ${t.rps.toFixed(0)} req/s (p50 ${t.p50} ms, p99 ${t.p99} ms), ratio ${(t.rps / h.rps).toFixed(3)}`,
+        `P3 ${name} at ${pledges} pledges: ratio median ${median(values).toFixed(3)} ` +
+          `(${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`,
       );
     }
-    console.log(
-      `P3 read at ${pledges} pledges: ratio median ${median(ratios).toFixed(3)} ` +
-        `(${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`,
-    );
   } finally {
-    hello.child.kill('SIGTERM');
-    tandem.child.kill('SIGTERM');
-    await Promise.all([once(hello.child, 'exit'), once(tandem.child, 'exit')]);
+    const children = [hello.child, ...servers.map((s) => s.child)];
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => once(child, 'exit')));
   }
 }
 

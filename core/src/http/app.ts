@@ -13,7 +13,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
-import type { ServiceContext, Viewer } from '../services/context.js';
+import { anonymous, type ServiceContext, type Viewer } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
 import {
   createAjv,
@@ -242,11 +242,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // One rule for every part a route may read, before its schema and before
   // any hook stores or forwards a value: no NUL, no unpaired surrogate (see
   // validation.ts). Bodies keep their field names bare, like schema errors.
-  app.addHook('preValidation', async (request) => {
-    refuseHostileStrings(request.params, 'params');
-    refuseHostileStrings(request.query, 'querystring');
-    refuseHostileStrings(request.headers, 'headers');
-    refuseHostileStrings(request.body, '');
+  // The cheap hooks below take a callback rather than return a promise:
+  // they run on every request, reads included (docs/performance.md).
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      refuseHostileStrings(request.params, 'params');
+      refuseHostileStrings(request.query, 'querystring');
+      refuseHostileStrings(request.headers, 'headers');
+      refuseHostileStrings(request.body, '');
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 
   // Security headers on every answer (API, /docs, /ops and the plain pages):
@@ -294,16 +302,28 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
   app.decorateRequest('viewer', null as never);
-  app.addHook('onRequest', async (request) => {
-    if (!WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
-    await enforce(
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/')) {
+      done();
+      return;
+    }
+    enforce(
       ctx.limiter,
       { name: 'writes', limit: ctx.config.rateLimits.perIpPerMinute, windowMs: 60_000 },
       request.ip,
-    );
+    ).then(() => done(), done);
   });
-  app.addHook('preHandler', async (request) => {
-    request.viewer = await resolveViewer(ctx, request.headers.authorization);
+  app.addHook('preHandler', (request, _reply, done) => {
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) {
+      request.viewer = anonymous;
+      done();
+      return;
+    }
+    resolveViewer(ctx, authorization).then((viewer) => {
+      request.viewer = viewer;
+      done();
+    }, done);
   });
   installIdempotency(app, ctx);
 
@@ -313,8 +333,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // beside reads, and a refill is one read of a few rows.
   const views = ctx.views;
   if (views) {
-    app.addHook('onSend', async (request) => {
+    app.addHook('onSend', (request, _reply, payload, done) => {
       if (WRITE_METHODS.has(request.method)) views.clear();
+      done(null, payload);
     });
   }
 

@@ -76,15 +76,8 @@ export class ViewCache<T> {
    * share one load. A loader that throws stores nothing.
    */
   async get(key: string, load: () => Promise<Loaded<T>>): Promise<T> {
-    if (!this.listenStarted && this.startListening) this.listen(this.startListening);
-    const entry = this.entries.get(key);
-    if (entry) {
-      if (entry.expiresAt > this.clock()) {
-        this.hits++;
-        return entry.value;
-      }
-      this.remove(key);
-    }
+    const cached = this.peek(key);
+    if (cached !== undefined) return cached;
     this.misses++;
     const running = this.inflight.get(key);
     if (running && running.startedAt === this.step) return running.promise;
@@ -96,6 +89,19 @@ export class ViewCache<T> {
     };
     promise.then(forget, forget);
     return promise;
+  }
+
+  /** The cached value of `key` if there is a fresh one, without waiting for anything. */
+  peek(key: string): T | undefined {
+    if (!this.listenStarted && this.startListening) this.listen(this.startListening);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > this.clock()) {
+      this.hits++;
+      return entry.value;
+    }
+    this.remove(key);
+    return undefined;
   }
 
   /**
