@@ -139,11 +139,16 @@ const median = (values: number[]) => {
 async function main(): Promise<void> {
   const against = argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
   const hello = await start('hello', []);
-  const servers = [{ name: 'challenge', ...(await start('tandem', [`--pledges=${pledges}`])) }];
+  const servers = [
+    { name: `challenge at ${pledges}`, ...(await start('tandem', [`--pledges=${pledges}`])) },
+  ];
   const growth = argv.find((a) => a.startsWith('--growth='))?.slice('--growth='.length);
   if (growth) {
     // P5: the same read with many more confirmed pledges on the challenge.
-    servers.push({ name: `at ${growth}`, ...(await start('tandem', [`--pledges=${growth}`])) });
+    servers.push({
+      name: `challenge at ${growth}`,
+      ...(await start('tandem', [`--pledges=${growth}`])),
+    });
   }
   if (against) {
     const script = `${against}/tools/bench/reads.ts`;
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
     }
     for (const [name, values] of ratios) {
       console.log(
-        `P3 ${name} at ${pledges} pledges: ratio median ${median(values).toFixed(3)} ` +
+        `P3 ${name} pledges: ratio median ${median(values).toFixed(3)} ` +
           `(${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)})`,
       );
     }
