@@ -35,6 +35,7 @@ const EnvSchema = Type.Object({
   TANDEM_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   TANDEM_STREAMS_PER_IP: Type.Integer({ minimum: 0, default: 200 }),
   TANDEM_STREAMS_PER_PROCESS: Type.Integer({ minimum: 0, default: 10_000 }),
+  TANDEM_VIEW_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -92,6 +93,15 @@ export interface Config {
    * default 10,000). `0` disables a cap.
    */
   streams: { perIp: number; perProcess: number };
+  /**
+   * The longest a cached challenge or campaign answer is served
+   * (`TANDEM_VIEW_CACHE_MS`, default 1,000 ms; `0` turns the cache off).
+   * Committed events and this process's own writes drop entries sooner;
+   * this bounds what another process's write without an event leaves
+   * stale, so above 1,000 such writes may take longer than 1 s to show
+   * elsewhere (ADR 0023).
+   */
+  viewCacheMs: number;
 }
 
 const envAjv = createAjv('querystring');
@@ -151,5 +161,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotencyLeaseMs: e.TANDEM_IDEMPOTENCY_LEASE_MS,
     requestTimeoutMs: e.TANDEM_REQUEST_TIMEOUT_MS,
     streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },
+    viewCacheMs: e.TANDEM_VIEW_CACHE_MS,
   };
 }

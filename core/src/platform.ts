@@ -18,6 +18,7 @@ import { createMemoryRateLimiter } from './limits/memory.js';
 import { createRedisRateLimiter } from './limits/redis.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { installLive, type LiveOptions } from './live/index.js';
+import { ViewCache } from './services/view-cache.js';
 import { redactError } from './logging.js';
 import { createDevMailbox } from './mail/dev-mailbox.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
@@ -247,6 +248,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       keyring,
       notifyCommitted: () => relay.kick(),
       now,
+      ...(config.viewCacheMs > 0 ? { views: new ViewCache({ ttlMs: config.viewCacheMs }) } : {}),
     };
     const runsJobs = options.runJobs ?? !config.redisUrl;
 

@@ -1,11 +1,12 @@
 /// <reference types="@fastify/swagger" preserve="true" />
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
-import type { ServiceContext } from '../services/context.js';
+import { anonymous, type ServiceContext } from '../services/context.js';
 import { resolveViewer } from '../services/auth.js';
 import {
   createAjv,
@@ -102,6 +103,35 @@ function serverTimeouts(requestTimeoutMs: number): Pick<FastifyServerOptions, 'r
 }
 
 /**
+ * The security headers helmet gives an answer (see buildApp), for API
+ * routes: taken from helmet itself on the first API request, with the
+ * configuration every answer shares but without script and style nonces,
+ * which only pages use; later requests get a copy. Helmet otherwise builds
+ * its middleware and draws two nonces on every request, a sizeable part of
+ * a cached read's cost (docs/performance.md, "Read path").
+ */
+function apiSecurityHeaders() {
+  let headers: [string, number | string | readonly string[]][] | null = null;
+  return function apiSecurityHeadersHook(
+    _request: unknown,
+    reply: { helmet: () => unknown; raw: ServerResponse },
+    done: () => void,
+  ): void {
+    if (headers === null) {
+      const before = new Set(reply.raw.getHeaderNames());
+      reply.helmet();
+      headers = Object.entries(reply.raw.getHeaders()).filter(
+        (entry): entry is [string, number | string | string[]] =>
+          entry[1] !== undefined && !before.has(entry[0]),
+      );
+    } else {
+      for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    }
+    done();
+  };
+}
+
+/**
  * Builds the HTTP API without listening, so tests drive it with
  * `app.inject()` and the server app decides where it listens.
  */
@@ -119,10 +149,21 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   const table: RegisteredRoute[] = [];
   routeTables.set(app, table);
+  const apiHeaders = apiSecurityHeaders();
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       table.push({ method, url: route.url, schema: route.schema as RegisteredRoute['schema'] });
+    }
+    if (route.url.startsWith('/api/') && route.helmet === undefined) {
+      // API answers are not pages: the same headers, without per-answer
+      // nonces, set from a copy rather than rebuilt on each request.
+      route.helmet = false;
+      const own = route.onRequest;
+      route.onRequest = [
+        ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+        apiHeaders,
+      ];
     }
     if (!methods.some((method) => WRITE_METHODS.has(method)) || !route.url.startsWith('/api/')) {
       return;
@@ -182,11 +223,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // One rule for every part a route may read, before its schema and before
   // any hook stores or forwards a value: no NUL, no unpaired surrogate (see
   // validation.ts). Bodies keep their field names bare, like schema errors.
-  app.addHook('preValidation', async (request) => {
-    refuseHostileStrings(request.params, 'params');
-    refuseHostileStrings(request.query, 'querystring');
-    refuseHostileStrings(request.headers, 'headers');
-    refuseHostileStrings(request.body, '');
+  // The cheap hooks below take a callback rather than return a promise:
+  // they run on every request, reads included (docs/performance.md).
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      refuseHostileStrings(request.params, 'params');
+      refuseHostileStrings(request.query, 'querystring');
+      refuseHostileStrings(request.headers, 'headers');
+      refuseHostileStrings(request.body, '');
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 
   // Security headers on every answer (API, /docs, /ops and the plain pages):
@@ -234,18 +283,42 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
 
   app.decorateRequest('viewer', null as never);
-  app.addHook('onRequest', async (request) => {
-    if (!WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return;
-    await enforce(
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!WRITE_METHODS.has(request.method) || !request.url.startsWith('/api/')) {
+      done();
+      return;
+    }
+    enforce(
       ctx.limiter,
       { name: 'writes', limit: ctx.config.rateLimits.perIpPerMinute, windowMs: 60_000 },
       request.ip,
-    );
+    ).then(() => done(), done);
   });
-  app.addHook('preHandler', async (request) => {
-    request.viewer = await resolveViewer(ctx, request.headers.authorization);
+  app.addHook('preHandler', (request, _reply, done) => {
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) {
+      request.viewer = anonymous;
+      done();
+      return;
+    }
+    resolveViewer(ctx, authorization).then((viewer) => {
+      request.viewer = viewer;
+      done();
+    }, done);
   });
   installIdempotency(app, ctx);
+
+  // A read after a write answered by this process sees it (ADR 0023): every
+  // write drops the cached views before its answer leaves. Coarse — which
+  // challenge a write touched is not known here — but writes are few
+  // beside reads, and a refill is one read of a few rows.
+  const views = ctx.views;
+  if (views) {
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (WRITE_METHODS.has(request.method)) views.clear();
+      done(null, payload);
+    });
+  }
 
   app.get(
     '/api/health',

@@ -84,6 +84,22 @@ export async function installLive(
   });
   hubs.set(platform, hub);
 
+  // Cached views (ADR 0023): events relayed here drop theirs at once, and a
+  // process that serves reads hears what the others relayed on the bus,
+  // from its first read on (or its first live page, whichever comes first).
+  const views = platform.ctx.views;
+  if (views) {
+    platform.onRelayed((events) => {
+      for (const event of events) if (event.challengeId) views.invalidate(event.challengeId);
+    });
+    views.listenOnFirstRead(() =>
+      bus.subscribe({
+        message: (message) => views.invalidate(message.challengeId),
+        gap: () => views.clear(),
+      }),
+    );
+  }
+
   platform.onRelayed((events) => {
     const messages = toLiveMessages(events);
     if (messages.length === 0) return;

@@ -463,14 +463,16 @@ describe('live events across processes, over Redis', () => {
     streams.push(live);
     await live.waitFor('snapshot', (f) => f.event === 'progress' && f.data.participants === 0);
 
-    // Only the process serving a page subscribed.
+    // Only processes serving pages or reads subscribed: B for its page, A
+    // for the challenge it read, whose cached view the bus keeps fresh
+    // (ADR 0023; views.test.ts checks that a process serving neither does not).
     const probe = new Redis(testRedisUrl());
     try {
       const [, subscribers] = (await probe.pubsub('NUMSUB', `${queuePrefix}:live`)) as [
         string,
         number,
       ];
-      expect(Number(subscribers)).toBe(1);
+      expect(Number(subscribers)).toBe(2);
     } finally {
       probe.disconnect();
     }

@@ -1,5 +1,5 @@
 import { TandemError } from '../errors.js';
-import type { Role, Viewer } from './context.js';
+import type { Audience, Role, Viewer } from './context.js';
 
 const RANK: Record<Role, number> = { owner: 4, admin: 3, agent: 2, member: 1 };
 
@@ -47,9 +47,7 @@ export function requireParticipant(viewer: Viewer): Extract<Viewer, { kind: 'par
   throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to do this.');
 }
 
-/** Campaign audiences (API.md). */
-export type Audience =
-  { type: 'public' } | { type: 'members' } | { type: 'email-domain'; domains: string[] };
+export type { Audience } from './context.js';
 
 /**
  * Whether the viewer may see a campaign and what is in it: members-only

@@ -178,11 +178,30 @@ export async function viewChallenges(
   );
 }
 
+/** What deciding who may see a challenge needs; the same whoever asks. */
+export interface ChallengeVisibility {
+  organizationId: string;
+  isDraft: boolean;
+  audience: Audience;
+}
+
 /**
- * Loads a challenge the viewer may see: drafts only for the organization's
- * agents and admins (404 for everyone else, who need not know it exists);
- * members-only campaigns per API.md (401 / 403).
+ * Drafts only for the organization's agents and admins (404 for everyone
+ * else, who need not know it exists); members-only campaigns per API.md
+ * (401 / 403).
  */
+export function assertCanSeeChallenge(
+  viewer: Viewer,
+  id: string,
+  visibility: ChallengeVisibility,
+): void {
+  if (visibility.isDraft && !hasRole(viewer, visibility.organizationId, 'agent')) {
+    throw notFound('challenge', id);
+  }
+  assertCanSee(viewer, visibility.organizationId, visibility.audience);
+}
+
+/** Loads a challenge the viewer may see (see {@link assertCanSeeChallenge}). */
 export async function loadVisibleChallenge(
   ctx: ServiceContext,
   viewer: Viewer,
@@ -210,39 +229,96 @@ export async function getChallenge(
   return view as ChallengeView;
 }
 
+/**
+ * A challenge's view as everyone allowed to see it sees it, with who is
+ * allowed — for a cache that checks the viewer on each request — and the
+ * deadline, past which the forecast in the view no longer holds.
+ */
+export async function loadChallengeView(
+  ctx: ServiceContext,
+  id: string,
+): Promise<{ view: ChallengeView; visibility: ChallengeVisibility; deadline: Date | null }> {
+  const challenge = await loadChallenge(ctx.db, id);
+  if (!challenge) throw notFound('challenge', id);
+  const [campaign, [view]] = await Promise.all([
+    findCampaign(ctx.db, challenge.campaignId),
+    viewChallenges(ctx, [challenge]),
+  ]);
+  return {
+    view: view as ChallengeView,
+    visibility: {
+      organizationId: challenge.organizationId,
+      isDraft: challenge.status === 'draft',
+      audience: campaign.audience,
+    },
+    deadline: challenge.deadline,
+  };
+}
+
 export async function getCampaign(ctx: ServiceContext, viewer: Viewer, id: string) {
   const campaign = await findCampaign(ctx.db, id);
   assertCanSee(viewer, campaign.organizationId, campaign.audience);
-  const [organization] = await ctx.db.query<{ slug: string; name: string }>(
-    'select slug, name from organization where id = ?',
-    [campaign.organizationId],
-  );
-  const ids = await ctx.db.query<{ id: string }>(
-    `select id from challenge where campaign_id = ? ${
-      hasRole(viewer, campaign.organizationId, 'agent') ? '' : "and status <> 'draft'"
-    } order by created_at, id`,
-    [id],
-  );
+  const { view } = await loadCampaignView(ctx, campaign, {
+    drafts: hasRole(viewer, campaign.organizationId, 'agent'),
+  });
+  return view;
+}
+
+/** Who may see a campaign, for a cache that checks the viewer on each request. */
+export const campaignVisibility = (campaign: CampaignRecord): ChallengeVisibility => ({
+  organizationId: campaign.organizationId,
+  isDraft: false,
+  audience: campaign.audience,
+});
+
+/**
+ * A campaign with its challenges (drafts only when asked: for the
+ * organization's agents and admins); also the ids of all its challenges,
+ * drafts included, whose changes change it, and the earliest of their
+ * deadlines, past which a forecast in it no longer holds.
+ */
+export async function loadCampaignView(
+  ctx: ServiceContext,
+  campaign: CampaignRecord,
+  options: { drafts: boolean },
+) {
+  const [[organization], rows, teams] = await Promise.all([
+    ctx.db.query<{ slug: string; name: string }>(
+      'select slug, name from organization where id = ?',
+      [campaign.organizationId],
+    ),
+    ctx.db.query<{ id: string; status: string }>(
+      'select id, status from challenge where campaign_id = ? order by created_at, id',
+      [campaign.id],
+    ),
+    ctx.db.query<{ id: string; slug: string; name: string }>(
+      'select id, slug, name from team where campaign_id = ? order by name',
+      [campaign.id],
+    ),
+  ]);
   const challenges = await loadChallenges(
     ctx.db,
-    ids.map((r) => r.id),
+    rows.filter((r) => options.drafts || r.status !== 'draft').map((r) => r.id),
   );
-  const teams = await ctx.db.query<{ id: string; slug: string; name: string }>(
-    'select id, slug, name from team where campaign_id = ? order by name',
-    [id],
-  );
+  const deadlines = challenges
+    .map((c) => c.deadline?.getTime())
+    .filter((t): t is number => t !== undefined);
   return {
-    id: campaign.id,
-    organizationId: campaign.organizationId,
-    organization: organization?.slug ?? null,
-    organizationName: organization?.name ?? null,
-    title: campaign.title,
-    description: campaign.description,
-    startsAt: iso(campaign.startsAt),
-    endsAt: iso(campaign.endsAt),
-    audience: campaign.audience as Audience,
-    teams,
-    challenges: await viewChallenges(ctx, challenges),
+    view: {
+      id: campaign.id,
+      organizationId: campaign.organizationId,
+      organization: organization?.slug ?? null,
+      organizationName: organization?.name ?? null,
+      title: campaign.title,
+      description: campaign.description,
+      startsAt: iso(campaign.startsAt),
+      endsAt: iso(campaign.endsAt),
+      audience: campaign.audience as Audience,
+      teams,
+      challenges: await viewChallenges(ctx, challenges),
+    },
+    challengeIds: rows.map((r) => r.id),
+    earliestDeadline: deadlines.length > 0 ? Math.min(...deadlines) : null,
   };
 }
 

@@ -5,6 +5,11 @@ import type { Mailer } from '../mail/mailer.js';
 import type { ActionType } from '../sdk/action-type.js';
 import type { Integration } from '../sdk/integration.js';
 import type { Database } from '../store/database.js';
+import type { ViewCache } from './view-cache.js';
+
+/** Campaign audiences (API.md). */
+export type Audience =
+  { type: 'public' } | { type: 'members' } | { type: 'email-domain'; domains: string[] };
 
 /** Roles a person can hold in an organization, strongest first. */
 export type Role = 'owner' | 'admin' | 'agent' | 'member';
@@ -56,4 +61,23 @@ export interface ServiceContext {
   /** Asks the outbox relay to move freshly committed events along. */
   notifyCommitted: () => void;
   now: () => Date;
+  /**
+   * Answers of public reads (challenge and campaign views) kept between
+   * requests, dropped by committed events and local writes (ADR 0023);
+   * absent, every read goes to the database.
+   */
+  views?: ViewCache<CachedView>;
+}
+
+/**
+ * A cached read: the answer as sent (the same for every viewer allowed to
+ * see it) and what deciding who is allowed needs, checked on every request.
+ */
+export interface CachedView {
+  body: string;
+  /** The organization whose roles count (drafts, members-only campaigns). */
+  organizationId: string;
+  /** A draft: only the organization's agents and admins see it. */
+  isDraft: boolean;
+  audience: Audience;
 }

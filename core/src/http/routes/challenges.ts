@@ -1,15 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
+import { hasRole } from '../../services/access.js';
 import {
+  assertCanSeeChallenge,
+  campaignVisibility,
   closeChallenge,
   createChallenge,
   decideSponsorship,
   fulfillTier,
   getCampaign,
   getChallenge,
+  loadCampaignView,
+  loadChallengeView,
   openChallenge,
 } from '../../services/challenges.js';
-import type { ServiceContext } from '../../services/context.js';
+import type { CachedView, ServiceContext } from '../../services/context.js';
+import { findCampaign } from '../../services/organizations.js';
+import type { ViewCache } from '../../services/view-cache.js';
+import type { FastifyReply } from 'fastify';
+import type { Viewer } from '../../services/context.js';
 import type { App } from '../types.js';
 import {
   AnyObject,
@@ -47,7 +56,32 @@ const ChallengeInput = Type.Object(
   { additionalProperties: false },
 );
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends a cached answer to a viewer allowed to see it. The answer is the
+ * same for everyone allowed; who is allowed is checked here, on each
+ * request, from what was cached beside it (ADR 0023).
+ */
+function sendCached(
+  reply: FastifyReply,
+  viewer: Viewer,
+  id: string,
+  cached: CachedView,
+): FastifyReply {
+  assertCanSeeChallenge(viewer, id, cached);
+  return reply.type(JSON_TYPE).send(cached.body);
+}
+
+/** The answer as the route's compiled response schema writes it (fast-json-stringify). */
+function serialized(reply: FastifyReply, value: unknown): string {
+  const body = reply.serialize(value);
+  if (typeof body !== 'string') throw new TypeError('a JSON answer serialized to bytes');
+  return body;
+}
+
 export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  const views = ctx.views;
   app.get(
     '/api/campaigns/:id',
     {
@@ -59,7 +93,25 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         response: { 200: CampaignView, ...errors(401, 403, 404) },
       },
     },
-    async (request) => getCampaign(ctx, request.viewer, request.params.id),
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!views) return getCampaign(ctx, request.viewer, id);
+      // The cached answer is the public one (no drafts); the organization's
+      // agents and admins, who also see drafts, are few: theirs is read fresh.
+      const cached = await views.get(`campaign:${id}`, async () => {
+        const campaign = await findCampaign(ctx.db, id);
+        const loaded = await loadCampaignView(ctx, campaign, { drafts: false });
+        return {
+          value: { ...campaignVisibility(campaign), body: serialized(reply, loaded.view) },
+          tags: [id, ...loaded.challengeIds],
+          ...(loaded.earliestDeadline !== null ? { expiresAt: loaded.earliestDeadline } : {}),
+        };
+      });
+      if (hasRole(request.viewer, cached.organizationId, 'agent')) {
+        return getCampaign(ctx, request.viewer, id);
+      }
+      return sendCached(reply, request.viewer, id, cached);
+    },
   );
 
   app.post(
@@ -93,8 +145,33 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         response: { 200: ChallengeView, ...errors(401, 403, 404) },
       },
     },
-    async (request) => getChallenge(ctx, request.viewer, request.params.id),
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!views) return getChallenge(ctx, request.viewer, id);
+      // Most reads are hits: answered without waiting on anything.
+      const hit = views.peek(id);
+      if (hit) return sendCached(reply, request.viewer, id, hit);
+      return readChallenge(reply, request.viewer, id, views);
+    },
   );
+
+  async function readChallenge(
+    reply: FastifyReply,
+    viewer: Viewer,
+    id: string,
+    views: ViewCache<CachedView>,
+  ): Promise<FastifyReply> {
+    const cached = await views.get(id, async () => {
+      const loaded = await loadChallengeView(ctx, id);
+      return {
+        value: { ...loaded.visibility, body: serialized(reply, loaded.view) },
+        tags: [id],
+        // The forecast in the answer ends at the deadline.
+        ...(loaded.deadline ? { expiresAt: loaded.deadline.getTime() } : {}),
+      };
+    });
+    return sendCached(reply, viewer, id, cached);
+  }
 
   const lifecycle = [
     ['open', openChallenge, 'Open a draft to pledges (org admin)'],
