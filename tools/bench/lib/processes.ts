@@ -85,7 +85,12 @@ interface ChildOptions {
 
 async function startChild(options: ChildOptions): Promise<Child> {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, options.args, {
+  // `TANDEM_BENCH_CPU_PROF=<folder>`: every child writes a V8 CPU profile there when it stops.
+  const profile = process.env['TANDEM_BENCH_CPU_PROF'];
+  const args = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, ...options.args]
+    : options.args;
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {
       PATH: process.env['PATH'] ?? '',
