@@ -236,6 +236,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       },
     });
     closers.push(() => relay.close());
+    // A unit of work that appended events wakes the relay of the process
+    // that committed it (every process runs one), so nothing waits for a poll.
+    const stopKicks = db.onEventsCommitted(() => relay.kick());
+    closers.push(async () => stopKicks());
 
     const ctx: ServiceContext = {
       config,
@@ -244,7 +248,6 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       mailer,
       limiter,
       keyring,
-      notifyCommitted: () => relay.kick(),
       now,
     };
     const runsJobs = options.runJobs ?? !config.redisUrl;
@@ -279,7 +282,6 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       config,
       registry,
       now,
-      notifyCommitted: () => relay.kick(),
     });
     for (const plugin of plugins) {
       const context = pluginContext(plugin.id);

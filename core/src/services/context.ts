@@ -32,7 +32,5 @@ export interface ServiceContext {
   limiter: RateLimiter;
   /** Seals stored secrets and keys fingerprints (`TANDEM_SECRET_KEY`). */
   keyring: Keyring;
-  /** Asks the outbox relay to move freshly committed events along. */
-  notifyCommitted: () => void;
   now: () => Date;
 }

@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { renderMail } from '../mail/templates.js';
 import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
+import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { hasRole, requireParticipant, type Audience } from './access.js';
 import { assertViewerInAudience } from './audience.js';
@@ -121,7 +122,7 @@ export async function checkPledgeData(
  * @returns the pledge id and whether it just became confirmed
  */
 export async function confirmPledgeRow(
-  tx: Sql,
+  tx: Tx,
   challenge: ChallengeAggregate,
   participantId: string,
   data: PledgeData,
@@ -201,7 +202,6 @@ export async function pledge(
       if (input.locale) await setParticipantLocale(tx, viewer.participantId, input.locale);
       return confirmPledgeRow(tx, challenge, viewer.participantId, data);
     });
-    if (result.confirmedNow) ctx.notifyCommitted();
     return {
       status: result.confirmedNow ? 201 : 200,
       body: { id: result.id, status: 'confirmed' },
@@ -263,8 +263,10 @@ export async function pledge(
 export async function confirmPledge(
   ctx: ServiceContext,
   token: string,
+  /** The caller's unit of work to join. */
+  tx?: Tx,
 ): Promise<{ id: string; status: 'confirmed' }> {
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await withinUnitOfWork(ctx.db, tx, async (tx) => {
     const stored = await takeToken(tx, 'pledge-confirmation', token, ctx.now());
     if (stored.usedAt && stored.result) {
       return { answer: stored.result as { id: string; status: 'confirmed' }, confirmedNow: false };
@@ -288,7 +290,6 @@ export async function confirmPledge(
     await markTokenUsed(tx, stored.hash, answer);
     return { answer, confirmedNow: confirmed.confirmedNow };
   });
-  if (result.confirmedNow) ctx.notifyCommitted();
   return result.answer;
 }
 
@@ -297,9 +298,11 @@ export async function withdrawPledge(
   ctx: ServiceContext,
   viewer: Viewer,
   pledgeId: string,
+  /** The caller's unit of work to join. */
+  tx?: Tx,
 ): Promise<{ id: string; status: 'withdrawn' }> {
   const me = requireParticipant(viewer);
-  const changed = await ctx.db.transaction(async (tx) => {
+  await withinUnitOfWork(ctx.db, tx, async (tx) => {
     const [row] = await tx.query<{
       challenge_id: string;
       participant_id: string;
@@ -333,7 +336,6 @@ export async function withdrawPledge(
     ]);
     return true;
   });
-  if (changed) ctx.notifyCommitted();
   return { id: pledgeId, status: 'withdrawn' };
 }
 

@@ -1,5 +1,5 @@
 import { newId } from '../ids.js';
-import type { Sql } from './database.js';
+import type { Sql, Tx } from './unit-of-work.js';
 
 /**
  * Event types written by core. A plugin's own events carry its id as a
@@ -43,9 +43,13 @@ export interface NewEvent {
   payload: Record<string, unknown>;
 }
 
-/** Appends events to the outbox inside the caller's transaction; returns their ids. */
-export async function appendEvents(tx: Sql, events: readonly NewEvent[]): Promise<string[]> {
+/**
+ * Appends events to the outbox inside the caller's unit of work; its commit
+ * wakes the relay. Returns their ids.
+ */
+export async function appendEvents(tx: Tx, events: readonly NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  tx.eventsAppended();
   const ids = events.map(() => newId('evt'));
   const values = events.map(() => '(?, ?, ?, ?, ?::jsonb)').join(', ');
   const params = events.flatMap((event, index) => [

@@ -9,10 +9,9 @@ import {
   services,
   storedEmail,
   TandemError,
-  type Database,
   type EmailAddress,
   type PluginContext,
-  type ServiceContext,
+  type Tx,
 } from '@tandem/core';
 import { completionOf, type ReadStatement } from './xapi.js';
 
@@ -34,25 +33,6 @@ export interface Receipt {
   outcome: 'counted' | 'ignored' | 'replayed' | 'conflict';
   reason?: string;
   challengeIds?: string[];
-}
-
-/** The transaction handle `Database.transaction` passes to its callback. */
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-
-/**
- * The platform's services, running inside `tx`: `recordContribution` opens
- * its transaction through `ctx.db.transaction` and reads through
- * `ctx.db.query`, so giving it this context makes the contribution commit
- * (or roll back) with the statement's claim. The relay is told after the
- * outer commit, not before.
- */
-function servicesWithin(ctx: ServiceContext, tx: Tx): ServiceContext {
-  const db: Database = {
-    ...ctx.db,
-    query: (sql, params) => tx.query(sql, params),
-    transaction: (fn) => fn(tx),
-  };
-  return { ...ctx, db, notifyCommitted: () => undefined };
 }
 
 interface Decision {
@@ -123,7 +103,6 @@ async function decide(
   // A statement dated ahead of our clock is recorded as of now; the course
   // itself keeps the partner's date in `completedAt`.
   const occurredAt = completedAt.getTime() > now.getTime() ? now : completedAt;
-  const within = servicesWithin(context.services, tx);
   const decision: Decision = {
     outcome: 'ignored',
     reasons: [],
@@ -153,15 +132,22 @@ async function decide(
         decision.reasons.push(`challenge ${challenge.id}: this person's completion already counts`);
         continue;
       }
-      const answer = await services.recordContribution(within, services.asAdmin, challenge.id, {
-        details: {
-          courseId: completion.courseId,
-          completedAt: completedAt.toISOString(),
-          ...(completion.scorePercent !== undefined ? { score: completion.scorePercent } : {}),
+      // Joins this unit of work: the contribution commits (or rolls back) with the claim.
+      const answer = await services.recordContribution(
+        context.services,
+        services.asAdmin,
+        challenge.id,
+        {
+          details: {
+            courseId: completion.courseId,
+            completedAt: completedAt.toISOString(),
+            ...(completion.scorePercent !== undefined ? { score: completion.scorePercent } : {}),
+          },
+          occurredAt: occurredAt.toISOString(),
+          participant: { email: who.email.canonical },
         },
-        occurredAt: occurredAt.toISOString(),
-        participant: { email: who.email.canonical },
-      });
+        tx,
+      );
       await tx.query(
         'update elearning_completion set contribution_id = ? where challenge_id = ? and participant_id = ?',
         [answer.id, challenge.id, participant.id],
@@ -217,7 +203,8 @@ export async function receiveStatement(
   partner: Partner,
   statement: ReadStatement,
 ): Promise<Receipt> {
-  const receipt = await context.db.transaction(async (tx): Promise<Receipt> => {
+  // Its commit wakes the relay when a contribution's event was appended.
+  return context.db.transaction(async (tx): Promise<Receipt> => {
     const claimed = await tx.query(
       `insert into elearning_statement
          (partner_id, statement_id, fingerprint, verb_id, object_id, received_at, outcome)
@@ -263,6 +250,4 @@ export async function receiveStatement(
       ...(decision.challengeIds.length > 0 ? { challengeIds: decision.challengeIds } : {}),
     };
   });
-  if (receipt.outcome === 'counted') context.services.notifyCommitted();
-  return receipt;
 }

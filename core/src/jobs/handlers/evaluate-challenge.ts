@@ -1,7 +1,7 @@
 import { evaluateChallenge as evaluate } from '../../domain/lifecycle.js';
 import type { Evaluation } from '../../domain/lifecycle.js';
 import { newId } from '../../ids.js';
-import type { Database } from '../../store/database.js';
+import type { Database, Tx } from '../../store/database.js';
 import { loadChallenge, toChallengeState } from '../../store/challenges.js';
 import { appendEvents, EventTypes, type NewEvent } from '../../store/outbox.js';
 import { readChallengeProgress } from '../../store/progress.js';
@@ -37,8 +37,6 @@ export async function evaluateChallengeNow(
     return applyEvaluationRows(tx, challenge, progress, evaluation);
   });
 }
-
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
  * Writes what an evaluation decided: unlock rows (guarded by their unique

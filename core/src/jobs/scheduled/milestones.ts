@@ -1,6 +1,6 @@
 import { goalRatio, isGoalReached } from '../../domain/goals.js';
 import type { Progress, Tier } from '../../domain/types.js';
-import type { Sql } from '../../store/database.js';
+import type { Tx } from '../../store/database.js';
 import { appendEvents, type NewEvent } from '../../store/outbox.js';
 
 /** The shares of a tier's goal that make a milestone, in percent. */
@@ -71,7 +71,7 @@ export interface MilestoneChallenge {
  * @returns the milestones recorded by this call
  */
 export async function recordMilestones(
-  tx: Sql,
+  tx: Tx,
   challenge: MilestoneChallenge,
   progress: Progress,
   now: Date,

@@ -194,8 +194,6 @@ export async function recountOpenChallenges(deps: {
   db: Database;
   queue: JobQueue;
   now: () => Date;
-  /** Asks the outbox relay to move the mismatch events along now. */
-  notifyCommitted?: () => void;
 }): Promise<RecountSummary> {
   const summary: RecountSummary = { checked: 0, corrected: [] };
   let after = '';
@@ -211,7 +209,6 @@ export async function recountOpenChallenges(deps: {
       summary.checked++;
       if (!result?.corrected) continue;
       summary.corrected.push(result);
-      deps.notifyCommitted?.();
       await deps.queue.enqueue(
         Jobs.evaluateChallenge,
         { challengeId: id },
