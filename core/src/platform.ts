@@ -55,6 +55,8 @@ export interface PlatformOptions {
   queuePrefix?: string;
   /** Live pages' tuning (heartbeat and coalescing intervals); tests shorten them. */
   live?: LiveOptions;
+  /** Called with each SQL statement the platform sends (benchmarks count statements). */
+  onStatement?: (statement: string) => void;
   /** Extra routes, registered inside the app after core's and the plugins'. */
   extendApp?: (app: App, platform: Platform) => Promise<void> | void;
 }
@@ -155,6 +157,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const db = await openDatabase({
       url,
       poolSize: config.dbPoolSize,
+      ...(options.onStatement ? { onStatement: options.onStatement } : {}),
       extraMigrations: pluginMigrations(plugins),
     });
     closers.push(() => db.close());

@@ -10,7 +10,7 @@ import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.
 import { hasRole } from './access.js';
 import { assertPersonInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
-import { applyParticipation } from './participation.js';
+import { applyParticipation } from '../store/participation.js';
 import {
   RESIDENT_CODE_PATTERN,
   upsertParticipant,

@@ -14,7 +14,7 @@ import { assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
-import { applyParticipation } from './participation.js';
+import { applyParticipation } from '../store/participation.js';
 import { setParticipantLocale, upsertParticipant, type ParticipantLocale } from './participants.js';
 import { TOKEN_TTL_MINUTES, issueToken, markTokenUsed, takeToken } from './tokens.js';
 
@@ -126,7 +126,7 @@ export async function confirmPledgeRow(
   challenge: ChallengeAggregate,
   participantId: string,
   data: PledgeData,
-  options: { assisted?: boolean } = {},
+  options: { assisted?: boolean; signedIn?: boolean } = {},
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
     `insert into pledge (id, challenge_id, participant_id, status, details, display_name, lat, lon,
@@ -174,6 +174,8 @@ export async function confirmPledgeRow(
         participantsDelta: delta,
         // Recorded by an agent (door to door): the plugin that enrolled them sends its own receipt.
         ...(options.assisted ? { assisted: true } : {}),
+        // Pledged with a session: the answer told them, no mail follows.
+        ...(options.signedIn ? { signedIn: true } : {}),
       },
     },
   ]);
@@ -200,7 +202,7 @@ export async function pledge(
     const result = await ctx.db.transaction(async (tx) => {
       // Before the pledge: the mails its event triggers read the language.
       if (input.locale) await setParticipantLocale(tx, viewer.participantId, input.locale);
-      return confirmPledgeRow(tx, challenge, viewer.participantId, data);
+      return confirmPledgeRow(tx, challenge, viewer.participantId, data, { signedIn: true });
     });
     return {
       status: result.confirmedNow ? 201 : 200,

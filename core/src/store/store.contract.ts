@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChallengeStatus, Goal } from '../domain/types.js';
 import { newId } from '../ids.js';
 import { evaluateChallengeNow } from '../jobs/handlers/evaluate-challenge.js';
-import { applyParticipation } from '../services/participation.js';
+import { applyParticipation } from './participation.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { loadChallenge } from './challenges.js';
 import { openDatabase, type Database, type Sql } from './database.js';
