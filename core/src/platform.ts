@@ -11,7 +11,12 @@ import { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 import { createLocalQueue } from './jobs/local/local-queue.js';
 import { Jobs, type JobQueue } from './jobs/queue.js';
 import { redoOnReconnect } from './jobs/reconnect.js';
-import { createOutboxRelay, type OutboxRelay } from './jobs/relay.js';
+import {
+  carriedToEvent,
+  createOutboxRelay,
+  type CarriedEvent,
+  type OutboxRelay,
+} from './jobs/relay.js';
 import { installScheduledWork } from './jobs/scheduled/index.js';
 import { sweepChallenges } from './jobs/sweep.js';
 import { createMemoryRateLimiter } from './limits/memory.js';
@@ -268,10 +273,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     queue.handle<{ challengeId: string }>(Jobs.evaluateChallenge, async ({ challengeId }) => {
       await evaluateChallengeNow(db, challengeId, now());
     });
-    queue.handle<{ eventId: string; subscriber: string }>(
+    queue.handle<{ eventId: string; subscriber: string; event?: CarriedEvent }>(
       Jobs.deliverEvent,
-      async ({ eventId, subscriber }) => {
-        const event = await loadEvent(db, eventId);
+      async ({ eventId, subscriber, event: carried }) => {
+        // Jobs enqueued before events travelled with them read it back.
+        const event = carried ? carriedToEvent(carried) : await loadEvent(db, eventId);
         if (event) await dispatcher.deliver(subscriber, event);
       },
     );

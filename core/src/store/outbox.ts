@@ -102,6 +102,65 @@ export async function claimPendingEvents(tx: Sql, limit: number): Promise<Outbox
 }
 
 /**
+ * Claims up to `limit` events not yet relayed, oldest first, and marks them
+ * relayed with their challenge numbers — one statement: the rows it updates
+ * stay locked until the caller's transaction ends, rows another relay holds
+ * are skipped, and a rollback (the queue was down) hands them all back
+ * unrelayed and unnumbered. Same numbering as {@link markRelayed}.
+ *
+ * @returns the claimed events, oldest first, with their `challengeSeq`
+ */
+export async function claimEvents(tx: Sql, limit: number): Promise<OutboxEvent[]> {
+  const rows = await tx.query<OutboxRow & { challenge_seq: string | number | null }>(
+    `with claimed as (
+       select seq, challenge_id, challenge_seq
+         from outbox_event
+        where relayed_at is null
+        order by seq
+        limit ?
+        for update skip locked
+     ), batch as (
+       select seq, challenge_id,
+              row_number() over (partition by challenge_id order by seq) as n
+         from claimed
+        where challenge_id is not null and challenge_seq is null
+     ), counts as (
+       select challenge_id, count(*) as c from batch group by challenge_id
+     ), bumped as (
+       insert into challenge_event_counter (challenge_id, last)
+       select challenge_id, c from counts order by challenge_id
+       on conflict (challenge_id)
+       do update set last = challenge_event_counter.last + excluded.last
+       returning challenge_id, last
+     ), numbered as (
+       select batch.seq, bumped.last - counts.c + batch.n as cs
+         from batch
+         join counts on counts.challenge_id = batch.challenge_id
+         join bumped on bumped.challenge_id = batch.challenge_id
+     )
+     update outbox_event o
+        set relayed_at = now(), challenge_seq = coalesce(numbered.cs, o.challenge_seq)
+       from claimed left join numbered on numbered.seq = claimed.seq
+      where o.seq = claimed.seq
+     returning o.seq, o.id, o.type, o.challenge_id, o.organization_id, o.payload, o.created_at,
+               o.challenge_seq`,
+    [limit],
+  );
+  return rows
+    .map((row) => ({
+      id: row.id,
+      seq: Number(row.seq),
+      type: row.type,
+      challengeId: row.challenge_id,
+      organizationId: row.organization_id,
+      payload: row.payload,
+      createdAt: new Date(row.created_at),
+      challengeSeq: row.challenge_seq === null ? null : Number(row.challenge_seq),
+    }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/**
  * Marks events relayed and numbers each challenge's events in order
  * (`challenge_seq`), from a per-challenge counter: relays running side by
  * side on one challenge take turns on its counter row, so numbers are

@@ -9,7 +9,13 @@ import { loadChallenge } from './challenges.js';
 import { openDatabase, type Database, type Sql } from './database.js';
 import { CampaignEntity, ChallengeEntity, entities, OrganizationEntity } from './entities.js';
 import { migrationsList } from './migrations/index.js';
-import { appendEvents, claimPendingEvents, EventTypes, markRelayed } from './outbox.js';
+import {
+  appendEvents,
+  claimEvents,
+  claimPendingEvents,
+  EventTypes,
+  markRelayed,
+} from './outbox.js';
 import {
   bumpProgress,
   PROGRESS_SLOTS,
@@ -580,6 +586,58 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
         expect(again[0]?.createdAt).toBeInstanceOf(Date);
         expect((again[1]?.seq ?? 0) > (again[0]?.seq ?? 0)).toBe(true);
         expect(await db.transaction((tx) => claimPendingEvents(tx, 100))).toEqual([]);
+      });
+    });
+
+    describe('outbox, claimed and marked at once', () => {
+      it('hands each event to one claimer, numbers per challenge, and gives back on rollback', async () => {
+        await db.query('update outbox_event set relayed_at = now() where relayed_at is null');
+        const [one, two] = [newId('chl'), newId('chl')];
+        const appended = await db.transaction((tx) =>
+          appendEvents(
+            tx,
+            Array.from({ length: 9 }, (_, n) => ({
+              type: EventTypes.pledgeConfirmed,
+              challengeId: n % 3 === 2 ? null : n % 3 === 0 ? one : two,
+              payload: { n },
+            })),
+          ),
+        );
+        // A claimer that rolls back leaves everything unrelayed and unnumbered.
+        await expect(
+          db.transaction(async (tx) => {
+            expect(await claimEvents(tx, 100)).toHaveLength(9);
+            throw new Error('the queue is down');
+          }),
+        ).rejects.toThrow('the queue is down');
+
+        const claimedFirst = gate<string[]>();
+        const release = gate();
+        const first = db.transaction(async (tx) => {
+          const events = await claimEvents(tx, 4);
+          claimedFirst.open(events.map((e) => e.id));
+          await release.promise;
+          return events;
+        });
+        expect(await claimedFirst.promise).toEqual(appended.slice(0, 4));
+        // The second claimer skips the rows the first holds; it numbers its
+        // challenges' events after the first commits (their counter rows).
+        const second = db.transaction((tx) => claimEvents(tx, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release.open();
+        const [firstEvents, secondEvents] = await Promise.all([first, second]);
+        expect(secondEvents.map((e) => e.id)).toEqual(appended.slice(4));
+        expect(await db.transaction((tx) => claimEvents(tx, 100))).toEqual([]);
+
+        const numbers = (challengeId: string | null) =>
+          [...firstEvents, ...secondEvents]
+            .filter((e) => e.challengeId === challengeId)
+            .map((e) => e.challengeSeq);
+        expect(numbers(one)).toEqual([1, 2, 3]);
+        expect(numbers(two)).toEqual([1, 2, 3]);
+        expect(numbers(null)).toEqual([null, null, null]);
+        expect(firstEvents[0]).toMatchObject({ type: 'pledge.confirmed', payload: { n: 0 } });
+        expect(firstEvents[0]?.createdAt).toBeInstanceOf(Date);
       });
     });
 
