@@ -1,11 +1,12 @@
 import { canonicalDomain, parseEmailField, type EmailAddress } from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
 import { coarsen, validateLocation } from '../domain/location.js';
-import type { GeoPoint } from '../domain/types.js';
+import type { ChallengeState, GeoPoint } from '../domain/types.js';
 import { TandemError, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { renderMail } from '../mail/templates.js';
-import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
+import { definitionsOf, loadChallengeForWrite } from '../store/challenge-definitions.js';
+import { loadChallenge, toChallengeState, type ChallengeRecord } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -40,6 +41,16 @@ export type PledgeAnswer =
   | { status: 201 | 200; body: { id: string; status: 'confirmed' } }
   | { status: 202; body: { status: 'pending' } };
 
+/** What `acceptsPledges` reads: the live state alone (no tier matters to it). */
+const liveState = (challenge: ChallengeRecord): ChallengeState => ({
+  status: challenge.status,
+  tiers: [],
+  unlocked: {},
+  fulfilled: [],
+  deadline: challenge.deadline,
+  closedAt: challenge.closedAt,
+});
+
 /**
  * The challenge, if it takes pledges now. A draft is invisible (404) to
  * whoever may not see drafts, as everywhere; to its organization's agents
@@ -50,16 +61,21 @@ async function loadPledgeable(
   viewer: Viewer,
   challengeId: string,
   sql: Sql = ctx.db,
-): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
-  const challenge = await loadChallenge(sql, challengeId);
+): Promise<{ challenge: ChallengeRecord; campaign: CampaignRecord }> {
+  // The definition and the campaign are remembered once the challenge is
+  // open; only its state (status, deadline, closing) is read every time.
+  const definitions = definitionsOf(ctx.db);
+  const challenge = await loadChallengeForWrite(sql, definitions, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
   if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
     throw notFound('challenge', challengeId);
   }
-  const campaign = await findCampaign(sql, challenge.campaignId);
+  const campaign = await definitions.remember(`campaign/${challenge.campaignId}`, () =>
+    findCampaign(sql, challenge.campaignId),
+  );
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
   assertViewerInAudience(viewer, campaign);
-  const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
+  const acceptance = acceptsPledges(liveState(challenge), ctx.now());
   if (!acceptance.ok) throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`);
   return { challenge, campaign };
 }
@@ -91,7 +107,7 @@ export function assertAudienceEmail(
 
 export async function checkPledgeData(
   ctx: ServiceContext,
-  challenge: ChallengeAggregate,
+  challenge: ChallengeRecord,
   input: PledgeInput,
 ): Promise<PledgeData> {
   const actionType = ctx.registry.actionType(challenge.actionType);
@@ -123,7 +139,7 @@ export async function checkPledgeData(
  */
 export async function confirmPledgeRow(
   tx: Tx,
-  challenge: ChallengeAggregate,
+  challenge: Pick<ChallengeRecord, 'id' | 'organizationId'>,
   participantId: string,
   data: PledgeData,
   options: { assisted?: boolean; signedIn?: boolean } = {},
