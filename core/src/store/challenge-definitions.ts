@@ -52,6 +52,32 @@ export function definitionsOf(db: object): DefinitionCache {
   return cache;
 }
 
+async function loadDefinition(
+  sql: Sql,
+  id: string,
+): Promise<{ definition: ChallengeDefinition; draft: boolean } | undefined> {
+  const challenge = await loadChallenge(sql, id);
+  if (!challenge) return undefined;
+  const definition: ChallengeDefinition = Object.freeze({
+    id: challenge.id,
+    campaignId: challenge.campaignId,
+    organizationId: challenge.organizationId,
+    title: challenge.title,
+    description: challenge.description,
+    actionType: challenge.actionType,
+    actionSettings: challenge.actionSettings,
+    openedAt: challenge.openedAt,
+    createdAt: challenge.createdAt,
+    tiers: challenge.tiers.map((tier) => {
+      const frozen: Tier = { id: tier.id, rank: tier.rank, goal: tier.goal };
+      if (tier.counterpart) frozen.counterpart = tier.counterpart;
+      if (tier.sponsorId) frozen.sponsorId = tier.sponsorId;
+      return frozen;
+    }),
+  });
+  return { definition, draft: challenge.status === 'draft' };
+}
+
 export function createDefinitionCache(): DefinitionCache {
   const entries = new Map<string, unknown>();
   const keep = (key: string, value: unknown) => {
@@ -59,31 +85,24 @@ export function createDefinitionCache(): DefinitionCache {
     entries.set(key, value);
   };
   return {
-    async challenge(sql, id) {
+    challenge(sql, id) {
       const key = `challenge/${id}`;
-      const known = entries.get(key) as ChallengeDefinition | undefined;
+      // The promise is kept: twenty pledges arriving at once load it once.
+      const known = entries.get(key) as Promise<ChallengeDefinition | undefined> | undefined;
       if (known) return known;
-      const challenge = await loadChallenge(sql, id);
-      if (!challenge) return undefined;
-      const definition: ChallengeDefinition = Object.freeze({
-        id: challenge.id,
-        campaignId: challenge.campaignId,
-        organizationId: challenge.organizationId,
-        title: challenge.title,
-        description: challenge.description,
-        actionType: challenge.actionType,
-        actionSettings: challenge.actionSettings,
-        openedAt: challenge.openedAt,
-        createdAt: challenge.createdAt,
-        tiers: challenge.tiers.map((tier) => {
-          const frozen: Tier = { id: tier.id, rank: tier.rank, goal: tier.goal };
-          if (tier.counterpart) frozen.counterpart = tier.counterpart;
-          if (tier.sponsorId) frozen.sponsorId = tier.sponsorId;
-          return frozen;
-        }),
-      });
-      if (challenge.status !== 'draft') keep(key, definition);
-      return definition;
+      const loading = loadDefinition(sql, id).then(
+        (loaded) => {
+          // A draft may still change: only an opened challenge is remembered.
+          if (!loaded || loaded.draft) entries.delete(key);
+          return loaded?.definition;
+        },
+        (error: unknown) => {
+          entries.delete(key);
+          throw error;
+        },
+      );
+      keep(key, loading);
+      return loading;
     },
     async remember(key, load) {
       if (entries.has(key)) return entries.get(key) as Awaited<ReturnType<typeof load>>;
