@@ -69,6 +69,7 @@ export {
   type AccessRule,
 } from './http/access.js';
 export { openDatabase, pluginMigrations, type Database, type Sql } from './store/database.js';
+export { withinUnitOfWork, type Tx, type TransactionRunner } from './store/unit-of-work.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedDatabaseServer } from './store/embedded.js';
 export { EventTypes, type OutboxEvent, type EventType } from './store/outbox.js';
 export {

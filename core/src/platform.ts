@@ -11,7 +11,12 @@ import { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
 import { createLocalQueue } from './jobs/local/local-queue.js';
 import { Jobs, type EnqueueOptions, type JobQueue } from './jobs/queue.js';
 import { redoOnReconnect } from './jobs/reconnect.js';
-import { createOutboxRelay, type OutboxRelay } from './jobs/relay.js';
+import {
+  carriedToEvent,
+  createOutboxRelay,
+  type CarriedEvent,
+  type OutboxRelay,
+} from './jobs/relay.js';
 import { installScheduledWork } from './jobs/scheduled/index.js';
 import { sweepChallenges } from './jobs/sweep.js';
 import { createMemoryRateLimiter } from './limits/memory.js';
@@ -57,6 +62,8 @@ export interface PlatformOptions {
   queuePrefix?: string;
   /** Live pages' tuning (heartbeat and coalescing intervals); tests shorten them. */
   live?: LiveOptions;
+  /** Called with each SQL statement the platform sends (benchmarks count statements). */
+  onStatement?: (statement: string) => void;
   /** Extra routes, registered inside the app after core's and the plugins'. */
   extendApp?: (app: App, platform: Platform) => Promise<void> | void;
 }
@@ -157,6 +164,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const db = await openDatabase({
       url,
       poolSize: config.dbPoolSize,
+      ...(options.onStatement ? { onStatement: options.onStatement } : {}),
       extraMigrations: pluginMigrations(plugins),
     });
     closers.push(() => db.close());
@@ -238,6 +246,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       },
     });
     closers.push(() => relay.close());
+    // A unit of work that appended events wakes the relay of the process
+    // that committed it (every process runs one), so nothing waits for a poll.
+    const stopKicks = db.onEventsCommitted(() => relay.kick());
+    closers.push(async () => stopKicks());
 
     const ctx: ServiceContext = {
       config,
@@ -246,7 +258,6 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       mailer,
       limiter,
       keyring,
-      notifyCommitted: () => relay.kick(),
       now,
       ...(config.viewCacheMs > 0 ? { views: new ViewCache({ ttlMs: config.viewCacheMs }) } : {}),
     };
@@ -270,10 +281,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     queue.handle<{ challengeId: string }>(Jobs.evaluateChallenge, async ({ challengeId }) => {
       await evaluateChallengeNow(db, challengeId, now());
     });
-    queue.handle<{ eventId: string; subscriber: string }>(
+    queue.handle<{ eventId: string; subscriber: string; event?: CarriedEvent }>(
       Jobs.deliverEvent,
-      async ({ eventId, subscriber }) => {
-        const event = await loadEvent(db, eventId);
+      async ({ eventId, subscriber, event: carried }) => {
+        // Jobs enqueued before events travelled with them read it back.
+        const event = carried ? carriedToEvent(carried) : await loadEvent(db, eventId);
         if (event) await dispatcher.deliver(subscriber, event);
       },
     );
@@ -287,7 +299,6 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       config,
       registry,
       now,
-      notifyCommitted: () => relay.kick(),
     });
     for (const plugin of plugins) {
       const context = pluginContext(plugin);

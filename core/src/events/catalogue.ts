@@ -57,6 +57,11 @@ export const Events = {
       assisted: Type.Optional(
         Type.Literal(true, { description: 'recorded by an agent; the plugin sends the receipt' }),
       ),
+      signedIn: Type.Optional(
+        Type.Literal(true, {
+          description: 'pledged while signed in: the answer said it counted, so no mail is sent',
+        }),
+      ),
     }),
     {
       description: 'A pledge was confirmed and counts from now on.',

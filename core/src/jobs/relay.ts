@@ -1,11 +1,25 @@
 import { EVALUATED_TYPES } from '../events/catalogue.js';
 import type { Database } from '../store/database.js';
-import { claimPendingEvents, markRelayed, type OutboxEvent } from '../store/outbox.js';
+import { claimEvents, type OutboxEvent } from '../store/outbox.js';
 import type { EventDispatcher } from './events.js';
 import { Jobs, type JobQueue } from './queue.js';
 
 /** Events after which a challenge's goals must be evaluated again (the catalogue's `evaluates`). */
 const EVALUATED_AFTER = EVALUATED_TYPES;
+
+/** An event as a `deliver-event` job carries it (JSON: the date as a string). */
+export type CarriedEvent = Omit<OutboxEvent, 'createdAt'> & { createdAt: string };
+
+const carriedEvent = (event: OutboxEvent): CarriedEvent => ({
+  ...event,
+  createdAt: event.createdAt.toISOString(),
+});
+
+/** The event a `deliver-event` job carries, as the relay relayed it. */
+export const carriedToEvent = (carried: CarriedEvent): OutboxEvent => ({
+  ...carried,
+  createdAt: new Date(carried.createdAt),
+});
 
 export interface OutboxRelay {
   /** Asks for a relay pass soon; many kicks in a burst make one pass. */
@@ -51,7 +65,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
 
   const relayBatch = () =>
     options.db.transaction(async (tx) => {
-      const events = await claimPendingEvents(tx, batchSize);
+      // Claimed and marked relayed in one statement; the enqueues below
+      // happen before the commit, so a failure hands the batch back.
+      const events = await claimEvents(tx, batchSize);
       const challengeIds = new Set<string>();
       for (const event of events) {
         if (event.challengeId && EVALUATED_AFTER.has(event.type))
@@ -65,7 +81,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
           (options.dispatcher?.keysFor(event.type) ?? []).map((key) =>
             options.queue.enqueue(
               Jobs.deliverEvent,
-              { eventId: event.id, subscriber: key },
+              // The event travels with the job (ids and numbers only, like
+              // every payload): the delivery need not read it back.
+              { eventId: event.id, subscriber: key, event: carriedEvent(event) },
               { jobId: `dlv-${event.id}-${key}` },
             ),
           ),
@@ -78,11 +96,6 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
           ),
         ),
       ]);
-      const numbers = await markRelayed(
-        tx,
-        events.map((e) => e.seq),
-      );
-      for (const event of events) event.challengeSeq = numbers.get(event.seq) ?? null;
       return events;
     });
 

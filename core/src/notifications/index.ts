@@ -4,7 +4,9 @@
  * outbox and is delivered at least once; `notification_sent` turns that into
  * one mail per event, kind and person (see `sendOnce` for the trade-off).
  *
- * - `pledge.confirmed` → `pledge-confirmed` to the person who pledged;
+ * - `pledge.confirmed` → `pledge-confirmed` to the person who pledged by
+ *   mail (a signed-in pledge is answered on the page, and an agent's
+ *   enrolment by the enrolling plugin: no mail);
  * - `challenge.unlocked` → `challenge-unlocked` to everyone counted in the
  *   challenge, and `sponsor-unlocked` to the owners and admins of the tier's
  *   sponsor (the organizing organization when the tier names none, or names
@@ -254,6 +256,8 @@ export function createNotifications(options: NotificationsOptions): Notification
     if (typeof pledgeId !== 'string') return nothing();
     // An agent's enrolment is acknowledged by the enrolling plugin's own receipt.
     if (event.payload.assisted === true) return nothing();
+    // Signed in, they saw it counted in the answer: a mail would tell them nothing new.
+    if (event.payload.signedIn === true) return nothing();
     const pledger = await confirmedPledger(db, pledgeId);
     if (!pledger) return nothing();
     const facts = await loadChallengeFacts(db, registry, pledger.challengeId);

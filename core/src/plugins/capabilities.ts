@@ -14,7 +14,7 @@ import type { Sql } from '../sdk/people.js';
 import { hasRole, requireRole } from '../services/access.js';
 import type { ServiceContext, Viewer } from '../services/context.js';
 import * as services from '../services/index.js';
-import type { Database } from '../store/database.js';
+import type { Tx } from '../store/database.js';
 
 /** What the engine hands the capabilities: the services' context and the queue. */
 export interface CapabilityDependencies {
@@ -39,21 +39,23 @@ export function undeclaredCapability(pluginId: string, name: string): TandemErro
 }
 
 /**
- * The services' context running inside `tx`: what core's services open as
- * a transaction joins it, and the relay is told after the outer commit
- * (by {@link createPluginContext}'s `tables.transaction`), not before.
+ * The transactions `tables.transaction` handed to plugins: a service a
+ * plugin calls with `{ tx }` joins that unit of work (its events are
+ * announced when it commits), and a handle from anywhere else is refused.
  */
-function servicesWithin(ctx: ServiceContext, tx: Sql): ServiceContext {
-  const db: Database = {
-    ...ctx.db,
-    query: (sql, params) => tx.query(sql, params),
-    transaction: (fn) => fn(tx as Parameters<Parameters<Database['transaction']>[0]>[0]),
-  };
-  return { ...ctx, db, notifyCommitted: () => committedLater.add(tx) };
-}
+const handedOut = new WeakMap<Sql, Tx>();
 
-// Transactions inside which a service wrote events: the relay is kicked once they commit.
-const committedLater = new WeakSet<Sql>();
+function joinedTx(pluginId: string, sql: Sql | undefined): Tx | undefined {
+  if (sql === undefined) return undefined;
+  const tx = handedOut.get(sql);
+  if (!tx) {
+    throw new TandemError(
+      'TANDEM_PLUGIN_INVALID',
+      `plugin "${pluginId}" passed a transaction that tables.transaction did not hand it`,
+    );
+  }
+  return tx;
+}
 
 const viewerOf = (by: Viewer | 'platform'): Viewer => (by === 'platform' ? services.asAdmin : by);
 
@@ -66,19 +68,15 @@ export function buildCapabilities(
   deps: CapabilityDependencies,
 ): CapabilityMap {
   const { ctx } = deps;
-  const within = (tx: Sql | undefined): ServiceContext => (tx ? servicesWithin(ctx, tx) : ctx);
   return {
     tables: {
       query: (sql, params) => ctx.db.query(sql, params),
-      async transaction(fn) {
-        let handle: Sql | undefined;
-        const result = await ctx.db.transaction((tx) => {
-          handle = tx;
+      // Its commit announces the events services appended inside it (ADR 0021).
+      transaction: (fn) =>
+        ctx.db.transaction((tx) => {
+          handedOut.set(tx, tx);
           return fn(tx);
-        });
-        if (handle && committedLater.has(handle)) ctx.notifyCommitted();
-        return result;
-      },
+        }),
     },
     organizations: {
       findBySlug: (slug) => services.findOrganization(ctx.db, slug),
@@ -110,14 +108,21 @@ export function buildCapabilities(
     },
     contributions: {
       record: (by, challengeId, input, options = {}) =>
-        services.recordContribution(within(options.tx), viewerOf(by), challengeId, input),
+        services.recordContribution(
+          ctx,
+          viewerOf(by),
+          challengeId,
+          input,
+          joinedTx(plugin.id, options.tx),
+        ),
     },
     participants: {
       async upsertByEmail(email, options = {}) {
         const address = parseEmailField(email, 'email');
         const write = (tx: Sql) => services.upsertParticipant(tx, ctx.keyring, { email: address });
-        const participant = options.tx
-          ? await write(options.tx)
+        const joined = joinedTx(plugin.id, options.tx);
+        const participant = joined
+          ? await write(joined)
           : await ctx.db.transaction((tx) => write(tx));
         return { id: participant.id };
       },

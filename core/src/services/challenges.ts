@@ -25,7 +25,7 @@ import {
   type ChallengeAggregate,
   type FulfilmentProof,
 } from '../store/challenges.js';
-import type { Sql } from '../store/database.js';
+import type { Sql, Tx } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { readChallengeProgress, readProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
@@ -464,10 +464,7 @@ async function changeChallenge(
   ctx: ServiceContext,
   viewer: Viewer,
   id: string,
-  change: (
-    tx: Parameters<Parameters<ServiceContext['db']['transaction']>[0]>[0],
-    challenge: ChallengeAggregate,
-  ) => Promise<void>,
+  change: (tx: Tx, challenge: ChallengeAggregate) => Promise<void>,
   authorize: (challenge: ChallengeAggregate) => void,
 ): Promise<ChallengeView> {
   await ctx.db.transaction(async (tx) => {
@@ -481,7 +478,6 @@ async function changeChallenge(
     }
     await change(tx, challenge);
   });
-  ctx.notifyCommitted();
   return getChallenge(ctx, viewer, id);
 }
 

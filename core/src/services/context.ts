@@ -58,8 +58,6 @@ export interface ServiceContext {
   limiter: RateLimiter;
   /** Seals stored secrets and keys fingerprints (`TANDEM_SECRET_KEY`). */
   keyring: Keyring;
-  /** Asks the outbox relay to move freshly committed events along. */
-  notifyCommitted: () => void;
   now: () => Date;
   /**
    * Answers of public reads (challenge and campaign views) kept between

@@ -4,12 +4,13 @@ import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import type { RecordedSoFar } from '../sdk/action-type.js';
 import type { Sql } from '../store/database.js';
+import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.js';
 import { hasRole } from './access.js';
 import { assertPersonInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
-import { applyParticipation } from './participation.js';
+import { applyParticipation } from '../store/participation.js';
 import {
   RESIDENT_CODE_PATTERN,
   upsertParticipant,
@@ -97,11 +98,14 @@ export async function recordContribution(
   viewer: Viewer,
   challengeId: string,
   input: ContributionInput,
+  /** The caller's unit of work to join; the contribution commits with it. */
+  tx?: Tx,
 ): Promise<ContributionAnswer> {
   if (viewer.kind === 'anonymous') {
     throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to report a contribution.');
   }
-  const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId);
+  const sql: Sql = tx ?? ctx.db;
+  const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId, sql);
   const named = input.participant;
   const forSomeoneElse = named !== undefined;
   if (forSomeoneElse && !hasRole(viewer, challenge.organizationId, 'agent')) {
@@ -127,7 +131,7 @@ export async function recordContribution(
   const details = actionType.validateContribution(input.details);
 
   // The day it counts for, inside the campaign's window (finding: 1970 and 1900 were accepted).
-  const timeZone = await timeZoneOf(ctx.db, challenge.organizationId);
+  const timeZone = await timeZoneOf(sql, challenge.organizationId);
   const window = contributionWindow(
     {
       startsAt: campaign.startsAt,
@@ -151,7 +155,7 @@ export async function recordContribution(
     day = ownDay;
   }
 
-  const answer = await ctx.db.transaction(async (tx) => {
+  const answer = await withinUnitOfWork(ctx.db, tx, async (tx) => {
     let person: ParticipantRef | null;
     if (named === undefined) {
       const self = viewer as Extract<Viewer, { kind: 'participant' }>;
@@ -287,6 +291,5 @@ export async function recordContribution(
       impact: { co2eKg, ...(measured.source ? { source: measured.source } : {}) },
     };
   });
-  ctx.notifyCommitted();
   return answer;
 }

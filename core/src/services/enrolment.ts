@@ -102,7 +102,6 @@ export async function enrolResident(
     );
     return { participantId: participant.id, ...confirmed };
   });
-  if (result.confirmedNow) ctx.notifyCommitted();
   return {
     pledgeId: result.id,
     participantId: result.participantId,

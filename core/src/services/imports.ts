@@ -47,6 +47,5 @@ export async function importConfirmedPledges(
       return count;
     });
   }
-  ctx.notifyCommitted();
   return confirmed;
 }

@@ -1,19 +1,21 @@
 import { parseEmailField } from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
 import { coarsen, validateLocation } from '../domain/location.js';
-import type { GeoPoint } from '../domain/types.js';
+import type { ChallengeState, GeoPoint } from '../domain/types.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { renderMail } from '../mail/templates.js';
-import { loadChallenge, toChallengeState, type ChallengeAggregate } from '../store/challenges.js';
+import { definitionsOf, loadChallengeForWrite } from '../store/challenge-definitions.js';
+import { loadChallenge, toChallengeState, type ChallengeRecord } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
+import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { hasRole, requireParticipant } from './access.js';
 import { assertAudienceEmail, assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
-import { applyParticipation } from './participation.js';
+import { applyParticipation } from '../store/participation.js';
 import {
   setParticipantLocale,
   upsertParticipant,
@@ -43,6 +45,16 @@ export type PledgeAnswer =
   | { status: 201 | 200; body: { id: string; status: 'confirmed' } }
   | { status: 202; body: { status: 'pending' } };
 
+/** What `acceptsPledges` reads: the live state alone (no tier matters to it). */
+const liveState = (challenge: ChallengeRecord): ChallengeState => ({
+  status: challenge.status,
+  tiers: [],
+  unlocked: {},
+  fulfilled: [],
+  deadline: challenge.deadline,
+  closedAt: challenge.closedAt,
+});
+
 /**
  * The challenge, if it takes pledges now. A draft is invisible (404) to
  * whoever may not see drafts, as everywhere; to its organization's agents
@@ -53,16 +65,21 @@ async function loadPledgeable(
   viewer: Viewer,
   challengeId: string,
   sql: Sql = ctx.db,
-): Promise<{ challenge: ChallengeAggregate; campaign: CampaignRecord }> {
-  const challenge = await loadChallenge(sql, challengeId);
+): Promise<{ challenge: ChallengeRecord; campaign: CampaignRecord }> {
+  // The definition and the campaign are remembered once the challenge is
+  // open; only its state (status, deadline, closing) is read every time.
+  const definitions = definitionsOf(ctx.db);
+  const challenge = await loadChallengeForWrite(sql, definitions, challengeId);
   if (!challenge) throw notFound('challenge', challengeId);
   if (challenge.status === 'draft' && !hasRole(viewer, challenge.organizationId, 'agent')) {
     throw notFound('challenge', challengeId);
   }
-  const campaign = await findCampaign(sql, challenge.campaignId);
+  const campaign = await definitions.remember(`campaign/${challenge.campaignId}`, () =>
+    findCampaign(sql, challenge.campaignId),
+  );
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
   assertViewerInAudience(viewer, campaign);
-  const acceptance = acceptsPledges(toChallengeState(challenge), ctx.now());
+  const acceptance = acceptsPledges(liveState(challenge), ctx.now());
   if (!acceptance.ok)
     throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`, acceptance.code);
   return { challenge, campaign };
@@ -70,7 +87,7 @@ async function loadPledgeable(
 
 export async function checkPledgeData(
   ctx: ServiceContext,
-  challenge: ChallengeAggregate,
+  challenge: ChallengeRecord,
   input: PledgeInput,
 ): Promise<PledgeData> {
   const actionType = ctx.registry.actionType(challenge.actionType);
@@ -101,11 +118,11 @@ export async function checkPledgeData(
  * @returns the pledge id and whether it just became confirmed
  */
 export async function confirmPledgeRow(
-  tx: Sql,
-  challenge: ChallengeAggregate,
+  tx: Tx,
+  challenge: Pick<ChallengeRecord, 'id' | 'organizationId'>,
   participantId: string,
   data: PledgeData,
-  options: { assisted?: boolean } = {},
+  options: { assisted?: boolean; signedIn?: boolean } = {},
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
     `insert into pledge (id, challenge_id, participant_id, status, details, display_name, lat, lon,
@@ -153,6 +170,8 @@ export async function confirmPledgeRow(
         participantsDelta: delta,
         // Recorded by an agent (door to door): the plugin that enrolled them sends its own receipt.
         ...(options.assisted ? { assisted: true } : {}),
+        // Pledged with a session: the answer told them, no mail follows.
+        ...(options.signedIn ? { signedIn: true } : {}),
       },
     },
   ]);
@@ -179,9 +198,8 @@ export async function pledge(
     const result = await ctx.db.transaction(async (tx) => {
       // Before the pledge: the mails its event triggers read the language.
       if (input.locale) await setParticipantLocale(tx, viewer.participantId, input.locale);
-      return confirmPledgeRow(tx, challenge, viewer.participantId, data);
+      return confirmPledgeRow(tx, challenge, viewer.participantId, data, { signedIn: true });
     });
-    if (result.confirmedNow) ctx.notifyCommitted();
     return {
       status: result.confirmedNow ? 201 : 200,
       body: { id: result.id, status: 'confirmed' },
@@ -243,8 +261,10 @@ export async function pledge(
 export async function confirmPledge(
   ctx: ServiceContext,
   token: string,
+  /** The caller's unit of work to join. */
+  tx?: Tx,
 ): Promise<{ id: string; status: 'confirmed' }> {
-  const result = await ctx.db.transaction(async (tx) => {
+  const result = await withinUnitOfWork(ctx.db, tx, async (tx) => {
     const stored = await takeToken(tx, 'pledge-confirmation', token, ctx.now());
     if (stored.usedAt && stored.result) {
       return { answer: stored.result as { id: string; status: 'confirmed' }, confirmedNow: false };
@@ -269,7 +289,6 @@ export async function confirmPledge(
     await markTokenUsed(tx, stored.hash, answer);
     return { answer, confirmedNow: confirmed.confirmedNow };
   });
-  if (result.confirmedNow) ctx.notifyCommitted();
   return result.answer;
 }
 
@@ -278,9 +297,11 @@ export async function withdrawPledge(
   ctx: ServiceContext,
   viewer: Viewer,
   pledgeId: string,
+  /** The caller's unit of work to join. */
+  tx?: Tx,
 ): Promise<{ id: string; status: 'withdrawn' }> {
   const me = requireParticipant(viewer);
-  const changed = await ctx.db.transaction(async (tx) => {
+  await withinUnitOfWork(ctx.db, tx, async (tx) => {
     const [row] = await tx.query<{
       challenge_id: string;
       participant_id: string;
@@ -318,7 +339,6 @@ export async function withdrawPledge(
     ]);
     return true;
   });
-  if (changed) ctx.notifyCommitted();
   return { id: pledgeId, status: 'withdrawn' };
 }
 

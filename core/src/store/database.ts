@@ -4,23 +4,24 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration, Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
+import { unitOfWork, type Sql, type TransactionRunner, type Tx } from './unit-of-work.js';
 
-/** Runs one SQL statement with `?` placeholders and returns its rows. */
-export interface Sql {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-}
+export type { Sql, Tx } from './unit-of-work.js';
 
 /**
  * Tandem's handle on PostgreSQL: MikroORM for entities and migrations, and a
  * thin `Sql` for the hot paths where the unit of work costs more than it
  * gives (DESIGN.md, "Fast by design").
  */
-export interface Database extends Sql {
+export interface Database extends Sql, TransactionRunner {
   readonly orm: MikroORM;
   /** A fresh entity manager for one unit of work. */
   em(): EntityManager;
-  /** Runs `fn` in one transaction; it commits when `fn` resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Sql & { em: EntityManager }) => Promise<T>): Promise<T>;
+  /**
+   * Adds a listener called after each commit of a unit of work that
+   * appended outbox events (the relay's kick); returns its removal.
+   */
+  onEventsCommitted(listener: () => void): () => void;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -33,6 +34,8 @@ export interface DatabaseOptions {
   /** Connections in the pool; default 10. */
   poolSize?: number;
   debug?: boolean;
+  /** Called with each statement sent, `begin` and `commit` included (benchmarks count them). */
+  onStatement?: (statement: string) => void;
 }
 
 /** Opens a pool on `url` (nothing is migrated; call `migrate()`). */
@@ -42,7 +45,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     entities,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
-    debug: options.debug ?? false,
+    debug: options.onStatement ? ['query'] : (options.debug ?? false),
+    ...(options.onStatement
+      ? { colors: false, logger: (message: string) => options.onStatement?.(message) }
+      : {}),
     pool: { min: 0, max: options.poolSize ?? 10 },
     migrations: {
       tableName: 'tandem_migrations',
@@ -58,12 +64,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const run = async <T>(em: EntityManager, sql: string, params: readonly unknown[] = []) =>
     (await em.execute<T[]>(sql, [...params], 'all')) as T[];
 
+  const listeners = new Set<() => void>();
+  const announce = () => {
+    for (const listener of listeners) listener();
+  };
+
   return {
     orm,
     em: () => root.fork(),
     query: (sql, params) => run(root.fork(), sql, params),
-    transaction: (fn) =>
-      root.fork().transactional((em) => fn({ em, query: (sql, params) => run(em, sql, params) })),
+    async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      let work: ReturnType<typeof unitOfWork> | undefined;
+      const result = await root.fork().transactional((em) => {
+        work = unitOfWork(em, (sql, params) => run(em, sql, params));
+        return fn(work.tx);
+      });
+      work?.committed(announce);
+      return result;
+    },
+    onEventsCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async migrate() {
       const applied = await orm.getMigrator().up();
       return applied.map((m) => m.name);

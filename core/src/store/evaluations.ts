@@ -1,6 +1,6 @@
 import type { Evaluation } from '../domain/lifecycle.js';
 import { newId } from '../ids.js';
-import type { Database } from './database.js';
+import type { Tx } from './database.js';
 import { appendEvents, EventTypes, type NewEvent } from './outbox.js';
 
 // The rows an evaluation writes, apart from the job that runs it: a manual
@@ -11,8 +11,6 @@ export interface EvaluationOutcome {
   unlockedTierIds: string[];
   status: string | null;
 }
-
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
  * Writes what an evaluation decided: unlock rows (guarded by their unique

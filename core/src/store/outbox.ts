@@ -7,7 +7,7 @@ import {
 } from '../events/catalogue.js';
 import { newId } from '../ids.js';
 import { payloadProblems, type EventDefinition, type PayloadOf } from '../sdk/events.js';
-import type { Sql } from './database.js';
+import type { Sql, Tx } from './unit-of-work.js';
 
 /**
  * Core's event types by name, taken from the catalogue
@@ -80,14 +80,14 @@ export function definedEvent<Definition extends EventDefinition>(
 }
 
 /**
- * Appends events to the outbox inside the caller's transaction; returns their
- * ids, in order. Each payload is checked against its definition first, so a
+ * Appends events to the outbox inside the caller's unit of work (its commit
+ * wakes the relay); returns their ids, in order. Each payload is checked against its definition first, so a
  * caller that escaped the types (a cast, plain JavaScript) fails here,
  * inside its transaction, rather than handing subscribers a payload they
  * misread.
  */
 export function appendEvents(
-  tx: Sql,
+  tx: Tx,
   events: readonly (NewEvent | DefinedNewEvent)[],
 ): Promise<string[]> {
   return insertEvents(
@@ -106,8 +106,9 @@ interface CheckedEvent {
   payload: unknown;
 }
 
-async function insertEvents(tx: Sql, events: readonly CheckedEvent[]): Promise<string[]> {
+async function insertEvents(tx: Tx, events: readonly CheckedEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  tx.eventsAppended();
   for (const event of events) {
     const problems = event.definition
       ? payloadProblems(event.definition, event.payload)
@@ -174,6 +175,59 @@ export async function claimPendingEvents(tx: Sql, limit: number): Promise<Outbox
     [limit],
   );
   return rows.map(toOutboxEvent);
+}
+
+/**
+ * Claims up to `limit` events not yet relayed, oldest first, and marks them
+ * relayed with their challenge numbers — one statement: the rows it updates
+ * stay locked until the caller's transaction ends, rows another relay holds
+ * are skipped, and a rollback (the queue was down) hands them all back
+ * unrelayed and unnumbered. Same numbering as {@link markRelayed}.
+ *
+ * @returns the claimed events, oldest first, with their `challengeSeq`
+ */
+export async function claimEvents(tx: Sql, limit: number): Promise<OutboxEvent[]> {
+  const rows = await tx.query<OutboxRow & { challenge_seq: string | number | null }>(
+    `with claimed as (
+       select seq, challenge_id, challenge_seq
+         from outbox_event
+        where relayed_at is null
+        order by seq
+        limit ?
+        for update skip locked
+     ), batch as (
+       select seq, challenge_id,
+              row_number() over (partition by challenge_id order by seq) as n
+         from claimed
+        where challenge_id is not null and challenge_seq is null
+     ), counts as (
+       select challenge_id, count(*) as c from batch group by challenge_id
+     ), bumped as (
+       insert into challenge_event_counter (challenge_id, last)
+       select challenge_id, c from counts order by challenge_id
+       on conflict (challenge_id)
+       do update set last = challenge_event_counter.last + excluded.last
+       returning challenge_id, last
+     ), numbered as (
+       select batch.seq, bumped.last - counts.c + batch.n as cs
+         from batch
+         join counts on counts.challenge_id = batch.challenge_id
+         join bumped on bumped.challenge_id = batch.challenge_id
+     )
+     update outbox_event o
+        set relayed_at = now(), challenge_seq = coalesce(numbered.cs, o.challenge_seq)
+       from claimed left join numbered on numbered.seq = claimed.seq
+      where o.seq = claimed.seq
+     returning o.seq, o.id, o.type, o.challenge_id, o.organization_id, o.payload, o.created_at,
+               o.challenge_seq`,
+    [limit],
+  );
+  return rows
+    .map((row) => ({
+      ...toOutboxEvent(row),
+      challengeSeq: row.challenge_seq === null ? null : Number(row.challenge_seq),
+    }))
+    .sort((a, b) => a.seq - b.seq);
 }
 
 /**

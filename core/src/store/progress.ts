@@ -19,6 +19,50 @@ export interface ProgressDelta {
 }
 
 /**
+ * The statement that adds `delta` to the challenge's counters (and its
+ * team's when a team is given) in one random slot, or `null` when the delta
+ * is nothing. `source`, when given, names a CTE the rows are taken from: the
+ * bump then happens only if that CTE yields a row (see `applyParticipation`).
+ */
+export function progressBump(
+  challengeId: string,
+  teamId: string,
+  delta: ProgressDelta,
+  source?: string,
+): { sql: string; params: unknown[] } | null {
+  if (delta.participants === 0 && delta.quantity === 0 && delta.co2eKg === 0) return null;
+  const slot = Math.floor(Math.random() * PROGRESS_SLOTS);
+  const keys = teamId === WHOLE_CHALLENGE ? [WHOLE_CHALLENGE] : [WHOLE_CHALLENGE, teamId];
+  const head = `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)`;
+  const tail = `on conflict (challenge_id, team_id, slot) do update set
+       participants = progress_slot.participants + excluded.participants,
+       quantity = progress_slot.quantity + excluded.quantity,
+       co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`;
+  if (source) {
+    const keyRows = keys.map(() => '(?::text)').join(', ');
+    return {
+      sql: `${head}
+     select ?::text, k.key, ?::smallint, ?::integer, ?::numeric, ?::numeric
+       from ${source} cross join (values ${keyRows}) as k(key)
+     ${tail}`,
+      params: [challengeId, slot, delta.participants, delta.quantity, delta.co2eKg, ...keys],
+    };
+  }
+  const values = keys.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+  return {
+    sql: `${head} values ${values} ${tail}`,
+    params: keys.flatMap((key) => [
+      challengeId,
+      key,
+      slot,
+      delta.participants,
+      delta.quantity,
+      delta.co2eKg,
+    ]),
+  };
+}
+
+/**
  * Adds `delta` to the challenge's counters, and to its team's when a team is
  * given, inside the caller's transaction.
  */
@@ -28,27 +72,8 @@ export async function bumpProgress(
   teamId: string,
   delta: ProgressDelta,
 ): Promise<void> {
-  if (delta.participants === 0 && delta.quantity === 0 && delta.co2eKg === 0) return;
-  const slot = Math.floor(Math.random() * PROGRESS_SLOTS);
-  const keys = teamId === WHOLE_CHALLENGE ? [WHOLE_CHALLENGE] : [WHOLE_CHALLENGE, teamId];
-  const values = keys.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
-  const params = keys.flatMap((key) => [
-    challengeId,
-    key,
-    slot,
-    delta.participants,
-    delta.quantity,
-    delta.co2eKg,
-  ]);
-  await tx.query(
-    `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
-     values ${values}
-     on conflict (challenge_id, team_id, slot) do update set
-       participants = progress_slot.participants + excluded.participants,
-       quantity = progress_slot.quantity + excluded.quantity,
-       co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`,
-    params,
-  );
+  const bump = progressBump(challengeId, teamId, delta);
+  if (bump) await tx.query(bump.sql, bump.params);
 }
 
 interface ProgressRow {

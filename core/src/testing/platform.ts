@@ -22,6 +22,8 @@ export interface TestPlatformOptions {
   now?: () => Date;
   /** Fastify's logger option (off by default), e.g. `{ level: 'info', stream }` to read what is logged. */
   logger?: FastifyServerOptions['logger'];
+  /** Called with each SQL statement the platform sends (benchmarks count statements). */
+  onStatement?: (statement: string) => void;
 }
 
 export interface TestPlatform extends Platform {
@@ -67,6 +69,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       queuePrefix,
       ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.onStatement ? { onStatement: options.onStatement } : {}),
     });
     await platform.start();
     return Object.assign(platform, {

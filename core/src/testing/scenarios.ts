@@ -3,6 +3,7 @@ import { parseEmailField } from '../domain/email.js';
 import { upsertParticipant } from '../store/participants.js';
 import { confirmPledgeRow } from '../services/pledges.js';
 import { loadChallenge } from '../store/challenges.js';
+import type { Tx } from '../store/unit-of-work.js';
 import type { TestClient } from './client.js';
 import type { TestPlatform } from './platform.js';
 
@@ -171,26 +172,35 @@ export async function confirmPledges(
   platform: TestPlatform,
   challengeId: string,
   count: number,
-  options: { verified?: boolean } = {},
+  options: {
+    verified?: boolean;
+    /** All in one transaction: the platform sees one jump, never the steps between. */
+    together?: boolean;
+  } = {},
 ): Promise<{ email: string; id: string }[]> {
   const challenge = await loadChallenge(platform.db, challengeId);
   if (!challenge) throw new Error(`no challenge ${challengeId}`);
   const people: { email: string; id: string }[] = [];
-  for (let i = 0; i < count; i++) {
+  const confirmOne = async (tx: Tx) => {
     const email = `p-${unique()}@example.org`;
-    await platform.db.transaction(async (tx) => {
-      const person = await upsertParticipant(tx, platform.ctx.keyring, {
-        email: parseEmailField(email, 'email'),
-        ...(options.verified ? { verified: true } : {}),
-      });
-      await confirmPledgeRow(tx, challenge, person.id, {
-        details: {},
-        displayName: null,
-        location: null,
-        teamId: null,
-      });
-      people.push({ email, id: person.id });
+    const person = await upsertParticipant(tx, platform.ctx.keyring, {
+      email: parseEmailField(email, 'email'),
+      ...(options.verified ? { verified: true } : {}),
     });
+    await confirmPledgeRow(tx, challenge, person.id, {
+      details: {},
+      displayName: null,
+      location: null,
+      teamId: null,
+    });
+    people.push({ email, id: person.id });
+  };
+  if (options.together) {
+    await platform.db.transaction(async (tx) => {
+      for (let i = 0; i < count; i++) await confirmOne(tx);
+    });
+  } else {
+    for (let i = 0; i < count; i++) await platform.db.transaction(confirmOne);
   }
   return people;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChallengeStatus, Goal } from '../domain/types.js';
 import { newId } from '../ids.js';
 import { evaluateChallengeNow } from '../jobs/handlers/evaluate-challenge.js';
-import { applyParticipation } from '../services/participation.js';
+import { applyParticipation } from '../store/participation.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { loadChallenge } from '../store/challenges.js';
 import { openDatabase, type Database, type Sql } from '../store/database.js';
@@ -18,6 +18,7 @@ import { Type } from '@sinclair/typebox';
 import { definePluginEvent } from '../sdk/events.js';
 import {
   appendEvents,
+  claimEvents,
   claimPendingEvents,
   definedEvent,
   EventTypes,
@@ -609,6 +610,62 @@ export function describeStoreContract(kind: 'external' | 'embedded'): void {
         expect(again[0]?.createdAt).toBeInstanceOf(Date);
         expect((again[1]?.seq ?? 0) > (again[0]?.seq ?? 0)).toBe(true);
         expect(await db.transaction((tx) => claimPendingEvents(tx, 100))).toEqual([]);
+      });
+    });
+
+    describe('outbox, claimed and marked at once', () => {
+      it('hands each event to one claimer, numbers per challenge, and gives back on rollback', async () => {
+        await db.query('update outbox_event set relayed_at = now() where relayed_at is null');
+        const [one, two] = [newId('chl'), newId('chl')];
+        const appended = await db.transaction((tx) =>
+          appendEvents(
+            tx,
+            Array.from({ length: 9 }, (_, n) =>
+              definedEvent(
+                definePluginEvent('bike-km', 'trip_logged', Type.Object({ n: Type.Number() }), {
+                  description: 'A trip was logged.',
+                }),
+                { n },
+                { challengeId: n % 3 === 2 ? null : n % 3 === 0 ? one : two },
+              ),
+            ),
+          ),
+        );
+        // A claimer that rolls back leaves everything unrelayed and unnumbered.
+        await expect(
+          db.transaction(async (tx) => {
+            expect(await claimEvents(tx, 100)).toHaveLength(9);
+            throw new Error('the queue is down');
+          }),
+        ).rejects.toThrow('the queue is down');
+
+        const claimedFirst = gate<string[]>();
+        const release = gate();
+        const first = db.transaction(async (tx) => {
+          const events = await claimEvents(tx, 4);
+          claimedFirst.open(events.map((e) => e.id));
+          await release.promise;
+          return events;
+        });
+        expect(await claimedFirst.promise).toEqual(appended.slice(0, 4));
+        // The second claimer skips the rows the first holds; it numbers its
+        // challenges' events after the first commits (their counter rows).
+        const second = db.transaction((tx) => claimEvents(tx, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release.open();
+        const [firstEvents, secondEvents] = await Promise.all([first, second]);
+        expect(secondEvents.map((e) => e.id)).toEqual(appended.slice(4));
+        expect(await db.transaction((tx) => claimEvents(tx, 100))).toEqual([]);
+
+        const numbers = (challengeId: string | null) =>
+          [...firstEvents, ...secondEvents]
+            .filter((e) => e.challengeId === challengeId)
+            .map((e) => e.challengeSeq);
+        expect(numbers(one)).toEqual([1, 2, 3]);
+        expect(numbers(two)).toEqual([1, 2, 3]);
+        expect(numbers(null)).toEqual([null, null, null]);
+        expect(firstEvents[0]).toMatchObject({ type: 'bike-km.trip_logged', payload: { n: 0 } });
+        expect(firstEvents[0]?.createdAt).toBeInstanceOf(Date);
       });
     });
 

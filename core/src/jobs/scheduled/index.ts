@@ -56,8 +56,6 @@ export interface ScheduledWorkDeps {
   config: Pick<Config, 'publicUrl'>;
   registry: Pick<ServiceContext['registry'], 'actionTypes' | 'findActionType'>;
   now: () => Date;
-  /** Asks the outbox relay to move freshly committed events along. */
-  notifyCommitted?: () => void;
   /** Where corrections are reported besides the outbox (default: console.warn). */
   warn?: (message: string) => void;
 }

@@ -35,9 +35,13 @@ describe('milestones written by the evaluation', () => {
     return { id: challengeId, tierIds: challenge.tiers.map((t: { id: string }) => t.id) };
   }
 
-  /** Confirms pledges straight through the engine's write path (no mail round trip). */
+  /**
+   * Confirms pledges straight through the engine's write path (no mail round
+   * trip), in one transaction: their commit wakes the relay, and the
+   * evaluation it sets off must see the jump whole.
+   */
   async function pledge(challengeId: string, count: number): Promise<void> {
-    await confirmPledges(platform, challengeId, count);
+    await confirmPledges(platform, challengeId, count, { together: true });
   }
 
   const milestoneEvents = (challengeId: string) =>

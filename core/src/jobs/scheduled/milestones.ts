@@ -1,6 +1,6 @@
 import { reachedMilestones, type Milestone } from '../../domain/milestones.js';
 import type { Progress, Tier } from '../../domain/types.js';
-import type { Sql } from '../../store/database.js';
+import type { Tx } from '../../store/database.js';
 import { Events } from '../../events/catalogue.js';
 import { appendEvents, type NewEvent } from '../../store/outbox.js';
 
@@ -33,7 +33,7 @@ export interface MilestoneChallenge {
  * @returns the milestones recorded by this call
  */
 export async function recordMilestones(
-  tx: Sql,
+  tx: Tx,
   challenge: MilestoneChallenge,
   progress: Progress,
   now: Date,

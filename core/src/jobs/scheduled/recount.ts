@@ -195,8 +195,6 @@ export async function recountOpenChallenges(deps: {
   db: Database;
   queue: JobQueue;
   now: () => Date;
-  /** Asks the outbox relay to move the mismatch events along now. */
-  notifyCommitted?: () => void;
 }): Promise<RecountSummary> {
   const summary: RecountSummary = { checked: 0, corrected: [] };
   let after = '';
@@ -212,7 +210,6 @@ export async function recountOpenChallenges(deps: {
       summary.checked++;
       if (!result?.corrected) continue;
       summary.corrected.push(result);
-      deps.notifyCommitted?.();
       await deps.queue.enqueue(
         Jobs.evaluateChallenge,
         { challengeId: id },
