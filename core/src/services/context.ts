@@ -5,27 +5,15 @@ import type { Mailer } from '../mail/mailer.js';
 import type { ActionType } from '../sdk/action-type.js';
 import type { Integration } from '../sdk/integration.js';
 import type { Database } from '../store/database.js';
+import type { Viewer } from '../sdk/people.js';
 import type { ViewCache } from './view-cache.js';
 
 /** Campaign audiences (API.md). */
 export type Audience =
   { type: 'public' } | { type: 'members' } | { type: 'email-domain'; domains: string[] };
 
-/** Roles a person can hold in an organization, strongest first. */
-export type Role = 'owner' | 'admin' | 'agent' | 'member';
-
-/** Who is asking. Resolved once per request from its credentials. */
-export type Viewer =
-  | { kind: 'anonymous' }
-  | { kind: 'admin' }
-  | {
-      kind: 'participant';
-      participantId: string;
-      /** The person's canonical address as stored (`null` for a resident known by a code). */
-      email: string | null;
-      /** organizationId → role */
-      roles: ReadonlyMap<string, Role>;
-    };
+// Who asks, and their roles: one definition, the SDK's, which plugins see too.
+export type { Role, Viewer } from '../sdk/people.js';
 
 export const anonymous: Viewer = Object.freeze({ kind: 'anonymous' });
 
