@@ -30,9 +30,24 @@ export interface LoadOptions {
 
 /** Runs autocannon (its programmatic API, in this process) and reduces its result. */
 export async function load(options: LoadOptions): Promise<Load> {
+  // Autocannon ends a run of `amount` requests on its next one-second tick,
+  // not at the last answer: timed from outside, 300 pledges answered in
+  // 0.4 s read as 300/s. The clock stops at the last answer instead.
+  let lastAnswer = 0;
+  const timed = (request: Request): Request => ({
+    ...request,
+    onResponse: (status, body, context, headers) => {
+      lastAnswer = performance.now();
+      request.onResponse?.(status, body, context, headers);
+    },
+  });
+  const requests =
+    options.requests?.map(timed) ?? (options.amount !== undefined ? [timed({})] : undefined);
   const started = performance.now();
-  const result = await autocannon({ timeout: 30, ...options });
-  const seconds = (performance.now() - started) / 1000;
+  const result = await autocannon({ timeout: 30, ...options, ...(requests ? { requests } : {}) });
+  const ended =
+    options.amount !== undefined && lastAnswer > started ? lastAnswer : performance.now();
+  const seconds = (ended - started) / 1000;
   const statuses: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
     statuses[code] = Number(count);
