@@ -4,11 +4,22 @@ import { TandemError } from '../../errors.js';
 import { redactError } from '../../logging.js';
 import {
   queueOf,
+  Queues,
   type EnqueueOptions,
   type JobHandler,
   type JobQueue,
   type QueueCounts,
 } from '../queue.js';
+
+/**
+ * Jobs run at once per queue when the options name no number. Evaluations
+ * mostly wait on PostgreSQL (one unlocked read, and a short locked write
+ * only when a threshold is crossed), so more of them run side by side: when
+ * many challenges cross at once their unlocks do not queue behind four.
+ */
+function defaultConcurrency(queueName: string): number {
+  return queueName === Queues.thresholds ? 16 : 4;
+}
 
 export interface BullQueueOptions {
   url: string;
@@ -186,7 +197,7 @@ export async function createBullQueue(options: BullQueueOptions): Promise<BullJo
         const worker = new Worker(queueName, process, {
           connection,
           prefix,
-          concurrency: options.concurrency ?? 4,
+          concurrency: options.concurrency ?? defaultConcurrency(queueName),
           // A job whose worker died keeps its lock until the lock expires; the
           // next stalled check of a live worker then puts it back to wait.
           lockDuration: options.lockDurationMs ?? 30_000,
