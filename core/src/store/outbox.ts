@@ -178,6 +178,28 @@ export async function claimPendingEvents(tx: Sql, limit: number): Promise<Outbox
 }
 
 /**
+ * The numbering both relay statements share, after a `batch` CTE of
+ * `(seq, challenge_id, n)` (n: the event's rank within its challenge in the
+ * batch): each challenge's counter row is bumped by its count, in challenge
+ * order so two relays cannot deadlock, and `numbered` gives every event of
+ * the batch its challenge number (`cs`).
+ */
+const NUMBERING = `counts as (
+       select challenge_id, count(*) as c from batch group by challenge_id
+     ), bumped as (
+       insert into challenge_event_counter (challenge_id, last)
+       select challenge_id, c from counts order by challenge_id
+       on conflict (challenge_id)
+       do update set last = challenge_event_counter.last + excluded.last
+       returning challenge_id, last
+     ), numbered as (
+       select batch.seq, bumped.last - counts.c + batch.n as cs
+         from batch
+         join counts on counts.challenge_id = batch.challenge_id
+         join bumped on bumped.challenge_id = batch.challenge_id
+     )`;
+
+/**
  * Claims up to `limit` events not yet relayed, oldest first, and marks them
  * relayed with their challenge numbers — one statement: the rows it updates
  * stay locked until the caller's transaction ends, rows another relay holds
@@ -200,20 +222,7 @@ export async function claimEvents(tx: Sql, limit: number): Promise<OutboxEvent[]
               row_number() over (partition by challenge_id order by seq) as n
          from claimed
         where challenge_id is not null and challenge_seq is null
-     ), counts as (
-       select challenge_id, count(*) as c from batch group by challenge_id
-     ), bumped as (
-       insert into challenge_event_counter (challenge_id, last)
-       select challenge_id, c from counts order by challenge_id
-       on conflict (challenge_id)
-       do update set last = challenge_event_counter.last + excluded.last
-       returning challenge_id, last
-     ), numbered as (
-       select batch.seq, bumped.last - counts.c + batch.n as cs
-         from batch
-         join counts on counts.challenge_id = batch.challenge_id
-         join bumped on bumped.challenge_id = batch.challenge_id
-     )
+     ), ${NUMBERING}
      update outbox_event o
         set relayed_at = now(), challenge_seq = coalesce(numbered.cs, o.challenge_seq)
        from claimed left join numbered on numbered.seq = claimed.seq
@@ -247,20 +256,7 @@ export async function markRelayed(tx: Sql, seqs: readonly number[]): Promise<Map
               row_number() over (partition by challenge_id order by seq) as n
          from outbox_event
         where seq in (?) and challenge_id is not null and challenge_seq is null
-     ), counts as (
-       select challenge_id, count(*) as c from batch group by challenge_id
-     ), bumped as (
-       insert into challenge_event_counter (challenge_id, last)
-       select challenge_id, c from counts order by challenge_id
-       on conflict (challenge_id)
-       do update set last = challenge_event_counter.last + excluded.last
-       returning challenge_id, last
-     ), numbered as (
-       select batch.seq, bumped.last - counts.c + batch.n as cs
-         from batch
-         join counts on counts.challenge_id = batch.challenge_id
-         join bumped on bumped.challenge_id = batch.challenge_id
-     )
+     ), ${NUMBERING}
      update outbox_event o
         set relayed_at = now(), challenge_seq = coalesce(numbered.cs, o.challenge_seq)
        from outbox_event mine left join numbered on numbered.seq = mine.seq
