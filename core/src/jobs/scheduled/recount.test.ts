@@ -167,7 +167,16 @@ describe('recount', () => {
     const id = await openRecountChallenge();
     const people = await newPeople(100);
     let done = false;
-    const burst = Promise.all(people.map((p) => confirm(id, p))).finally(() => {
+    // Ten chains of ten confirmations, so the burst outlasts a few recounts
+    // even when a confirmation is quick.
+    const chains = Array.from({ length: 10 }, (_, chain) =>
+      people.slice(chain * 10, chain * 10 + 10),
+    );
+    const burst = Promise.all(
+      chains.map(async (chain) => {
+        for (const person of chain) await confirm(id, person);
+      }),
+    ).finally(() => {
       done = true;
     });
     let runs = 0;
