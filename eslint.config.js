@@ -5,6 +5,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 /** `../<folder>` and everything under it, from any depth below core/src. */
 const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
@@ -142,6 +143,7 @@ export default tseslint.config(
       '**/.tandem/**',
       '**/.svelte-kit/**',
       '**/build/**',
+      '**/src/lib/paraglide/**',
     ],
   },
   js.configs.recommended,
@@ -169,6 +171,26 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  // The site's components: Svelte's own rules, TypeScript inside <script>.
+  ...svelte.configs.recommended,
+  {
+    files: ['apps/web/**/*.svelte', 'apps/web/**/*.svelte.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: {
+        parser: tseslint.parser,
+        extraFileExtensions: ['.svelte'],
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    // The site has no base path: a plain href is the page it names.
+    rules: { 'svelte/no-navigation-without-resolve': 'off' },
+  },
+  {
+    files: ['apps/web/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
   {
     files: ['core/src/**/*.ts'],

@@ -15,7 +15,7 @@ import {
 import { seedDemo } from './demo.js';
 import { describeLoad, ExampleError, examples, listExamples } from './examples/index.js';
 import { scaffoldPlugin } from './new-plugin.js';
-import { registerPages } from './pages.js';
+import { mountSite } from './site.js';
 import { plugins } from './tandem.config.js';
 
 const USAGE = `Usage: tandem <command>
@@ -67,7 +67,7 @@ async function open(
       migrate: options.migrate,
       ...(options.runJobs !== undefined ? { runJobs: options.runJobs } : {}),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-      extendApp: registerPages,
+      extendApp: mountSite,
     });
   } catch (error) {
     if (error instanceof TandemError) fail(error.message);

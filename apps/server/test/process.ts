@@ -34,21 +34,25 @@ function newestSourceMtime(): number {
   const walk = (path: string) => {
     for (const entry of readdirSync(path, { withFileTypes: true })) {
       const child = join(path, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else newest = Math.max(newest, statSync(child).mtimeMs);
+      // The site's generated messages are written by its build, not sources.
+      if (entry.isDirectory()) {
+        if (entry.name !== 'paraglide') walk(child);
+      } else newest = Math.max(newest, statSync(child).mtimeMs);
     }
   };
-  for (const group of ['core', 'plugins', 'apps', 'examples']) {
+  for (const group of ['core', 'client', 'plugins', 'apps', 'examples']) {
     const root = join(repoRoot, group);
     if (!existsSync(root)) continue;
     const packages =
-      group === 'core'
+      group === 'core' || group === 'client'
         ? [root]
         : readdirSync(root, { withFileTypes: true })
             .filter((e) => e.isDirectory())
             .map((e) => join(root, e.name));
     for (const pkg of packages) {
-      if (existsSync(join(pkg, 'src'))) walk(join(pkg, 'src'));
+      for (const sources of ['src', 'messages']) {
+        if (existsSync(join(pkg, sources))) walk(join(pkg, sources));
+      }
       for (const file of ['package.json', 'tsconfig.build.json']) {
         if (existsSync(join(pkg, file)))
           newest = Math.max(newest, statSync(join(pkg, file)).mtimeMs);
@@ -89,7 +93,8 @@ export function buildOnce(): void {
     const builtAt = existsSync(buildStamp) ? Number(readFileSync(buildStamp, 'utf8')) : 0;
     const built =
       existsSync(join(repoRoot, 'core/dist/index.js')) &&
-      existsSync(join(repoRoot, 'apps/server/dist/cli.js'));
+      existsSync(join(repoRoot, 'apps/server/dist/cli.js')) &&
+      existsSync(join(repoRoot, 'apps/web/build/handler.js'));
     if (built && builtAt > newestSourceMtime()) return;
     const startedAt = Date.now();
     const result = spawnSync('npm', ['run', 'build', '--silent'], {
