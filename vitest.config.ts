@@ -13,6 +13,7 @@ export default defineConfig({
       'core/src/**/*.test.ts',
       'plugins/*/src/**/*.test.ts',
       'apps/server/test/**/*.test.ts',
+      'apps/web/test/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'tools/**/*.test.ts',
     ],

@@ -4,6 +4,62 @@
  */
 
 export interface paths {
+  '/api/action-types': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The installed action types, with their pledge and contribution schemas */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionTypes: {
+                contributionSchema: {
+                  [key: string]: unknown;
+                } | null;
+                description: {
+                  en: string;
+                  fr: string;
+                } | null;
+                id: string;
+                pledgeSchema: {
+                  [key: string]: unknown;
+                } | null;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+                unit: string | null;
+                version: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/magic-link': {
     parameters: {
       query?: never;

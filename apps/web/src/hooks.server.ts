@@ -26,12 +26,15 @@ const session: Handle = async ({ event, resolve }) => {
 
 /**
  * Headers SvelteKit does not set: no page (some carry a one-time token in
- * their URL) leaks its address through a Referer, no sniffing, and the
- * browser's location only for this site's "use my location".
+ * their URL) leaks its address to another site through a Referer, no
+ * sniffing, and the browser's location only for this site's "use my
+ * location". `same-origin` rather than `no-referrer`: under `no-referrer`
+ * Chromium sends `Origin: null` with form posts, which SvelteKit's CSRF
+ * check (rightly) refuses.
  */
 const headers: Handle = async ({ event, resolve }) => {
   const response = await resolve(event);
-  response.headers.set('referrer-policy', 'no-referrer');
+  response.headers.set('referrer-policy', 'same-origin');
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('permissions-policy', 'geolocation=(self), camera=(), microphone=()');
   return response;

@@ -24,6 +24,7 @@ import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
+import { actionTypeRoutes } from './routes/action-types.js';
 import { devRoutes } from './routes/dev.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -340,6 +341,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await meRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
+    await actionTypeRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);
   });
   if (deps.extend) await deps.extend(app as unknown as App);
