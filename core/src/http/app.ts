@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
 import { anonymous, type ServiceContext } from '../services/context.js';
-import { resolveViewer } from '../services/auth.js';
+import { resolveSession, resolveViewer } from '../services/auth.js';
 import {
   createAjv,
   jsonDepthExceeds,
@@ -22,8 +22,10 @@ import { access } from './access.js';
 import type { App } from './types.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
+import { assertSameOrigin, sessionCookieOf } from './session-cookie.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
+import { contributionRoutes } from './routes/contributions.js';
 import { devRoutes } from './routes/dev.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -297,8 +299,29 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   app.addHook('preHandler', (request, _reply, done) => {
     const authorization = request.headers.authorization;
     if (authorization === undefined) {
-      request.viewer = anonymous;
-      done();
+      // A browser's session comes as a cookie (ADR 0028); a write that
+      // relies on it must come from this server's own pages.
+      let session: string | undefined;
+      try {
+        session = request.url.startsWith('/api/')
+          ? sessionCookieOf(request.headers.cookie)
+          : undefined;
+        if (session !== undefined && WRITE_METHODS.has(request.method)) {
+          assertSameOrigin(request, ctx.config.publicOrigin);
+        }
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (session === undefined) {
+        request.viewer = anonymous;
+        done();
+        return;
+      }
+      resolveSession(ctx, session).then((viewer) => {
+        request.viewer = viewer;
+        done();
+      }, done);
       return;
     }
     resolveViewer(ctx, authorization).then((viewer) => {
@@ -338,6 +361,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await pledgeRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
     await meRoutes(api as unknown as App, ctx);
+    await contributionRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);

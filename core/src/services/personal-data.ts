@@ -27,6 +27,10 @@ interface PersonRow {
   verified_at: Date | null;
   created_at: Date;
   identity_fingerprint: string | null;
+  show_as: string;
+  mail_opt_out: boolean;
+  postcode: string | null;
+  commune_code: string | null;
 }
 
 function subjectOf(person: PersonRow): PersonalDataSubject {
@@ -72,7 +76,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
     await tx.query('set transaction isolation level repeatable read, read only');
     const [person] = await tx.query<PersonRow>(
       `select id, email, canonical_email, display_name, locale, verified_at, created_at,
-              identity_fingerprint
+              identity_fingerprint, show_as, mail_opt_out, postcode, commune_code
          from participant where id = ?`,
       [me.participantId],
     );
@@ -174,6 +178,10 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         email: person.email,
         displayName: person.display_name,
         locale: person.locale,
+        showAs: person.show_as,
+        mailOptOut: person.mail_opt_out,
+        postcode: person.postcode,
+        communeCode: person.commune_code,
         verified: person.verified_at !== null,
         verifiedAt: iso(person.verified_at),
         createdAt: iso(person.created_at),
@@ -262,7 +270,7 @@ export async function erasePersonalData(
   await ctx.db.transaction(async (tx) => {
     const [person] = await tx.query<PersonRow>(
       `select id, email, canonical_email, display_name, locale, verified_at, created_at,
-              identity_fingerprint
+              identity_fingerprint, show_as, mail_opt_out, postcode, commune_code
          from participant where id = ? for update`,
       [me.participantId],
     );
@@ -329,6 +337,7 @@ export async function erasePersonalData(
       `update participant
           set email = null, canonical_email = null, display_name = null, verified_at = null,
               locale = 'fr', resident_code = null, erased_at = now(),
+              show_as = 'anonymous', mail_opt_out = false, postcode = null, commune_code = null,
               identity_fingerprint = coalesce(identity_fingerprint, ?)
         where id = ?`,
       [canonical !== null ? identityFingerprint(ctx.keyring, canonical) : null, id],
