@@ -276,7 +276,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
           'Reciprocal climate challenges: IF enough people act, THEN a sponsor delivers a counterpart.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Browsers only; its writes need this server's own Origin (ADR 0028).
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tandem_session' },
+        },
       },
     },
   });

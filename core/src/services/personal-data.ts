@@ -127,10 +127,12 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
       co2e_kg: string;
       occurred_at: Date;
       created_at: Date;
+      corrected_at: Date | null;
       by_self: boolean;
     }>(
       `select k.id, k.challenge_id, c.title, k.details, k.quantity, k.co2e_kg, k.occurred_at,
-              k.created_at, (k.recorded_by is not distinct from k.participant_id) as by_self
+              k.created_at, k.corrected_at,
+              (k.recorded_by is not distinct from k.participant_id) as by_self
          from contribution k join challenge c on c.id = k.challenge_id
         where k.participant_id = ? order by k.occurred_at, k.id`,
       [id],
@@ -216,6 +218,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         recordedBy: k.by_self ? ('self' as const) : ('agent' as const),
         occurredAt: iso(k.occurred_at),
         createdAt: iso(k.created_at),
+        correctedAt: iso(k.corrected_at),
       })),
       consents: consents.map((c) => ({
         challengeId: c.challenge_id,

@@ -58,7 +58,7 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
         'x-tandem-access': access.anyone({ note: 'signing out without a session changes nothing' }),
         tags: ['auth'],
         summary: 'Sign out',
-        response: { 204: Type.Null(), ...errors(401) },
+        response: { 204: Type.Null(), ...errors(401, 403) },
       },
     },
     async (request, reply) => {

@@ -64,6 +64,7 @@ const PersonalDataExport = Type.Object({
       recordedBy: Type.Union([Type.Literal('self'), Type.Literal('agent')]),
       occurredAt: When,
       createdAt: When,
+      correctedAt: When,
     }),
   ),
   consents: Type.Array(
