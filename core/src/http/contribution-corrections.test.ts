@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineActionType } from '../plugins/index.js';
 import { recountChallenge } from '../jobs/scheduled/recount.js';
+import { readTeamProgress } from '../store/progress.js';
 import {
   createTestClient,
   openChallenge,
@@ -181,6 +182,31 @@ describe('correcting a contribution', () => {
     const sum = rows.reduce((total, row) => total + Number(row.quantity), 0);
     expect((await progress(challengeId)).quantity).toBe(sum);
     expect(await countersTrue(challengeId)).toBe(true);
+  });
+
+  it("moves the person's team's counters with the challenge's", async () => {
+    const { challengeId, campaignId } = await newChallenge();
+    const team = await client.post(
+      `/api/campaigns/${campaignId}/teams`,
+      { name: `Team ${unique()}` },
+      { token: platform.adminToken },
+    );
+    expect(team.status).toBe(201);
+    const token = await client.signIn(someone());
+    const pledge = await client.post(
+      `/api/challenges/${challengeId}/pledges`,
+      { team: team.body.slug },
+      { token },
+    );
+    expect(pledge.status).toBe(201);
+    const id = await record(challengeId, token, { km: 250 });
+    const teamQuantity = async () =>
+      (await readTeamProgress(platform.db, challengeId)).get(team.body.id)?.quantity;
+    expect(await teamQuantity()).toBe(250);
+    expect((await correct(id, token, { details: { km: 25 } })).status).toBe(200);
+    expect(await teamQuantity()).toBe(25);
+    expect((await remove(id, token)).status).toBe(200);
+    expect(await teamQuantity()).toBe(0);
   });
 
   it("holds the corrected value to the day's limit, without its own old figure", async () => {
