@@ -59,4 +59,31 @@ describe('loadConfig', () => {
     expect(error.code).toBe('TANDEM_CONFIG_INVALID');
     expect(error.message).toContain(name);
   });
+
+  it('parses TANDEM_PUBLIC_URL once: its origin, or none when it is unset', () => {
+    expect(loadConfig({}).publicOrigin).toBeUndefined();
+    const config = loadConfig({ TANDEM_PUBLIC_URL: 'https://Tandem.Example.org:443/app/' });
+    expect(config.publicOrigin).toBe('https://tandem.example.org');
+    expect(config.publicUrl).toBe('https://Tandem.Example.org:443/app');
+    expect(loadConfig({ TANDEM_PUBLIC_URL: 'http://localhost:5173' }).publicOrigin).toBe(
+      'http://localhost:5173',
+    );
+  });
+
+  it.each(['http://', 'https://user:secret@tandem.example.org', 'https://exa mple.org', 'ftp://x'])(
+    'refuses TANDEM_PUBLIC_URL %j at start-up',
+    (value) => {
+      const error = failure({ TANDEM_PUBLIC_URL: value });
+      expect(error.code).toBe('TANDEM_CONFIG_INVALID');
+      expect(error.message).toContain('TANDEM_PUBLIC_URL');
+    },
+  );
+
+  it('reads TANDEM_CONTRIBUTION_EDIT_DAYS, 3 by default', () => {
+    expect(loadConfig({}).contributionEditDays).toBe(3);
+    expect(loadConfig({ TANDEM_CONTRIBUTION_EDIT_DAYS: '0' }).contributionEditDays).toBe(0);
+    expect(failure({ TANDEM_CONTRIBUTION_EDIT_DAYS: '-1' }).message).toContain(
+      'TANDEM_CONTRIBUTION_EDIT_DAYS',
+    );
+  });
 });

@@ -36,6 +36,7 @@ const EnvSchema = Type.Object({
   TANDEM_STREAMS_PER_IP: Type.Integer({ minimum: 0, default: 200 }),
   TANDEM_STREAMS_PER_PROCESS: Type.Integer({ minimum: 0, default: 10_000 }),
   TANDEM_VIEW_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  TANDEM_CONTRIBUTION_EDIT_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 3 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -60,6 +61,12 @@ export interface Config {
   devMailbox: boolean;
   /** Base of links in mails, e.g. https://tandem.example.org */
   publicUrl: string;
+  /**
+   * The origin of `TANDEM_PUBLIC_URL` (`https://tandem.example.org`) when it
+   * is set, else `undefined`: what a cookie-authenticated write's `Origin`
+   * must equal (ADR 0028). Unset, the request's own host stands in.
+   */
+  publicOrigin: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
@@ -102,6 +109,41 @@ export interface Config {
    * elsewhere (ADR 0023).
    */
   viewCacheMs: number;
+  /**
+   * How many days after it was recorded a participant may still correct or
+   * delete their contribution (`TANDEM_CONTRIBUTION_EDIT_DAYS`, default 3;
+   * `0` allows no correction). ADR 0029.
+   */
+  contributionEditDays: number;
+}
+
+/**
+ * The origin of `TANDEM_PUBLIC_URL`, parsed once: a value the URL parser
+ * refuses, or one with credentials, stops start-up like any bad variable.
+ */
+function publicOriginOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    url = new URL('invalid:');
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:'
+      ? 'must be an http(s) URL'
+      : url.username !== '' || url.password !== ''
+        ? 'must not carry credentials'
+        : url.hostname === ''
+          ? 'must name a host'
+          : null;
+  if (problem) {
+    const message = `TANDEM_PUBLIC_URL ${problem} (got ${JSON.stringify(value)})`;
+    throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${message}.`, [
+      { path: 'TANDEM_PUBLIC_URL', message },
+    ]);
+  }
+  return url.origin;
 }
 
 const envAjv = createAjv('querystring');
@@ -133,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${sentence}.`, details);
   }
   const e = input as unknown as Env;
+  const publicOrigin = publicOriginOf(e.TANDEM_PUBLIC_URL);
   const port = e.PORT;
   const host = e.HOST;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
@@ -147,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.TANDEM_METRICS_TOKEN,
     devMailbox: e.TANDEM_DEV_MAILBOX === '1',
     publicUrl: (e.TANDEM_PUBLIC_URL ?? `http://${shownHost}:${port}`).replace(/\/$/, ''),
+    publicOrigin,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     rateLimits: {
@@ -162,5 +206,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: e.TANDEM_REQUEST_TIMEOUT_MS,
     streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },
     viewCacheMs: e.TANDEM_VIEW_CACHE_MS,
+    contributionEditDays: e.TANDEM_CONTRIBUTION_EDIT_DAYS,
   };
 }

@@ -51,6 +51,11 @@ const definitions = [
     403,
     'The caller is known but lacks the role or membership this needs.',
   ),
+  defineError(
+    'TANDEM_AUTH_ORIGIN_REFUSED',
+    403,
+    'A write authenticated by the session cookie came without an `Origin` header of this server’s own origin (cross-site request refused).',
+  ),
 
   defineError(
     'TANDEM_NOT_FOUND',
@@ -137,6 +142,11 @@ const definitions = [
     'TANDEM_CONTRIBUTION_ALREADY_COUNTED',
     409,
     'The action type counts this contribution once per person, and it already counts.',
+  ),
+  defineError(
+    'TANDEM_CONTRIBUTION_LOCKED',
+    409,
+    'The contribution can no longer be corrected or deleted: its correction window (`TANDEM_CONTRIBUTION_EDIT_DAYS` after it was recorded) has passed, or an agent recorded it.',
   ),
 
   // Idempotency and limits.

@@ -91,6 +91,37 @@ export const Events = {
     }),
     { description: 'A measured contribution was recorded.', evaluates: true },
   ),
+  contributionCorrected: defineEvent(
+    'contribution.corrected',
+    Type.Object({
+      contributionId: Id('the contribution'),
+      participantId: Id('who corrected their own contribution'),
+      quantity: Type.Number({ minimum: 0, description: 'the corrected quantity' }),
+      co2eKg: Type.Number({ minimum: 0, description: 'the corrected kg CO2e' }),
+      quantityDelta: Type.Number({ description: 'how the challenge’s quantity moved' }),
+      co2eKgDelta: Type.Number({ description: 'how the challenge’s kg CO2e moved' }),
+    }),
+    {
+      description:
+        'A participant corrected their contribution within the correction window; the counters moved by the difference (an unlock already reached stays).',
+      evaluates: true,
+    },
+  ),
+  contributionDeleted: defineEvent(
+    'contribution.deleted',
+    Type.Object({
+      contributionId: Id('the contribution, now gone'),
+      participantId: Id('who deleted their own contribution'),
+      quantity: Type.Number({ minimum: 0, description: 'the quantity taken off the challenge' }),
+      co2eKg: Type.Number({ minimum: 0, description: 'the kg CO2e taken off the challenge' }),
+      participantsDelta: ParticipantsDelta,
+    }),
+    {
+      description:
+        'A participant deleted their contribution within the correction window; the counters lost it (an unlock already reached stays).',
+      evaluates: true,
+    },
+  ),
   challengeOpened: defineEvent('challenge.opened', Type.Object({ status: ChallengeStatus }), {
     description: 'A draft challenge was opened to pledges.',
     liveFrame: 'status',

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { enforce } from '../limits/rate-limiter.js';
 import { anonymous, type ServiceContext } from '../services/context.js';
-import { resolveViewer } from '../services/auth.js';
+import { resolveSession, resolveViewer } from '../services/auth.js';
 import {
   createAjv,
   jsonDepthExceeds,
@@ -22,9 +22,11 @@ import { access } from './access.js';
 import type { App } from './types.js';
 import { installErrorHandling } from './errors.js';
 import { installIdempotency } from './idempotency.js';
+import { assertSameOrigin, sessionCookieOf } from './session-cookie.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
 import { actionTypeRoutes } from './routes/action-types.js';
+import { contributionRoutes } from './routes/contributions.js';
 import { devRoutes } from './routes/dev.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -275,7 +277,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
           'Reciprocal climate challenges: IF enough people act, THEN a sponsor delivers a counterpart.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Browsers only; its writes need this server's own Origin (ADR 0028).
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tandem_session' },
+        },
       },
     },
   });
@@ -298,8 +304,29 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   app.addHook('preHandler', (request, _reply, done) => {
     const authorization = request.headers.authorization;
     if (authorization === undefined) {
-      request.viewer = anonymous;
-      done();
+      // A browser's session comes as a cookie (ADR 0028); a write that
+      // relies on it must come from this server's own pages.
+      let session: string | undefined;
+      try {
+        session = request.url.startsWith('/api/')
+          ? sessionCookieOf(request.headers.cookie)
+          : undefined;
+        if (session !== undefined && WRITE_METHODS.has(request.method)) {
+          assertSameOrigin(request, ctx.config.publicOrigin);
+        }
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (session === undefined) {
+        request.viewer = anonymous;
+        done();
+        return;
+      }
+      resolveSession(ctx, session).then((viewer) => {
+        request.viewer = viewer;
+        done();
+      }, done);
       return;
     }
     resolveViewer(ctx, authorization).then((viewer) => {
@@ -339,6 +366,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await pledgeRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
     await meRoutes(api as unknown as App, ctx);
+    await contributionRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
     await actionTypeRoutes(api as unknown as App, ctx);

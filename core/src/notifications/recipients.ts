@@ -78,6 +78,9 @@ export async function planRanges(
 /**
  * The challenge's participants counted now in one range, with an address
  * (a resident enrolled by code has none, and gets no mail), in id order.
+ * Here and below, a person who opted out of mail (`PATCH /api/me`
+ * `mailOptOut`) is nobody's recipient: every notification reads its
+ * recipients from these queries.
  */
 export async function countedParticipants(
   sql: Sql,
@@ -98,7 +101,7 @@ export async function countedParticipants(
     `select p.id, p.canonical_email, p.display_name, p.locale
        from participation pa
        join participant p on p.id = pa.participant_id
-      where pa.challenge_id = ? and ${COUNTED} and p.email is not null${bounds}
+      where pa.challenge_id = ? and ${COUNTED} and p.email is not null and not p.mail_opt_out${bounds}
       order by pa.participant_id`,
     params,
   );
@@ -111,7 +114,7 @@ export async function organizationAdmins(sql: Sql, organizationId: string): Prom
     `select p.id, p.canonical_email, p.display_name, p.locale
        from membership m
        join participant p on p.id = m.participant_id
-      where m.organization_id = ? and m.role in (?) and p.email is not null
+      where m.organization_id = ? and m.role in (?) and p.email is not null and not p.mail_opt_out
       order by p.id`,
     [organizationId, ['owner', 'admin']],
   );
@@ -130,7 +133,7 @@ export async function confirmedPledger(
     `select p.id, p.canonical_email, p.display_name, p.locale, pl.challenge_id
        from pledge pl
        join participant p on p.id = pl.participant_id
-      where pl.id = ? and pl.status = 'confirmed' and p.email is not null`,
+      where pl.id = ? and pl.status = 'confirmed' and p.email is not null and not p.mail_opt_out`,
     [pledgeId],
   );
   const recipient = row ? toRecipient(row) : undefined;

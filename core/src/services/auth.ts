@@ -38,6 +38,16 @@ export async function resolveViewer(
   }
   const token = match[1];
   if (ctx.config.adminToken && sameSecret(token, ctx.config.adminToken)) return { kind: 'admin' };
+  return resolveSession(ctx, token);
+}
+
+/**
+ * Who a participant session token belongs to, as the `tandem_session`
+ * cookie carries it (ADR 0028). Only sessions: the admin token in a cookie
+ * is no credential, so a browser never holds platform-wide power. An
+ * unknown or expired session is a 401, as with a bearer.
+ */
+export async function resolveSession(ctx: ServiceContext, token: string): Promise<Viewer> {
   const rows = await findSessionRows<Role>(ctx.db, hashSecret(token));
   const first = rows[0];
   if (!first)
@@ -111,27 +121,4 @@ export async function createSession(
 /** `DELETE /api/auth/session`: ends the caller's session. */
 export async function endSession(sql: Sql, token: string): Promise<void> {
   await deleteSession(sql, hashSecret(token));
-}
-
-/** `GET /api/me`: who the session belongs to and their roles. */
-export async function describeMe(ctx: ServiceContext, viewer: Viewer) {
-  if (viewer.kind === 'anonymous') throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in first.');
-  if (viewer.kind === 'admin') return { kind: 'admin' as const, memberships: [] };
-  const [participant] = await ctx.db.query<{
-    id: string;
-    email: string | null;
-    display_name: string | null;
-  }>('select id, email, display_name from participant where id = ?', [viewer.participantId]);
-  const memberships = await ctx.db.query<{ slug: string; name: string; role: Role }>(
-    `select o.slug, o.name, m.role from membership m join organization o on o.id = m.organization_id
-      where m.participant_id = ? order by o.slug`,
-    [viewer.participantId],
-  );
-  return {
-    kind: 'participant' as const,
-    id: participant?.id ?? viewer.participantId,
-    email: participant?.email ?? null,
-    displayName: participant?.display_name ?? null,
-    memberships: memberships.map((m) => ({ organization: m.slug, name: m.name, role: m.role })),
-  };
 }

@@ -2,7 +2,8 @@ import { contributionWindow, dayIn, isDay } from '../domain/days.js';
 import { parseEmailField } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
-import type { RecordedSoFar } from '../sdk/action-type.js';
+import type { ActionType, RecordedSoFar } from '../sdk/action-type.js';
+import type { ChallengeRecord } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -17,6 +18,7 @@ import {
   upsertParticipantByCode,
   type ParticipantRef,
 } from '../store/participants.js';
+import type { CampaignRecord } from './organizations.js';
 import { confirmPledgeRow, loadPledgeable } from './pledges.js';
 
 export interface ContributionInput {
@@ -55,27 +57,92 @@ async function timeZoneOf(sql: Sql, organizationId: string): Promise<string> {
  * change before this contribution is stored: 76 requests at once are
  * checked one after the other against a growing total.
  */
-async function lockPerson(tx: Sql, challengeId: string, participantId: string): Promise<void> {
+export async function lockPerson(
+  tx: Sql,
+  challengeId: string,
+  participantId: string,
+): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
     `contribution/${challengeId}/${participantId}`,
   ]);
 }
 
-async function recordedThatDay(
+/**
+ * What the person recorded on the challenge that day, oldest first;
+ * `except` leaves out the contribution being corrected, whose new figure
+ * takes its place.
+ */
+export async function recordedThatDay(
   tx: Sql,
   challengeId: string,
   participantId: string,
   day: string,
+  except: string | null = null,
 ): Promise<RecordedSoFar<Record<string, unknown>>> {
   const rows = await tx.query<{ details: Record<string, unknown>; quantity: string | number }>(
     `select details, quantity from contribution
-      where challenge_id = ? and participant_id = ? and day = ?::date
+      where challenge_id = ? and participant_id = ? and day = ?::date and id is distinct from ?
       order by created_at, id`,
-    [challengeId, participantId, day],
+    [challengeId, participantId, day, except],
   );
   const sameDay = rows.map((row) => ({ details: row.details, quantity: Number(row.quantity) }));
   const dayQuantity = roundQuantity(sameDay.reduce((sum, row) => sum + row.quantity, 0));
   return { day, sameDay, dayQuantity };
+}
+
+/**
+ * When a contribution happened: the time given, else now; never in the
+ * future (five minutes of clock skew allowed).
+ */
+export function occurredAtOf(given: string | undefined, now: Date): Date {
+  const occurredAt = given ? new Date(given) : now;
+  if (occurredAt.getTime() > now.getTime() + 5 * 60_000) {
+    throw invalid('occurredAt', 'is in the future');
+  }
+  return occurredAt;
+}
+
+/**
+ * The day a contribution counts for, inside the campaign's window (finding:
+ * 1970 and 1900 were accepted): its details' own day when the action type
+ * has one, else the day of `occurredAt` in the organization's time zone.
+ *
+ * @throws TandemError `TANDEM_REQUEST_INVALID` on `occurredAt` or
+ *   `details/<dayField>` when the day falls outside the window
+ */
+export async function contributionDay(
+  sql: Sql,
+  where: { challenge: ChallengeRecord; campaign: CampaignRecord },
+  actionType: ActionType,
+  details: Record<string, unknown>,
+  occurredAt: Date,
+  now: Date,
+): Promise<string> {
+  const { challenge, campaign } = where;
+  const timeZone = await timeZoneOf(sql, challenge.organizationId);
+  const window = contributionWindow(
+    {
+      startsAt: campaign.startsAt,
+      openedAt: challenge.openedAt,
+      closedAt: challenge.closedAt,
+      deadline: challenge.deadline,
+      endsAt: campaign.endsAt,
+    },
+    now,
+    timeZone,
+  );
+  const outside = (day: string) => day < window.first || day > window.last;
+  const between = `must fall between ${window.first} and ${window.last} (the campaign's days so far, ${timeZone})`;
+  const day = dayIn(occurredAt, timeZone);
+  if (outside(day)) throw invalid('occurredAt', `${day} ${between}`);
+  const ownDay = actionType.dayField === null ? undefined : details[actionType.dayField];
+  if (typeof ownDay === 'string') {
+    const path = `details/${actionType.dayField}`;
+    if (!isDay(ownDay)) throw invalid(path, 'must be a calendar day, YYYY-MM-DD');
+    if (outside(ownDay)) throw invalid(path, `${ownDay} ${between}`);
+    return ownDay;
+  }
+  return day;
 }
 
 /**
@@ -123,37 +190,17 @@ export async function recordContribution(
     throw invalid('participant/code', 'must be 4 to 32 letters, digits or dashes');
   }
   const now = ctx.now();
-  const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
-  if (occurredAt.getTime() > now.getTime() + 5 * 60_000) {
-    throw invalid('occurredAt', 'is in the future');
-  }
+  const occurredAt = occurredAtOf(input.occurredAt, now);
   const actionType = ctx.registry.actionType(challenge.actionType);
   const details = actionType.validateContribution(input.details);
-
-  // The day it counts for, inside the campaign's window (finding: 1970 and 1900 were accepted).
-  const timeZone = await timeZoneOf(sql, challenge.organizationId);
-  const window = contributionWindow(
-    {
-      startsAt: campaign.startsAt,
-      openedAt: challenge.openedAt,
-      closedAt: challenge.closedAt,
-      deadline: challenge.deadline,
-      endsAt: campaign.endsAt,
-    },
+  const day = await contributionDay(
+    sql,
+    { challenge, campaign },
+    actionType,
+    details,
+    occurredAt,
     now,
-    timeZone,
   );
-  const outside = (day: string) => day < window.first || day > window.last;
-  const between = `must fall between ${window.first} and ${window.last} (the campaign's days so far, ${timeZone})`;
-  let day = dayIn(occurredAt, timeZone);
-  if (outside(day)) throw invalid('occurredAt', `${day} ${between}`);
-  const ownDay = actionType.dayField === null ? undefined : details[actionType.dayField];
-  if (typeof ownDay === 'string') {
-    const path = `details/${actionType.dayField}`;
-    if (!isDay(ownDay)) throw invalid(path, 'must be a calendar day, YYYY-MM-DD');
-    if (outside(ownDay)) throw invalid(path, `${ownDay} ${between}`);
-    day = ownDay;
-  }
 
   const answer = await withinUnitOfWork(ctx.db, tx, async (tx) => {
     let person: ParticipantRef | null;

@@ -27,6 +27,10 @@ interface PersonRow {
   verified_at: Date | null;
   created_at: Date;
   identity_fingerprint: string | null;
+  show_as: string;
+  mail_opt_out: boolean;
+  postcode: string | null;
+  commune_code: string | null;
 }
 
 function subjectOf(person: PersonRow): PersonalDataSubject {
@@ -72,7 +76,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
     await tx.query('set transaction isolation level repeatable read, read only');
     const [person] = await tx.query<PersonRow>(
       `select id, email, canonical_email, display_name, locale, verified_at, created_at,
-              identity_fingerprint
+              identity_fingerprint, show_as, mail_opt_out, postcode, commune_code
          from participant where id = ?`,
       [me.participantId],
     );
@@ -123,10 +127,12 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
       co2e_kg: string;
       occurred_at: Date;
       created_at: Date;
+      corrected_at: Date | null;
       by_self: boolean;
     }>(
       `select k.id, k.challenge_id, c.title, k.details, k.quantity, k.co2e_kg, k.occurred_at,
-              k.created_at, (k.recorded_by is not distinct from k.participant_id) as by_self
+              k.created_at, k.corrected_at,
+              (k.recorded_by is not distinct from k.participant_id) as by_self
          from contribution k join challenge c on c.id = k.challenge_id
         where k.participant_id = ? order by k.occurred_at, k.id`,
       [id],
@@ -174,6 +180,10 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         email: person.email,
         displayName: person.display_name,
         locale: person.locale,
+        showAs: person.show_as,
+        mailOptOut: person.mail_opt_out,
+        postcode: person.postcode,
+        communeCode: person.commune_code,
         verified: person.verified_at !== null,
         verifiedAt: iso(person.verified_at),
         createdAt: iso(person.created_at),
@@ -208,6 +218,7 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         recordedBy: k.by_self ? ('self' as const) : ('agent' as const),
         occurredAt: iso(k.occurred_at),
         createdAt: iso(k.created_at),
+        correctedAt: iso(k.corrected_at),
       })),
       consents: consents.map((c) => ({
         challengeId: c.challenge_id,
@@ -262,7 +273,7 @@ export async function erasePersonalData(
   await ctx.db.transaction(async (tx) => {
     const [person] = await tx.query<PersonRow>(
       `select id, email, canonical_email, display_name, locale, verified_at, created_at,
-              identity_fingerprint
+              identity_fingerprint, show_as, mail_opt_out, postcode, commune_code
          from participant where id = ? for update`,
       [me.participantId],
     );
@@ -329,6 +340,7 @@ export async function erasePersonalData(
       `update participant
           set email = null, canonical_email = null, display_name = null, verified_at = null,
               locale = 'fr', resident_code = null, erased_at = now(),
+              show_as = 'anonymous', mail_opt_out = false, postcode = null, commune_code = null,
               identity_fingerprint = coalesce(identity_fingerprint, ?)
         where id = ?`,
       [canonical !== null ? identityFingerprint(ctx.keyring, canonical) : null, id],

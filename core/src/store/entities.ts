@@ -40,6 +40,14 @@ export const ParticipantEntity = defineEntity({
     /** Keyed hash of the canonical address; kept when the person is erased (ADR 17). */
     identityFingerprint: p.string().nullable().unique(),
     erasedAt: p.datetime().nullable(),
+    /** Whether the feed shows their name by default: `name` or `anonymous`. */
+    showAs: p.string().default('anonymous'),
+    /** No notification mail at all; mails they ask for still go. */
+    mailOptOut: p.boolean().default(false),
+    /** Five digits (France); erased with the person. */
+    postcode: p.string().nullable(),
+    /** The INSEE code of the commune `postcode` resolves to, when it resolves. */
+    communeCode: p.string().nullable(),
   },
 });
 
@@ -187,6 +195,8 @@ export const ContributionEntity = defineEntity({
     /** What the action type counts once per person (a course), or null. */
     onceKey: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** When its participant last corrected it (ADR 0029). */
+    correctedAt: p.datetime().nullable(),
   },
 });
 

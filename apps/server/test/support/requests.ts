@@ -230,6 +230,46 @@ async function build(
       token = await world.client.signIn(email);
       break;
     }
+    case 'PATCH /api/contributions/{id}':
+    case 'DELETE /api/contributions/{id}': {
+      // A fresh member reports on the commute challenge, so that a deletion
+      // or a correction never runs into another's or into the day's limits;
+      // `self` is that member, to everyone else the contribution is not theirs.
+      const email = `reporter-${unique()}@example.org`;
+      must(
+        await world.client.post(
+          `/api/organizations/${home.slug}/members`,
+          { email, role: 'member' },
+          asAdmin(world),
+        ),
+        201,
+        'fresh reporter',
+      );
+      const reporter = await world.client.signIn(email);
+      const challengeId = home.challenges['commute'] as string;
+      must(
+        await world.client.post(
+          `/api/challenges/${challengeId}/pledges`,
+          { details: ACTION_TYPES['commute']?.pledge },
+          { token: reporter },
+        ),
+        201,
+        'reporter pledge',
+      );
+      const recorded = must(
+        await world.client.post(
+          `/api/challenges/${challengeId}/contributions`,
+          { details: ACTION_TYPES['commute']?.contribution },
+          { token: reporter },
+        ),
+        201,
+        'reporter contribution',
+      );
+      params['id'] = recorded.id;
+      if (caller === 'self') token = reporter;
+      if (operation.method === 'PATCH') body = { details: ACTION_TYPES['commute']?.contribution };
+      break;
+    }
     case 'GET /api/reminders/unsubscribe':
       query = `?token=unknown-${unique()}`;
       break;

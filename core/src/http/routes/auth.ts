@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
-import { createSession, describeMe, endSession, requestMagicLink } from '../../services/auth.js';
+import { createSession, endSession, requestMagicLink } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../types.js';
 import { Email, errors, Locale } from '../schemas.js';
+import { clearedSessionCookie, sessionCookieOf } from '../session-cookie.js';
 
 export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
   app.post(
@@ -57,41 +58,23 @@ export async function authRoutes(app: App, ctx: ServiceContext): Promise<void> {
         'x-tandem-access': access.anyone({ note: 'signing out without a session changes nothing' }),
         tags: ['auth'],
         summary: 'Sign out',
-        response: { 204: Type.Null(), ...errors(401) },
+        response: { 204: Type.Null(), ...errors(401, 403) },
       },
     },
     async (request, reply) => {
-      const token = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
+      const authorization = request.headers.authorization;
+      // The viewer was resolved from the same header or cookie, so the
+      // token read here is the session that asked.
+      const byCookie = authorization === undefined;
+      const token = byCookie
+        ? sessionCookieOf(request.headers.cookie)
+        : /^Bearer\s+(\S+)/i.exec(authorization)?.[1];
       if (token && request.viewer.kind === 'participant') await endSession(ctx.db, token);
+      // The web app sets the cookie; clearing it here too spares a browser
+      // a dead cookie that would answer 401 on its next request.
+      if (byCookie && token)
+        void reply.header('set-cookie', clearedSessionCookie(request.hostname));
       return reply.code(204).send(null);
     },
-  );
-
-  app.get(
-    '/api/me',
-    {
-      schema: {
-        'x-tandem-access': access.participant({ platformAdmin: 'allow' }),
-        tags: ['auth'],
-        summary: 'Who I am, and my roles',
-        response: {
-          200: Type.Object({
-            kind: Type.String(),
-            id: Type.Optional(Type.String()),
-            email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-            displayName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-            memberships: Type.Array(
-              Type.Object({
-                organization: Type.String(),
-                name: Type.String(),
-                role: Type.String(),
-              }),
-            ),
-          }),
-          ...errors(401),
-        },
-      },
-    },
-    async (request) => describeMe(ctx, request.viewer),
   );
 }

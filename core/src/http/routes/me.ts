@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../services/context.js';
+import { describeMe, listMyPledges, updateMe } from '../../services/me.js';
 import { erasePersonalData, exportPersonalData } from '../../services/personal-data.js';
 import { access } from '../access.js';
 import type { App } from '../types.js';
-import { errors } from '../schemas.js';
+import { errors, Locale, StringEnum } from '../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -18,6 +19,10 @@ const PersonalDataExport = Type.Object({
     email: Nullable(Type.String()),
     displayName: Nullable(Type.String()),
     locale: Type.String(),
+    showAs: Type.String(),
+    mailOptOut: Type.Boolean(),
+    postcode: Nullable(Type.String()),
+    communeCode: Nullable(Type.String()),
     verified: Type.Boolean(),
     verifiedAt: When,
     createdAt: When,
@@ -59,6 +64,7 @@ const PersonalDataExport = Type.Object({
       recordedBy: Type.Union([Type.Literal('self'), Type.Literal('agent')]),
       occurredAt: When,
       createdAt: When,
+      correctedAt: When,
     }),
   ),
   consents: Type.Array(
@@ -85,8 +91,141 @@ const PersonalDataExport = Type.Object({
   plugins: Type.Record(Type.String(), AnyJson),
 });
 
-/** `GET /api/me/export` and `DELETE /api/me`: a person's rights over their data. */
+const ShowAs = StringEnum(['name', 'anonymous'], {
+  description: 'whether the feed shows my display name, or "someone from <my commune>"',
+});
+const Postcode = Type.String({ pattern: '^[0-9]{5}$', description: 'a French postcode, 5 digits' });
+
+const Me = Type.Object({
+  kind: StringEnum(['participant', 'admin']),
+  id: Type.Optional(Type.String()),
+  email: Type.Optional(Nullable(Type.String())),
+  displayName: Type.Optional(Nullable(Type.String())),
+  locale: Type.Optional(Locale),
+  showAs: Type.Optional(ShowAs),
+  mailOptOut: Type.Optional(
+    Type.Boolean({ description: 'no notification mail; mails I ask for still come' }),
+  ),
+  place: Type.Optional(
+    Type.Union([
+      Type.Object({
+        postcode: Type.String(),
+        code: Nullable(Type.String({ description: 'the commune’s INSEE code' })),
+        name: Nullable(Type.String({ description: 'the commune’s name' })),
+      }),
+      Type.Null(),
+    ]),
+  ),
+  memberships: Type.Array(
+    Type.Object({
+      organization: Type.String(),
+      name: Type.String(),
+      role: Type.String(),
+    }),
+  ),
+});
+
+const MeChanges = Type.Object(
+  {
+    displayName: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 200, description: 'trimmed; 1 to 60 characters' }),
+        Type.Null(),
+      ]),
+    ),
+    showAs: Type.Optional(ShowAs),
+    locale: Type.Optional(Locale),
+    mailOptOut: Type.Optional(Type.Boolean()),
+    postcode: Type.Optional(Type.Union([Postcode, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+const MyContribution = Type.Object({
+  id: Type.String(),
+  quantity: Type.Number(),
+  co2eKg: Type.Number(),
+  source: Nullable(Type.String({ description: 'where the CO2e factor comes from' })),
+  details: AnyJson,
+  occurredAt: Type.String({ format: 'date-time' }),
+  recordedAt: Type.String({ format: 'date-time' }),
+  editableUntil: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'until when I may correct or delete it; null when I may not',
+    }),
+  ),
+});
+
+const MyPledges = Type.Object({
+  pledges: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      status: StringEnum(['pending', 'confirmed', 'withdrawn']),
+      showAs: ShowAs,
+      team: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
+      details: AnyJson,
+      createdAt: Type.String({ format: 'date-time' }),
+      confirmedAt: When,
+      withdrawnAt: When,
+      challenge: Type.Object({
+        id: Type.String(),
+        title: Type.String(),
+        status: Type.String(),
+        actionType: Type.String(),
+        unit: Nullable(Type.String()),
+      }),
+      contributions: Type.Array(MyContribution),
+    }),
+  ),
+  totals: Type.Object({ co2eKg: Type.Number({ description: 'kg CO2e my contributions avoided' }) }),
+});
+
+/** `/api/me`: who I am and my settings, my pledges, and my rights over my data. */
 export async function meRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  app.get(
+    '/api/me',
+    {
+      schema: {
+        'x-tandem-access': access.participant({ platformAdmin: 'allow' }),
+        tags: ['auth'],
+        summary: 'Who I am, my settings and my roles',
+        response: { 200: Me, ...errors(401) },
+      },
+    },
+    async (request) => describeMe(ctx, request.viewer),
+  );
+
+  app.patch(
+    '/api/me',
+    {
+      schema: {
+        'x-tandem-access': access.participant(),
+        tags: ['auth'],
+        summary:
+          'Change my settings: display name, how the feed shows me, language, mail, postcode',
+        description:
+          '`mailOptOut: true` stops every notification mail (reminders, progress and unlock news); a mail I ask for, such as a sign-in link or a pledge confirmation, still comes. A `null` removes a display name or a postcode.',
+        body: MeChanges,
+        response: { 200: Me, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => updateMe(ctx, request.viewer, request.body),
+  );
+
+  app.get(
+    '/api/me/pledges',
+    {
+      schema: {
+        'x-tandem-access': access.participant(),
+        tags: ['auth'],
+        summary: 'My pledges, newest first, each with the contributions I reported',
+        response: { 200: MyPledges, ...errors(401, 403) },
+      },
+    },
+    async (request) => listMyPledges(ctx, request.viewer),
+  );
+
   app.get(
     '/api/me/export',
     {

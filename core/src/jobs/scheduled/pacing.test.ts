@@ -154,6 +154,22 @@ describe('check-pacing', () => {
     expect(await nudges(setup.owner)).toHaveLength(2);
   });
 
+  it('nudges no organizer who opted out of mail (PATCH /api/me mailOptOut)', async () => {
+    const setup = await lateChallenge(20);
+    await pledge(setup.challengeId, 5);
+    const token = await client.signIn(setup.owner);
+    const patched = await platform.app.inject({
+      method: 'PATCH',
+      url: '/api/me',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { mailOptOut: true },
+    });
+    expect(patched.statusCode).toBe(200);
+    await checkPacing(deps(new Date()));
+    expect(await nudges(setup.owner)).toHaveLength(0);
+    expect(await nudges(setup.adminEmail)).toHaveLength(1);
+  });
+
   it('leaves on-track, too-young, succeeded and deadline-less challenges alone', async () => {
     const onTrack = await lateChallenge(12);
     await pledge(onTrack.challengeId, 5); // 15 expected: on track for 12

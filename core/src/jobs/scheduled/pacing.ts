@@ -87,6 +87,7 @@ export async function checkPacing(deps: PacingDeps): Promise<PacingSummary> {
         `select p.id, p.canonical_email as email, p.display_name, p.locale
            from membership m join participant p on p.id = m.participant_id
           where m.organization_id = ? and m.role in ('owner', 'admin') and p.email is not null
+            and not p.mail_opt_out
           order by p.id`,
         [challenge.organizationId],
       );

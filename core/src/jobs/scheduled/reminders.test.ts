@@ -120,6 +120,22 @@ describe('send-reminders', () => {
     expect(await reminders(idle!.email)).toHaveLength(1);
   });
 
+  it('skips someone who opted out of mail (PATCH /api/me mailOptOut)', async () => {
+    const id = await openReminderChallenge('test-reminder-km');
+    const [quiet, told] = await pledgers(id, 2);
+    const token = await client.signIn(quiet!.email);
+    const patched = await platform.app.inject({
+      method: 'PATCH',
+      url: '/api/me',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { mailOptOut: true },
+    });
+    expect(patched.statusCode).toBe(200);
+    await sendReminders(deps(at(10)));
+    expect(await reminders(quiet!.email)).toHaveLength(0);
+    expect(await reminders(told!.email)).toHaveLength(1);
+  });
+
   it('gives back unsent claims when the mail server fails, and sends them next time', async () => {
     const id = await openReminderChallenge('test-reminder-km');
     const people = await pledgers(id, 3);

@@ -101,7 +101,7 @@ export async function sendReminders(deps: ReminderDeps): Promise<ReminderSummary
            left join reminder_sent r
              on r.challenge_id = p.challenge_id and r.participant_id = p.participant_id
           where p.challenge_id = ? and p.status = 'confirmed' and p.confirmed_at <= ?
-            and p.participant_id > ? and pt.email is not null
+            and p.participant_id > ? and pt.email is not null and not pt.mail_opt_out
             and (r.last_sent_at is null or r.last_sent_at <= ?)
             and not exists (select 1 from reminder_opt_out o where o.participant_id = p.participant_id)
             and not exists (select 1 from contribution c
