@@ -89,7 +89,7 @@ export function inProcessFetch(app: App, clientAddress: string) {
  * form actions and serves its own assets. Bodies of page requests are left
  * unread for SvelteKit (form posts are not JSON); the site sets its own
  * Content-Security-Policy with per-answer nonces, so helmet's stays on the
- * API's paths (ADR 0031).
+ * API's paths (ADR 0033).
  */
 export async function mountSite(app: App, platform: Platform): Promise<void> {
   const handler = await loadSite(platform.config.publicOrigin);
