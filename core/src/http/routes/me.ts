@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { erasePersonalData, exportPersonalData } from '../../services/personal-data.js';
 import { access } from '../access.js';
 import type { App } from '../types.js';
-import { errors } from '../schemas.js';
+import { errors, StringEnum } from '../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -38,7 +38,18 @@ const PersonalDataExport = Type.Object({
       status: Type.String(),
       details: AnyJson,
       displayName: Nullable(Type.String()),
-      location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
+      // Where they pledged, as coarse as it is kept: a commune and a 200 m map cell.
+      location: Type.Union([
+        Type.Object({
+          commune: Type.Union([
+            Type.Object({ code: Type.String(), name: Nullable(Type.String()) }),
+            Type.Null(),
+          ]),
+          cell: Nullable(Type.String()),
+        }),
+        Type.Null(),
+      ]),
+      showAs: StringEnum(['name', 'anonymous']),
       team: Type.Union([
         Type.Object({ slug: Type.String(), name: Nullable(Type.String()) }),
         Type.Null(),
