@@ -196,7 +196,15 @@ describe('parseBBox', () => {
       maxLon: 2.5,
       maxLat: 48.95,
     });
-    for (const bad of ['', '1,2,3', '1,2,3,4,5', 'a,b,c,d', '2,48,1,49', '0,0,190,10', '1e3,0,2,1']) {
+    for (const bad of [
+      '',
+      '1,2,3',
+      '1,2,3,4,5',
+      'a,b,c,d',
+      '2,48,1,49',
+      '0,0,190,10',
+      '1e3,0,2,1',
+    ]) {
       expect(() => parseBBox(bad, 'querystring/bbox')).toThrow(invalidAt('querystring/bbox'));
     }
   });

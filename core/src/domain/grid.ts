@@ -53,8 +53,7 @@ function q(sinPhi: number): number {
 const Q_POLE = q(1);
 const BETA0 = Math.asin(q(Math.sin(LAT0)) / Q_POLE);
 const RQ = A * Math.sqrt(Q_POLE / 2);
-const D =
-  (A * Math.cos(LAT0)) / Math.sqrt(1 - E2 * Math.sin(LAT0) ** 2) / (RQ * Math.cos(BETA0));
+const D = (A * Math.cos(LAT0)) / Math.sqrt(1 - E2 * Math.sin(LAT0) ** 2) / (RQ * Math.cos(BETA0));
 const SIN_B0 = Math.sin(BETA0);
 const COS_B0 = Math.cos(BETA0);
 // Authalic latitude back to geodetic latitude (series in e²).
@@ -334,5 +333,7 @@ export function ringMeets(ring: readonly [number, number][], bbox: BBox): boolea
     minLat = Math.min(minLat, lat);
     maxLat = Math.max(maxLat, lat);
   }
-  return minLon <= bbox.maxLon && maxLon >= bbox.minLon && minLat <= bbox.maxLat && maxLat >= bbox.minLat;
+  return (
+    minLon <= bbox.maxLon && maxLon >= bbox.minLon && minLat <= bbox.maxLat && maxLat >= bbox.minLat
+  );
 }

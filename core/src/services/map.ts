@@ -39,7 +39,11 @@ export interface Visibility {
 }
 
 /** The rule of `GET /api/challenges/{id}`: a draft is a 404 but to agents; members-only is 401/403. */
-function assertVisible(viewer: Viewer, id: string, access: ChallengeAccessRow | undefined): Visibility {
+function assertVisible(
+  viewer: Viewer,
+  id: string,
+  access: ChallengeAccessRow | undefined,
+): Visibility {
   if (!access) throw notFound('challenge', id);
   if (access.status === 'draft' && !hasRole(viewer, access.organizationId, 'agent')) {
     throw notFound('challenge', id);
@@ -119,7 +123,10 @@ export async function getPlaces(
   ctx: ServiceContext,
   viewer: Viewer,
   challengeId: string,
-): Promise<{ answer: { places: { code: string; name: string; count: number }[] }; visibility: Visibility }> {
+): Promise<{
+  answer: { places: { code: string; name: string; count: number }[] };
+  visibility: Visibility;
+}> {
   const read = await readPlaces(ctx.db, challengeId, ctx.config.mapMinCount);
   const visibility = assertVisible(viewer, challengeId, read?.access);
   const places = (read?.places ?? []).flatMap(({ code, people }) => {
@@ -141,7 +148,10 @@ export async function getPlace(
   viewer: Viewer,
   challengeId: string,
   postcode: string,
-): Promise<{ answer: { code: string; name: string; count: number | null }; visibility: Visibility }> {
+): Promise<{
+  answer: { code: string; name: string; count: number | null };
+  visibility: Visibility;
+}> {
   const commune = /^\d{5}$/.test(postcode) ? communeOfPostcode(postcode) : null;
   // Checked after the challenge: whoever may not see it learns nothing of postcodes either.
   const read = await readPlaces(ctx.db, challengeId, ctx.config.mapMinCount, commune?.code ?? '');
@@ -224,7 +234,8 @@ function feedItem(row: FeedRow, unit: string | null, locale: 'fr' | 'en') {
     item.quantity = row.quantity;
     if (unit !== null) item.unit = unit;
   }
-  if ((type === 'milestone' || type === 'unlocked') && row.tierId !== null) item.tierId = row.tierId;
+  if ((type === 'milestone' || type === 'unlocked') && row.tierId !== null)
+    item.tierId = row.tierId;
   return [item];
 }
 
@@ -247,8 +258,6 @@ export async function getFeed(
   const read = await readFeed(ctx.db, challengeId, limit);
   const visibility = assertVisible(viewer, challengeId, read?.access);
   const unit = read ? (ctx.registry.findActionType(read.actionType)?.unit ?? null) : null;
-  const items = (read?.items ?? []).flatMap((row) =>
-    feedItem(row, unit, options.locale ?? 'fr'),
-  );
+  const items = (read?.items ?? []).flatMap((row) => feedItem(row, unit, options.locale ?? 'fr'));
   return { answer: { items }, visibility };
 }

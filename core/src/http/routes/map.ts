@@ -52,7 +52,9 @@ const MapAnswer = Type.Object({
         coordinates: Type.Array(Type.Array(Position)),
       }),
       properties: Type.Object({
-        count: Type.Integer({ description: 'people, as published: at least k, slightly perturbed' }),
+        count: Type.Integer({
+          description: 'people, as published: at least k, slightly perturbed',
+        }),
         cell: Type.String({ description: 'the grid cell, e.g. 800mN2889600E3758400' }),
         level: Type.Integer({ description: 'the cell is 200 m × 2^level wide' }),
       }),
@@ -149,7 +151,11 @@ export async function mapRoutes(app: App, ctx: ServiceContext): Promise<void> {
           postcode: Type.String({ pattern: '^[0-9]{5}$', description: 'a French postcode' }),
         }),
         response: {
-          200: Type.Object({ code: Type.String(), name: Type.String(), count: Nullable(Type.Integer()) }),
+          200: Type.Object({
+            code: Type.String(),
+            name: Type.String(),
+            count: Nullable(Type.Integer()),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },

@@ -150,8 +150,8 @@ describe('unsubscribe', () => {
         details: {},
         displayName: null,
         mapCell: null,
-      communeCode: null,
-      showAs: 'anonymous',
+        communeCode: null,
+        showAs: 'anonymous',
         teamId: null,
       }),
     );
