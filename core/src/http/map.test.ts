@@ -16,7 +16,6 @@ import { loadChallenge } from '../store/challenges.js';
 import { upsertParticipant } from '../store/participants.js';
 import {
   createTestClient,
-  newOrganization,
   openChallenge,
   setUpClichy,
   startTestPlatform,
