@@ -46,6 +46,9 @@ export async function applyMapPresence(
   await tx.query(`with ${parts.join(', ')} select 1`, params);
 }
 
+/** Up to this many columns, the map's query looks each column up on its own. */
+const COLUMNS_ONE_BY_ONE = 512;
+
 /** Who may see a challenge, read beside its map. */
 export interface ChallengeAccessRow {
   organizationId: string;
@@ -75,7 +78,13 @@ export async function readMapCells(
 ): Promise<{ access: ChallengeAccessRow; cells: StoredCell[] } | null> {
   const where = ['m.challenge_id = c.id', 'm.level = ?', 'm.people >= ?'];
   const params: unknown[] = [range.level, minCount];
-  if (range.x) {
+  if (range.x && range.x[1] - range.x[0] < COLUMNS_ONE_BY_ONE) {
+    // One descent of the index per column, each bounded by the rows too:
+    // a range on `x` alone would read every row of those columns, across
+    // the whole country (20 times slower for a city at street zoom).
+    where.push('m.x = any(array(select generate_series(?::int, ?::int)))');
+    params.push(...range.x);
+  } else if (range.x) {
     where.push('m.x between ? and ?');
     params.push(...range.x);
   }
