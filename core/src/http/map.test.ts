@@ -519,9 +519,14 @@ describe('GET /api/challenges/{id}/feed', () => {
     await pledge(hidden, { displayName: 'Hidden', showAs: 'name' });
 
     const feed = async (query = '', headers: Record<string, string> = {}) => {
-      const answer = await client.get(`/api/challenges/${challengeId}/feed${query}`, { headers });
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      return answer.body.items as Record<string, unknown>[];
+      const answer = await platform.app.inject({
+        method: 'GET',
+        url: `/api/challenges/${challengeId}/feed${query}`,
+        headers,
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.headers['vary']).toMatch(/accept-language/i);
+      return answer.json().items as Record<string, unknown>[];
     };
     const items = await feed();
     expect(items.map((item) => item.who)).toEqual([
