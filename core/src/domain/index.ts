@@ -11,5 +11,7 @@ export * from './lifecycle.js';
 export * from './sponsorship.js';
 export * from './email.js';
 export * from './location.js';
+export * from './grid.js';
+export * from './disclosure.js';
 export * from './days.js';
 export * from './milestones.js';

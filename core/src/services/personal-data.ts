@@ -1,3 +1,5 @@
+import { communeByCode } from '../store/communes.js';
+import { applyMapPresence } from '../store/map.js';
 import { storedEmail } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import type { PersonalDataInput, PersonalDataSubject } from '../sdk/manifest.js';
@@ -102,15 +104,17 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
       status: string;
       details: unknown;
       display_name: string | null;
-      lat: string | null;
-      lon: string | null;
+      map_cell: string | null;
+      commune_code: string | null;
+      show_as: 'name' | 'anonymous';
       team_slug: string | null;
       team_name: string | null;
       created_at: Date;
       confirmed_at: Date | null;
       withdrawn_at: Date | null;
     }>(
-      `select p.id, p.challenge_id, c.title, p.status, p.details, p.display_name, p.lat, p.lon,
+      `select p.id, p.challenge_id, c.title, p.status, p.details, p.display_name, p.map_cell,
+              p.commune_code, p.show_as,
               t.slug as team_slug, t.name as team_name, p.created_at, p.confirmed_at, p.withdrawn_at
          from pledge p
          join challenge c on c.id = p.challenge_id
@@ -201,8 +205,18 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         status: p.status,
         details: p.details,
         displayName: p.display_name,
+        // All that is kept of where they pledged (docs/privacy.md).
         location:
-          p.lat !== null && p.lon !== null ? { lat: Number(p.lat), lon: Number(p.lon) } : null,
+          p.map_cell === null && p.commune_code === null
+            ? null
+            : {
+                commune:
+                  p.commune_code === null
+                    ? null
+                    : { code: p.commune_code, name: communeByCode(p.commune_code)?.name ?? null },
+                cell: p.map_cell,
+              },
+        showAs: p.show_as,
         team: p.team_slug !== null ? { slug: p.team_slug, name: p.team_name } : null,
         createdAt: iso(p.created_at),
         confirmedAt: iso(p.confirmed_at),
@@ -303,9 +317,29 @@ export async function erasePersonalData(
 
     // Pending pledges never counted: nothing to keep.
     await tx.query(`delete from pledge where participant_id = ? and status = 'pending'`, [id]);
+    // Their confirmed pledges leave the map and the counts by place; the
+    // pledges themselves still count (ADR 0017).
+    const located = await tx.query<{
+      challenge_id: string;
+      map_cell: string | null;
+      commune_code: string | null;
+    }>(
+      `select challenge_id, map_cell, commune_code from pledge
+        where participant_id = ? and status = 'confirmed' and erased_at is null
+          and (map_cell is not null or commune_code is not null)`,
+      [id],
+    );
+    for (const pledge of located) {
+      await applyMapPresence(
+        tx,
+        pledge.challenge_id,
+        { mapCell: pledge.map_cell, communeCode: pledge.commune_code },
+        -1,
+      );
+    }
     await tx.query(
-      `update pledge set details = '{}', display_name = null, lat = null, lon = null,
-                         erased_at = now()
+      `update pledge set details = '{}', display_name = null, map_cell = null,
+                         commune_code = null, show_as = 'anonymous', erased_at = now()
         where participant_id = ?`,
       [id],
     );

@@ -165,8 +165,11 @@ export const PledgeEntity = defineEntity({
     status: p.string(),
     details: p.json<Record<string, unknown>>(),
     displayName: p.string().nullable(),
-    lat: p.decimal('number').precision(5).scale(2).nullable(),
-    lon: p.decimal('number').precision(5).scale(2).nullable(),
+    /** The 200 m map cell the pledge was made in (docs/privacy.md); never coordinates. */
+    mapCell: p.string().nullable(),
+    /** The INSEE code of the pledge's commune. */
+    communeCode: p.string().nullable(),
+    showAs: p.string().default('anonymous'),
     teamId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     confirmedAt: p.datetime().nullable(),

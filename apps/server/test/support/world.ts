@@ -392,6 +392,7 @@ export function fittingIds(o: OrganizationFixture, path: string, name: string): 
   if (name === 'slug') return [o.slug];
   if (name === 'tierId') return [o.tierId];
   if (name === 'participantId') return [o.memberParticipantId];
+  if (name === 'postcode') return ['92110'];
   if (path.startsWith('/api/campaigns/')) return [o.campaignId, o.publicCampaignId];
   if (path.startsWith('/api/challenges/')) {
     const action = path.split('/')[4] ?? '';

@@ -43,7 +43,18 @@ const PersonalDataExport = Type.Object({
       status: Type.String(),
       details: AnyJson,
       displayName: Nullable(Type.String()),
-      location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
+      // Where they pledged, as coarse as it is kept: a commune and a 200 m map cell.
+      location: Type.Union([
+        Type.Object({
+          commune: Type.Union([
+            Type.Object({ code: Type.String(), name: Nullable(Type.String()) }),
+            Type.Null(),
+          ]),
+          cell: Nullable(Type.String()),
+        }),
+        Type.Null(),
+      ]),
+      showAs: StringEnum(['name', 'anonymous']),
       team: Type.Union([
         Type.Object({ slug: Type.String(), name: Nullable(Type.String()) }),
         Type.Null(),
