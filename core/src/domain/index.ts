@@ -13,3 +13,5 @@ export * from './email.js';
 export * from './location.js';
 export * from './days.js';
 export * from './milestones.js';
+export * from './branding.js';
+export * from './files.js';

@@ -25,6 +25,7 @@ import { installIdempotency } from './idempotency.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
 import { devRoutes } from './routes/dev.js';
+import { fileRoutes } from './routes/files.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { pledgeRoutes } from './routes/pledges.js';
@@ -334,6 +335,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   await app.register(async (api) => {
     await organizationRoutes(api as unknown as App, ctx);
+    await fileRoutes(api as unknown as App, ctx);
     await challengeRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
