@@ -390,3 +390,23 @@ describe('who uploaded is personal data', () => {
     expect((await read(body.fileId, people.admin)).statusCode).toBe(200);
   });
 });
+
+describe('over a real connection', () => {
+  it('answers 413 to an upload past 10 MB without reading it all or hanging', async () => {
+    const address = await platform.app.listen({ host: '127.0.0.1', port: 0 });
+    const big = Buffer.alloc(MAX_FILE_BYTES * 2, 0x20);
+    Buffer.from('%PDF-1.4\n').copy(big);
+    const { payload, contentType } = multipartBody([file(big, 'big.pdf')]);
+    const started = Date.now();
+    const response = await fetch(`${address}/api/organizations/${org.slug}/files`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${people.admin}` },
+      body: payload,
+    });
+    expect(response.status).toBe(413);
+    // The unread rest of the body does not hold the connection open.
+    expect(response.headers.get('connection')).toBe('close');
+    expect(((await response.json()) as { error: string }).error).toBe('TANDEM_FILE_TOO_LARGE');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -70,7 +70,10 @@ function fromMultipartError(error: unknown): unknown {
  * first answer, and the same key with another file is 422.
  */
 function readUpload(ctx: ServiceContext) {
-  return async function readUploadHook(request: FastifyRequest): Promise<void> {
+  return async function readUploadHook(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     const { slug } = request.params as { slug: string };
     const organization = await findOrganization(ctx.db, slug);
     requireRole(request.viewer, organization.id, 'admin');
@@ -87,6 +90,10 @@ function readUpload(ctx: ServiceContext) {
         bytes = await readCounted(part.file);
       }
     } catch (error) {
+      // The rest of the body is left unread (it may be far larger than the
+      // limit): the connection closes after the answer instead of waiting
+      // for a body nobody will read.
+      void reply.header('connection', 'close');
       throw fromMultipartError(error);
     }
     if (bytes === null) throw invalid(FIELD, 'is required: send one file in the form field "file"');
@@ -133,7 +140,8 @@ export async function fileRoutes(app: App, ctx: ServiceContext): Promise<void> {
                 description: 'the file: PNG, JPEG or PDF, at most 10 MB',
               }),
             },
-            { required: ['file'] },
+            // Any other form field is refused by the reading step, as here.
+            { additionalProperties: false },
           ),
           response: {
             201: Type.Object({
