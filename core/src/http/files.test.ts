@@ -235,6 +235,20 @@ describe('uploading a file', () => {
     expect(jsonField.status).toBe(400);
   });
 
+  it('says how to send a file sent bare', async () => {
+    const bare = await platform.app.inject({
+      method: 'POST',
+      url: `/api/organizations/${org.slug}/files`,
+      headers: { 'content-type': 'image/png', authorization: `Bearer ${people.admin}` },
+      payload: tinyPng(),
+    });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json()).toMatchObject({
+      error: 'TANDEM_REQUEST_INVALID',
+      details: [{ path: 'file' }],
+    });
+  });
+
   it('leaves every other route refusing a multipart body', async () => {
     const { payload, contentType } = multipartBody([{ name: 'title', content: 'Campaign' }]);
     const response = await platform.app.inject({

@@ -16,7 +16,7 @@ import {
 } from '../../services/files.js';
 import { findOrganization } from '../../services/organizations.js';
 import { access } from '../access.js';
-import { errors } from '../schemas.js';
+import { ErrorBody, errors } from '../schemas.js';
 import type { App } from '../types.js';
 
 declare module 'fastify' {
@@ -121,6 +121,10 @@ export async function fileRoutes(app: App, ctx: ServiceContext): Promise<void> {
         headerPairs: 20,
       },
     });
+    // A file sent bare (`Content-Type: image/png`) is not a form: say what is.
+    uploads.addContentTypeParser('*', (_request, _payload, done) =>
+      done(invalid(FIELD, 'send the file as multipart/form-data, in the form field "file"')),
+    );
     uploads.addHook('preHandler', readUpload(ctx));
     uploads.post(
       '/api/organizations/:slug/files',
@@ -181,7 +185,22 @@ export async function fileRoutes(app: App, ctx: ServiceContext): Promise<void> {
         description:
           "The bytes with their media type, `X-Content-Type-Options: nosniff`, a `Content-Security-Policy` that runs nothing, and PDFs as attachments. Its ETag is its SHA-256. An organization's logo is public (cached for a year: its bytes never change); any other file is served only to its organization's admins and owners (and the platform admin), and is 404 for everyone else.",
         params: Type.Object({ fileId: Type.String({ minLength: 1, maxLength: 100 }) }),
-        produces: ['image/png', 'image/jpeg', 'application/pdf'],
+        response: {
+          200: {
+            description: 'The bytes, with their media type',
+            content: Object.fromEntries(
+              ['image/png', 'image/jpeg', 'application/pdf'].map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
+          },
+          304: { description: 'Not modified (the `If-None-Match` ETag matches)', type: 'null' },
+          404: {
+            description: 'No such file, or one the caller may not read',
+            content: { 'application/json': { schema: ErrorBody } },
+          },
+        },
       },
     },
     async (request, reply) =>
