@@ -422,5 +422,14 @@ describe('over a real connection', () => {
     expect(response.headers.get('connection')).toBe('close');
     expect(((await response.json()) as { error: string }).error).toBe('TANDEM_FILE_TOO_LARGE');
     expect(Date.now() - started).toBeLessThan(10_000);
+
+    // Refused for the role before a byte is read: closed too, not drained.
+    const refused = await fetch(`${address}/api/organizations/${org.slug}/files`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, authorization: `Bearer ${people.member}` },
+      body: payload,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('connection')).toBe('close');
   });
 });

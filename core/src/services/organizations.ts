@@ -211,7 +211,8 @@ export async function updateOrganization(
   };
   if (patch.name !== undefined) {
     const name = patch.name.trim();
-    if (name.length < 1 || name.length > 120) throw invalid('name', 'must be 1 to 120 characters');
+    const length = [...name].length;
+    if (length < 1 || length > 120) throw invalid('name', 'must be 1 to 120 characters');
     set('name', name);
   }
   const branding = patch.branding ?? {};

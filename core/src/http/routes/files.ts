@@ -70,10 +70,7 @@ function fromMultipartError(error: unknown): unknown {
  * first answer, and the same key with another file is 422.
  */
 function readUpload(ctx: ServiceContext) {
-  return async function readUploadHook(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<void> {
+  return async function readUploadHook(request: FastifyRequest): Promise<void> {
     const { slug } = request.params as { slug: string };
     const organization = await findOrganization(ctx.db, slug);
     requireRole(request.viewer, organization.id, 'admin');
@@ -90,10 +87,6 @@ function readUpload(ctx: ServiceContext) {
         bytes = await readCounted(part.file);
       }
     } catch (error) {
-      // The rest of the body is left unread (it may be far larger than the
-      // limit): the connection closes after the answer instead of waiting
-      // for a body nobody will read.
-      void reply.header('connection', 'close');
       throw fromMultipartError(error);
     }
     if (bytes === null) throw invalid(FIELD, 'is required: send one file in the form field "file"');
@@ -126,6 +119,14 @@ export async function fileRoutes(app: App, ctx: ServiceContext): Promise<void> {
       done(invalid(FIELD, 'send the file as multipart/form-data, in the form field "file"')),
     );
     uploads.addHook('preHandler', readUpload(ctx));
+    // A refused upload leaves the rest of its body unread (it may be far
+    // larger than the limit, or refused before a byte of it was read): the
+    // connection closes after the answer rather than wait for, or drain, a
+    // body nobody will read.
+    uploads.addHook('onSend', (_request, reply, payload, done) => {
+      if (reply.statusCode >= 400) void reply.header('connection', 'close');
+      done(null, payload);
+    });
     uploads.post(
       '/api/organizations/:slug/files',
       {
