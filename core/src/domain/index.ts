@@ -15,3 +15,5 @@ export * from './grid.js';
 export * from './disclosure.js';
 export * from './days.js';
 export * from './milestones.js';
+export * from './branding.js';
+export * from './files.js';

@@ -160,6 +160,22 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
       'select opted_out_at from reminder_opt_out where participant_id = ?',
       [id],
     );
+    // Files they uploaded for an organization: who uploaded is about them;
+    // the bytes belong to the organization and are not repeated here.
+    const files = await tx.query<{
+      id: string;
+      slug: string;
+      media_type: string;
+      size: number;
+      sha256: string;
+      public: boolean;
+      created_at: Date;
+    }>(
+      `select f.id, o.slug, f.media_type, f.size, f.sha256, f.public, f.created_at
+         from file f join organization o on o.id = f.organization_id
+        where f.created_by = ? order by f.created_at, f.id`,
+      [id],
+    );
     const canonical = subject.canonicalEmail;
     const links = canonical ? await mailTokensOf(tx, canonical) : [];
     const mails = canonical
@@ -245,6 +261,15 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         expiresAt: iso(s.expires_at),
       })),
       reminders: { optedOutAt: optOut ? iso(optOut.opted_out_at) : null },
+      uploads: files.map((f) => ({
+        fileId: f.id,
+        organization: f.slug,
+        mediaType: f.media_type,
+        size: f.size,
+        sha256: f.sha256,
+        public: f.public,
+        uploadedAt: iso(f.created_at),
+      })),
       links: links.map((l) => ({
         purpose: l.purpose,
         createdAt: iso(l.created_at),
@@ -266,7 +291,8 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
  * `DELETE /api/me`: erases every personal detail of the signed-in person, in
  * one transaction — plugins' rows through their `personalData.erase` hooks,
  * then core's: the address and names, pledge details, display names and
- * locations, consents' wording, memberships, sessions (ended), reminders,
+ * locations, consents' wording, who uploaded an organization's files,
+ * memberships, sessions (ended), reminders,
  * the links and dev-mailbox messages sent to the address, stored replays of
  * their calls, and the rate-limit counters keyed by the address.
  *
@@ -344,6 +370,9 @@ export async function erasePersonalData(
       [id],
     );
     await tx.query(`update consent_record set text = '' where participant_id = ?`, [id]);
+    // The files stay the organization's (a logo, a proof of delivery); only
+    // who uploaded them goes.
+    await tx.query('update file set created_by = null where created_by = ?', [id]);
     for (const table of [
       'membership',
       'session',

@@ -22,6 +22,12 @@ export const OrganizationEntity = defineEntity({
     /** IANA time zone whose calendar dates contributions without a date of their own. */
     timeZone: p.string().default('Europe/Paris'),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Branding (ADR 0030): an https logo URL, or an uploaded file, never both. */
+    logoUrl: p.string().nullable(),
+    logoFileId: p.string().nullable(),
+    /** `#rrggbb`, lower-case, readable under white text. */
+    primaryColor: p.string().nullable(),
+    shortText: p.string().nullable(),
   },
 });
 

@@ -88,6 +88,20 @@ const PersonalDataExport = Type.Object({
   ),
   sessions: Type.Array(Type.Object({ createdAt: When, expiresAt: When })),
   reminders: Type.Object({ optedOutAt: When }),
+  uploads: Type.Array(
+    Type.Object(
+      {
+        fileId: Type.String(),
+        organization: Type.String(),
+        mediaType: Type.String(),
+        size: Type.Integer(),
+        sha256: Type.String(),
+        public: Type.Boolean(),
+        uploadedAt: When,
+      },
+      { description: 'files the person uploaded for an organization (their bytes are its own)' },
+    ),
+  ),
   links: Type.Array(
     Type.Object({ purpose: Type.String(), createdAt: When, expiresAt: When, usedAt: When }),
   ),
