@@ -244,6 +244,22 @@ export interface paths {
             };
           };
         };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
       };
     };
     options?: never;
@@ -2950,6 +2966,238 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/contributions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a contribution I reported, within the correction window
+     * @description The challenge’s counters lose it; if it alone made me count, I stop counting. 409 `TANDEM_CONTRIBUTION_LOCKED` as for a correction. An unlock already reached stays.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Correct a contribution I reported (a typo), within the correction window
+     * @description The details are checked again by the action type (schema, references, limits per person and day) and measured again; the challenge’s counters move by the difference. 409 `TANDEM_CONTRIBUTION_LOCKED` after `editableUntil`, for a contribution an agent recorded, or once the challenge has closed. An unlock already reached stays.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            details: {
+              [key: string]: unknown;
+            };
+            /** Format: date-time */
+            occurredAt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              impact: {
+                co2eKg: number;
+                source?: string;
+              };
+              occurredAt: string;
+              quantity: number;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/dev/mailbox': {
     parameters: {
       query?: never;
@@ -3266,7 +3514,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Who I am, and my roles */
+    /** Who I am, my settings and my roles */
     get: {
       parameters: {
         query?: never;
@@ -3286,12 +3534,27 @@ export interface paths {
               displayName?: string | null;
               email?: string | null;
               id?: string;
-              kind: string;
+              /** @enum {string} */
+              kind: 'participant' | 'admin';
+              /** @enum {string} */
+              locale?: 'fr' | 'en';
+              /** @description no notification mail; mails I ask for still come */
+              mailOptOut?: boolean;
               memberships: {
                 name: string;
                 organization: string;
                 role: string;
               }[];
+              place?: {
+                code: string | null;
+                name: string | null;
+                postcode: string;
+              } | null;
+              /**
+               * @description whether the feed shows my display name, or "someone from <my commune>"
+               * @enum {string}
+               */
+              showAs?: 'name' | 'anonymous';
             };
           };
         };
@@ -3389,7 +3652,118 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change my settings: display name, how the feed shows me, language, mail, postcode
+     * @description `mailOptOut: true` stops every notification mail (reminders, progress and unlock news); a mail I ask for, such as a sign-in link or a pledge confirmation, still comes. A `null` removes a display name or a postcode.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            displayName?: string | null;
+            /** @enum {string} */
+            locale?: 'fr' | 'en';
+            mailOptOut?: boolean;
+            postcode?: string | null;
+            /**
+             * @description whether the feed shows my display name, or "someone from <my commune>"
+             * @enum {string}
+             */
+            showAs?: 'name' | 'anonymous';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              displayName?: string | null;
+              email?: string | null;
+              id?: string;
+              /** @enum {string} */
+              kind: 'participant' | 'admin';
+              /** @enum {string} */
+              locale?: 'fr' | 'en';
+              /** @description no notification mail; mails I ask for still come */
+              mailOptOut?: boolean;
+              memberships: {
+                name: string;
+                organization: string;
+                role: string;
+              }[];
+              place?: {
+                code: string | null;
+                name: string | null;
+                postcode: string;
+              } | null;
+              /**
+               * @description whether the feed shows my display name, or "someone from <my commune>"
+               * @enum {string}
+               */
+              showAs?: 'name' | 'anonymous';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/me/export': {
@@ -3426,6 +3800,7 @@ export interface paths {
                 challenge: string;
                 challengeId: string;
                 co2eKg: number;
+                correctedAt: string | null;
                 createdAt: string | null;
                 details: unknown;
                 id: string;
@@ -3436,11 +3811,15 @@ export interface paths {
               /** Format: date-time */
               exportedAt: string;
               identity: {
+                communeCode: string | null;
                 createdAt: string | null;
                 displayName: string | null;
                 email: string | null;
                 id: string;
                 locale: string;
+                mailOptOut: boolean;
+                postcode: string | null;
+                showAs: string;
                 verified: boolean;
                 verifiedAt: string | null;
               };
@@ -3491,6 +3870,117 @@ export interface paths {
                 createdAt: string | null;
                 expiresAt: string | null;
               }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/pledges': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My pledges, newest first, each with the contributions I reported */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              pledges: {
+                challenge: {
+                  actionType: string;
+                  id: string;
+                  status: string;
+                  title: string;
+                  unit: string | null;
+                };
+                confirmedAt: string | null;
+                contributions: {
+                  co2eKg: number;
+                  details: unknown;
+                  editableUntil: string | null;
+                  id: string;
+                  /** Format: date-time */
+                  occurredAt: string;
+                  quantity: number;
+                  /** Format: date-time */
+                  recordedAt: string;
+                  source: string | null;
+                }[];
+                /** Format: date-time */
+                createdAt: string;
+                details: unknown;
+                id: string;
+                /**
+                 * @description whether the feed shows my display name, or "someone from <my commune>"
+                 * @enum {string}
+                 */
+                showAs: 'name' | 'anonymous';
+                /** @enum {string} */
+                status: 'pending' | 'confirmed' | 'withdrawn';
+                team: {
+                  name: string;
+                  slug: string;
+                } | null;
+                withdrawnAt: string | null;
+              }[];
+              totals: {
+                /** @description kg CO2e my contributions avoided */
+                co2eKg: number;
+              };
             };
           };
         };
