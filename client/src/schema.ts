@@ -309,6 +309,21 @@ export interface paths {
                 createdAt: string;
                 deadline: string | null;
                 description: string | null;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
                 goal: {
                   [key: string]: unknown;
                 } | null;
@@ -346,6 +361,10 @@ export interface paths {
                     [key: string]: unknown;
                   };
                   id: string;
+                  owed: {
+                    currency: string;
+                    value: number;
+                  } | null;
                   proof: {
                     text?: string;
                     /**
@@ -570,6 +589,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -607,6 +641,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -752,6 +790,10 @@ export interface paths {
                     [key: string]: unknown;
                   };
                   id: string;
+                  owed: {
+                    currency: string;
+                    value: number;
+                  } | null;
                   proof: {
                     text?: string;
                     /**
@@ -1048,6 +1090,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -1085,6 +1142,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -1312,6 +1373,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -1349,6 +1425,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -2075,6 +2155,261 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/challenges/{id}/feed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recent pledges, contributions, milestones and unlocks, newest first
+     * @description People appear only as they chose (`showAs` on their pledge), by commune, never finer; times are rounded down to the hour. Sentences follow `Accept-Language` (fr by default, or en).
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /**
+                 * Format: date-time
+                 * @description rounded down to the hour
+                 */
+                at: string;
+                person?: {
+                  name: string | null;
+                  place: string | null;
+                };
+                quantity?: number;
+                tierId?: string;
+                /** @enum {string} */
+                type: 'pledge' | 'contribution' | 'milestone' | 'unlocked';
+                unit?: string;
+                /** @description as the participant chose to be shown */
+                who?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/map': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where people pledged: grid cells holding at least k people
+     * @description A GeoJSON FeatureCollection of fixed EPSG:3035 grid cells (200 m × 2^level) meeting `bbox`, at the level `zoom` shows; cells under `TANDEM_MAP_MIN_COUNT` people are never returned and counts carry a small consistent perturbation (docs/privacy.md). More than 5,000 cells is a 400 naming `bbox`.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description minLon,minLat,maxLon,maxLat (default: the world) */
+          bbox?: string;
+          zoom?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              features: {
+                geometry: {
+                  coordinates: [number, number][][];
+                  /** @enum {string} */
+                  type: 'Polygon';
+                };
+                properties: {
+                  /** @description the grid cell, e.g. 800mN2889600E3758400 */
+                  cell: string;
+                  /** @description people, as published: at least k, slightly perturbed */
+                  count: number;
+                  /** @description the cell is 200 m × 2^level wide */
+                  level: number;
+                };
+                /** @enum {string} */
+                type: 'Feature';
+              }[];
+              /** @enum {string} */
+              type: 'FeatureCollection';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/challenges/{id}/open': {
     parameters: {
       query?: never;
@@ -2115,6 +2450,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -2152,6 +2502,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -2246,6 +2600,210 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/challenges/{id}/places': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Confirmed pledges by commune (communes with at least k people) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              places: {
+                /** @description INSEE code of the commune */
+                code: string;
+                count: number;
+                name: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/places/{postcode}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * People who pledged in the commune of a postcode ("N people near you")
+     * @description `count` is null when the commune holds fewer than k people.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          /** @description a French postcode */
+          postcode: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              count: number | null;
+              name: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/challenges/{id}/pledges': {
     parameters: {
       query?: never;
@@ -2278,10 +2836,18 @@ export interface paths {
             email?: string;
             /** @enum {string} */
             locale?: 'fr' | 'en';
+            /** @description a postcode, a point rounded by the browser, or both; kept only as a commune and a 200 m map cell */
             location?: {
-              lat: number;
-              lon: number;
+              lat?: number;
+              lon?: number;
+              /** @description a French postcode */
+              postcode?: string;
             };
+            /**
+             * @description whether the feed may show displayName (default anonymous)
+             * @enum {string}
+             */
+            showAs?: 'name' | 'anonymous';
             team?: string;
           };
         };
@@ -2486,6 +3052,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -2523,6 +3104,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -2668,6 +3253,21 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
               goal: {
                 [key: string]: unknown;
               } | null;
@@ -2705,6 +3305,10 @@ export interface paths {
                   [key: string]: unknown;
                 };
                 id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
                 proof: {
                   text?: string;
                   /**
@@ -3237,6 +3841,72 @@ export interface paths {
         };
         /** @description Default Response */
         400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/files/{fileId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An uploaded file
+     * @description The bytes with their media type, `X-Content-Type-Options: nosniff`, a `Content-Security-Policy` that runs nothing, and PDFs as attachments. Its ETag is its SHA-256. An organization's logo is public (cached for a year: its bytes never change); any other file is served only to its organization's admins and owners (and the platform admin), and is 404 for everyone else.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          fileId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The bytes, with their media type */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/pdf': string;
+            'image/jpeg': string;
+            'image/png': string;
+          };
+        };
+        /** @description Not modified (the `If-None-Match` ETag matches) */
+        304: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description No such file, or one the caller may not read */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -3850,9 +4520,14 @@ export interface paths {
                 displayName: string | null;
                 id: string;
                 location: {
-                  lat: number;
-                  lon: number;
+                  cell: string | null;
+                  commune: {
+                    code: string;
+                    name: string | null;
+                  } | null;
                 } | null;
+                /** @enum {string} */
+                showAs: 'name' | 'anonymous';
                 status: string;
                 team: {
                   name: string | null;
@@ -3870,6 +4545,126 @@ export interface paths {
                 createdAt: string | null;
                 expiresAt: string | null;
               }[];
+              uploads: {
+                fileId: string;
+                mediaType: string;
+                organization: string;
+                public: boolean;
+                sha256: string;
+                size: number;
+                uploadedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/pledges': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My pledges, newest first, each with the contributions I reported */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              pledges: {
+                challenge: {
+                  actionType: string;
+                  id: string;
+                  status: string;
+                  title: string;
+                  unit: string | null;
+                };
+                confirmedAt: string | null;
+                contributions: {
+                  co2eKg: number;
+                  details: unknown;
+                  editableUntil: string | null;
+                  id: string;
+                  /** Format: date-time */
+                  occurredAt: string;
+                  quantity: number;
+                  /** Format: date-time */
+                  recordedAt: string;
+                  source: string | null;
+                }[];
+                /** Format: date-time */
+                createdAt: string;
+                details: unknown;
+                id: string;
+                /**
+                 * @description whether the feed shows my display name, or "someone from <my commune>"
+                 * @enum {string}
+                 */
+                showAs: 'name' | 'anonymous';
+                /** @enum {string} */
+                status: 'pending' | 'confirmed' | 'withdrawn';
+                team: {
+                  name: string;
+                  slug: string;
+                } | null;
+                withdrawnAt: string | null;
+              }[];
+              totals: {
+                /** @description kg CO2e my contributions avoided */
+                co2eKg: number;
+              };
             };
           };
         };
@@ -4033,7 +4828,54 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * Organizations with public challenges under way (the platform home)
+     * @description Organizations that have public campaigns with open or succeeded challenges, each with its branding and those challenges (progress included), by name. Members-only and e-mail-domain campaigns never appear, nor drafts, failed or fulfilled challenges. Cacheable for a few seconds.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              organizations: {
+                /** @description An organization's logo, primary colour and short text; each may be null. */
+                branding: {
+                  logoUrl: string | null;
+                  primaryColor: string | null;
+                  shortText: string | null;
+                };
+                challenges: {
+                  id: string;
+                  progress: {
+                    co2eKg: number;
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  status: 'open' | 'succeeded';
+                  title: string;
+                }[];
+                /** @enum {string} */
+                kind: 'company' | 'city' | 'association' | 'network';
+                name: string;
+                slug: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Create an organization (platform admin) */
     post: {
@@ -4152,7 +4994,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An organization's public page data */
+    /**
+     * An organization's public page data
+     * @description With its branding: `logoUrl` is an https URL, or `/api/files/{fileId}` for an uploaded logo.
+     */
     get: {
       parameters: {
         query?: never;
@@ -4178,6 +5023,12 @@ export interface paths {
                 organizationId?: string;
                 url: string | null;
               }[];
+              /** @description An organization's logo, primary colour and short text; each may be null. */
+              branding: {
+                logoUrl: string | null;
+                primaryColor: string | null;
+                shortText: string | null;
+              };
               campaigns: {
                 audience: {
                   [key: string]: unknown;
@@ -4220,7 +5071,139 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Rename an organization or change its branding (org admin)
+     * @description Fields left out stay as they are. `branding.logoUrl` (https only) and `branding.logoFileId` (a PNG or JPEG this organization uploaded, which then becomes public) are exclusive; `branding.primaryColor` must leave white text on it readable (contrast ≥ 4.5:1, WCAG 2.1 AA), else 400 naming `branding/primaryColor`. Answers the organization as `GET` does.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Each field left out stays as it is; null clears it. logoUrl and logoFileId together are refused. */
+            branding?: {
+              logoFileId?: string | null;
+              logoUrl?: string | null;
+              primaryColor?: string | null;
+              shortText?: string | null;
+            };
+            name?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              beneficiaries: {
+                description: string | null;
+                id: string;
+                name: string;
+                organizationId?: string;
+                url: string | null;
+              }[];
+              /** @description An organization's logo, primary colour and short text; each may be null. */
+              branding: {
+                logoUrl: string | null;
+                primaryColor: string | null;
+                shortText: string | null;
+              };
+              campaigns: {
+                audience: {
+                  [key: string]: unknown;
+                };
+                description: string | null;
+                endsAt: string | null;
+                id: string;
+                startsAt: string | null;
+                title: string;
+              }[];
+              id: string;
+              kind: string;
+              name: string;
+              slug: string;
+              /** @description IANA time zone, e.g. Europe/Paris */
+              timeZone: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/organizations/{slug}/beneficiaries': {
@@ -4417,6 +5400,21 @@ export interface paths {
                 createdAt: string;
                 deadline: string | null;
                 description: string | null;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
                 goal: {
                   [key: string]: unknown;
                 } | null;
@@ -4454,6 +5452,10 @@ export interface paths {
                     [key: string]: unknown;
                   };
                   id: string;
+                  owed: {
+                    currency: string;
+                    value: number;
+                  } | null;
                   proof: {
                     text?: string;
                     /**
@@ -5364,6 +6366,158 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/files': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a file: a logo or a proof (org admin)
+     * @description One file in the form field `file` of a `multipart/form-data` body: a PNG, a JPEG or a PDF of at most 10 MB, judged by its bytes (its name and declared type are ignored). Anything else — SVG, HTML, a PNG head followed by something else — is 415 `TANDEM_FILE_UNSUPPORTED`; above 10 MB, 413 `TANDEM_FILE_TOO_LARGE`. The file is private to the organization’s admins until it becomes its logo (`PATCH /api/organizations/{slug}`, `branding.logoFileId`). With an `Idempotency-Key`, a retry with the same file answers the first upload again; another file with the same key is 422.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /**
+             * Format: binary
+             * @description the file: PNG, JPEG or PDF, at most 10 MB
+             */
+            file: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description read it at `/api/files/{fileId}` */
+              fileId: string;
+              /** @description of the bytes, hex */
+              sha256: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -23,7 +23,8 @@ const EnvSchema = Type.Object({
   MAIL_FROM: Type.String({ minLength: 3, default: 'Tandem <no-reply@tandem.localhost>' }),
   TANDEM_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 0, default: 1000 }),
   TANDEM_RATE_LIMIT_PER_EMAIL: Type.Integer({ minimum: 0, default: 10 }),
-  TANDEM_MAP_MIN_COUNT: Type.Integer({ minimum: 1, default: 5 }),
+  // Fewer than k people in a map cell or a place are never published (docs/privacy.md).
+  TANDEM_MAP_MIN_COUNT: Type.Integer({ minimum: 2, default: 11 }),
   TANDEM_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   TANDEM_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -70,6 +71,7 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   rateLimits: { perIpPerMinute: number; perEmailPerHour: number };
+  /** k: the fewest people a map cell or a place must hold to be published (docs/privacy.md). */
   mapMinCount: number;
   dbPoolSize: number;
   logLevel: string;

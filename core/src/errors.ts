@@ -132,6 +132,14 @@ const definitions = [
   defineError('TANDEM_ORGANIZATION_SLUG_TAKEN', 409, 'Another organization already has this slug.'),
   defineError('TANDEM_TEAM_SLUG_TAKEN', 409, 'The campaign already has a team with this slug.'),
 
+  // Uploaded files.
+  defineError(
+    'TANDEM_FILE_UNSUPPORTED',
+    415,
+    'The uploaded file is not a PNG, JPEG or PDF, judged by its bytes (never by its name or declared type); SVG and HTML are refused.',
+  ),
+  defineError('TANDEM_FILE_TOO_LARGE', 413, 'The uploaded file is larger than 10 MB.'),
+
   // Pledges and contributions.
   defineError(
     'TANDEM_PLEDGE_REQUIRED',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=P1,P2,P3,P5,C1]`: Tandem measured
+ * `npm run bench [-- --quick] [-- --only=P1,P2,P3,P4,P5,C1,P6]`: Tandem measured
  * against the limits it is compared to, in the same run (ADR 0024). Each
  * figure prints as one line,
  *
@@ -11,6 +11,7 @@
  *   `tandem serve` + 2 `tandem worker` on PostgreSQL and Redis;
  * - P2 unlock latency, with the workers;
  * - P3 progress read and P5 growth;
+ * - P4 the map: `GET /api/challenges/{id}/map` over a million pledged cells;
  * - C1 slotted counters (why ADR 0003 spreads a counter over slots);
  * - P6 the challenge page's JavaScript before the map chunk, gzipped.
  *
@@ -39,19 +40,20 @@ import { line, type Measurement } from './lib/report.js';
 import { pledgeIngest } from './p1-ingest.js';
 import { unlockLatency } from './p2-unlock.js';
 import { prepareReads } from './p3-read.js';
+import { prepareMap } from './p4-map.js';
 import { pageWeight } from './p6-page-weight.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set(
-  (onlyArg ? onlyArg.slice('--only='.length) : 'P1,P2,P3,P5,C1,P6')
+  (onlyArg ? onlyArg.slice('--only='.length) : 'P1,P2,P3,P4,P5,C1,P6')
     .split(',')
     .map((id) => id.trim().toUpperCase()),
 );
-const unknown = [...only].filter((id) => !['P1', 'P2', 'P3', 'P5', 'C1', 'P6'].includes(id));
+const unknown = [...only].filter((id) => !['P1', 'P2', 'P3', 'P4', 'P5', 'C1', 'P6'].includes(id));
 if (unknown.length) {
-  console.error(`Unknown benchmark ${unknown.join(', ')}; known: P1, P2, P3, P5, C1, P6.`);
+  console.error(`Unknown benchmark ${unknown.join(', ')}; known: P1, P2, P3, P4, P5, C1, P6.`);
   process.exit(2);
 }
 
@@ -68,6 +70,9 @@ const sizes = quick
       readSeconds: 2,
       counterRounds: 1,
       counterSeconds: 1.5,
+      mapPledges: 100_000,
+      mapRounds: 2,
+      mapRequests: 50,
     }
   : {
       pledges: 2000,
@@ -80,6 +85,9 @@ const sizes = quick
       readSeconds: 5,
       counterRounds: 3,
       counterSeconds: 3,
+      mapPledges: 1_000_000,
+      mapRounds: 3,
+      mapRequests: 200,
     };
 /** People confirming at once on each challenge of P2. */
 const UNLOCK_PEOPLE = 50;
@@ -225,6 +233,17 @@ async function prepareReadsAndGrowth(): Promise<Prepared> {
   };
 }
 
+async function prepareMapReads(): Promise<Prepared> {
+  const map = await prepareMap({
+    pledges: sizes.mapPledges,
+    rounds: sizes.mapRounds,
+    requests: sizes.mapRequests,
+    progress,
+  });
+  progress('P4: tandem serve and the hello-world ready');
+  return map;
+}
+
 async function prepareCounters(): Promise<Prepared> {
   return {
     measure: async () => [
@@ -277,6 +296,7 @@ try {
   }
   if (only.has('P3') || only.has('P5'))
     plans.push({ ids: ['P3', 'P5'].filter((id) => only.has(id)), prepare: prepareReadsAndGrowth });
+  if (only.has('P4')) plans.push({ ids: ['P4-z5', 'P4-z9', 'P4-z13'], prepare: prepareMapReads });
   if (only.has('C1')) plans.push({ ids: ['C1'], prepare: prepareCounters });
   if (only.has('P6')) plans.push({ ids: ['P6'], prepare: preparePageWeight });
   const prepared = await Promise.allSettled(plans.map((plan) => plan.prepare()));

@@ -25,8 +25,13 @@ const FORWARDED = {
   address: 'x-tandem-site-address',
 } as const;
 
-/** Loads the built site, with a sentence that says what to do when it is not built. */
-async function loadSite(): Promise<SiteHandler> {
+/**
+ * Loads the built site, with a sentence that says what to do when it is not
+ * built. With `TANDEM_PUBLIC_URL` set, the site's origin (for its CSRF check
+ * and absolute links) is that one, as it is for the API's Origin rule.
+ */
+async function loadSite(publicOrigin: string | undefined): Promise<SiteHandler> {
+  if (publicOrigin) process.env['ORIGIN'] = publicOrigin;
   // Without these, adapter-node takes every request for https and refuses
   // plain-http form posts on a laptop as cross-site.
   process.env['PROTOCOL_HEADER'] = FORWARDED.protocol;
@@ -84,10 +89,10 @@ export function inProcessFetch(app: App, clientAddress: string) {
  * form actions and serves its own assets. Bodies of page requests are left
  * unread for SvelteKit (form posts are not JSON); the site sets its own
  * Content-Security-Policy with per-answer nonces, so helmet's stays on the
- * API's paths (ADR 0031).
+ * API's paths (ADR 0033).
  */
-export async function mountSite(app: App, _platform: Platform): Promise<void> {
-  const handler = await loadSite();
+export async function mountSite(app: App, platform: Platform): Promise<void> {
+  const handler = await loadSite(platform.config.publicOrigin);
   await app.register(async (site) => {
     site.removeAllContentTypeParsers();
     site.addContentTypeParser('*', (_request, _payload, done) => done(null));

@@ -106,3 +106,28 @@ export function validateCounterpart(counterpart: Counterpart, path = 'counterpar
       throw invalid(`${path}/kind`, 'must be "donation", "act" or "matching"');
   }
 }
+
+/**
+ * What a tier's sponsor owes so far, shown on the tier as `owed`: for a
+ * matching counterpart, `perUnit ×` the challenge's quantity so far,
+ * floored to whole cents (minor units) and capped at `cap` — the same
+ * figure as {@link matchingAmount}, which reports pay on; `null` for a
+ * donation or an act, whose worth does not grow with progress, and for a
+ * tier without a counterpart.
+ *
+ * It is what the progress so far is worth, whether or not the tier's goal
+ * is reached: a page shows it as "€X raised so far", the unlock decides
+ * whether it is due.
+ *
+ * @example
+ * owedSoFar({ kind: 'matching', perUnit: { value: 0.1, currency: 'EUR' },
+ *   cap: { value: 500, currency: 'EUR' }, beneficiaryId: 'b1' }, 1234.5)
+ * // { value: 123.45, currency: 'EUR' }
+ */
+export function owedSoFar(
+  counterpart: Counterpart | null | undefined,
+  quantity: number,
+): Money | null {
+  if (!counterpart || counterpart.kind !== 'matching') return null;
+  return matchingAmount(counterpart, quantity);
+}

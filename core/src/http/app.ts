@@ -28,8 +28,10 @@ import { challengeRoutes } from './routes/challenges.js';
 import { actionTypeRoutes } from './routes/action-types.js';
 import { contributionRoutes } from './routes/contributions.js';
 import { devRoutes } from './routes/dev.js';
+import { fileRoutes } from './routes/files.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { mapRoutes } from './routes/map.js';
 import { pledgeRoutes } from './routes/pledges.js';
 import { reminderRoutes } from './routes/reminders.js';
 import { reportRoutes } from './routes/reports.js';
@@ -362,8 +364,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   await app.register(async (api) => {
     await organizationRoutes(api as unknown as App, ctx);
+    await fileRoutes(api as unknown as App, ctx);
     await challengeRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
+    await mapRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
     await meRoutes(api as unknown as App, ctx);
     await contributionRoutes(api as unknown as App, ctx);

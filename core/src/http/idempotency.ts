@@ -14,6 +14,12 @@ declare module 'fastify' {
      * unset, an anonymous caller is scoped to its address.
      */
     idempotencyScope?: string;
+    /**
+     * What stands for a body that is not JSON in the key's fingerprint (an
+     * upload's SHA-256), set by the route before the key is checked, so
+     * that the same key with another file is 422 rather than a replay.
+     */
+    idempotencyContent?: string;
   }
 }
 
@@ -77,7 +83,9 @@ export function installIdempotency(app: FastifyInstance, ctx: ServiceContext): v
     // let anyone holding the table confirm by guessing.
     const fingerprint = ctx.keyring.fingerprint(
       'idempotency-request',
-      `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`,
+      `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}${
+        request.idempotencyContent === undefined ? '' : `\n${request.idempotencyContent}`
+      }`,
     );
     const owner = randomUUID();
     // Two tries: the row seen as taken may be released before it is read.

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmailField } from '../domain/email.js';
+import { mapCellOf } from '../domain/location.js';
 import { hashSecret } from '../ids.js';
 import { recountChallenge } from '../jobs/scheduled/recount.js';
 import { defineActionType, defineIntegration } from '../plugins/index.js';
@@ -155,7 +156,7 @@ describe('personal data: export and erasure', () => {
 
     const pledgeId = await client.pledgeAndConfirm(challengeId, email, {
       displayName,
-      location: { lat: 47.8312, lon: -3.5718 },
+      location: { lat: 47.8312, lon: -3.5718, postcode: '29300' },
       team: `north-${u}`,
     });
     const sessionAnswer = await client.post(
@@ -183,6 +184,7 @@ describe('personal data: export and erasure', () => {
     ]);
     await platform.settle();
 
+    const cell = mapCellOf({ lat: 47.8312, lon: -3.5718 });
     const exported = await client.get('/api/me/export', session);
     expect(exported.status).toBe(200);
     expect(exported.body.identity).toMatchObject({
@@ -197,7 +199,10 @@ describe('personal data: export and erasure', () => {
         challengeId,
         status: 'confirmed',
         displayName,
-        location: { lat: 47.83, lon: -3.57 },
+        // Kept as coarse as the map needs: the commune (the most populous of
+        // those sharing 29300) and the 200 m cell, never the point.
+        location: { commune: { code: '29233', name: 'Quimperlé' }, cell },
+        showAs: 'anonymous',
         team: { slug: `north-${u}`, name: 'North' },
       }),
     ]);
@@ -228,14 +233,17 @@ describe('personal data: export and erasure', () => {
     );
 
     // What names her, in every table and in Redis: found now, so the search can fail.
-    const needles = [canonical, email, displayName, '47.83'];
+    const needles = [canonical, email, displayName, cell];
     const redisNeedles = [canonical, hashSecret(canonical)];
     const redis = platform.redis as Redis;
     const beforeHits = await findInDatabase(platform.db, needles);
     for (const table of ['participant', 'pledge', 'dev_mail', 'mail_token', 'gdpr_probe_note']) {
       expect(beforeHits.some((hit) => hit.startsWith(`${table}.`))).toBe(true);
     }
-    expect(beforeHits.some((hit) => hit.endsWith('47.83'))).toBe(true);
+    expect(beforeHits.some((hit) => hit.startsWith('pledge.') && hit.endsWith(cell))).toBe(true);
+    const mapped = `select coalesce(sum(people), 0)::int as n from challenge_map_cell
+                     where challenge_id = ? and level = 0`;
+    expect((await platform.db.query<{ n: number }>(mapped, [challengeId]))[0]?.n).toBe(1);
     expect(await findInRedis(redis, platform.keyPrefix, redisNeedles)).not.toEqual([]);
     const replays = `select count(*)::int as n from idempotency_key where scope = ?`;
     const scope = participantIdempotencyScope(participantId);
@@ -245,8 +253,14 @@ describe('personal data: export and erasure', () => {
     expect(erased.status).toBe(200);
     expect(erased.body).toEqual({ status: 'erased' });
 
-    // Nothing of her is left, anywhere.
+    // Nothing of her is left, anywhere; she left the map and the places.
     expect(await findInDatabase(platform.db, needles)).toEqual([]);
+    expect((await platform.db.query<{ n: number }>(mapped, [challengeId]))[0]?.n).toBe(0);
+    const places = await platform.db.query<{ people: number }>(
+      'select people from challenge_place where challenge_id = ?',
+      [challengeId],
+    );
+    expect(places).toEqual([{ people: 0 }]);
     expect(await findInRedis(redis, platform.keyPrefix, redisNeedles)).toEqual([]);
     expect((await platform.db.query<{ n: number }>(replays, [scope]))[0]?.n).toBe(0);
     // Her session is over.

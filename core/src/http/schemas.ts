@@ -128,7 +128,7 @@ export const PacingForecast = Type.Object(
   },
   {
     description:
-      'Progress expected at the deadline if the pace since opening holds; null without a deadline or once closed.',
+      'Progress expected at the deadline if the pace since opening holds: `expectedAtDeadline` holds the projected participants (whole people) and quantity (in the unit); `onTrack` says whether they reach the goal of tier `tierId`. Early on (small `elapsed`) the projection is noisy. Null without a deadline, before opening, at or after the deadline, or once closed. Computed from the counters when the answer is built; a cached answer is at most `TANDEM_VIEW_CACHE_MS` old and never outlives the deadline.',
   },
 );
 
@@ -137,7 +137,11 @@ export const ChallengeProgress = Type.Object({
   participants: Type.Number(),
   quantity: Type.Number(),
   co2eKg: Type.Number(),
-  forecast: Nullable(PacingForecast),
+  forecast: Nullable(
+    Type.Object(PacingForecast.properties, {
+      description: 'The same as the challenge’s `forecast`, kept here for earlier clients.',
+    }),
+  ),
 });
 
 export const TierView = Type.Object({
@@ -156,6 +160,15 @@ export const TierView = Type.Object({
     Type.String({ description: 'slug of the organization that declared it delivered' }),
   ),
   proof: Nullable(Proof),
+  owed: Nullable(
+    Type.Object(
+      { value: Type.Number(), currency: Type.String() },
+      {
+        description:
+          "For a matching counterpart: what the challenge's quantity so far is worth, perUnit × quantity, floored to the cent and capped at `cap` — the figure reports pay on once the tier is unlocked. Null for donations, acts and tiers without a counterpart.",
+      },
+    ),
+  ),
 });
 
 /** A tier naming an organization as sponsor, as that organization's admins see it. */
@@ -199,6 +212,7 @@ export const ChallengeView = Type.Object({
   closedAt: Nullable(Type.String()),
   createdAt: Type.String(),
   progress: ChallengeProgress,
+  forecast: Nullable(PacingForecast),
   tiers: Type.Array(TierView),
 });
 
@@ -238,6 +252,69 @@ export const OrganizationView = Type.Object({
   kind: Type.String(),
   timeZone: Type.String({ description: 'IANA time zone, e.g. Europe/Paris' }),
 });
+
+/** How an organization's pages look (ADR 0030). */
+export const BrandingView = Type.Object(
+  {
+    logoUrl: Nullable(
+      Type.String({
+        description:
+          'an https URL, or `/api/files/{fileId}` (relative to the API) for an uploaded logo',
+      }),
+    ),
+    primaryColor: Nullable(
+      Type.String({
+        pattern: '^#[0-9a-f]{6}$',
+        description: '#rrggbb; white text on it has a contrast of at least 4.5:1',
+      }),
+    ),
+    shortText: Nullable(Type.String({ maxLength: 280 })),
+  },
+  { description: "An organization's logo, primary colour and short text; each may be null." },
+);
+
+/** What `PATCH /api/organizations/{slug}` may change of the branding. */
+export const BrandingInput = Type.Object(
+  {
+    logoUrl: Type.Optional(
+      Nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 2000,
+          description:
+            'an https:// URL without credentials; setting it clears logoFileId; null clears it',
+        }),
+      ),
+    ),
+    logoFileId: Type.Optional(
+      Nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 100,
+          description:
+            'a PNG or JPEG uploaded by this organization (`POST /api/organizations/{slug}/files`), which becomes public; setting it clears logoUrl; null clears it',
+        }),
+      ),
+    ),
+    primaryColor: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 7,
+          description:
+            '#rrggbb; refused when white text on it would have a contrast under 4.5:1 (WCAG 2.1 AA)',
+        }),
+      ),
+    ),
+    shortText: Type.Optional(
+      Nullable(Type.String({ maxLength: 2000, description: 'at most 280 characters, trimmed' })),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Each field left out stays as it is; null clears it. logoUrl and logoFileId together are refused.',
+  },
+);
 
 export const BeneficiaryView = Type.Object({
   id: Type.String(),

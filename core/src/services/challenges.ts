@@ -1,4 +1,4 @@
-import { validateCounterpart } from '../domain/counterparts.js';
+import { owedSoFar, validateCounterpart } from '../domain/counterparts.js';
 import { normalizeGoal } from '../domain/goals.js';
 import { challengeForecast, type PacingForecast } from '../domain/pacing.js';
 import {
@@ -14,7 +14,7 @@ import {
   type SponsorshipDecision,
 } from '../domain/sponsorship.js';
 import { validateTiers } from '../domain/tiers.js';
-import type { Counterpart, GoalInput, Progress, Tier } from '../domain/types.js';
+import type { Counterpart, GoalInput, Money, Progress, Tier } from '../domain/types.js';
 import { TandemError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { applyEvaluationRows } from '../store/evaluations.js';
@@ -65,6 +65,8 @@ export interface TierView {
   /** Slug of the organization that declared the counterpart delivered. */
   fulfilledBy: string | null;
   proof: FulfilmentProof | null;
+  /** A matching tier's worth at the quantity so far, capped; `null` for other kinds. */
+  owed: Money | null;
 }
 
 export interface ChallengeView {
@@ -89,6 +91,8 @@ export interface ChallengeView {
    * pledges); null without a deadline or once closed.
    */
   progress: Progress & { forecast: PacingForecast | null };
+  /** Where the counters are heading (the same as `progress.forecast`, its earlier place). */
+  forecast: PacingForecast | null;
   tiers: TierView[];
 }
 
@@ -131,8 +135,10 @@ function toView(
     fulfilledAt: iso(tier.fulfilledAt),
     fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy) ?? null) : null,
     proof: tier.proof ?? null,
+    owed: owedSoFar(tier.counterpart, progress.quantity),
   }));
   const first = tiers[0];
+  const forecast = challengeForecast(challenge, progress, now);
   return {
     id: challenge.id,
     campaignId: challenge.campaignId,
@@ -149,7 +155,8 @@ function toView(
     openedAt: iso(challenge.openedAt),
     closedAt: iso(challenge.closedAt),
     createdAt: challenge.createdAt.toISOString(),
-    progress: { ...progress, forecast: challengeForecast(challenge, progress, now) },
+    progress: { ...progress, forecast },
+    forecast,
     tiers,
   };
 }

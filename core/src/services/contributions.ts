@@ -243,21 +243,21 @@ export async function recordContribution(
         const [pending] = await tx.query<{
           details: Record<string, unknown>;
           display_name: string | null;
-          lat: number | null;
-          lon: number | null;
+          map_cell: string | null;
+          commune_code: string | null;
+          show_as: 'name' | 'anonymous';
           team_id: string | null;
         }>(
-          `select details, display_name, lat, lon, team_id from pledge
+          `select details, display_name, map_cell, commune_code, show_as, team_id from pledge
             where challenge_id = ? and participant_id = ? and status = 'pending'`,
           [challenge.id, person.id],
         );
         const data = {
           details: pending?.details ?? {},
           displayName: pending?.display_name ?? null,
-          location:
-            pending?.lat != null && pending.lon != null
-              ? { lat: pending.lat, lon: pending.lon }
-              : null,
+          mapCell: pending?.map_cell ?? null,
+          communeCode: pending?.commune_code ?? null,
+          showAs: pending?.show_as ?? ('anonymous' as const),
           teamId: pending?.team_id ?? null,
         };
         await confirmPledgeRow(tx, challenge, person.id, data, { assisted: true });

@@ -15,10 +15,17 @@ export {
   createTeam,
   findOrganization,
   getOrganization,
+  listPublicOrganizations,
   organizationsWhereLastOwner,
   removeMember,
+  updateOrganization,
+  type BrandingInput,
+  type BrandingView,
   type CampaignInput,
+  type OrganizationPatch,
+  type PublicOrganization,
 } from './organizations.js';
+export { judgeUpload, readFile, storeFile, type StoredFile, type Upload } from './files.js';
 export {
   closeChallenge,
   createChallenge,

@@ -1,3 +1,4 @@
+import { communeOfPostcode } from '../store/communes.js';
 /**
  * The signed-in person's own page: who they are, their settings
  * (`PATCH /api/me`) and their pledges with what they reported
@@ -26,8 +27,7 @@ export interface Place {
  * reading and writing a place both follow it.
  */
 export function placeOf(postcode: string): { code: string; name: string } | null {
-  void postcode;
-  return null;
+  return communeOfPostcode(postcode);
 }
 
 /** `GET /api/me` for a participant. */
@@ -153,8 +153,13 @@ export async function updateMe(
     if (postcode !== null && !/^[0-9]{5}$/.test(postcode)) {
       throw invalid('postcode', 'must be 5 digits, or null');
     }
+    // A postcode the gazetteer does not know is refused, as on a pledge.
+    const place = postcode === null ? null : placeOf(postcode);
+    if (postcode !== null && place === null) {
+      throw invalid('postcode', `${postcode} is not a known French postcode`);
+    }
     set('postcode', postcode);
-    set('commune_code', postcode === null ? null : (placeOf(postcode)?.code ?? null));
+    set('commune_code', place?.code ?? null);
   }
   if (sets.length > 0) {
     await ctx.db.query(`update participant set ${sets.join(', ')} where id = ?`, [
@@ -260,9 +265,7 @@ export async function listMyPledges(
 ): Promise<{ pledges: MyPledge[]; totals: { co2eKg: number } }> {
   const me = requireParticipant(viewer);
   const pledges = await ctx.db.query<PledgeRow>(
-    // `to_jsonb(pl) ->> 'show_as'`: the pledge's own choice where pledges
-    // keep one, the person's default otherwise.
-    `select pl.id, pl.status, coalesce(to_jsonb(pl) ->> 'show_as', pt.show_as) as show_as,
+    `select pl.id, pl.status, pl.show_as,
             t.slug as team_slug, t.name as team_name, pl.details, pl.created_at,
             pl.confirmed_at, pl.withdrawn_at, c.id as challenge_id, c.title,
             c.status as challenge_status, c.action_type, c.closed_at

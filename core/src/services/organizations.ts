@@ -1,5 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { parseLogoUrl, parsePrimaryColor, parseShortText } from '../domain/branding.js';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../domain/days.js';
+import type { Progress } from '../domain/types.js';
 import { canonicalDomain, parseEmailField } from '../domain/email.js';
 import { TandemError, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -10,7 +12,9 @@ import {
   TeamEntity,
 } from '../store/entities.js';
 import type { Sql } from '../store/database.js';
+import { readProgress } from '../store/progress.js';
 import { canSee, requirePlatformAdmin, requireRole, type Audience } from './access.js';
+import { claimLogoFile } from './files.js';
 import type { Role, ServiceContext, Viewer } from './context.js';
 import { upsertParticipant } from '../store/participants.js';
 
@@ -24,6 +28,43 @@ export interface OrganizationView {
   /** IANA time zone: which calendar day a contribution without a date counts for. */
   timeZone: string;
 }
+
+/**
+ * How an organization's pages look (ADR 0030). `logoUrl` is the https URL
+ * an admin gave, or `/api/files/{fileId}` for an uploaded logo.
+ */
+export interface BrandingView {
+  logoUrl: string | null;
+  primaryColor: string | null;
+  shortText: string | null;
+}
+
+/** What an admin may change of the branding: absent leaves as is, `null` clears. */
+export interface BrandingInput {
+  logoUrl?: string | null;
+  logoFileId?: string | null;
+  primaryColor?: string | null;
+  shortText?: string | null;
+}
+
+interface BrandingRow {
+  logo_url: string | null;
+  logo_file_id: string | null;
+  primary_color: string | null;
+  short_text: string | null;
+}
+
+/** The cache tag of everything that shows an organization's name or branding. */
+export const organizationTag = (organizationId: string): string => `organization:${organizationId}`;
+
+/** The cache tag of the list of public organizations. */
+export const ORGANIZATIONS_TAG = 'organizations';
+
+const brandingOf = (row: BrandingRow): BrandingView => ({
+  logoUrl: row.logo_url ?? (row.logo_file_id ? `/api/files/${row.logo_file_id}` : null),
+  primaryColor: row.primary_color,
+  shortText: row.short_text,
+});
 
 export interface CampaignSummary {
   id: string;
@@ -98,6 +139,10 @@ export async function createOrganization(
 /** An organization's public page data; members-only campaigns only for members. */
 export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug: string) {
   const organization = await findOrganization(ctx.db, slug);
+  const [branding] = await ctx.db.query<BrandingRow>(
+    'select logo_url, logo_file_id, primary_color, short_text from organization where id = ?',
+    [organization.id],
+  );
   const campaigns = await ctx.db.query<{
     id: string;
     title: string;
@@ -120,6 +165,7 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
   ]);
   return {
     ...organization,
+    branding: brandingOf(branding as BrandingRow),
     campaigns: campaigns
       .filter((c) => canSee(viewer, organization.id, c.audience))
       .map((c): CampaignSummary => ({
@@ -132,6 +178,162 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
       })),
     beneficiaries,
   };
+}
+
+/** `PATCH /api/organizations/{slug}`: what may change of an organization. */
+export interface OrganizationPatch {
+  name?: string;
+  branding?: BrandingInput;
+}
+
+/**
+ * `PATCH /api/organizations/{slug}` (its admins and owners, or the
+ * platform admin): renames it and changes its branding. Each branding
+ * field left out stays as it is; `null` clears it. A logo is an https URL
+ * or an uploaded file of this organization (a PNG or JPEG), never both:
+ * giving one clears the other, giving both is 400. A file becomes public
+ * once it is a logo. The cached answers that show the organization are
+ * dropped. Answers the organization as `GET` does for the caller.
+ */
+export async function updateOrganization(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  patch: OrganizationPatch,
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (patch.name !== undefined) {
+    const name = patch.name.trim();
+    const length = [...name].length;
+    if (length < 1 || length > 120) throw invalid('name', 'must be 1 to 120 characters');
+    set('name', name);
+  }
+  const branding = patch.branding ?? {};
+  const { logoUrl, logoFileId } = branding;
+  if (typeof logoUrl === 'string' && typeof logoFileId === 'string') {
+    throw invalid('branding/logoFileId', 'give logoUrl or logoFileId, not both');
+  }
+  if (logoUrl !== undefined) {
+    set('logo_url', logoUrl === null ? null : parseLogoUrl(logoUrl, 'branding/logoUrl'));
+    if (logoUrl !== null && logoFileId === undefined) set('logo_file_id', null);
+  }
+  if (logoFileId !== undefined) {
+    set('logo_file_id', logoFileId);
+    if (logoFileId !== null && logoUrl === undefined) set('logo_url', null);
+  }
+  if (branding.primaryColor !== undefined) {
+    set(
+      'primary_color',
+      branding.primaryColor === null
+        ? null
+        : parsePrimaryColor(branding.primaryColor, 'branding/primaryColor'),
+    );
+  }
+  if (branding.shortText !== undefined) {
+    set(
+      'short_text',
+      branding.shortText === null ? null : parseShortText(branding.shortText, 'branding/shortText'),
+    );
+  }
+  if (sets.length > 0) {
+    await ctx.db.transaction(async (tx) => {
+      if (typeof logoFileId === 'string') {
+        await claimLogoFile(tx, organization.id, logoFileId, 'branding/logoFileId');
+      }
+      await tx.query(`update organization set ${sets.join(', ')} where id = ?`, [
+        ...params,
+        organization.id,
+      ]);
+    });
+    // This process's own write already cleared its cache before answering
+    // (app.ts); the tags say which answers show the organization, for a
+    // change made outside a request (a seed, a script) too.
+    ctx.views?.invalidate(organizationTag(organization.id));
+    ctx.views?.invalidate(ORGANIZATIONS_TAG);
+  }
+  return getOrganization(ctx, viewer, slug);
+}
+
+/** One organization of {@link listPublicOrganizations}. */
+export interface PublicOrganization {
+  slug: string;
+  name: string;
+  kind: OrganizationKind;
+  branding: BrandingView;
+  challenges: { id: string; title: string; status: 'open' | 'succeeded'; progress: Progress }[];
+}
+
+/**
+ * `GET /api/organizations`: the organizations that have public campaigns
+ * with open or succeeded challenges, each with those challenges and their
+ * progress — the platform's home page. Members-only and e-mail-domain
+ * campaigns never show, nor drafts, failed or fulfilled challenges. Two
+ * queries whatever the number of organizations: the challenges with their
+ * organization, then the sums of their counter slots.
+ *
+ * Also answers the challenge and organization ids the list shows, for a
+ * cache that drops it when one of them changes.
+ */
+export async function listPublicOrganizations(ctx: ServiceContext): Promise<{
+  organizations: PublicOrganization[];
+  tags: string[];
+}> {
+  const rows = await ctx.db.query<
+    BrandingRow & {
+      organization_id: string;
+      slug: string;
+      name: string;
+      kind: OrganizationKind;
+      challenge_id: string;
+      title: string;
+      status: 'open' | 'succeeded';
+    }
+  >(
+    `select o.id as organization_id, o.slug, o.name, o.kind,
+            o.logo_url, o.logo_file_id, o.primary_color, o.short_text,
+            c.id as challenge_id, c.title, c.status
+       from challenge c
+       join campaign k on k.id = c.campaign_id
+       join organization o on o.id = c.organization_id
+      where c.status in ('open', 'succeeded')
+        and k.audience ->> 'type' = 'public'
+      order by o.name, o.slug, c.created_at, c.id`,
+  );
+  const progress = await readProgress(
+    ctx.db,
+    rows.map((r) => r.challenge_id),
+  );
+  const bySlug = new Map<string, PublicOrganization>();
+  const tags = new Set<string>([ORGANIZATIONS_TAG]);
+  for (const row of rows) {
+    let organization = bySlug.get(row.slug);
+    if (!organization) {
+      organization = {
+        slug: row.slug,
+        name: row.name,
+        kind: row.kind,
+        branding: brandingOf(row),
+        challenges: [],
+      };
+      bySlug.set(row.slug, organization);
+      tags.add(organizationTag(row.organization_id));
+    }
+    organization.challenges.push({
+      id: row.challenge_id,
+      title: row.title,
+      status: row.status,
+      progress: progress.get(row.challenge_id) ?? { participants: 0, quantity: 0, co2eKg: 0 },
+    });
+    tags.add(row.challenge_id);
+  }
+  return { organizations: [...bySlug.values()], tags: [...tags] };
 }
 
 /**

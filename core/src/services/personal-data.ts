@@ -1,3 +1,5 @@
+import { communeByCode } from '../store/communes.js';
+import { applyMapPresence } from '../store/map.js';
 import { storedEmail } from '../domain/email.js';
 import { TandemError } from '../errors.js';
 import type { PersonalDataInput, PersonalDataSubject } from '../sdk/manifest.js';
@@ -102,15 +104,17 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
       status: string;
       details: unknown;
       display_name: string | null;
-      lat: string | null;
-      lon: string | null;
+      map_cell: string | null;
+      commune_code: string | null;
+      show_as: 'name' | 'anonymous';
       team_slug: string | null;
       team_name: string | null;
       created_at: Date;
       confirmed_at: Date | null;
       withdrawn_at: Date | null;
     }>(
-      `select p.id, p.challenge_id, c.title, p.status, p.details, p.display_name, p.lat, p.lon,
+      `select p.id, p.challenge_id, c.title, p.status, p.details, p.display_name, p.map_cell,
+              p.commune_code, p.show_as,
               t.slug as team_slug, t.name as team_name, p.created_at, p.confirmed_at, p.withdrawn_at
          from pledge p
          join challenge c on c.id = p.challenge_id
@@ -154,6 +158,22 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
     );
     const [optOut] = await tx.query<{ opted_out_at: Date }>(
       'select opted_out_at from reminder_opt_out where participant_id = ?',
+      [id],
+    );
+    // Files they uploaded for an organization: who uploaded is about them;
+    // the bytes belong to the organization and are not repeated here.
+    const files = await tx.query<{
+      id: string;
+      slug: string;
+      media_type: string;
+      size: number;
+      sha256: string;
+      public: boolean;
+      created_at: Date;
+    }>(
+      `select f.id, o.slug, f.media_type, f.size, f.sha256, f.public, f.created_at
+         from file f join organization o on o.id = f.organization_id
+        where f.created_by = ? order by f.created_at, f.id`,
       [id],
     );
     const canonical = subject.canonicalEmail;
@@ -201,8 +221,18 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         status: p.status,
         details: p.details,
         displayName: p.display_name,
+        // All that is kept of where they pledged (docs/privacy.md).
         location:
-          p.lat !== null && p.lon !== null ? { lat: Number(p.lat), lon: Number(p.lon) } : null,
+          p.map_cell === null && p.commune_code === null
+            ? null
+            : {
+                commune:
+                  p.commune_code === null
+                    ? null
+                    : { code: p.commune_code, name: communeByCode(p.commune_code)?.name ?? null },
+                cell: p.map_cell,
+              },
+        showAs: p.show_as,
         team: p.team_slug !== null ? { slug: p.team_slug, name: p.team_name } : null,
         createdAt: iso(p.created_at),
         confirmedAt: iso(p.confirmed_at),
@@ -231,6 +261,15 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         expiresAt: iso(s.expires_at),
       })),
       reminders: { optedOutAt: optOut ? iso(optOut.opted_out_at) : null },
+      uploads: files.map((f) => ({
+        fileId: f.id,
+        organization: f.slug,
+        mediaType: f.media_type,
+        size: f.size,
+        sha256: f.sha256,
+        public: f.public,
+        uploadedAt: iso(f.created_at),
+      })),
       links: links.map((l) => ({
         purpose: l.purpose,
         createdAt: iso(l.created_at),
@@ -252,7 +291,8 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
  * `DELETE /api/me`: erases every personal detail of the signed-in person, in
  * one transaction — plugins' rows through their `personalData.erase` hooks,
  * then core's: the address and names, pledge details, display names and
- * locations, consents' wording, memberships, sessions (ended), reminders,
+ * locations, consents' wording, who uploaded an organization's files,
+ * memberships, sessions (ended), reminders,
  * the links and dev-mailbox messages sent to the address, stored replays of
  * their calls, and the rate-limit counters keyed by the address.
  *
@@ -303,13 +343,36 @@ export async function erasePersonalData(
 
     // Pending pledges never counted: nothing to keep.
     await tx.query(`delete from pledge where participant_id = ? and status = 'pending'`, [id]);
+    // Their confirmed pledges leave the map and the counts by place; the
+    // pledges themselves still count (ADR 0017).
+    const located = await tx.query<{
+      challenge_id: string;
+      map_cell: string | null;
+      commune_code: string | null;
+    }>(
+      `select challenge_id, map_cell, commune_code from pledge
+        where participant_id = ? and status = 'confirmed' and erased_at is null
+          and (map_cell is not null or commune_code is not null)`,
+      [id],
+    );
+    for (const pledge of located) {
+      await applyMapPresence(
+        tx,
+        pledge.challenge_id,
+        { mapCell: pledge.map_cell, communeCode: pledge.commune_code },
+        -1,
+      );
+    }
     await tx.query(
-      `update pledge set details = '{}', display_name = null, lat = null, lon = null,
-                         erased_at = now()
+      `update pledge set details = '{}', display_name = null, map_cell = null,
+                         commune_code = null, show_as = 'anonymous', erased_at = now()
         where participant_id = ?`,
       [id],
     );
     await tx.query(`update consent_record set text = '' where participant_id = ?`, [id]);
+    // The files stay the organization's (a logo, a proof of delivery); only
+    // who uploaded them goes.
+    await tx.query('update file set created_by = null where created_by = ?', [id]);
     for (const table of [
       'membership',
       'session',

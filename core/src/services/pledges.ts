@@ -1,6 +1,6 @@
 import { parseEmailField } from '../domain/email.js';
 import { acceptsPledges } from '../domain/lifecycle.js';
-import { coarsen, validateLocation } from '../domain/location.js';
+import { mapCellOf, parseLocation, type LocationInput } from '../domain/location.js';
 import type { ChallengeState, GeoPoint } from '../domain/types.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
@@ -16,6 +16,8 @@ import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from '../store/participation.js';
+import { communeOfPostcode } from '../store/communes.js';
+import { applyMapPresence } from '../store/map.js';
 import {
   setParticipantLocale,
   upsertParticipant,
@@ -27,18 +29,50 @@ export interface PledgeInput {
   /** The address as the client typed it; read once by {@link pledge}. */
   email?: string;
   displayName?: string;
-  location?: GeoPoint;
+  /** A postcode, a point (rounded by the browser), or both; kept only as a commune and a map cell. */
+  location?: LocationInput;
+  /** Whether the feed may show `displayName`; anonymous by default. */
+  showAs?: ShowAs;
   team?: string;
   details?: Record<string, unknown>;
   locale?: 'fr' | 'en';
 }
 
-/** What a pledge holds besides who made it, checked and ready to store. */
-interface PledgeData {
+/** How the feed shows a pledge's person: by name, or as "someone from" their commune. */
+export type ShowAs = 'name' | 'anonymous';
+
+/**
+ * What a pledge holds besides who made it, checked and ready to store.
+ * Where it was made is kept as coarse as the map needs (docs/privacy.md):
+ * a 200 m grid cell and a commune, never coordinates.
+ */
+export interface PledgeData {
   details: Record<string, unknown>;
   displayName: string | null;
-  location: GeoPoint | null;
+  mapCell: string | null;
+  communeCode: string | null;
+  showAs: ShowAs;
   teamId: string | null;
+}
+
+/**
+ * Pledge data as a confirmation link carried it. Links minted before the
+ * map grid carried a rounded point (`location`) instead of a cell; they
+ * still confirm, the point becoming its cell.
+ */
+export function pledgeDataOf(
+  stored: Omit<PledgeData, 'mapCell' | 'communeCode' | 'showAs'> &
+    Partial<Pick<PledgeData, 'mapCell' | 'communeCode' | 'showAs'>> & {
+      location?: GeoPoint | null;
+    },
+): PledgeData {
+  const { location, ...data } = stored;
+  return {
+    ...data,
+    mapCell: data.mapCell ?? (location ? mapCellOf(location) : null),
+    communeCode: data.communeCode ?? null,
+    showAs: data.showAs ?? 'anonymous',
+  };
 }
 
 export type PledgeAnswer =
@@ -92,10 +126,16 @@ export async function checkPledgeData(
 ): Promise<PledgeData> {
   const actionType = ctx.registry.actionType(challenge.actionType);
   const details = actionType.validatePledge(input.details, challenge.actionSettings);
-  let location: GeoPoint | null = null;
-  if (input.location) {
-    validateLocation(input.location, 'location');
-    location = coarsen(input.location);
+  let mapCell: string | null = null;
+  let communeCode: string | null = null;
+  if (input.location !== undefined) {
+    const location = parseLocation(input.location, 'location');
+    if (location.postcode !== null) {
+      const commune = communeOfPostcode(location.postcode);
+      if (!commune) throw invalid('location/postcode', 'is no French postcode we know');
+      communeCode = commune.code;
+    }
+    if (location.point) mapCell = mapCellOf(location.point, 'location');
   }
   let teamId: string | null = null;
   if (input.team !== undefined) {
@@ -106,7 +146,14 @@ export async function checkPledgeData(
     if (!team) throw invalid('team', `no team "${input.team}" in this campaign`);
     teamId = team.id;
   }
-  return { details, displayName: input.displayName?.trim() || null, location, teamId };
+  return {
+    details,
+    displayName: input.displayName?.trim() || null,
+    mapCell,
+    communeCode,
+    showAs: input.showAs ?? 'anonymous',
+    teamId,
+  };
 }
 
 /**
@@ -125,12 +172,13 @@ export async function confirmPledgeRow(
   options: { assisted?: boolean; signedIn?: boolean } = {},
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
-    `insert into pledge (id, challenge_id, participant_id, status, details, display_name, lat, lon,
-                         team_id, confirmed_at)
-     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, now())
+    `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
+                         map_cell, commune_code, show_as, team_id, confirmed_at)
+     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, ?, now())
      on conflict (challenge_id, participant_id) do update set
        status = 'confirmed', details = excluded.details, display_name = excluded.display_name,
-       lat = excluded.lat, lon = excluded.lon, team_id = excluded.team_id,
+       map_cell = excluded.map_cell, commune_code = excluded.commune_code,
+       show_as = excluded.show_as, team_id = excluded.team_id,
        confirmed_at = now(), withdrawn_at = null, erased_at = null
      where pledge.status <> 'confirmed' or pledge.erased_at is not null
      returning id`,
@@ -140,8 +188,9 @@ export async function confirmPledgeRow(
       participantId,
       JSON.stringify(data.details),
       data.displayName,
-      data.location?.lat ?? null,
-      data.location?.lon ?? null,
+      data.mapCell,
+      data.communeCode,
+      data.showAs,
       data.teamId,
     ],
   );
@@ -158,6 +207,9 @@ export async function confirmPledgeRow(
     pledged: true,
     teamId: data.teamId,
   });
+  // Whatever it was before (new, pending, withdrawn, erased), the pledge
+  // was off the map: it joins it now, where it says it is.
+  await applyMapPresence(tx, challenge.id, data, 1);
   await appendEvents(tx, [
     {
       type: EventTypes.pledgeConfirmed,
@@ -217,9 +269,9 @@ export async function pledge(
     // `confirm_by` follows the newest link, so the purge never takes a
     // pending pledge whose confirmation could still come.
     await tx.query(
-      `insert into pledge (id, challenge_id, participant_id, status, details, display_name, team_id,
-                           confirm_by)
-       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?)
+      `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
+                           map_cell, commune_code, show_as, team_id, confirm_by)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?, ?, ?, ?)
        on conflict (challenge_id, participant_id) do update set confirm_by = excluded.confirm_by
          where pledge.status = 'pending'`,
       [
@@ -228,6 +280,9 @@ export async function pledge(
         participant.id,
         JSON.stringify(data.details),
         data.displayName,
+        data.mapCell,
+        data.communeCode,
+        data.showAs,
         data.teamId,
         new Date(ctx.now().getTime() + TOKEN_TTL_MINUTES['pledge-confirmation'] * 60_000),
       ],
@@ -271,7 +326,7 @@ export async function confirmPledge(
     if (stored.usedAt && stored.result) {
       return { answer: stored.result as { id: string; status: 'confirmed' }, confirmedNow: false };
     }
-    const payload = stored.payload as unknown as PledgeData & {
+    const payload = stored.payload as unknown as Parameters<typeof pledgeDataOf>[0] & {
       challengeId: string;
       locale?: ParticipantLocale;
     };
@@ -286,7 +341,20 @@ export async function confirmPledge(
       verified: true,
       locale: payload.locale,
     });
-    const confirmed = await confirmPledgeRow(tx, challenge, participant.id, payload);
+    const confirmed = await confirmPledgeRow(
+      tx,
+      challenge,
+      participant.id,
+      pledgeDataOf({
+        details: payload.details,
+        displayName: payload.displayName,
+        teamId: payload.teamId,
+        mapCell: payload.mapCell,
+        communeCode: payload.communeCode,
+        showAs: payload.showAs,
+        location: payload.location,
+      }),
+    );
     const answer = { id: confirmed.id, status: 'confirmed' as const };
     await markTokenUsed(tx, stored.hash, answer);
     return { answer, confirmedNow: confirmed.confirmedNow };
@@ -308,10 +376,14 @@ export async function withdrawPledge(
       challenge_id: string;
       participant_id: string;
       status: string;
+      erased_at: Date | null;
+      map_cell: string | null;
+      commune_code: string | null;
       organization_id: string;
       closed_at: Date | null;
     }>(
-      `select p.challenge_id, p.participant_id, p.status, c.organization_id, c.closed_at
+      `select p.challenge_id, p.participant_id, p.status, p.erased_at, p.map_cell, p.commune_code,
+              c.organization_id, c.closed_at
          from pledge p join challenge c on c.id = p.challenge_id
         where p.id = ? for update of p`,
       [pledgeId],
@@ -331,6 +403,15 @@ export async function withdrawPledge(
     const delta = await applyParticipation(tx, row.challenge_id, me.participantId, {
       pledged: false,
     });
+    // An erased pledge left the map when it was erased.
+    if (row.erased_at === null) {
+      await applyMapPresence(
+        tx,
+        row.challenge_id,
+        { mapCell: row.map_cell, communeCode: row.commune_code },
+        -1,
+      );
+    }
     await appendEvents(tx, [
       {
         type: EventTypes.pledgeWithdrawn,

@@ -22,6 +22,12 @@ export const OrganizationEntity = defineEntity({
     /** IANA time zone whose calendar dates contributions without a date of their own. */
     timeZone: p.string().default('Europe/Paris'),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Branding (ADR 0030): an https logo URL, or an uploaded file, never both. */
+    logoUrl: p.string().nullable(),
+    logoFileId: p.string().nullable(),
+    /** `#rrggbb`, lower-case, readable under white text. */
+    primaryColor: p.string().nullable(),
+    shortText: p.string().nullable(),
   },
 });
 
@@ -165,8 +171,11 @@ export const PledgeEntity = defineEntity({
     status: p.string(),
     details: p.json<Record<string, unknown>>(),
     displayName: p.string().nullable(),
-    lat: p.decimal('number').precision(5).scale(2).nullable(),
-    lon: p.decimal('number').precision(5).scale(2).nullable(),
+    /** The 200 m map cell the pledge was made in (docs/privacy.md); never coordinates. */
+    mapCell: p.string().nullable(),
+    /** The INSEE code of the pledge's commune. */
+    communeCode: p.string().nullable(),
+    showAs: p.string().default('anonymous'),
     teamId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     confirmedAt: p.datetime().nullable(),

@@ -25,3 +25,4 @@ export {
   type AcceptedContribution,
   type ActionTypeContractOptions,
 } from './action-type-kit.js';
+export { multipartBody, tinyJpeg, tinyPdf, tinyPng, type MultipartPart } from './files.js';

@@ -190,7 +190,9 @@ export async function confirmPledges(
     await confirmPledgeRow(tx, challenge, person.id, {
       details: {},
       displayName: null,
-      location: null,
+      mapCell: null,
+      communeCode: null,
+      showAs: 'anonymous',
       teamId: null,
     });
     people.push({ email, id: person.id });

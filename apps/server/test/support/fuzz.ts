@@ -475,14 +475,28 @@ export function spoiledBase(bases: readonly SentRequest[]): fc.Arbitrary<SentReq
       base: fc.constantFrom(...bases),
       how: spoil,
       idempotencyKey: fc.option(fc.uuid(), { freq: 2 }),
+      cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { freq: 2 }),
     })
-    .map(({ base, how, idempotencyKey }) => {
+    .map(({ base, how, idempotencyKey, cut }) => {
+      const type = base.headers['content-type'] ?? '';
+      if (type.startsWith('multipart/') && base.payload !== undefined && cut !== null) {
+        // A form cut short anywhere: in its headers, its file, its closing boundary.
+        const headers = { ...base.headers };
+        if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+        return {
+          ...base,
+          headers,
+          payload: base.payload.slice(0, Math.floor(base.payload.length * cut)),
+        };
+      }
       const headers: Record<string, string> = {
         ...base.headers,
         'content-type': 'application/json',
       };
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-      const valid: unknown = base.payload === undefined ? {} : JSON.parse(base.payload);
+      // A form sent as JSON instead: the upload route must refuse that too.
+      const valid: unknown =
+        base.payload === undefined || type.startsWith('multipart/') ? {} : JSON.parse(base.payload);
       return { ...base, headers, payload: spoilBody(valid, how) };
     });
 }

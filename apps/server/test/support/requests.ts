@@ -4,7 +4,7 @@ import { fromSchema } from './fuzz.js';
 import type { BuildRequest, MatrixCaller, Variant } from './matrix.js';
 import { encodeSegment, fillPath, type Operation, type SentRequest } from './openapi.js';
 import { ACTION_TYPES, fittingIds, must, type World } from './world.js';
-import { unique } from '@tandem/core/testing';
+import { multipartBody, tinyPdf, unique } from '@tandem/core/testing';
 
 /**
  * Valid requests for every operation, on organization A's things, as each
@@ -99,12 +99,23 @@ async function build(
   }
   let query = '';
   let body: unknown;
+  /** A body that is not JSON, with its content type. */
+  let raw: { payload: string; contentType: string } | undefined;
   let token = tokenOf(world, caller);
 
   switch (operation.name) {
     case 'POST /api/organizations':
       body = { slug: `m-${unique()}`, name: 'Matrix', kind: 'city' };
       break;
+    case 'PATCH /api/organizations/{slug}':
+      body = { branding: { shortText: `Matrix ${unique()}`, primaryColor: '#1d4ed8' } };
+      break;
+    case 'POST /api/organizations/{slug}/files': {
+      // A one-page PDF: all ASCII, so the form travels as text.
+      const form = multipartBody([{ name: 'file', content: tinyPdf(), filename: 'proof.pdf' }]);
+      raw = { payload: form.payload.toString('latin1'), contentType: form.contentType };
+      break;
+    }
     case 'POST /api/organizations/{slug}/members':
       body = { email: `new-${unique()}@example.org`, role: 'member' };
       break;
@@ -350,6 +361,7 @@ async function build(
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.contentType;
   const segments = Object.fromEntries(
     Object.entries(params).map(([name, value]) => [name, encodeSegment(value)]),
   );
@@ -358,5 +370,6 @@ async function build(
     url: `${fillPath(operation.path, segments)}${query}`,
     headers,
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+    ...(raw ? { payload: raw.payload } : {}),
   };
 }

@@ -2,7 +2,9 @@
 import { defineIntegration, type AccessCaller, type Plugin } from '@tandem/core';
 import {
   createTestClient,
+  multipartBody,
   startTestPlatform,
+  tinyPdf,
   type TestClient,
   type TestPlatform,
   unique,
@@ -92,6 +94,8 @@ export interface OrganizationFixture {
   partnerKey: string;
   webhookId: string;
   deliveryId: string;
+  /** A private file (a PDF) the organization uploaded. */
+  fileId: string;
   /** A pledge of `selfEmail` on the pledge-only challenge. */
   pledgeId: string;
   emails: Record<'member' | 'agent' | 'admin' | 'owner' | 'self', string>;
@@ -301,6 +305,18 @@ async function seedOrganization(
     201,
     'pledge',
   );
+  const form = multipartBody([{ name: 'file', content: tinyPdf(label), filename: 'proof.pdf' }]);
+  const uploaded = await platform.app.inject({
+    method: 'POST',
+    url: `/api/organizations/${slug}/files`,
+    headers: { 'content-type': form.contentType, authorization: `Bearer ${admin.token}` },
+    payload: form.payload,
+  });
+  const file = must(
+    { status: uploaded.statusCode, body: uploaded.json() as { fileId: string } },
+    201,
+    'file',
+  );
   await platform.settle();
   const [delivery] = await platform.db.query<{ id: string }>(
     'select id from webhooks_delivery where endpoint_id = ? order by created_at limit 1',
@@ -325,6 +341,7 @@ async function seedOrganization(
     partnerKey: partner.key,
     webhookId: webhook.id,
     deliveryId: delivery.id,
+    fileId: file.fileId,
     pledgeId: pledged.id,
     emails,
     memberParticipantId,
@@ -367,6 +384,7 @@ export async function createWorld(): Promise<World> {
       o.partnerId,
       o.webhookId,
       o.deliveryId,
+      o.fileId,
       o.pledgeId,
     ];
     return { platform, client, a, b, citizen, tokens, ids: [...idsOf(a), ...idsOf(b)] };
@@ -392,6 +410,7 @@ export function fittingIds(o: OrganizationFixture, path: string, name: string): 
   if (name === 'slug') return [o.slug];
   if (name === 'tierId') return [o.tierId];
   if (name === 'participantId') return [o.memberParticipantId];
+  if (name === 'postcode') return ['92110'];
   if (path.startsWith('/api/campaigns/')) return [o.campaignId, o.publicCampaignId];
   if (path.startsWith('/api/challenges/')) {
     const action = path.split('/')[4] ?? '';
@@ -400,6 +419,7 @@ export function fittingIds(o: OrganizationFixture, path: string, name: string): 
     return [...Object.values(o.challenges), o.publicChallengeId, o.draftChallengeId];
   }
   if (path.startsWith('/api/pledges/')) return [o.pledgeId];
+  if (path.startsWith('/api/files/')) return [o.fileId];
   if (path.includes('/partners/')) return [o.partnerId];
   if (path.startsWith('/api/webhooks/deliveries/')) return [o.deliveryId];
   if (path.includes('/webhooks/')) return [o.webhookId];

@@ -15,7 +15,7 @@ import {
   openChallenge,
 } from '../../services/challenges.js';
 import type { CachedView, ServiceContext } from '../../services/context.js';
-import { findCampaign } from '../../services/organizations.js';
+import { findCampaign, organizationTag } from '../../services/organizations.js';
 import type { ViewCache } from '../../services/view-cache.js';
 import type { FastifyReply } from 'fastify';
 import type { Viewer } from '../../services/context.js';
@@ -103,7 +103,8 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         const loaded = await loadCampaignView(ctx, campaign, { drafts: false });
         return {
           value: { ...campaignVisibility(campaign), body: serialized(reply, loaded.view) },
-          tags: [id, ...loaded.challengeIds],
+          // The campaign shows its organization's name: renaming drops it.
+          tags: [id, ...loaded.challengeIds, organizationTag(campaign.organizationId)],
           ...(loaded.earliestDeadline !== null ? { expiresAt: loaded.earliestDeadline } : {}),
         };
       });

@@ -43,7 +43,18 @@ const PersonalDataExport = Type.Object({
       status: Type.String(),
       details: AnyJson,
       displayName: Nullable(Type.String()),
-      location: Type.Union([Type.Object({ lat: Type.Number(), lon: Type.Number() }), Type.Null()]),
+      // Where they pledged, as coarse as it is kept: a commune and a 200 m map cell.
+      location: Type.Union([
+        Type.Object({
+          commune: Type.Union([
+            Type.Object({ code: Type.String(), name: Nullable(Type.String()) }),
+            Type.Null(),
+          ]),
+          cell: Nullable(Type.String()),
+        }),
+        Type.Null(),
+      ]),
+      showAs: StringEnum(['name', 'anonymous']),
       team: Type.Union([
         Type.Object({ slug: Type.String(), name: Nullable(Type.String()) }),
         Type.Null(),
@@ -77,6 +88,20 @@ const PersonalDataExport = Type.Object({
   ),
   sessions: Type.Array(Type.Object({ createdAt: When, expiresAt: When })),
   reminders: Type.Object({ optedOutAt: When }),
+  uploads: Type.Array(
+    Type.Object(
+      {
+        fileId: Type.String(),
+        organization: Type.String(),
+        mediaType: Type.String(),
+        size: Type.Integer(),
+        sha256: Type.String(),
+        public: Type.Boolean(),
+        uploadedAt: When,
+      },
+      { description: 'files the person uploaded for an organization (their bytes are its own)' },
+    ),
+  ),
   links: Type.Array(
     Type.Object({ purpose: Type.String(), createdAt: When, expiresAt: When, usedAt: When }),
   ),

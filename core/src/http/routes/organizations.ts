@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { access } from '../access.js';
 import {
   addMember,
@@ -7,7 +8,9 @@ import {
   createOrganization,
   createTeam,
   getOrganization,
+  listPublicOrganizations,
   removeMember,
+  updateOrganization,
 } from '../../services/organizations.js';
 import { listSponsorships } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -15,6 +18,8 @@ import type { App } from '../types.js';
 import {
   Audience,
   BeneficiaryView,
+  BrandingInput,
+  BrandingView,
   CampaignSummary,
   CampaignView,
   DateTime,
@@ -22,6 +27,7 @@ import {
   errors,
   OrganizationKind,
   OrganizationView,
+  Progress,
   Role,
   Slug,
   SponsorshipView,
@@ -33,6 +39,41 @@ import {
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const OrganizationPage = Type.Object({
+  ...OrganizationView.properties,
+  branding: BrandingView,
+  campaigns: Type.Array(CampaignSummary),
+  beneficiaries: Type.Array(BeneficiaryView),
+});
+
+const PublicOrganizations = Type.Object({
+  organizations: Type.Array(
+    Type.Object({
+      slug: Type.String(),
+      name: Type.String(),
+      kind: OrganizationKind,
+      branding: BrandingView,
+      challenges: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          title: Type.String(),
+          status: StringEnum(['open', 'succeeded']),
+          progress: Progress,
+        }),
+      ),
+    }),
+  ),
+});
+
+/** How long browsers and shared caches may keep the public list (the site's home page). */
+const LIST_CACHE_CONTROL = 'public, max-age=5, stale-while-revalidate=30';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends JSON already serialized by the route's schema (a cached answer). */
+function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type(JSON_TYPE).send(body);
+}
+
 const TeamInput = Type.Object(
   { name: Title({ maxLength: 200 }), slug: Type.Optional(Slug) },
   { additionalProperties: false },
@@ -70,6 +111,35 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
   );
 
   app.get(
+    '/api/organizations',
+    {
+      schema: {
+        'x-tandem-access': access.anyone({ note: 'public campaigns only' }),
+        tags: ['organizations'],
+        summary: 'Organizations with public challenges under way (the platform home)',
+        description:
+          'Organizations that have public campaigns with open or succeeded challenges, each with its branding and those challenges (progress included), by name. Members-only and e-mail-domain campaigns never appear, nor drafts, failed or fulfilled challenges. Cacheable for a few seconds.',
+        response: { 200: PublicOrganizations },
+      },
+    },
+    async (request, reply) => {
+      void reply.header('cache-control', LIST_CACHE_CONTROL);
+      const views = ctx.views;
+      if (!views) return { organizations: (await listPublicOrganizations(ctx)).organizations };
+      const cached = await views.get('organizations', async () => {
+        const loaded = await listPublicOrganizations(ctx);
+        const body = reply.serialize({ organizations: loaded.organizations });
+        if (typeof body !== 'string') throw new TypeError('a JSON answer serialized to bytes');
+        return {
+          value: { body, organizationId: '', isDraft: false, audience: { type: 'public' } },
+          tags: loaded.tags,
+        };
+      });
+      return sendJsonText(reply, cached.body);
+    },
+  );
+
+  app.get(
     '/api/organizations/:slug',
     {
       schema: {
@@ -78,18 +148,36 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
         }),
         tags: ['organizations'],
         summary: "An organization's public page data",
+        description:
+          'With its branding: `logoUrl` is an https URL, or `/api/files/{fileId}` for an uploaded logo.',
         params: SlugParams,
-        response: {
-          200: Type.Object({
-            ...OrganizationView.properties,
-            campaigns: Type.Array(CampaignSummary),
-            beneficiaries: Type.Array(BeneficiaryView),
-          }),
-          ...errors(404),
-        },
+        response: { 200: OrganizationPage, ...errors(404) },
       },
     },
     async (request) => getOrganization(ctx, request.viewer, request.params.slug),
+  );
+
+  app.patch(
+    '/api/organizations/:slug',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['organizations'],
+        summary: 'Rename an organization or change its branding (org admin)',
+        description:
+          'Fields left out stay as they are. `branding.logoUrl` (https only) and `branding.logoFileId` (a PNG or JPEG this organization uploaded, which then becomes public) are exclusive; `branding.primaryColor` must leave white text on it readable (contrast ≥ 4.5:1, WCAG 2.1 AA), else 400 naming `branding/primaryColor`. Answers the organization as `GET` does.',
+        params: SlugParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Title({ maxLength: 120 })),
+            branding: Type.Optional(BrandingInput),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: OrganizationPage, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => updateOrganization(ctx, request.viewer, request.params.slug, request.body),
   );
 
   app.post(

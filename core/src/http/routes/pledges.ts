@@ -4,7 +4,7 @@ import { recordContribution } from '../../services/contributions.js';
 import type { ServiceContext } from '../../services/context.js';
 import { confirmPledge, pledge, withdrawPledge } from '../../services/pledges.js';
 import type { App } from '../types.js';
-import { AnyObject, DateTime, Email, errors, Locale, Title } from '../schemas.js';
+import { AnyObject, DateTime, Email, errors, Locale, StringEnum, Title } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -30,11 +30,23 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
             location: Type.Optional(
               Type.Object(
                 {
-                  lat: Type.Number({ minimum: -90, maximum: 90 }),
-                  lon: Type.Number({ minimum: -180, maximum: 180 }),
+                  postcode: Type.Optional(
+                    Type.String({ pattern: '^[0-9]{5}$', description: 'a French postcode' }),
+                  ),
+                  lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+                  lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
                 },
-                { additionalProperties: false },
+                {
+                  additionalProperties: false,
+                  description:
+                    'a postcode, a point rounded by the browser, or both; kept only as a commune and a 200 m map cell',
+                },
               ),
+            ),
+            showAs: Type.Optional(
+              StringEnum(['name', 'anonymous'], {
+                description: 'whether the feed may show displayName (default anonymous)',
+              }),
             ),
             team: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             details: Type.Optional(AnyObject),

@@ -65,7 +65,14 @@ async function openRecountChallenge(goal: Record<string, number> = { participant
   return challengeId;
 }
 
-const noDetails = { details: {}, displayName: null, location: null, teamId: null };
+const noDetails = {
+  details: {},
+  displayName: null,
+  mapCell: null,
+  communeCode: null,
+  showAs: 'anonymous' as const,
+  teamId: null,
+};
 
 /** `count` new participants, inserted at once (the recount reads rows, not how they came). */
 async function newPeople(count: number): Promise<string[]> {

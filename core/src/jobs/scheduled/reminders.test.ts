@@ -165,7 +165,9 @@ describe('unsubscribe', () => {
       confirmPledgeRow(tx, secondChallenge!, dana!.id, {
         details: {},
         displayName: null,
-        location: null,
+        mapCell: null,
+        communeCode: null,
+        showAs: 'anonymous',
         teamId: null,
       }),
     );

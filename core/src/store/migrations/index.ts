@@ -10,7 +10,9 @@ import { Migration20261203120000 } from './Migration20261203120000.js';
 import { Migration20261203130000 } from './Migration20261203130000.js';
 import { Migration20261203140000 } from './Migration20261203140000.js';
 import { Migration20261203150000 } from './Migration20261203150000.js';
+import { Migration20261204100000 } from './Migration20261204100000.js';
 import { Migration20261204110000 } from './Migration20261204110000.js';
+import { Migration20261204120000 } from './Migration20261204120000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -29,5 +31,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203130000', class: Migration20261203130000 },
   { name: 'Migration20261203140000', class: Migration20261203140000 },
   { name: 'Migration20261203150000', class: Migration20261203150000 },
+  { name: 'Migration20261204100000', class: Migration20261204100000 },
   { name: 'Migration20261204110000', class: Migration20261204110000 },
+  { name: 'Migration20261204120000', class: Migration20261204120000 },
 ];
