@@ -4710,6 +4710,117 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/me/pledges': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My pledges, newest first, each with the contributions I reported */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              pledges: {
+                challenge: {
+                  actionType: string;
+                  id: string;
+                  status: string;
+                  title: string;
+                  unit: string | null;
+                };
+                confirmedAt: string | null;
+                contributions: {
+                  co2eKg: number;
+                  details: unknown;
+                  editableUntil: string | null;
+                  id: string;
+                  /** Format: date-time */
+                  occurredAt: string;
+                  quantity: number;
+                  /** Format: date-time */
+                  recordedAt: string;
+                  source: string | null;
+                }[];
+                /** Format: date-time */
+                createdAt: string;
+                details: unknown;
+                id: string;
+                /**
+                 * @description whether the feed shows my display name, or "someone from <my commune>"
+                 * @enum {string}
+                 */
+                showAs: 'name' | 'anonymous';
+                /** @enum {string} */
+                status: 'pending' | 'confirmed' | 'withdrawn';
+                team: {
+                  name: string;
+                  slug: string;
+                } | null;
+                withdrawnAt: string | null;
+              }[];
+              totals: {
+                /** @description kg CO2e my contributions avoided */
+                co2eKg: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/organizations': {
     parameters: {
       query?: never;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=P1,P2,P3,P4,P5,C1]`: Tandem measured
+ * `npm run bench [-- --quick] [-- --only=P1,P2,P3,P4,P5,C1,P6]`: Tandem measured
  * against the limits it is compared to, in the same run (ADR 0024). Each
  * figure prints as one line,
  *
@@ -12,7 +12,8 @@
  * - P2 unlock latency, with the workers;
  * - P3 progress read and P5 growth;
  * - P4 the map: `GET /api/challenges/{id}/map` over a million pledged cells;
- * - C1 slotted counters (why ADR 0003 spreads a counter over slots).
+ * - C1 slotted counters (why ADR 0003 spreads a counter over slots);
+ * - P6 the challenge page's JavaScript before the map chunk, gzipped.
  *
  * Servers run as child processes; whatever happens (an error, Ctrl-C), they
  * are stopped and the databases dropped.
@@ -40,18 +41,19 @@ import { pledgeIngest } from './p1-ingest.js';
 import { unlockLatency } from './p2-unlock.js';
 import { prepareReads } from './p3-read.js';
 import { prepareMap } from './p4-map.js';
+import { pageWeight } from './p6-page-weight.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set(
-  (onlyArg ? onlyArg.slice('--only='.length) : 'P1,P2,P3,P4,P5,C1')
+  (onlyArg ? onlyArg.slice('--only='.length) : 'P1,P2,P3,P4,P5,C1,P6')
     .split(',')
     .map((id) => id.trim().toUpperCase()),
 );
-const unknown = [...only].filter((id) => !['P1', 'P2', 'P3', 'P4', 'P5', 'C1'].includes(id));
+const unknown = [...only].filter((id) => !['P1', 'P2', 'P3', 'P4', 'P5', 'C1', 'P6'].includes(id));
 if (unknown.length) {
-  console.error(`Unknown benchmark ${unknown.join(', ')}; known: P1, P2, P3, P4, P5, C1.`);
+  console.error(`Unknown benchmark ${unknown.join(', ')}; known: P1, P2, P3, P4, P5, C1, P6.`);
   process.exit(2);
 }
 
@@ -256,6 +258,21 @@ async function prepareCounters(): Promise<Prepared> {
   };
 }
 
+/** P6: the demo (`tandem start`) serving the built site. */
+async function preparePageWeight(): Promise<Prepared> {
+  const server = await startTandem('start');
+  progress('P6: tandem start ready');
+  return {
+    measure: async () => [
+      await pageWeight({
+        baseUrl: server.url,
+        clientDir: join(repoRoot, 'apps', 'web', 'build', 'client'),
+      }),
+    ],
+    stop: () => server.stop(),
+  };
+}
+
 cleanUpOnSignals();
 const results: Measurement[] = [];
 const failures: { ids: string[]; error: string }[] = [];
@@ -281,6 +298,7 @@ try {
     plans.push({ ids: ['P3', 'P5'].filter((id) => only.has(id)), prepare: prepareReadsAndGrowth });
   if (only.has('P4')) plans.push({ ids: ['P4-z5', 'P4-z9', 'P4-z13'], prepare: prepareMapReads });
   if (only.has('C1')) plans.push({ ids: ['C1'], prepare: prepareCounters });
+  if (only.has('P6')) plans.push({ ids: ['P6'], prepare: preparePageWeight });
   const prepared = await Promise.allSettled(plans.map((plan) => plan.prepare()));
   progress('measuring');
   // A benchmark that fails (a count that is not exact, a server that does

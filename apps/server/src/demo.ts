@@ -1,8 +1,19 @@
 import { services, type Platform } from '@tandem/core';
 import { FIRST_NAMES, seededRandom } from './synthetic.js';
 
+/**
+ * Where the demo's residents pledged from: a few towns, each with enough
+ * people close together that the map shows their cells at once (no cell
+ * is published under 11 people). The radius is in degrees (about 400 m).
+ */
+export const DEMO_TOWNS = [
+  { name: 'Clichy', postcode: '92110', lat: 48.904, lon: 2.306, people: 64 },
+  { name: 'Saint-Ouen-sur-Seine', postcode: '93400', lat: 48.912, lon: 2.334, people: 41 },
+  { name: 'Levallois-Perret', postcode: '92300', lat: 48.895, lon: 2.287, people: 32 },
+] as const;
+
 /** How many residents have already pledged in the demo. */
-export const DEMO_PLEDGES = 137;
+export const DEMO_PLEDGES = DEMO_TOWNS.reduce((sum, town) => sum + town.people, 0);
 
 /**
  * Seeds the demo organization (slug `demo`) once: a city, a bike-repair
@@ -60,10 +71,15 @@ export async function seedDemo(platform: Platform): Promise<boolean> {
   await services.openChallenge(ctx, admin, challenge.id);
 
   const random = seededRandom(200);
-  const people = Array.from({ length: DEMO_PLEDGES }, (_, i) => ({
+  const towns = DEMO_TOWNS.flatMap((town) => Array.from({ length: town.people }, () => town));
+  const people = towns.map((town, i) => ({
     email: `habitant${i + 1}@demo.tandem.localhost`,
     displayName: `${FIRST_NAMES[i % FIRST_NAMES.length]} ${String.fromCharCode(65 + (i % 26))}.`,
-    location: { lat: 48.904 + (random() - 0.5) * 0.03, lon: 2.306 + (random() - 0.5) * 0.04 },
+    // Rounded as a browser would send them (2 decimals), clustered around each town.
+    location: {
+      lat: Math.round((town.lat + (random() - 0.5) * 0.008) * 100) / 100,
+      lon: Math.round((town.lon + (random() - 0.5) * 0.008) * 100) / 100,
+    },
   }));
   await services.importConfirmedPledges(ctx, challenge.id, people);
   await db.query('insert into seed_mark (name) values (?) on conflict do nothing', ['demo']);

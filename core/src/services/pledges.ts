@@ -297,7 +297,9 @@ export async function pledge(
       ctx.now(),
     );
   });
-  const link = `${ctx.config.publicUrl}/confirm?token=${encodeURIComponent(token)}`;
+  // The site's /confirm page asks for a click (only its POST confirms) and
+  // then leads back to the challenge it names.
+  const link = `${ctx.config.publicUrl}/confirm?token=${encodeURIComponent(token)}&challenge=${encodeURIComponent(challenge.id)}`;
   const mail = renderMail('pledge-confirmation', input.locale ?? 'fr', {
     link,
     token,

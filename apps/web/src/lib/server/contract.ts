@@ -1,0 +1,132 @@
+import type { RequestEvent } from '@sveltejs/kit';
+import { apiFor } from './api';
+
+/** One item of a challenge's feed (`GET /api/challenges/{id}/feed`). */
+export interface FeedItem {
+  type: 'pledge' | 'contribution' | 'milestone' | 'unlocked';
+  at: string;
+  who?: string;
+  quantity?: number;
+  unit?: string;
+  tierId?: string;
+}
+
+/** A commune with its count (`GET /api/challenges/{id}/places`). */
+export interface Place {
+  code: string;
+  name: string;
+  count: number;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/**
+ * Reads a route of the shared contract (ADR 0031) through the typed client
+ * even before the generated types list it: the answer is parsed here, at the
+ * edge, and a route that is missing (404) or refused reads as `null`.
+ */
+async function getLoose(event: RequestEvent, path: string): Promise<unknown> {
+  const client = apiFor(event) as unknown as {
+    GET(path: string, init: object): Promise<{ data?: unknown; response: Response }>;
+  };
+  const { data, response } = await client.GET(path, {});
+  return response.ok ? (data ?? null) : null;
+}
+
+/** Parses feed items, dropping any of an unknown type. */
+export function parseFeed(value: unknown): FeedItem[] {
+  const items = isRecord(value) && Array.isArray(value['items']) ? value['items'] : [];
+  const types = new Set(['pledge', 'contribution', 'milestone', 'unlocked']);
+  return items.filter(
+    (item): item is FeedItem =>
+      isRecord(item) && types.has(String(item['type'])) && typeof item['at'] === 'string',
+  );
+}
+
+/** A challenge's recent feed, newest first (empty when the route is not there). */
+export async function loadFeed(event: RequestEvent, id: string, limit = 10): Promise<FeedItem[]> {
+  return parseFeed(
+    await getLoose(event, `/api/challenges/${encodeURIComponent(id)}/feed?limit=${limit}`),
+  );
+}
+
+const isPlace = (value: unknown): value is Place =>
+  isRecord(value) &&
+  typeof value['code'] === 'string' &&
+  typeof value['name'] === 'string' &&
+  typeof value['count'] === 'number';
+
+/** Communes with at least k people, most first; null when the route is not there. */
+export async function loadPlaces(event: RequestEvent, id: string): Promise<Place[] | null> {
+  const body = await getLoose(event, `/api/challenges/${encodeURIComponent(id)}/places`);
+  if (!isRecord(body) || !Array.isArray(body['places'])) return null;
+  return body['places'].filter(isPlace).sort((a, b) => b.count - a.count);
+}
+
+/** "N people near you": the commune of a postcode with its count (null under k). */
+export async function loadPlace(
+  event: RequestEvent,
+  id: string,
+  postcode: string,
+): Promise<{ name: string; count: number | null } | null> {
+  if (!/^\d{5}$/.test(postcode)) return null;
+  const body = await getLoose(
+    event,
+    `/api/challenges/${encodeURIComponent(id)}/places/${postcode}`,
+  );
+  if (!isRecord(body) || typeof body['name'] !== 'string') return null;
+  return { name: body['name'], count: typeof body['count'] === 'number' ? body['count'] : null };
+}
+
+/** The public organizations with their open challenges (`GET /api/organizations`). */
+export interface PublicOrganization {
+  slug: string;
+  name: string;
+  kind: string;
+  branding: Branding;
+  challenges: { id: string; title: string; status: string; progress: unknown }[];
+}
+
+/** An organization's look (`branding` on the organization's answer). */
+export interface Branding {
+  logoUrl: string | null;
+  primaryColor: string | null;
+  shortText: string | null;
+}
+
+/** Branding from an answer, with only a safe colour (`#rrggbb`) and an http(s) or same-site logo. */
+export function parseBranding(value: unknown): Branding {
+  const branding = isRecord(value) ? value : {};
+  const logo = branding['logoUrl'];
+  const colour = branding['primaryColor'];
+  const text = branding['shortText'];
+  return {
+    logoUrl:
+      typeof logo === 'string' && (/^https:\/\//.test(logo) || /^\/api\/files\//.test(logo))
+        ? logo
+        : null,
+    primaryColor: typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour) ? colour : null,
+    shortText: typeof text === 'string' && text.trim() ? text : null,
+  };
+}
+
+/** The platform's public organizations (empty when the route is not there). */
+export async function loadOrganizations(event: RequestEvent): Promise<PublicOrganization[]> {
+  const body = await getLoose(event, '/api/organizations');
+  const list = isRecord(body) && Array.isArray(body['organizations']) ? body['organizations'] : [];
+  return list.filter(isRecord).map((org) => ({
+    slug: String(org['slug']),
+    name: String(org['name']),
+    kind: String(org['kind']),
+    branding: parseBranding(org['branding']),
+    challenges: (Array.isArray(org['challenges']) ? org['challenges'] : [])
+      .filter(isRecord)
+      .map((c) => ({
+        id: String(c['id']),
+        title: String(c['title']),
+        status: String(c['status']),
+        progress: c['progress'],
+      })),
+  }));
+}

@@ -1,0 +1,229 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
+import type { paths } from '@tandem/client';
+import {
+  apiProblems,
+  fieldNames,
+  fieldsFromSchema,
+  formValues,
+  readSchemaForm,
+  type FieldProblem,
+  type JsonSchema,
+} from '$lib/forms/schema-form';
+import { apiError, apiFor } from '$lib/server/api';
+import { loadFeed, loadPlace, loadPlaces, parseBranding } from '$lib/server/contract';
+import { parseTiers } from '$lib/challenge/progress';
+import { getLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+type PledgeBody =
+  paths['/api/challenges/{id}/pledges']['post']['requestBody']['content']['application/json'];
+
+/** The basemap the operator chose (ADR 0031): a tile URL, a same-site PMTiles file, or none. */
+function basemap(): { tiles: string | null; pmtiles: string | null; attribution: string | null } {
+  const tiles = env['TANDEM_MAP_TILES']?.trim() || null;
+  const pmtiles = env['TANDEM_MAP_PMTILES']?.trim() ? '/map/basemap.pmtiles' : null;
+  return { tiles, pmtiles, attribution: env['TANDEM_MAP_ATTRIBUTION']?.trim() || null };
+}
+
+async function pledgeFields(event: RequestEvent, actionType: string) {
+  const { data } = await apiFor(event).GET('/api/action-types');
+  const type = data?.actionTypes.find((t) => t.id === actionType);
+  return fieldsFromSchema(type?.pledgeSchema as JsonSchema | null | undefined, {
+    prefix: 'details',
+  });
+}
+
+async function loadChallenge(event: RequestEvent) {
+  const { id } = event.params;
+  const { data, response } = await apiFor(event).GET('/api/challenges/{id}', {
+    params: { path: { id } },
+  });
+  if (data) return data;
+  if (response.status === 401) {
+    redirect(303, `/sign-in?next=${encodeURIComponent(event.url.pathname)}`);
+  }
+  if (response.status === 403) error(403, m.c_members_only());
+  error(404, m.error_not_found());
+}
+
+export const load: PageServerLoad = async (event) => {
+  const challenge = await loadChallenge(event);
+  const api = apiFor(event);
+  const [campaign, fields, feed, places] = await Promise.all([
+    api
+      .GET('/api/campaigns/{id}', { params: { path: { id: challenge.campaignId } } })
+      .then((r) => r.data ?? null),
+    pledgeFields(event, challenge.actionType),
+    loadFeed(event, challenge.id),
+    loadPlaces(event, challenge.id),
+  ]);
+  const tiers = parseTiers(challenge.tiers as unknown as Record<string, unknown>[]);
+  const organizerSlug = campaign?.organization ?? null;
+  const slugs = new Set<string>(organizerSlug ? [organizerSlug] : []);
+  for (const tier of tiers) if (tier.sponsor) slugs.add(tier.sponsor);
+  const organizations = await Promise.all(
+    [...slugs].map(async (slug) => {
+      const { data } = await api.GET('/api/organizations/{slug}', {
+        params: { path: { slug } },
+      });
+      return data ?? null;
+    }),
+  );
+  const names: Record<string, string> = {};
+  const beneficiaries: Record<string, string> = {};
+  for (const org of organizations) {
+    if (!org) continue;
+    names[org.slug] = org.name;
+    for (const b of org.beneficiaries) beneficiaries[b.id] = b.name;
+  }
+  const organizer = organizations.find((o) => o?.slug === organizerSlug) ?? null;
+  const postcode = event.locals.me?.place?.postcode ?? null;
+  const near = postcode ? await loadPlace(event, challenge.id, postcode) : null;
+
+  return {
+    challenge: {
+      id: challenge.id,
+      title: challenge.title,
+      description: challenge.description,
+      status: challenge.status,
+      deadline: challenge.deadline,
+      unit: challenge.unit,
+      progress: {
+        participants: challenge.progress.participants,
+        quantity: challenge.progress.quantity,
+        co2eKg: challenge.progress.co2eKg,
+      },
+      forecast: challenge.progress.forecast ?? null,
+    },
+    tiers,
+    organizer: {
+      slug: organizerSlug,
+      name: organizer?.name ?? campaign?.organizationName ?? '',
+      kind: organizer?.kind ?? 'city',
+      branding: parseBranding((organizer as { branding?: unknown } | null)?.branding),
+    },
+    campaign: campaign ? { id: campaign.id, title: campaign.title, teams: campaign.teams } : null,
+    names,
+    beneficiaries,
+    fields,
+    feed,
+    places,
+    near,
+    signedIn: event.locals.me !== null,
+    me: event.locals.me
+      ? {
+          displayName: event.locals.me.displayName ?? null,
+          showAs: event.locals.me.showAs ?? 'anonymous',
+          postcode,
+        }
+      : null,
+    pledgedParam: event.url.searchParams.get('pledged') === '1',
+    map: basemap(),
+    shareUrl: new URL(`/c/${challenge.id}`, env['TANDEM_PUBLIC_URL'] || event.url.origin).href,
+    origin: env['TANDEM_PUBLIC_URL'] || event.url.origin,
+  };
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Coordinates rounded to 2 decimals (about 1 km), again, whatever the browser sent. */
+function coarse(raw: FormDataEntryValue | null, limit: number): number | null {
+  if (typeof raw !== 'string' || raw.trim() === '') return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || Math.abs(value) > limit) return null;
+  return Math.round(value * 100) / 100;
+}
+
+export const actions: Actions = {
+  /**
+   * The pledge, as a plain form post (works without JavaScript; `use:enhance`
+   * adds itself on top): 202 "check your mail" without a session, confirmed
+   * at once with one, or the API's refusals next to their fields.
+   */
+  pledge: async (event) => {
+    const challenge = await loadChallenge(event);
+    const form = await event.request.formData();
+    const fields = await pledgeFields(event, challenge.actionType);
+    const values = formValues(form);
+    const errors: Record<string, FieldProblem> = {};
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value.trim() : '';
+    };
+
+    const details = readSchemaForm(fields, form);
+    if (!details.ok) Object.assign(errors, details.errors);
+    const signedIn = event.locals.me !== null;
+    const email = text('email');
+    if (!signedIn && !EMAIL.test(email))
+      errors['email'] = { code: 'api', message: m.pledge_email_invalid() };
+    const postcode = text('location/postcode');
+    if (postcode && !/^\d{5}$/.test(postcode)) {
+      errors['location/postcode'] = { code: 'api', message: m.pledge_postcode_invalid() };
+    }
+    const lat = coarse(form.get('location/lat'), 90);
+    const lon = coarse(form.get('location/lon'), 180);
+    if (Object.keys(errors).length > 0) return fail(400, { errors, values });
+
+    const displayName = text('displayName');
+    const showAs = text('showAs') === 'name' ? 'name' : 'anonymous';
+    const team = text('team');
+    const location =
+      postcode || (lat !== null && lon !== null)
+        ? {
+            ...(postcode ? { postcode } : {}),
+            ...(lat !== null && lon !== null ? { lat, lon } : {}),
+          }
+        : undefined;
+    const body = {
+      ...(signedIn ? {} : { email }),
+      ...(displayName ? { displayName } : {}),
+      showAs,
+      ...(team ? { team } : {}),
+      ...(location ? { location } : {}),
+      ...(details.ok && Object.keys(details.value).length > 0 ? { details: details.value } : {}),
+      locale: getLocale(),
+    };
+    const {
+      data,
+      error: refused,
+      response,
+    } = await apiFor(event).POST('/api/challenges/{id}/pledges', {
+      params: { path: { id: challenge.id } },
+      body: body as unknown as PledgeBody,
+    });
+    if (!data) {
+      const problem = apiError(refused);
+      if (response.status === 400) {
+        const known = fieldNames(fields);
+        for (const name of ['email', 'displayName', 'showAs', 'team', 'location/postcode'])
+          known.add(name);
+        const found = apiProblems(
+          problem.details ?? [{ path: '', message: problem.message }],
+          known,
+        );
+        // A refused location from "use my location" is said at the postcode field.
+        if (found['location/lat'] || found['location/lon'] || found['location']) {
+          found['location/postcode'] ??= { code: 'api', message: m.pledge_location_refused() };
+        }
+        return fail(400, { errors: found, values });
+      }
+      const message =
+        response.status === 409
+          ? m.pledge_closed()
+          : response.status === 429
+            ? m.pledge_too_many()
+            : problem.message;
+      const errors: Record<string, FieldProblem> = { form: { code: 'api', message } };
+      return fail(response.status, { errors, values });
+    }
+    const near = postcode ? await loadPlace(event, challenge.id, postcode) : null;
+    return {
+      pledged: data.status === 'confirmed' ? ('confirmed' as const) : ('pending' as const),
+      email: signedIn ? null : email,
+      near,
+    };
+  },
+};

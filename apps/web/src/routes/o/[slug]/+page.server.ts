@@ -1,0 +1,51 @@
+import { error } from '@sveltejs/kit';
+import { apiFor } from '$lib/server/api';
+import { parseBranding } from '$lib/server/contract';
+import { m } from '$lib/paraglide/messages';
+import type { PageServerLoad } from './$types';
+
+/**
+ * An organization's white-label home: its branding, campaigns and their
+ * challenges. A campaign the visitor may not see yet (members only) stays
+ * listed with an invitation to sign in.
+ */
+export const load: PageServerLoad = async (event) => {
+  const api = apiFor(event);
+  const { data: org } = await api.GET('/api/organizations/{slug}', {
+    params: { path: { slug: event.params.slug } },
+  });
+  if (!org) error(404, m.error_not_found());
+  const campaigns = await Promise.all(
+    org.campaigns.map(async (campaign) => {
+      const { data, response } = await api.GET('/api/campaigns/{id}', {
+        params: { path: { id: campaign.id } },
+      });
+      const audience = (campaign.audience as { type?: unknown }).type;
+      return {
+        id: campaign.id,
+        title: campaign.title,
+        description: campaign.description,
+        membersOnly: audience === 'members' || audience === 'email-domain',
+        locked: !data && (response.status === 401 || response.status === 403),
+        challenges: (data?.challenges ?? [])
+          .filter((c) => c.status !== 'draft')
+          .map((c) => ({
+            id: c.id,
+            title: c.title,
+            status: c.status,
+            participants: c.progress.participants,
+          })),
+      };
+    }),
+  );
+  return {
+    org: {
+      slug: org.slug,
+      name: org.name,
+      branding: parseBranding((org as { branding?: unknown }).branding),
+    },
+    campaigns,
+    signedIn: event.locals.me !== null,
+    next: `/sign-in?next=${encodeURIComponent(event.url.pathname)}`,
+  };
+};

@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { unique } from '@tandem/core/testing';
+import {
+  accessibilityViolations,
+  launchBrowser,
+  mailedToken,
+  screenshot,
+  startSite,
+  watchProblems,
+  type Browser,
+  type Site,
+} from './support/browser.js';
+import { createWorld, pledgeThroughApi, type World } from './support/world.js';
+
+/** Clichy, where the crowd pledges, and Marseille, where one person pledges alone. */
+const CLICHY = { lat: 48.9, lon: 2.31 };
+const MARSEILLE = { lat: 43.3, lon: 5.37 };
+const GOAL = 20;
+
+let site: Site;
+let browser: Browser;
+let world: World;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  site = await startSite();
+  browser = await launchBrowser();
+  world = await createWorld(site, { participants: GOAL, amount: 1000 });
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+const challengeUrl = () => `${site.url}/c/${world.challengeId}`;
+
+/** A page that records its console errors into {@link problems}. */
+async function open(options: Parameters<Browser['page']>[0] = {}): Promise<Page> {
+  const page = await browser.page(options);
+  const seen = watchProblems(page);
+  page.on('close', () => problems.push(...seen));
+  return page;
+}
+
+/** The participants measure's `<progress>` value, as the page shows it now. */
+const progressValue = (page: Page) =>
+  page.locator('section[aria-labelledby="progress-title"] progress').first().getAttribute('value');
+
+describe('the challenge page', () => {
+  it('says the promise in plain words and the progress as absolute counts', async () => {
+    const page = await open({ viewport: 'phone' });
+    await page.goto(challengeUrl());
+    const promise = await page.locator('.if-then').first().innerText();
+    expect(promise).toContain(`Si ${GOAL} habitants s'engagent`);
+    expect(promise).toContain(`${world.orgName} donne 1\u202f000\u00a0€ à ${world.beneficiary}`);
+    const label = page.locator('label', { has: page.locator('progress') }).first();
+    expect(await label.innerText()).toContain(`0 habitants sur ${GOAL}`);
+    await page.close();
+  });
+
+  it('a visitor pledges with a location and confirms from the mail; another open page follows live', async () => {
+    const watcher = await open({ viewport: 'desktop' });
+    await watcher.goto(challengeUrl());
+    await watcher.getByText('Mises à jour en direct.').waitFor();
+    expect(await progressValue(watcher)).toBe('0');
+
+    await browser.context.grantPermissions(['geolocation'], { origin: site.url });
+    await browser.context.setGeolocation({ latitude: 48.90412, longitude: 2.30587 });
+    const visitor = await open({ viewport: 'phone' });
+    await visitor.goto(challengeUrl());
+    const email = `claire-${unique()}@example.org`;
+    await visitor.getByLabel('Adresse électronique').fill(email);
+    await visitor.getByLabel('Prénom ou pseudonyme').fill('Claire');
+    await visitor.getByLabel('Mon prénom ou pseudonyme').check();
+    await visitor.getByRole('button', { name: 'Utiliser ma position (approximative)' }).click();
+    await visitor.getByText('Position approximative ajoutée').waitFor();
+    // Rounded in the browser before it is sent: about a kilometre.
+    expect(await visitor.locator('input[name="location/lat"]').inputValue()).toBe('48.90');
+    expect(await visitor.locator('input[name="location/lon"]').inputValue()).toBe('2.31');
+    await visitor.getByRole('button', { name: "Je m'engage" }).click();
+    await visitor.getByText(`Ouvrez le courriel envoyé à ${email}`).waitFor();
+
+    const token = await mailedToken(site, email, 'pledge-confirmation');
+    await visitor.goto(`${site.url}/confirm?token=${token}&challenge=${world.challengeId}`);
+    // Opening the link confirms nothing: only the button's POST does.
+    const before = await site.api.get(`/api/challenges/${world.challengeId}`);
+    expect((before.body as { progress: { participants: number } }).progress.participants).toBe(0);
+    await visitor.getByRole('button', { name: 'Confirmer' }).click();
+    await visitor.getByText('Votre engagement est confirmé').waitFor();
+    await visitor.getByRole('link', { name: 'Voir le défi' }).click();
+    await visitor.getByText(`Votre engagement apporte 50\u00a0€ à ${world.beneficiary}.`).waitFor();
+    expect(await visitor.locator('.mine .yours').count()).toBe(1);
+
+    await watcher.waitForFunction(
+      () =>
+        document
+          .querySelector('section[aria-labelledby="progress-title"] progress')
+          ?.getAttribute('value') === '1',
+      undefined,
+      { timeout: 15_000 },
+    );
+    expect(await watcher.locator('label', { hasText: `1 habitants sur ${GOAL}` }).count()).toBe(1);
+    const news = watcher.locator('.feed li').first();
+    await news.waitFor({ timeout: 15_000 });
+    expect(await news.innerText()).toContain('Claire');
+    await visitor.close();
+    await watcher.close();
+  });
+
+  it('announces 10 % steps politely, lets live updates pause, and celebrates the unlock', async () => {
+    const page = await open({ viewport: 'desktop' });
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.goto(challengeUrl());
+    await page.getByText('Mises à jour en direct.').waitFor();
+    const status = page.getByRole('status').filter({ hasText: '%' });
+
+    // 11 more near each other in Clichy: 12 of 20, 60 %.
+    for (let i = 0; i < 11; i += 1) {
+      await pledgeThroughApi(site, world.challengeId, `near-${i}-${unique()}@example.org`, {
+        lat: CLICHY.lat + (i % 2) * 0.01,
+        lon: CLICHY.lon,
+      });
+    }
+    await status.filter({ hasText: '60 %' }).waitFor({ timeout: 15_000 });
+
+    await page.getByRole('button', { name: 'Suspendre les mises à jour' }).click();
+    await page.getByText('Mises à jour en direct suspendues.').waitFor();
+    await pledgeThroughApi(site, world.challengeId, `paused-${unique()}@example.org`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await progressValue(page)).toBe('12');
+    await page.getByRole('button', { name: 'Reprendre les mises à jour' }).click();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('section[aria-labelledby="progress-title"] progress')
+          ?.getAttribute('value') === '13',
+    );
+
+    for (let i = 0; i < GOAL - 13; i += 1) {
+      await pledgeThroughApi(site, world.challengeId, `goal-${i}-${unique()}@example.org`);
+    }
+    await page.getByText('Objectif atteint : la promesse se réalise').waitFor({ timeout: 20_000 });
+    await page.getByRole('status').filter({ hasText: 'Palier atteint' }).waitFor();
+    await page.close();
+  });
+
+  it("shows a crowd's cell on the map, never a lone pledger's, and the map takes keys", async () => {
+    await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, MARSEILLE);
+    const page = await open({ viewport: 'desktop' });
+    await page.goto(challengeUrl());
+    const map = page.locator('.map');
+    await page.waitForFunction(() => document.querySelector('.map')?.getAttribute('data-cells'));
+    const cells = JSON.parse((await map.getAttribute('data-cells')) ?? '[]') as { count: number }[];
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.every((cell) => cell.count >= 11)).toBe(true);
+
+    await map.focus();
+    expect(await map.getAttribute('data-zoom')).toBe('5');
+    await page.keyboard.press('+');
+    await page.waitForFunction(
+      () => document.querySelector('.map')?.getAttribute('data-zoom') === '6',
+    );
+
+    // At every zoom, no published cell holds Marseille unless it holds the Clichy crowd too.
+    const inside = (ring: number[][], [x, y]: [number, number]) => {
+      let hit = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi = 0, yi = 0] = ring[i] ?? [];
+        const [xj = 0, yj = 0] = ring[j] ?? [];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+      }
+      return hit;
+    };
+    for (let zoom = 0; zoom <= 20; zoom += 1) {
+      const answer = await site.api.get(
+        `/api/challenges/${world.challengeId}/map?bbox=-5,41,10,51.5&zoom=${zoom}`,
+      );
+      expect(answer.status).toBe(200);
+      const features = (answer.body as { features: { geometry: { coordinates: number[][][] } }[] })
+        .features;
+      for (const feature of features) {
+        const ring = feature.geometry.coordinates[0] ?? [];
+        if (inside(ring, [MARSEILLE.lon, MARSEILLE.lat])) {
+          expect(inside(ring, [CLICHY.lon, CLICHY.lat]), `zoom ${zoom}`).toBe(true);
+        }
+      }
+    }
+    await page.close();
+  });
+
+  it('pledges and confirms without JavaScript, with refusals next to their field', async () => {
+    const page = await open({ javaScript: false, viewport: 'phone' });
+    await page.goto(challengeUrl());
+    const email = `plain-${unique()}@example.org`;
+    await page.getByLabel('Adresse électronique').fill(email);
+    // A postcode no commune has: the API's refusal lands at the postcode field.
+    await page.getByLabel('Code postal').fill('00000');
+    await page.getByRole('button', { name: "Je m'engage" }).click();
+    await page.locator('#pledge-location-postcode-error').waitFor();
+    expect(await page.getByLabel('Code postal').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Adresse électronique').inputValue()).toBe(email);
+
+    await page.getByLabel('Code postal').fill('92110');
+    await page.getByRole('button', { name: "Je m'engage" }).click();
+    await page.getByText(`Ouvrez le courriel envoyé à ${email}`).waitFor();
+    const token = await mailedToken(site, email, 'pledge-confirmation');
+    await page.goto(`${site.url}/confirm?token=${token}&challenge=${world.challengeId}`);
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+    await page.getByText('Votre engagement est confirmé').waitFor();
+    await page.close();
+  });
+
+  it('switches every visible string to English', async () => {
+    const french = [
+      "Je m'engage",
+      'habitants',
+      'Accueil',
+      'Langue',
+      'Dernières',
+      'Carte',
+      'Commune',
+      'Partager',
+      'Suspendre',
+      'promesse',
+      'Confirmer',
+      'engagement',
+      'Se connecter',
+      ' sur ',
+      'donne',
+      'Fin dans',
+    ];
+    const pages = [
+      `/c/${world.challengeId}`,
+      `/confirm?token=${'x'.repeat(20)}&challenge=${world.challengeId}`,
+      `/o/${world.slug}`,
+      '/',
+    ];
+    for (const path of pages) {
+      const page = await open({ locale: 'en' });
+      await page.goto(`${site.url}${path}`);
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      // The demo's own content is French by design: only our pages' words are checked.
+      const text = (await page.locator('body').innerText())
+        .replaceAll('Ville de Démo', '')
+        .replaceAll('Je vais au travail à vélo', '')
+        .replaceAll('Au travail à vélo', '')
+        .replaceAll('Les habitants s’engagent à venir au travail à vélo quand ils le peuvent.', '');
+      for (const word of french) expect(text, `${path}: "${word}"`).not.toContain(word);
+      await page.close();
+    }
+  });
+
+  it('has no accessibility violation on /, /o, /c and /confirm, phone and desktop (with screenshots)', async () => {
+    const pages: [string, string][] = [
+      ['home-fr', '/'],
+      ['org-fr', `/o/${world.slug}`],
+      ['challenge-fr', `/c/${world.challengeId}`],
+      ['confirm-fr', `/confirm?token=${'y'.repeat(20)}&challenge=${world.challengeId}`],
+    ];
+    for (const viewport of ['phone', 'desktop'] as const) {
+      for (const [name, path] of pages) {
+        const page = await open({ viewport });
+        await page.goto(`${site.url}${path}`);
+        await page.waitForLoadState('networkidle');
+        if (name === 'challenge-fr') {
+          await page.waitForFunction(() => document.querySelector('.map canvas'));
+        }
+        expect(await accessibilityViolations(page), `${name} ${viewport}`).toEqual([]);
+        await screenshot(page, name);
+        await page.close();
+      }
+    }
+    const english = await open({ locale: 'en', viewport: 'phone' });
+    await english.goto(challengeUrl());
+    await english.waitForLoadState('networkidle');
+    await screenshot(english, 'challenge-en');
+    await english.close();
+  });
+
+  it('met no console error on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
