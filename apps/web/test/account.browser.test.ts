@@ -133,18 +133,30 @@ const pledgeCard = (page: Page, title: string) =>
 describe('signing in', () => {
   it('a member signs in through the mailed link and then sees a members-only campaign', async () => {
     const email = `member-${unique()}@example.org`;
-    const { challengeId } = await openChallenge({ actionType: 'pledge-only', members: [email] });
-    // Before: to anyone else the challenge does not exist.
+    const { slug, challengeId, title } = await openChallenge({
+      actionType: 'pledge-only',
+      members: [email],
+    });
+    // Before: to anyone else the challenge is not there.
     expect((await site.api.get(`/api/challenges/${challengeId}`)).status).not.toBe(200);
 
     const page = await browser.page({ viewport: 'phone' });
+    await page.context().clearCookies();
     const problems = watchProblems(page);
+    await page.goto(`${site.url}/o/${slug}`);
+    await expect(page.getByRole('link', { name: title }).count()).resolves.toBe(0);
+    await page
+      .getByRole('link', { name: 'Se connecter pour voir les opérations réservées aux membres' })
+      .first()
+      .click();
+    await page.waitForURL((url) => url.pathname === '/sign-in');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/o/${slug}`);
     // `next` survives the trip through the mailbox (the link itself carries only the token).
-    await signIn(page, email, '/privacy');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
-      'Données personnelles',
-    );
-    // The browser's cookie opens the members-only challenge (the API accepts it).
+    await signIn(page, email, `/o/${slug}`);
+    await page.getByRole('link', { name: title }).click();
+    await page.waitForURL(`${site.url}/c/${challengeId}`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(title);
+    // The browser's cookie opens it at the API too.
     const seen = await page.request.get(`${site.url}/api/challenges/${challengeId}`);
     expect(seen.status()).toBe(200);
     expect(problems).toEqual([]);
@@ -208,6 +220,51 @@ describe('signing in', () => {
     await page.goto(`${site.url}/me`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/me');
+    await page.close();
+  });
+
+  it('works with the keyboard alone, with a visible focus', async () => {
+    const email = `keys-${unique()}@example.org`;
+    const page = await browser.page({ viewport: 'phone' });
+    await page.context().clearCookies();
+    /** Presses Tab until the focused element has this id or text, as someone without a mouse does. */
+    const tabTo = async (target: { id?: string; text?: string }, what: string) => {
+      for (let presses = 0; presses < 30; presses += 1) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const active = document.activeElement as HTMLElement | null;
+          if (!active) return null;
+          const style = getComputedStyle(active);
+          return {
+            id: active.id,
+            text: active.textContent?.trim() ?? '',
+            outline: `${style.outlineStyle} ${style.outlineWidth}`,
+          };
+        });
+        if (!focused) continue;
+        if (target.id ? focused.id === target.id : focused.text === target.text) {
+          expect(focused.outline, what).not.toMatch(/^none|^\S+ 0px/);
+          return;
+        }
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await page.goto(`${site.url}/sign-in`);
+    await tabTo({ id: 'signin-email' }, 'the email field');
+    await page.keyboard.type(email);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
+    const token = await mailedToken(site, email, 'sign-in');
+    await page.goto(`${site.url}/sign-in?token=${token}`);
+    await tabTo({ text: 'Me connecter' }, 'the sign-in button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${site.url}/me`);
+    await tabTo({ text: 'Mes réglages' }, 'the settings link');
+    await page.keyboard.press('Enter');
+    await tabTo({ id: 'profile-name' }, 'the name field');
+    await page.keyboard.type('Lou');
+    await page.keyboard.press('Enter');
+    await page.getByText('Vos réglages sont enregistrés.').waitFor();
     await page.close();
   });
 });
@@ -363,6 +420,7 @@ describe('my space', () => {
     await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
     await page.waitForURL(`${site.url}/goodbye`);
     await page.getByRole('heading', { name: 'Votre compte est effacé' }).waitFor();
+    expect(await accessibilityViolations(page), 'goodbye').toEqual([]);
     expect(await hasSession(page)).toBe(false);
     expect((await site.api.get('/api/me', token)).status).toBe(401);
     await expect(page.getByRole('link', { name: 'Se connecter' }).isVisible()).resolves.toBe(true);
