@@ -231,16 +231,19 @@ describe('signing in', () => {
     const tabTo = async (target: { id?: string; text?: string }, what: string) => {
       for (let presses = 0; presses < 30; presses += 1) {
         await page.keyboard.press('Tab');
-        const focused = await page.evaluate(() => {
-          const active = document.activeElement as HTMLElement | null;
-          if (!active) return null;
-          const style = getComputedStyle(active);
-          return {
-            id: active.id,
-            text: active.textContent?.trim() ?? '',
-            outline: `${style.outlineStyle} ${style.outlineWidth}`,
-          };
-        });
+        // A string, run in the page: the tests' TypeScript has no DOM types.
+        const focused = await page.evaluate<{ id: string; text: string; outline: string } | null>(
+          `(() => {
+            const active = document.activeElement;
+            if (!active) return null;
+            const style = getComputedStyle(active);
+            return {
+              id: active.id,
+              text: (active.textContent || '').trim(),
+              outline: style.outlineStyle + ' ' + style.outlineWidth,
+            };
+          })()`,
+        );
         if (!focused) continue;
         if (target.id ? focused.id === target.id : focused.text === target.text) {
           expect(focused.outline, what).not.toMatch(/^none|^\S+ 0px/);
