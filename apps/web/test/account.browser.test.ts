@@ -430,6 +430,38 @@ describe('my space', () => {
     await page.close();
   });
 
+  it('the last owner of an organization cannot erase themselves; the page says why', async () => {
+    const email = `owner-${unique()}@example.org`;
+    const slug = `own-${unique()}`;
+    must(
+      await site.api.post(
+        '/api/organizations',
+        { slug, name: `Organisation ${slug}`, kind: 'association' },
+        site.adminToken,
+      ),
+      201,
+      'organization',
+    );
+    must(
+      await site.api.post(
+        `/api/organizations/${slug}/members`,
+        { email, role: 'owner' },
+        site.adminToken,
+      ),
+      201,
+      'owner',
+    );
+    const page = await browser.page({ javaScript: false });
+    await page.context().clearCookies();
+    await signIn(page, email);
+    await page.goto(`${site.url}/me?erase`);
+    await page.getByLabel('Je comprends que l’effacement est définitif.').check();
+    await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
+    await page.getByText('Vous êtes le dernier propriétaire d’une organisation').waitFor();
+    expect(await hasSession(page)).toBe(true);
+    await page.close();
+  });
+
   it('refuses a cross-site post to its form actions', async () => {
     const { email } = await commuter();
     const page = await browser.page({ javaScript: false });

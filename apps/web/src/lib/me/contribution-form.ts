@@ -10,7 +10,7 @@ import {
   type FieldDescriptor,
   type FormValues,
   type JsonSchema,
-} from '$lib/forms/schema-form';
+} from '../forms/schema-form.js';
 
 /** The API's path of a contribution's details, and so the prefix of every field name. */
 export const DETAILS = 'details';

@@ -1,4 +1,9 @@
-import type { ApiError } from './api';
+/** The part of an API error body a form needs (the same shape as `ApiError` in ./api). */
+interface Refusal {
+  error?: string;
+  message: string;
+  details?: { path: string; message: string }[];
+}
 
 /**
  * The API's field errors keyed by the field they name, as the forms name
@@ -9,7 +14,7 @@ import type { ApiError } from './api';
  *
  * @param prefix the part of the API's path the form does not repeat (e.g. `details`).
  */
-export function fieldErrors(error: ApiError, prefix = ''): Record<string, string> {
+export function fieldErrors(error: Refusal, prefix = ''): Record<string, string> {
   const errors: Record<string, string> = {};
   const details = error.details?.length ? error.details : [{ path: '', message: error.message }];
   for (const detail of details) {

@@ -33,6 +33,7 @@ function signedIn(event: RequestEvent): string {
 function problem(response: Response, body: unknown): string {
   if (response.status === 409 && apiError(body).error === 'TANDEM_CONTRIBUTION_LOCKED')
     return m.me_contribution_locked();
+  if (apiError(body).error === 'TANDEM_ORGANIZATION_LAST_OWNER') return m.me_erase_last_owner();
   if (response.status === 429) return m.account_too_many();
   if (response.status >= 500) return m.error_generic();
   return apiError(body).message;
