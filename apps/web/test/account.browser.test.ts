@@ -38,7 +38,8 @@ function must<T = Record<string, unknown>>(
 
 /** An organization, a campaign (public or members-only) and one open challenge in it. */
 async function openChallenge(options: {
-  actionType: 'commute' | 'pledge-only';
+  actionType: 'commute' | 'pledge-only' | 'actions-catalogue';
+  actionSettings?: Record<string, unknown>;
   members?: string[];
 }): Promise<{ slug: string; campaignId: string; challengeId: string; title: string }> {
   const admin = site.adminToken;
@@ -74,7 +75,12 @@ async function openChallenge(options: {
   const challenge = must<{ id: string }>(
     await site.api.post(
       `/api/campaigns/${campaign.id}/challenges`,
-      { title, actionType: options.actionType, goal: { participants: 100 } },
+      {
+        title,
+        actionType: options.actionType,
+        ...(options.actionSettings ? { actionSettings: options.actionSettings } : {}),
+        goal: { participants: 100 },
+      },
       admin,
     ),
     201,
@@ -336,6 +342,38 @@ describe('my space', () => {
       await page.close();
     });
   }
+
+  it('reports a catalogue action chosen among the challenge’s own, in words', async () => {
+    const email = `catalogue-${unique()}@example.org`;
+    const { challengeId, title } = await openChallenge({
+      actionType: 'actions-catalogue',
+      actionSettings: {
+        actions: [
+          { id: 'tap-water', title: { fr: 'Eau du robinet', en: 'Tap water' } },
+          { id: 'fly-less', title: { fr: 'Moins d’avion', en: 'Fly less' } },
+        ],
+      },
+    });
+    must(
+      await site.api.post(`/api/challenges/${challengeId}/pledges`, {
+        email,
+        details: { actions: ['tap-water'] },
+      }),
+      202,
+      'pledge',
+    );
+    const confirmation = await mailedToken(site, email, 'pledge-confirmation');
+    must(await site.api.post('/api/pledges/confirm', { token: confirmation }), 200, 'confirm');
+    const page = await browser.page({ javaScript: false });
+    await page.context().clearCookies();
+    await signIn(page, email);
+    const card = pledgeCard(page, title);
+    await card.getByLabel('Geste réalisé').selectOption({ label: 'Eau du robinet' });
+    await card.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await page.getByText('C’est noté : votre action compte.').waitFor();
+    await expect(pledgeCard(page, title).locator('.contributions li').count()).resolves.toBe(1);
+    await page.close();
+  });
 
   it('changes my settings, with errors next to their field (no JavaScript)', async () => {
     const { email, title } = await commuter();

@@ -7,6 +7,7 @@
  */
 import {
   fieldsFromSchema,
+  type Choice,
   type FieldDescriptor,
   type FormValues,
   type JsonSchema,
@@ -29,17 +30,27 @@ export function withRows(fields: FieldDescriptor[], rows: (field: FieldDescripto
   return visit(fields);
 }
 
-/** The fields of an action type's contribution schema, named under `details/`. */
-export function contributionFields(schema: unknown): FieldDescriptor[] {
-  return fieldsFromSchema(schema as JsonSchema | null, { prefix: DETAILS });
+/**
+ * The fields of an action type's contribution schema, named under `details/`.
+ *
+ * @param choices options the schema cannot know, by field path (a catalogue's actions).
+ */
+export function contributionFields(
+  schema: unknown,
+  choices: Record<string, Choice[]> = {},
+): FieldDescriptor[] {
+  return fieldsFromSchema(schema as JsonSchema | null, { prefix: DETAILS, choices });
 }
 
 /**
  * The fields a posted contribution form is read with: every list as long as
  * it may be, so rows a visitor added are all read, blank ones dropped.
  */
-export function readingFields(schema: unknown): FieldDescriptor[] {
-  return withRows(contributionFields(schema), () => MAX_ROWS);
+export function readingFields(
+  schema: unknown,
+  choices: Record<string, Choice[]> = {},
+): FieldDescriptor[] {
+  return withRows(contributionFields(schema, choices), () => MAX_ROWS);
 }
 
 /**

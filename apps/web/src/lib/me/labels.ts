@@ -16,6 +16,7 @@ const FIELD_LABELS: Record<string, () => string> = {
   kg: m.me_field_kg,
   pointId: m.me_field_point,
   note: m.me_field_note,
+  action: m.me_field_action,
 };
 
 const MODE_LABELS: Record<string, () => string> = {

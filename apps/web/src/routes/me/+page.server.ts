@@ -1,6 +1,7 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import {
   apiProblems,
+  type Choice,
   fieldNames,
   formValues,
   readSchemaForm,
@@ -64,6 +65,20 @@ export const load: PageServerLoad = async (event) => {
         },
       ]),
   );
+  // A catalogue challenge's own actions are the options of "which action".
+  const choices = Object.fromEntries(
+    await Promise.all(
+      mine.data.pledges
+        .filter((pledge) => pledge.status === 'confirmed')
+        .map(
+          async (pledge) =>
+            [
+              pledge.id,
+              await choicesFor(event, pledge.challenge.id, pledge.challenge.actionType),
+            ] as const,
+        ),
+    ),
+  );
   const search = event.url.searchParams;
   return {
     me: {
@@ -78,6 +93,7 @@ export const load: PageServerLoad = async (event) => {
     pledges: mine.data.pledges,
     totals: mine.data.totals,
     actionTypes,
+    choices,
     /** The pledge whose withdrawal waits for a confirmation (a link, so it works without JS). */
     confirmWithdraw: search.get('withdraw'),
     /** The contribution being corrected. */
@@ -149,7 +165,8 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const challengeId = idOf(form, 'challengeId');
     const pledgeId = idOf(form, 'pledgeId');
-    const schema = await contributionSchemaOf(event, String(form.get('actionType') ?? ''));
+    const actionType = String(form.get('actionType') ?? '');
+    const schema = await contributionSchemaOf(event, actionType);
     if (!challengeId || !pledgeId || schema === undefined)
       return fail(400, {
         contribute: {
@@ -158,7 +175,7 @@ export const actions: Actions = {
           errors: { form: { code: 'api', message: m.me_problem_form() } },
         },
       });
-    const fields = readingFields(schema);
+    const fields = readingFields(schema, await choicesFor(event, challengeId, actionType));
     const values = formValues(form);
     const read = readSchemaForm(fields, form);
     if (!read.ok) return fail(400, { contribute: { pledgeId, values, errors: read.errors } });
@@ -178,7 +195,9 @@ export const actions: Actions = {
     signedIn(event);
     const form = await event.request.formData();
     const contributionId = idOf(form, 'contributionId');
-    const schema = await contributionSchemaOf(event, String(form.get('actionType') ?? ''));
+    const challengeId = idOf(form, 'challengeId');
+    const actionType = String(form.get('actionType') ?? '');
+    const schema = await contributionSchemaOf(event, actionType);
     if (!contributionId || schema === undefined)
       return fail(400, {
         correct: {
@@ -187,7 +206,10 @@ export const actions: Actions = {
           errors: { form: { code: 'api', message: m.me_problem_form() } },
         },
       });
-    const fields = readingFields(schema);
+    const fields = readingFields(
+      schema,
+      challengeId ? await choicesFor(event, challengeId, actionType) : {},
+    );
     const values = formValues(form);
     const read = readSchemaForm(fields, form);
     if (!read.ok) return fail(400, { correct: { contributionId, values, errors: read.errors } });
@@ -273,4 +295,25 @@ async function contributionSchemaOf(event: RequestEvent, actionType: string) {
   const { data } = await apiFor(event).GET('/api/action-types');
   const schema = data?.actionTypes.find((type) => type.id === actionType)?.contributionSchema;
   return schema ?? undefined;
+}
+
+/**
+ * Options the contribution schema cannot know: a catalogue challenge's own
+ * actions (`GET /api/challenges/{id}/actions`, served by the catalogue
+ * plugin), in the page's language. Other action types need none.
+ */
+async function choicesFor(
+  event: RequestEvent,
+  challengeId: string,
+  actionType: string,
+): Promise<Record<string, Choice[]>> {
+  if (actionType !== 'actions-catalogue') return {};
+  const { data } = await apiFor(event).GET('/api/challenges/{id}/actions', {
+    params: { path: { id: challengeId } },
+  });
+  if (!data) return {};
+  const locale = getLocale();
+  return {
+    action: data.actions.map((action) => ({ value: action.id, label: action.title[locale] })),
+  };
 }
