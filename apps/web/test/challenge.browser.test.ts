@@ -159,9 +159,9 @@ describe('the challenge page', () => {
   it("shows a crowd's cell on the map, never a lone pledger's, and the map takes keys", async () => {
     await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, MARSEILLE);
     const page = await open({ viewport: 'desktop' });
-    // A size no earlier page had: map answers are cacheable for 30 s, and an
+    // A map size no earlier page had: map answers are cacheable for 30 s, and an
     // earlier page asked for this view when nobody had pledged yet.
-    await page.setViewportSize({ width: 1100, height: 760 });
+    await page.setViewportSize({ width: 900, height: 760 });
     await page.goto(challengeUrl());
     const map = page.locator('.map');
     await page.waitForFunction(() => document.querySelector('.map')?.getAttribute('data-cells'));
