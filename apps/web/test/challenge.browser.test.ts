@@ -95,14 +95,7 @@ describe('the challenge page', () => {
     await visitor.getByText(`Votre engagement apporte 50\u00a0€ à ${world.beneficiary}.`).waitFor();
     expect(await visitor.locator('.mine .yours').count()).toBe(1);
 
-    await watcher.waitForFunction(
-      () =>
-        document
-          .querySelector('section[aria-labelledby="progress-title"] progress')
-          ?.getAttribute('value') === '1',
-      undefined,
-      { timeout: 15_000 },
-    );
+    await expect.poll(() => progressValue(watcher), { timeout: 15_000 }).toBe('1');
     expect(await watcher.locator('label', { hasText: `1 habitants sur ${GOAL}` }).count()).toBe(1);
     const news = watcher.locator('.feed li').first();
     await news.waitFor({ timeout: 15_000 });
@@ -125,14 +118,7 @@ describe('the challenge page', () => {
         lon: CLICHY.lon,
       });
     }
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('section[aria-labelledby="progress-title"] progress')
-          ?.getAttribute('value') === '12',
-      undefined,
-      { timeout: 15_000 },
-    );
+    await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('12');
     await status.filter({ hasText: '60 %' }).waitFor();
 
     await page.getByRole('button', { name: 'Suspendre les mises à jour' }).click();
@@ -141,12 +127,7 @@ describe('the challenge page', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await progressValue(page)).toBe('12');
     await page.getByRole('button', { name: 'Reprendre les mises à jour' }).click();
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('section[aria-labelledby="progress-title"] progress')
-          ?.getAttribute('value') === '13',
-    );
+    await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('13');
 
     for (let i = 0; i < GOAL - 13; i += 1) {
       await pledgeThroughApi(site, world.challengeId, `goal-${i}-${unique()}@example.org`);
@@ -164,7 +145,7 @@ describe('the challenge page', () => {
     await page.setViewportSize({ width: 900, height: 760 });
     await page.goto(challengeUrl());
     const map = page.locator('.map');
-    await page.waitForFunction(() => document.querySelector('.map')?.getAttribute('data-cells'));
+    await page.locator('.map[data-cells]').waitFor();
     const cells = JSON.parse((await map.getAttribute('data-cells')) ?? '[]') as { count: number }[];
     expect(cells.length).toBeGreaterThan(0);
     expect(cells.every((cell) => cell.count >= 11)).toBe(true);
@@ -172,9 +153,7 @@ describe('the challenge page', () => {
     await map.focus();
     expect(await map.getAttribute('data-zoom')).toBe('5');
     await page.keyboard.press('+');
-    await page.waitForFunction(
-      () => document.querySelector('.map')?.getAttribute('data-zoom') === '6',
-    );
+    await page.locator('.map[data-zoom="6"]').waitFor();
 
     // At every zoom, no published cell holds Marseille unless it holds the Clichy crowd too.
     const inside = (ring: number[][], [x, y]: [number, number]) => {
@@ -280,7 +259,7 @@ describe('the challenge page', () => {
         // Never 'networkidle': the live stream stays open.
         await page.waitForLoadState('load');
         if (name === 'challenge-fr') {
-          await page.waitForFunction(() => document.querySelector('.map canvas'));
+          await page.locator('.map canvas').first().waitFor();
         }
         expect(await accessibilityViolations(page), `${name} ${viewport}`).toEqual([]);
         await screenshot(page, name);
@@ -289,7 +268,7 @@ describe('the challenge page', () => {
     }
     const english = await open({ locale: 'en', viewport: 'phone' });
     await english.goto(challengeUrl());
-    await english.waitForFunction(() => document.querySelector('.map canvas'));
+    await english.locator('.map canvas').first().waitFor();
     await screenshot(english, 'challenge-en');
     await english.close();
   });
