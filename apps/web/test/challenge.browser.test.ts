@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unique } from '@tandem/core/testing';
@@ -243,6 +245,47 @@ describe('the challenge page', () => {
       for (const word of french) expect(text, `${path}: "${word}"`).not.toContain(word);
       await page.close();
     }
+  });
+
+  it("an organization's home wears its branding and invites members to sign in", async () => {
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([await readFile(join(import.meta.dirname, '..', 'static', 'og-challenge.png'))]),
+      'logo.png',
+    );
+    const upload = await fetch(`${site.url}/api/organizations/${world.slug}/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${site.adminToken}` },
+      body: form,
+    });
+    expect(upload.status).toBe(201);
+    const { fileId } = (await upload.json()) as { fileId: string };
+    const patched = await fetch(`${site.url}/api/organizations/${world.slug}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${site.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        branding: { logoFileId: fileId, primaryColor: '#1d4f91', shortText: 'Our town acts.' },
+      }),
+    });
+    expect(patched.status).toBe(200);
+
+    const page = await open({ viewport: 'phone' });
+    await page.goto(`${site.url}/o/${world.slug}`);
+    expect(await page.locator('.org').getAttribute('style')).toContain('--org-colour: #1d4f91');
+    await page.getByText('Our town acts.').first().waitFor();
+    const logo = page.getByRole('img', { name: `Logo de ${world.orgName}` });
+    await expect
+      .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Bike2Work' }).getAttribute('href')).toBe(
+      `/c/${world.challengeId}`,
+    );
+    const signIn = page.getByRole('link', {
+      name: 'Se connecter pour voir les opérations réservées aux membres',
+    });
+    expect(await signIn.getAttribute('href')).toBe(`/sign-in?next=%2Fo%2F${world.slug}`);
+    await page.close();
   });
 
   it('has no accessibility violation on /, /o, /c and /confirm, phone and desktop (with screenshots)', async () => {

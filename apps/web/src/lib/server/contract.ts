@@ -84,17 +84,19 @@ export interface Branding {
   shortText: string | null;
 }
 
-/** Branding from an answer, with only a safe colour (`#rrggbb`) and an http(s) or same-site logo. */
+/**
+ * Branding from an answer, with only a safe colour (`#rrggbb`) and a logo
+ * this site serves (`/api/files/…`, an upload). An https logo elsewhere is
+ * left out: the pages' CSP loads images from this site only, so no visitor's
+ * address goes to a third party (ADR 0031).
+ */
 export function parseBranding(value: unknown): Branding {
   const branding = isRecord(value) ? value : {};
   const logo = branding['logoUrl'];
   const colour = branding['primaryColor'];
   const text = branding['shortText'];
   return {
-    logoUrl:
-      typeof logo === 'string' && (/^https:\/\//.test(logo) || /^\/api\/files\//.test(logo))
-        ? logo
-        : null,
+    logoUrl: typeof logo === 'string' && /^\/api\/files\/[\w-]+$/.test(logo) ? logo : null,
     primaryColor: typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour) ? colour : null,
     shortText: typeof text === 'string' && text.trim() ? text : null,
   };
