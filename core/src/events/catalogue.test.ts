@@ -134,7 +134,13 @@ describe('core’s event catalogue', () => {
     const where = (pick: (e: (typeof coreEvents)[number]) => unknown) =>
       coreEvents.filter(pick).map((e) => e.type);
     expect(where((e) => e.evaluates).sort()).toEqual(
-      ['contribution.recorded', 'pledge.confirmed', 'pledge.withdrawn'].sort(),
+      [
+        'contribution.corrected',
+        'contribution.deleted',
+        'contribution.recorded',
+        'pledge.confirmed',
+        'pledge.withdrawn',
+      ].sort(),
     );
     expect(where((e) => e.notifies).sort()).toEqual(
       ['challenge.closed', 'challenge.unlocked', 'pledge.confirmed'].sort(),

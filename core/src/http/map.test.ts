@@ -529,14 +529,18 @@ describe('GET /api/challenges/{id}/feed', () => {
       return answer.json().items as Record<string, unknown>[];
     };
     const items = await feed();
+    // Bruno is anonymous and alone from Aubervilliers: his commune is not told.
     expect(items.map((item) => item.who)).toEqual([
       'Hidden',
       undefined,
-      "quelqu'un d'Aubervilliers",
+      undefined,
       'Claire, de Clichy',
     ]);
     expect(items[3]).toMatchObject({ type: 'pledge', person: { name: 'Claire', place: 'Clichy' } });
-    expect(items[2]).toMatchObject({ person: { name: null, place: 'Aubervilliers' } });
+    expect(items[2]).toMatchObject({ type: 'pledge' });
+    expect((items[2]?.['person'] as { place?: string | null } | undefined)?.place ?? null).toBe(
+      null,
+    );
     for (const item of items) {
       expect(item.at).toMatch(/T\d\d:00:00\.000Z$/);
       expect(JSON.stringify(item)).not.toContain('Bruno');
@@ -545,7 +549,7 @@ describe('GET /api/challenges/{id}/feed', () => {
     expect(english.map((item) => item.who)).toEqual([
       'Hidden',
       undefined,
-      'someone from Aubervilliers',
+      undefined,
       'Claire from Clichy',
     ]);
     expect(await feed('?limit=2')).toHaveLength(2);
@@ -561,5 +565,28 @@ describe('GET /api/challenges/{id}/feed', () => {
     const after = await feed();
     expect(after.map((item) => item.who)).toEqual([undefined, undefined, 'Claire, de Clichy']);
     expect(JSON.stringify(after)).not.toContain('Hidden');
+  });
+
+  it("names an anonymous person's commune only once k people of that commune have pledged", async () => {
+    const challengeId = await newChallenge();
+    const k = platform.config.mapMinCount;
+    const pledgeFrom = async () => {
+      const token = await client.signIn(`v-${unique()}@example.org`);
+      const answer = await client.post(
+        `/api/challenges/${challengeId}/pledges`,
+        { location: { postcode: '93300' } },
+        { token },
+      );
+      expect(answer.status).toBe(201);
+    };
+    const whos = async () => {
+      const answer = await client.get(`/api/challenges/${challengeId}/feed?limit=50`);
+      expect(answer.status).toBe(200);
+      return (answer.body.items as { who?: string }[]).map((item) => item.who);
+    };
+    for (let i = 0; i < k - 1; i++) await pledgeFrom();
+    expect(await whos()).toEqual(Array.from({ length: k - 1 }, () => undefined));
+    await pledgeFrom();
+    expect(await whos()).toEqual(Array.from({ length: k }, () => "quelqu'un d'Aubervilliers"));
   });
 });

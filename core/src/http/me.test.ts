@@ -88,8 +88,8 @@ describe('PATCH /api/me', () => {
       showAs: 'name',
       locale: 'en',
       mailOptOut: true,
-      // No gazetteer is wired into core yet: the postcode is kept, the commune unknown.
-      place: { postcode: '92110', code: null, name: null },
+      // The postcode is kept with the commune the gazetteer gives it.
+      place: { postcode: '92110', code: '92024', name: 'Clichy' },
     });
     expect((await client.get('/api/me', { token })).body).toEqual(changed.body);
 
@@ -112,6 +112,7 @@ describe('PATCH /api/me', () => {
     [{ postcode: '921100' }, 'postcode'],
     [{ postcode: 'abcde' }, 'postcode'],
     [{ postcode: 92110 }, 'postcode'],
+    [{ postcode: '00000' }, 'postcode'],
     [{ showAs: 'everyone' }, 'showAs'],
     [{ locale: 'de' }, 'locale'],
     [{ mailOptOut: 'yes' }, 'mailOptOut'],

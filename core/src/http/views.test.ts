@@ -161,6 +161,33 @@ describe('cached views, in one process', () => {
     }
   });
 
+  it('lets shared caches keep a public challenge a few seconds, never a members-only one', async () => {
+    const open = await openChallenge(client, platform.adminToken, {
+      title: 'Crowd',
+      actionType: 'pledge-only',
+      goal: { participants: 5 },
+    });
+    const read = () =>
+      platform.app.inject({ method: 'GET', url: `/api/challenges/${open.challengeId}` });
+    for (const answer of [await read(), await read()]) {
+      expect(answer.headers['cache-control']).toBe('public, max-age=5, stale-while-revalidate=30');
+    }
+    const org = await newOrganization(client, platform.adminToken);
+    const members = await openChallenge(
+      client,
+      platform.adminToken,
+      { title: 'Inside', actionType: 'pledge-only', goal: { participants: 5 } },
+      { organization: org.slug, campaign: { title: 'Members', audience: { type: 'members' } } },
+    );
+    const inside = await platform.app.inject({
+      method: 'GET',
+      url: `/api/challenges/${members.challengeId}`,
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
+    expect(inside.statusCode).toBe(200);
+    expect(inside.headers['cache-control']).toBe('private, no-cache');
+  });
+
   it('answers 404 for a challenge that does not exist, and keeps no trace of it', async () => {
     const read = await client.get('/api/challenges/chl_nothing_here');
     expect(read.status).toBe(404);

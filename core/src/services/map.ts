@@ -255,7 +255,7 @@ export async function getFeed(
   if (!Number.isInteger(limit) || limit < 1 || limit > 50) {
     throw invalid('querystring/limit', 'must be an integer from 1 to 50');
   }
-  const read = await readFeed(ctx.db, challengeId, limit);
+  const read = await readFeed(ctx.db, challengeId, limit, ctx.config.mapMinCount);
   const visibility = assertVisible(viewer, challengeId, read?.access);
   const unit = read ? (ctx.registry.findActionType(read.actionType)?.unit ?? null) : null;
   const items = (read?.items ?? []).flatMap((row) => feedItem(row, unit, options.locale ?? 'fr'));

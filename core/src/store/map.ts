@@ -172,6 +172,7 @@ export async function readFeed(
   sql: Sql,
   challengeId: string,
   limit: number,
+  minCount: number,
 ): Promise<{ access: ChallengeAccessRow; actionType: string; items: FeedRow[] } | null> {
   const [row] = await sql.query<{
     organization_id: string;
@@ -194,13 +195,17 @@ export async function readFeed(
                        k2.quantity,
                        case when p.show_as = 'name' and p.erased_at is null
                             then coalesce(p.display_name, who.display_name) end as name,
-                       case when p.erased_at is null then p.commune_code end as commune
+                       case when p.erased_at is null
+                             and (p.show_as = 'name' or place.people >= ?)
+                            then p.commune_code end as commune
                   from outbox_event e
                   left join pledge p
                     on (e.type = 'pledge.confirmed' and p.id = e.payload ->> 'pledgeId')
                     or (e.type = 'contribution.recorded' and p.challenge_id = e.challenge_id
                         and p.participant_id = e.payload ->> 'participantId')
                   left join participant who on who.id = p.participant_id
+                  left join challenge_place place
+                    on place.challenge_id = c.id and place.commune_code = p.commune_code
                   left join contribution k2
                     on e.type = 'contribution.recorded' and k2.id = e.payload ->> 'contributionId'
                  where e.challenge_id = c.id
@@ -212,7 +217,7 @@ export async function readFeed(
                  limit ?) f), '[]'::json) as items
        from challenge c join campaign k on k.id = c.campaign_id
       where c.id = ?`,
-    [limit, challengeId],
+    [minCount, limit, challengeId],
   );
   if (!row) return null;
   return {

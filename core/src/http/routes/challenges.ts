@@ -70,8 +70,18 @@ function sendCached(
   cached: CachedView,
 ): FastifyReply {
   assertCanSeeChallenge(viewer, id, cached);
-  return reply.type(JSON_TYPE).send(cached.body);
+  // A crowd on one page asks the same answer thousands of times: a public
+  // challenge may be kept a few seconds by browsers and shared caches (the
+  // live stream brings what changes meanwhile); anything else is private.
+  const shared = cached.audience.type === 'public' && !cached.isDraft;
+  return reply
+    .type(JSON_TYPE)
+    .header('cache-control', shared ? PUBLIC_COUNT_CACHE : 'private, no-cache')
+    .send(cached.body);
 }
+
+/** How long a public challenge's counts may be reused (API.md: counts that survive a crowd). */
+const PUBLIC_COUNT_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 /** The answer as the route's compiled response schema writes it (fast-json-stringify). */
 function serialized(reply: FastifyReply, value: unknown): string {
