@@ -19,9 +19,16 @@ const TARGET_KB = 120;
 const STATIC_IMPORT =
   /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["'](\.{1,2}\/[^"']+\.js)["']/g;
 
-/** The scripts a page's HTML loads at once: its modulepreload links and the start script's imports. */
-export function initialScripts(html: string): string[] {
+/**
+ * The scripts a page loads at once: its modulepreload links (in the HTML or
+ * the `Link` header, where SvelteKit puts them) and the start script's
+ * imports.
+ */
+export function initialScripts(html: string, linkHeader = ''): string[] {
   const found = new Set<string>();
+  for (const match of linkHeader.matchAll(/<([^>]+\.js)>;\s*rel="modulepreload"/g)) {
+    if (match[1]) found.add(match[1]);
+  }
   for (const match of html.matchAll(/<link[^>]+rel="modulepreload"[^>]*>/g)) {
     const href = /href="([^"]+)"/.exec(match[0])?.[1];
     if (href) found.add(href);
@@ -65,8 +72,25 @@ export async function pageJavaScriptKb(
 ): Promise<{ kb: number; files: Set<string> }> {
   const answer = await fetch(pageUrl);
   if (!answer.ok) throw new Error(`GET ${pageUrl}: ${answer.status}`);
-  const scripts = initialScripts(await answer.text()).map((src) => fileOf(clientDir, pageUrl, src));
+  const html = await answer.text();
+  const scripts = initialScripts(html, answer.headers.get('link') ?? '').map((src) =>
+    fileOf(clientDir, pageUrl, src),
+  );
   if (scripts.length === 0) throw new Error(`${pageUrl} loads no script: is it a SvelteKit page?`);
+  // The route's own nodes (layout, page) are imported by the app script as
+  // the page starts (`node_ids` in the start script): they count too.
+  const app = scripts.find((file) => /[\\/]entry[\\/]app\.[^/\\]+\.js$/.test(file));
+  const ids = /node_ids:\s*\[([\d,\s]+)\]/
+    .exec(html)?.[1]
+    ?.split(',')
+    .map((id) => id.trim());
+  if (app && ids) {
+    const source = await readFile(app, 'utf8');
+    for (const id of ids) {
+      const node = new RegExp(`["'](\\.\\./nodes/${id}\\.[\\w-]+\\.js)["']`).exec(source)?.[1];
+      if (node) scripts.push(join(app, '..', node));
+    }
+  }
   const modules = await closure(scripts);
   return { kb: gzipKb(modules.values()), files: new Set(modules.keys()) };
 }

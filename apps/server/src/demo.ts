@@ -75,8 +75,11 @@ export async function seedDemo(platform: Platform): Promise<boolean> {
   const people = towns.map((town, i) => ({
     email: `habitant${i + 1}@demo.tandem.localhost`,
     displayName: `${FIRST_NAMES[i % FIRST_NAMES.length]} ${String.fromCharCode(65 + (i % 26))}.`,
+    // Every other resident shows their name in the feed.
+    showAs: i % 2 === 0 ? ('name' as const) : ('anonymous' as const),
     // Rounded as a browser would send them (2 decimals), clustered around each town.
     location: {
+      postcode: town.postcode,
       lat: Math.round((town.lat + (random() - 0.5) * 0.008) * 100) / 100,
       lon: Math.round((town.lon + (random() - 0.5) * 0.008) * 100) / 100,
     },

@@ -21,19 +21,6 @@ export interface Place {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
-/**
- * Reads a route of the shared contract (ADR 0031) through the typed client
- * even before the generated types list it: the answer is parsed here, at the
- * edge, and a route that is missing (404) or refused reads as `null`.
- */
-async function getLoose(event: RequestEvent, path: string): Promise<unknown> {
-  const client = apiFor(event) as unknown as {
-    GET(path: string, init: object): Promise<{ data?: unknown; response: Response }>;
-  };
-  const { data, response } = await client.GET(path, {});
-  return response.ok ? (data ?? null) : null;
-}
-
 /** Parses feed items, dropping any of an unknown type. */
 export function parseFeed(value: unknown): FeedItem[] {
   const items = isRecord(value) && Array.isArray(value['items']) ? value['items'] : [];
@@ -46,9 +33,10 @@ export function parseFeed(value: unknown): FeedItem[] {
 
 /** A challenge's recent feed, newest first (empty when the route is not there). */
 export async function loadFeed(event: RequestEvent, id: string, limit = 10): Promise<FeedItem[]> {
-  return parseFeed(
-    await getLoose(event, `/api/challenges/${encodeURIComponent(id)}/feed?limit=${limit}`),
-  );
+  const { data } = await apiFor(event).GET('/api/challenges/{id}/feed', {
+    params: { path: { id }, query: { limit } },
+  });
+  return parseFeed(data ?? null);
 }
 
 const isPlace = (value: unknown): value is Place =>
@@ -59,7 +47,9 @@ const isPlace = (value: unknown): value is Place =>
 
 /** Communes with at least k people, most first; null when the route is not there. */
 export async function loadPlaces(event: RequestEvent, id: string): Promise<Place[] | null> {
-  const body = await getLoose(event, `/api/challenges/${encodeURIComponent(id)}/places`);
+  const { data: body } = await apiFor(event).GET('/api/challenges/{id}/places', {
+    params: { path: { id } },
+  });
   if (!isRecord(body) || !Array.isArray(body['places'])) return null;
   return body['places'].filter(isPlace).sort((a, b) => b.count - a.count);
 }
@@ -71,10 +61,9 @@ export async function loadPlace(
   postcode: string,
 ): Promise<{ name: string; count: number | null } | null> {
   if (!/^\d{5}$/.test(postcode)) return null;
-  const body = await getLoose(
-    event,
-    `/api/challenges/${encodeURIComponent(id)}/places/${postcode}`,
-  );
+  const { data: body } = await apiFor(event).GET('/api/challenges/{id}/places/{postcode}', {
+    params: { path: { id, postcode } },
+  });
   if (!isRecord(body) || typeof body['name'] !== 'string') return null;
   return { name: body['name'], count: typeof body['count'] === 'number' ? body['count'] : null };
 }
@@ -95,17 +84,19 @@ export interface Branding {
   shortText: string | null;
 }
 
-/** Branding from an answer, with only a safe colour (`#rrggbb`) and an http(s) or same-site logo. */
+/**
+ * Branding from an answer, with only a safe colour (`#rrggbb`) and a logo
+ * this site serves (`/api/files/…`, an upload). An https logo elsewhere is
+ * left out: the pages' CSP loads images from this site only, so no visitor's
+ * address goes to a third party (ADR 0031).
+ */
 export function parseBranding(value: unknown): Branding {
   const branding = isRecord(value) ? value : {};
   const logo = branding['logoUrl'];
   const colour = branding['primaryColor'];
   const text = branding['shortText'];
   return {
-    logoUrl:
-      typeof logo === 'string' && (/^https:\/\//.test(logo) || /^\/api\/files\//.test(logo))
-        ? logo
-        : null,
+    logoUrl: typeof logo === 'string' && /^\/api\/files\/[\w-]+$/.test(logo) ? logo : null,
     primaryColor: typeof colour === 'string' && /^#[0-9a-fA-F]{6}$/.test(colour) ? colour : null,
     shortText: typeof text === 'string' && text.trim() ? text : null,
   };
@@ -113,7 +104,7 @@ export function parseBranding(value: unknown): Branding {
 
 /** The platform's public organizations (empty when the route is not there). */
 export async function loadOrganizations(event: RequestEvent): Promise<PublicOrganization[]> {
-  const body = await getLoose(event, '/api/organizations');
+  const { data: body } = await apiFor(event).GET('/api/organizations');
   const list = isRecord(body) && Array.isArray(body['organizations']) ? body['organizations'] : [];
   return list.filter(isRecord).map((org) => ({
     slug: String(org['slug']),
