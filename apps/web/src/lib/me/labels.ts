@@ -4,6 +4,10 @@
  * and values people meet most (commute trips, weigh-ins) get their own
  * translations here, anything else keeps the schema's words.
  */
+import {
+  fieldLabel as pledgeFieldLabel,
+  optionLabel as sharedOptionLabel,
+} from '$lib/forms/labels';
 import type { Choice, FieldDescriptor } from '$lib/forms/schema-form';
 import { m } from '$lib/paraglide/messages';
 
@@ -19,34 +23,29 @@ const FIELD_LABELS: Record<string, () => string> = {
   action: m.me_field_action,
 };
 
-const MODE_LABELS: Record<string, () => string> = {
-  bus: m.me_mode_bus,
-  metro: m.me_mode_metro,
-  tram: m.me_mode_tram,
-  rer: m.me_mode_rer,
-  'train-ter': m.me_mode_train_ter,
-  'train-tgv': m.me_mode_train_tgv,
-  coach: m.me_mode_coach,
-  carpool: m.me_mode_carpool,
-  bike: m.me_mode_bike,
-  'e-bike': m.me_mode_e_bike,
-  walking: m.me_mode_walking,
-  'e-scooter': m.me_mode_e_scooter,
+/** A contribution field's label: ours when we know the field, else the pledge forms' words, else the schema's. */
+export function fieldLabel(field: FieldDescriptor): string {
+  return FIELD_LABELS[field.key]?.() ?? pledgeFieldLabel(field);
+}
+
+/** A choice's label (a travel mode in words), shared with the pledge forms. */
+export function optionLabel(field: FieldDescriptor, choice: Choice): string {
+  return sharedOptionLabel(field, choice);
+}
+
+/** A commute trip's mode, as the contribution form describes it. */
+const MODE_FIELD: FieldDescriptor = {
+  kind: 'choice',
+  name: 'details/trips/mode',
+  path: ['trips', 'mode'],
+  key: 'mode',
+  label: 'mode',
+  required: true,
 };
 
-/** A field's label: ours when we know the field, else the schema's. */
-export function fieldLabel(field: FieldDescriptor): string {
-  return FIELD_LABELS[field.key]?.() ?? field.label;
-}
-
-/** A choice's label: a travel mode in words, else the schema's. */
-export function optionLabel(field: FieldDescriptor, choice: Choice): string {
-  return (field.key === 'mode' ? MODE_LABELS[String(choice.value)]?.() : undefined) ?? choice.label;
-}
-
-/** A travel mode in words (for the list of trips already reported). */
+/** A travel mode in words (for the trips already reported). */
 export function modeLabel(mode: string): string {
-  return MODE_LABELS[mode]?.() ?? mode;
+  return sharedOptionLabel(MODE_FIELD, { value: mode, label: mode });
 }
 
 const UNIT_LABELS: Record<string, (inputs: { count: number; quantity: string }) => string> = {
