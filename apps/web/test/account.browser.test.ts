@@ -393,7 +393,22 @@ describe('my space', () => {
     );
     await expect(page.locator('#profile-name-error').isVisible()).resolves.toBe(true);
 
+    // A postcode of the right shape that no commune has: the API's refusal, in words, next to it.
     await page.locator('#profile').getByLabel('Nom affiché').fill('Claire');
+    await page.locator('#profile').getByLabel('Code postal').fill('00000');
+    await page
+      .locator('#profile')
+      .getByRole('button', { name: 'Enregistrer mes réglages' })
+      .click();
+    await expect(page.locator('#profile-postcode-error').textContent()).resolves.toContain(
+      'ne correspond à aucune commune',
+    );
+    await expect(
+      page.locator('#profile').getByLabel('Code postal').getAttribute('aria-invalid'),
+    ).resolves.toBe('true');
+    await expect(page.locator('#profile').getByLabel('Nom affiché').inputValue()).resolves.toBe(
+      'Claire',
+    );
     await page.locator('#profile').getByLabel('Code postal').fill('92110');
     await page.locator('#profile').getByLabel('Ne plus recevoir aucun e-mail de suivi').check();
     await page

@@ -143,6 +143,8 @@ export const actions: Actions = {
     });
     if (refused) {
       const byField = fieldErrors(apiError(refused));
+      // The one refusal a valid-looking value meets: a postcode no commune has.
+      if (byField['postcode']) byField['postcode'] = m.me_problem_postcode_unknown({ postcode });
       if (!Object.keys(byField).some((key) => key in values))
         byField.form = problem(response, refused);
       return fail(response.status === 400 ? 400 : response.status, {
