@@ -298,9 +298,12 @@ describe('my space', () => {
         'true',
       );
 
-      // The typo: 120 km instead of 12.
+      // The typo: 120 km instead of 12 — after asking for a second row, left blank.
       await card.getByLabel('Mode de transport').selectOption('bike');
       await card.getByLabel('Distance (km)').fill('120');
+      await card.getByRole('button', { name: 'Ajouter une ligne' }).click();
+      await card.getByLabel('Distance (km)').nth(1).waitFor();
+      await expect(card.getByLabel('Distance (km)').first().inputValue()).resolves.toBe('120');
       await card.getByRole('button', { name: 'Enregistrer', exact: true }).click();
       await page.getByText('C’est noté : votre action compte.').waitFor();
       await expect(card.locator('.contributions li').count()).resolves.toBe(1);

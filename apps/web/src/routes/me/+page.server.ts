@@ -7,7 +7,7 @@ import {
   readSchemaForm,
   type FieldProblem,
 } from '$lib/forms/schema-form';
-import { readingFields } from '$lib/me/contribution-form';
+import { MAX_ROWS, readingFields } from '$lib/me/contribution-form';
 import { m } from '$lib/paraglide/messages';
 import { cookieName, getLocale, isLocale } from '$lib/paraglide/runtime';
 import { apiError, apiFor, type ApiError } from '$lib/server/api';
@@ -159,6 +159,34 @@ export const actions: Actions = {
       maxAge: 365 * 24 * 3600,
     });
     redirect(303, '/me?saved=profile#profile');
+  },
+
+  /**
+   * One more row in a contribution form's list (another trip), keeping what
+   * was typed: how the form grows without JavaScript. Nothing is sent to the API.
+   */
+  addRow: async (event) => {
+    signedIn(event);
+    const form = await event.request.formData();
+    const pledgeId = idOf(form, 'pledgeId');
+    const schema = await contributionSchemaOf(event, String(form.get('actionType') ?? ''));
+    const values = formValues(form);
+    if (pledgeId && schema !== undefined) {
+      for (const list of readingFields(schema).filter((field) => field.kind === 'list')) {
+        const first = list.fields?.[0];
+        if (!first) continue;
+        let next = 0;
+        for (const name of Object.keys(values)) {
+          const row = name.startsWith(`${list.name}/`)
+            ? Number(name.slice(list.name.length + 1).split('/')[0])
+            : NaN;
+          if (Number.isInteger(row)) next = Math.max(next, row + 1);
+        }
+        if (next < (list.maxItems ?? MAX_ROWS) && next < MAX_ROWS)
+          values[`${list.name}/${next}/${first.key}`] = [''];
+      }
+    }
+    return { contribute: { pledgeId, values, errors: {} as Record<string, FieldProblem> } };
   },
 
   /** Reports what I did for a challenge, from the action type's contribution form. */
