@@ -29,6 +29,21 @@ beforeAll(async () => {
   site = await startSite();
   browser = await launchBrowser();
   world = await createWorld(site, { participants: GOAL, amount: 1000 });
+  // Every EventSource a page opens is kept where the tests can see it.
+  await browser.context.addInitScript(() => {
+    const scope = globalThis as unknown as {
+      EventSource: new (url: string) => { readyState: number };
+      __streams: { readyState: number }[];
+    };
+    const Original = scope.EventSource;
+    scope.__streams = [];
+    scope.EventSource = class extends Original {
+      constructor(url: string) {
+        super(url);
+        scope.__streams.push(this);
+      }
+    } as typeof Original;
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
@@ -44,6 +59,24 @@ async function open(options: Parameters<Browser['page']>[0] = {}): Promise<Page>
   page.on('close', () => problems.push(...seen));
   return page;
 }
+
+/**
+ * The `readyState` of every EventSource the page opened (0 connecting, 1
+ * open, 2 closed), recorded by an init script set on the context.
+ */
+const streams = (page: Page) =>
+  page.evaluate(() =>
+    ((globalThis as unknown as { __streams?: { readyState: number }[] }).__streams ?? []).map(
+      (source) => source.readyState,
+    ),
+  );
+
+/** Makes the page believe its tab was hidden or shown (what switching tabs does). */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate(
+    `Object.defineProperty(document, 'hidden', { value: ${hidden}, configurable: true });
+     document.dispatchEvent(new Event('visibilitychange'));`,
+  );
 
 /** The participants measure's `<progress>` value, as the page shows it now. */
 const progressValue = (page: Page) =>
@@ -125,8 +158,9 @@ describe('the challenge page', () => {
 
     await page.getByRole('button', { name: 'Suspendre les mises à jour' }).click();
     await page.getByText('Mises à jour en direct suspendues.').waitFor();
+    // Paused means no stream at all, so nothing can move the page.
+    expect(await streams(page)).toEqual([2]);
     await pledgeThroughApi(site, world.challengeId, `paused-${unique()}@example.org`);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await progressValue(page)).toBe('12');
     await page.getByRole('button', { name: 'Reprendre les mises à jour' }).click();
     await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('13');
@@ -136,6 +170,25 @@ describe('the challenge page', () => {
     }
     await page.getByText('Objectif atteint : la promesse se réalise').waitFor({ timeout: 20_000 });
     await page.getByRole('status').filter({ hasText: 'Palier atteint' }).waitFor();
+    await page.close();
+  });
+
+  it('holds one stream per page, closed while the tab is hidden and reopened when shown', async () => {
+    const page = await open({ viewport: 'phone' });
+    await page.goto(challengeUrl());
+    await page.getByText('Mises à jour en direct.').waitFor();
+    await expect.poll(() => streams(page)).toEqual([1]);
+    const before = Number(await progressValue(page));
+    await setHidden(page, true);
+    await page
+      .getByText("Mises à jour en direct interrompues pendant que l'onglet est masqué.")
+      .waitFor();
+    expect(await streams(page)).toEqual([2]);
+    await pledgeThroughApi(site, world.challengeId, `hidden-${unique()}@example.org`);
+    await setHidden(page, false);
+    // The new stream's first frame is a snapshot: the pledge made meanwhile shows.
+    await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe(String(before + 1));
+    await expect.poll(() => streams(page)).toEqual([2, 1]);
     await page.close();
   });
 
