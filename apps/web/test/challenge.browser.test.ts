@@ -15,6 +15,11 @@ import {
 } from './support/browser.js';
 import { createWorld, pledgeThroughApi, type World } from './support/world.js';
 
+function must<T>(answer: { status: number; body: T }, status: number): T {
+  if (answer.status !== status) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
 /** Clichy, where the crowd pledges, and Marseille, where one person pledges alone. */
 const CLICHY = { lat: 48.9, lon: 2.31 };
 const MARSEILLE = { lat: 43.3, lon: 5.37 };
@@ -378,6 +383,41 @@ describe('the challenge page', () => {
     await english.locator('.map canvas').first().waitFor();
     await screenshot(english, 'challenge-en');
     await english.close();
+  });
+
+  it('a signed-in participant pledges at once, with a team, and no e-mail to give', async () => {
+    const team = must(
+      await site.api.post(
+        `/api/campaigns/${world.campaignId}/teams`,
+        { name: 'Riverside' },
+        site.adminToken,
+      ),
+      201,
+    ) as { slug: string };
+    const email = `member-${unique()}@example.org`;
+    must(await site.api.post('/api/auth/magic-link', { email }), 202);
+    const token = await mailedToken(site, email, 'sign-in');
+    const { sessionToken } = must(await site.api.post('/api/auth/session', { token }), 200) as {
+      sessionToken: string;
+    };
+    await browser.context.addCookies([
+      { name: 'tandem_session', value: sessionToken, url: site.url, httpOnly: true },
+    ]);
+    try {
+      const page = await open({ viewport: 'phone' });
+      await page.goto(challengeUrl());
+      expect(await page.getByLabel('Adresse électronique').count()).toBe(0);
+      await page.getByLabel('Mon équipe').selectOption(team.slug);
+      await page.getByRole('button', { name: "Je m'engage" }).click();
+      await page.getByText('Votre engagement est confirmé et compte déjà.').waitFor();
+      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200) as {
+        pledges: { status: string; team: { slug: string } | null }[];
+      };
+      expect(mine.pledges.map((p) => [p.status, p.team?.slug])).toEqual([['confirmed', team.slug]]);
+      await page.close();
+    } finally {
+      await browser.context.clearCookies();
+    }
   });
 
   it('met no console error on any page', () => {
