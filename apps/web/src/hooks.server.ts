@@ -3,26 +3,12 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { resolveSession } from '$lib/server/session';
 import { env } from '$env/dynamic/private';
+import { tileOrigin, withTileOrigin } from '$lib/server/csp';
 
 /**
- * The origin of the operator's tile server (`TANDEM_MAP_TILES`, an XYZ
- * template such as `https://tiles.example/{z}/{x}/{y}.png`), which pages
- * must be allowed to load images from; null when tiles are same-site or
- * unset. A template with a `{a-c}` host is refused rather than widening
- * the policy to a wildcard.
+ * Read once, from the environment, on the first answer (the dynamic env is
+ * only set once the server starts): configuration, not per-visitor state.
  */
-function tileOrigin(): string | null {
-  const template = env['TANDEM_MAP_TILES']?.trim();
-  if (!template) return null;
-  if (template.startsWith('/')) return null;
-  const host = template.split('/')[2] ?? '';
-  if (!/^https?:\/\//.test(template) || /[{}]/.test(host)) {
-    throw new Error(
-      'TANDEM_MAP_TILES must be an http(s) XYZ template with a fixed host, e.g. https://tiles.example/{z}/{x}/{y}.png',
-    );
-  }
-  return new URL(template).origin;
-}
 let tiles: { origin: string | null } | null = null;
 
 /** The visitor's language (cookie, browser, else French), written into `<html lang>`. */
@@ -60,15 +46,10 @@ const headers: Handle = async ({ event, resolve }) => {
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('permissions-policy', 'geolocation=(self), camera=(), microphone=()');
   const policy = response.headers.get('content-security-policy');
-  tiles ??= { origin: tileOrigin() };
+  tiles ??= { origin: tileOrigin(env['TANDEM_MAP_TILES']) };
   if (tiles.origin && policy) {
     // SvelteKit writes the nonce-based policy; the basemap's origin joins it here.
-    response.headers.set(
-      'content-security-policy',
-      policy
-        .replace(/img-src ([^;]*)/, `img-src $1 ${tiles.origin}`)
-        .replace(/connect-src ([^;]*)/, `connect-src $1 ${tiles.origin}`),
-    );
+    response.headers.set('content-security-policy', withTileOrigin(policy, tiles.origin));
   }
   return response;
 };

@@ -15,6 +15,11 @@ import {
 } from './support/browser.js';
 import { createWorld, pledgeThroughApi, type World } from './support/world.js';
 
+function must<T>(answer: { status: number; body: T }, status: number): T {
+  if (answer.status !== status) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
 /** Clichy, where the crowd pledges, and Marseille, where one person pledges alone. */
 const CLICHY = { lat: 48.9, lon: 2.31 };
 const MARSEILLE = { lat: 43.3, lon: 5.37 };
@@ -29,6 +34,21 @@ beforeAll(async () => {
   site = await startSite();
   browser = await launchBrowser();
   world = await createWorld(site, { participants: GOAL, amount: 1000 });
+  // Every EventSource a page opens is kept where the tests can see it.
+  await browser.context.addInitScript(() => {
+    const scope = globalThis as unknown as {
+      EventSource: new (url: string) => { readyState: number };
+      __streams: { readyState: number }[];
+    };
+    const Original = scope.EventSource;
+    scope.__streams = [];
+    scope.EventSource = class extends Original {
+      constructor(url: string) {
+        super(url);
+        scope.__streams.push(this);
+      }
+    } as typeof Original;
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
@@ -44,6 +64,24 @@ async function open(options: Parameters<Browser['page']>[0] = {}): Promise<Page>
   page.on('close', () => problems.push(...seen));
   return page;
 }
+
+/**
+ * The `readyState` of every EventSource the page opened (0 connecting, 1
+ * open, 2 closed), recorded by an init script set on the context.
+ */
+const streams = (page: Page) =>
+  page.evaluate(() =>
+    ((globalThis as unknown as { __streams?: { readyState: number }[] }).__streams ?? []).map(
+      (source) => source.readyState,
+    ),
+  );
+
+/** Makes the page believe its tab was hidden or shown (what switching tabs does). */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate(
+    `Object.defineProperty(document, 'hidden', { value: ${hidden}, configurable: true });
+     document.dispatchEvent(new Event('visibilitychange'));`,
+  );
 
 /** The participants measure's `<progress>` value, as the page shows it now. */
 const progressValue = (page: Page) =>
@@ -125,8 +163,9 @@ describe('the challenge page', () => {
 
     await page.getByRole('button', { name: 'Suspendre les mises à jour' }).click();
     await page.getByText('Mises à jour en direct suspendues.').waitFor();
+    // Paused means no stream at all, so nothing can move the page.
+    expect(await streams(page)).toEqual([2]);
     await pledgeThroughApi(site, world.challengeId, `paused-${unique()}@example.org`);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await progressValue(page)).toBe('12');
     await page.getByRole('button', { name: 'Reprendre les mises à jour' }).click();
     await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('13');
@@ -135,7 +174,37 @@ describe('the challenge page', () => {
       await pledgeThroughApi(site, world.challengeId, `goal-${i}-${unique()}@example.org`);
     }
     await page.getByText('Objectif atteint : la promesse se réalise').waitFor({ timeout: 20_000 });
+    // The visitor asked for less motion: the banner does not move.
+    expect(
+      await page.evaluate("getComputedStyle(document.querySelector('.celebrate')).animationName"),
+    ).toBe('none');
     await page.getByRole('status').filter({ hasText: 'Palier atteint' }).waitFor();
+    await page.close();
+  });
+
+  it('holds one stream per page, closed while the tab is hidden and reopened when shown', async () => {
+    const page = await open({ viewport: 'phone' });
+    await page.goto(challengeUrl());
+    await page.getByText('Mises à jour en direct.').waitFor();
+    await expect.poll(() => streams(page)).toEqual([1]);
+    // The count as the label says it (the bar stops at the goal; the count does not).
+    const shown = async () =>
+      Number(
+        /^\d+/.exec(
+          await page.locator('section[aria-labelledby="progress-title"] label').first().innerText(),
+        )?.[0],
+      );
+    const before = await shown();
+    await setHidden(page, true);
+    await page
+      .getByText("Mises à jour en direct interrompues pendant que l'onglet est masqué.")
+      .waitFor();
+    expect(await streams(page)).toEqual([2]);
+    await pledgeThroughApi(site, world.challengeId, `hidden-${unique()}@example.org`);
+    await setHidden(page, false);
+    // The new stream's first frame is a snapshot: the pledge made meanwhile shows.
+    await expect.poll(shown, { timeout: 15_000 }).toBe(before + 1);
+    await expect.poll(() => streams(page)).toEqual([2, 1]);
     await page.close();
   });
 
@@ -314,6 +383,41 @@ describe('the challenge page', () => {
     await english.locator('.map canvas').first().waitFor();
     await screenshot(english, 'challenge-en');
     await english.close();
+  });
+
+  it('a signed-in participant pledges at once, with a team, and no e-mail to give', async () => {
+    const team = must(
+      await site.api.post(
+        `/api/campaigns/${world.campaignId}/teams`,
+        { name: 'Riverside' },
+        site.adminToken,
+      ),
+      201,
+    ) as { slug: string };
+    const email = `member-${unique()}@example.org`;
+    must(await site.api.post('/api/auth/magic-link', { email }), 202);
+    const token = await mailedToken(site, email, 'sign-in');
+    const { sessionToken } = must(await site.api.post('/api/auth/session', { token }), 200) as {
+      sessionToken: string;
+    };
+    await browser.context.addCookies([
+      { name: 'tandem_session', value: sessionToken, url: site.url, httpOnly: true },
+    ]);
+    try {
+      const page = await open({ viewport: 'phone' });
+      await page.goto(challengeUrl());
+      expect(await page.getByLabel('Adresse électronique').count()).toBe(0);
+      await page.getByLabel('Mon équipe').selectOption(team.slug);
+      await page.getByRole('button', { name: "Je m'engage" }).click();
+      await page.getByText('Votre engagement est confirmé et compte déjà.').waitFor();
+      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200) as {
+        pledges: { status: string; team: { slug: string } | null }[];
+      };
+      expect(mine.pledges.map((p) => [p.status, p.team?.slug])).toEqual([['confirmed', team.slug]]);
+      await page.close();
+    } finally {
+      await browser.context.clearCookies();
+    }
   });
 
   it('met no console error on any page', () => {

@@ -24,7 +24,8 @@ export function formatRelative(value: number, unit: Intl.RelativeTimeFormatUnit)
 
 /** A feed time (rounded down to the hour by the API), relative to now. */
 export function formatAgo(at: string, now: Date): string {
-  const hours = Math.round((Date.parse(at) - now.getTime()) / 3_600_000);
+  // `at` is the start of its hour: within that hour it reads "this hour".
+  const hours = Math.ceil((Date.parse(at) - now.getTime()) / 3_600_000) || 0;
   if (Math.abs(hours) < 24) return formatRelative(hours, 'hour');
   return formatRelative(Math.round(hours / 24), 'day');
 }
