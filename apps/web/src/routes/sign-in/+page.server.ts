@@ -55,7 +55,8 @@ export const actions: Actions = {
         path: '/sign-in',
         httpOnly: true,
         sameSite: 'lax',
-        secure: event.url.protocol === 'https:',
+        // As the session cookie: Secure everywhere but loopback (local development and tests).
+        secure: !['localhost', '127.0.0.1', '[::1]'].includes(event.url.hostname),
         maxAge: NEXT_MAX_AGE,
       });
     }
