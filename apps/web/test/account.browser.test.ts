@@ -298,6 +298,14 @@ describe('my space', () => {
         'true',
       );
 
+      // With JavaScript, the focus goes to what to fix.
+      if (javaScript)
+        await expect(
+          page.evaluate<string | null>(
+            `document.activeElement && document.activeElement.getAttribute('aria-invalid')`,
+          ),
+        ).resolves.toBe('true');
+
       // The typo: 120 km instead of 12 — after asking for a second row, left blank.
       await card.getByLabel('Mode de transport').selectOption('bike');
       await card.getByLabel('Distance (km)').fill('120');
