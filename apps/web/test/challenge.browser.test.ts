@@ -99,6 +99,15 @@ describe('the challenge page', () => {
     expect(promise).toContain(`alors ${world.orgName} donne 1 000 € à ${world.beneficiary}.`);
     const label = page.locator('label', { has: page.locator('progress') }).first();
     expect(await label.innerText()).toContain(`0 habitants sur ${GOAL}`);
+
+    // The share card: title, progress in the description, a static image.
+    const meta = (property: string) =>
+      page.locator(`meta[property="${property}"]`).getAttribute('content');
+    expect(await meta('og:title')).toBe('Bike2Work');
+    expect(await meta('og:description')).toBe("0 personnes engagées, 0 % de l'objectif. Et vous ?");
+    expect(await meta('og:url')).toBe(challengeUrl());
+    const image = await fetch((await meta('og:image')) ?? '');
+    expect([image.status, image.headers.get('content-type')]).toEqual([200, 'image/png']);
     await page.close();
   });
 
