@@ -437,15 +437,19 @@ describe('GET /api/me/pledges', () => {
     const { challengeId } = await newChallenge();
     await client.post(`/api/challenges/${challengeId}/pledges`, {}, { token });
     await record(challengeId, token, { km: 1 });
+    // Work in the background (a relay, a scheduled sweep) can slip its own
+    // statements into a window; it only ever adds, so the least of three
+    // reads is the read's own count.
+    const least = async () => Math.min(await count(), await count(), await count());
     await count(); // the first request of a session warms what the process remembers
-    const few = await count();
+    const few = await least();
     for (let i = 0; i < 4; i++) {
       const next = await newChallenge();
       await client.post(`/api/challenges/${next.challengeId}/pledges`, {}, { token });
       await record(next.challengeId, token, { km: 1 });
       await record(next.challengeId, token, { km: 2 });
     }
-    const many = await count();
+    const many = await least();
     expect(many).toBe(few);
     // The session, the pledges, the contributions.
     expect(few).toBe(3);

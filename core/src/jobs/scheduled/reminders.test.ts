@@ -95,7 +95,7 @@ describe('send-reminders', () => {
     expect(await reminders(bob!.email)).toHaveLength(1);
     expect(await reminders(cid!.email)).toHaveLength(0); // nothing to log for pledge-only
     expect(mail?.subject).toContain('Vélo au travail');
-    expect(mail?.text).toContain(`http://tandem.test/c/${measured}`);
+    expect(mail?.text).toContain(`http://tandem.test/me#challenge-${measured}`);
     expect(mail?.text).toContain(
       `http://tandem.test/api/reminders/unsubscribe?token=${encodeURIComponent(mail?.token ?? '')}`,
     );

@@ -176,7 +176,9 @@ async function remind(
   const mail = renderScheduledMail('contribution-reminder', toLocale(person.locale), {
     ...(person.display_name ? { displayName: person.display_name } : {}),
     challengeTitle: challenge.title,
-    challengeUrl: `${deps.config.publicUrl}/c/${encodeURIComponent(challenge.id)}`,
+    // The participant's space is where a contribution is logged (the site's
+    // /me, which asks to sign in first); the anchor is the challenge's pledge.
+    challengeUrl: `${deps.config.publicUrl}/me#challenge-${encodeURIComponent(challenge.id)}`,
     unit,
     unsubscribeUrl: unsubscribeUrl(deps.config.publicUrl, token),
   });

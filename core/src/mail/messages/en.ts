@@ -49,7 +49,7 @@ export const en: MailMessages = {
       `Your pledge to “${title}” is confirmed. It counts: ${progress} so far.`,
     deal: ({ ifThen }) => `The deal: ${ifThen}`,
     withdraw:
-      'Changed your mind? Sign in with this address and withdraw your pledge on the challenge page; it then stops counting.',
+      'Changed your mind? Sign in with this address and withdraw your pledge from your space; it then stops counting.',
     linkIntro: 'Follow the challenge:',
     button: 'See the challenge',
   },
@@ -119,7 +119,7 @@ export const en: MailMessages = {
   'contribution-reminder': {
     subject: ({ title }) => `Log what you did: ${title}`,
     ask: ({ title, unit }) =>
-      `You pledged to “${title}”. Did you act these past days? Log it on the challenge page: every ${unit} counts toward the goal, and shows others that people act.`,
+      `You pledged to “${title}”. Did you act these past days? Log it in your space: every ${unit} counts toward the goal, and shows others that people act.`,
     anyUnit: 'action',
     linkIntro: 'Log what you did:',
     button: 'Log what I did',

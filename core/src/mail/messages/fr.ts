@@ -73,7 +73,7 @@ export const fr = {
     confirmed: ({ title, progress }: Counted) =>
       `Votre engagement pour «${nbsp}${title}${nbsp}» est confirmé. Il compte${nbsp}: ${progress} à ce jour.`,
     deal: ({ ifThen }: { ifThen: string }) => `Le principe${nbsp}: ${ifThen}`,
-    withdraw: `Vous changez d’avis${nbsp}? Connectez-vous avec cette adresse et retirez votre engagement sur la page du défi${nbsp}; il cessera alors d’être compté.`,
+    withdraw: `Vous changez d’avis${nbsp}? Connectez-vous avec cette adresse et retirez votre engagement depuis votre espace${nbsp}; il cessera alors d’être compté.`,
     linkIntro: `Suivre le défi${nbsp}:`,
     button: 'Voir le défi',
   },
@@ -147,7 +147,7 @@ export const fr = {
   'contribution-reminder': {
     subject: ({ title }: Title) => `Indiquez ce que vous avez fait${nbsp}: ${title}`,
     ask: ({ title, unit }: { title: string; unit: string }) =>
-      `Vous vous êtes engagé·e pour «${nbsp}${title}${nbsp}». Avez-vous agi ces derniers jours${nbsp}? Indiquez-le sur la page du défi${nbsp}: chaque ${unit} compte pour l’objectif, et montre aux autres que l’on agit.`,
+      `Vous vous êtes engagé·e pour «${nbsp}${title}${nbsp}». Avez-vous agi ces derniers jours${nbsp}? Indiquez-le dans votre espace${nbsp}: chaque ${unit} compte pour l’objectif, et montre aux autres que l’on agit.`,
     /** What "every …" counts when the action type has no unit. */
     anyUnit: 'action',
     linkIntro: `Indiquer ce que vous avez fait${nbsp}:`,
