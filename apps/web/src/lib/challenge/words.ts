@@ -18,9 +18,16 @@ export function peopleWord(kind: string): string {
   return m.c_people_other();
 }
 
-/** A unit in words ("km", "kg", else the unit as the action type names it). */
+/** A unit in the page's language ("km", "kg", "actions", "formations"), else as the action type names it. */
 export function unitWord(unit: string | null): string {
-  return unit ?? '';
+  switch (unit) {
+    case 'action':
+      return m.c_unit_actions();
+    case 'course':
+      return m.c_unit_courses();
+    default:
+      return unit ?? '';
+  }
 }
 
 /** The IF half of a tier: "200 habitants s'engagent et 5 000 km sont parcourus". */

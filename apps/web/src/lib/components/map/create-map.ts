@@ -15,6 +15,8 @@ import type { MapOptions } from './options';
 
 /** Where the map opens: metropolitan France. */
 const START = { center: fromLonLat([2.4, 46.6]), zoom: 5 };
+/** How close the first view may come when it frames where people are. */
+const FIT_MAX_ZOOM = 12;
 /** Waits this long after the last move before asking for cells. */
 const DEBOUNCE_MS = 250;
 
@@ -138,6 +140,12 @@ export function createMap(target: HTMLElement, options: MapOptions): () => void 
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   let inflight: AbortController | null = null;
+  // The first answers frame the map on where people act: while a single
+  // cell shows, zoom to it (a few rounds at most), and step back if it
+  // would split into cells too small to show. Only published cells steer
+  // the view, so nothing under k can pull it. Later moves are the visitor's.
+  let framing = 4;
+  let lastGood: { center: number[] | undefined; zoom: number | undefined } | null = null;
   const load = async () => {
     const size = map.getSize();
     const zoom = map.getView().getZoom();
@@ -171,9 +179,37 @@ export function createMap(target: HTMLElement, options: MapOptions): () => void 
       target.dataset['zoom'] = String(level);
       target.dataset['cells'] = JSON.stringify(shown);
       options.onCells?.(shown);
+      if (framing > 0 && frame(features.length)) return;
+      framing = 0;
+      target.dataset['framed'] = 'true';
     } catch (error) {
       if ((error as Error).name !== 'AbortError') target.dataset['cellsError'] = 'true';
     }
+  };
+  /** One framing round; true when it moved the view (its moveend loads again). */
+  const frame = (shown: number): boolean => {
+    framing -= 1;
+    const view = map.getView();
+    if (shown === 0 && lastGood) {
+      framing = 0;
+      view.setCenter(lastGood.center);
+      if (lastGood.zoom !== undefined) view.setZoom(lastGood.zoom);
+      return true;
+    }
+    const extent = cells.getExtent();
+    const before = view.getZoom();
+    if (!extent || shown === 0) return false;
+    if (shown > 1) {
+      // Several cells: centre them at this zoom, and stop there.
+      framing = 0;
+      const center = view.getCenter();
+      view.fit(extent, { maxZoom: before ?? FIT_MAX_ZOOM, padding: [24, 24, 24, 24] });
+      const moved = view.getCenter();
+      return Boolean(center && moved && (center[0] !== moved[0] || center[1] !== moved[1]));
+    }
+    lastGood = { center: view.getCenter(), zoom: before };
+    view.fit(extent, { maxZoom: FIT_MAX_ZOOM, padding: [24, 24, 24, 24] });
+    return view.getZoom() !== before;
   };
   const onMoveEnd = () => {
     if (timer) clearTimeout(timer);
