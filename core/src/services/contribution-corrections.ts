@@ -12,6 +12,7 @@ import { roundQuantity } from '../store/progress.js';
 import { requireParticipant } from './access.js';
 import type { ServiceContext, Viewer } from './context.js';
 import {
+  checkAndMeasure,
   contributionDay,
   lockPerson,
   occurredAtOf,
@@ -137,15 +138,8 @@ export async function correctContribution(
       [challenge.id, me.participantId],
     );
     const recorded = await recordedThatDay(tx, challenge.id, me.participantId, day, id);
-    await actionType.checkReferences({
+    const measured = await checkAndMeasure(tx, actionType, challenge, {
       details,
-      settings: challenge.actionSettings,
-      challenge: { id: challenge.id, organizationId: challenge.organizationId },
-      sql: tx,
-    });
-    const measured = actionType.measure({
-      details,
-      settings: challenge.actionSettings,
       pledge: pledge?.details ?? null,
       occurredAt,
       recordedBy: 'self',

@@ -91,6 +91,41 @@ export async function recordedThatDay(
 }
 
 /**
+ * What a contribution's details come to, as its action type says: the
+ * references it names are checked (inside the transaction), then it is
+ * measured against what the person already recorded that day. One path for
+ * a new contribution and a corrected one, so a correction passes every
+ * check a first report does.
+ */
+export async function checkAndMeasure(
+  tx: Sql,
+  actionType: ActionType,
+  challenge: Pick<ChallengeRecord, 'id' | 'organizationId' | 'actionSettings'>,
+  input: {
+    details: Record<string, unknown>;
+    pledge: Record<string, unknown> | null;
+    occurredAt: Date;
+    recordedBy: 'self' | 'agent';
+    recorded: RecordedSoFar<Record<string, unknown>>;
+  },
+) {
+  await actionType.checkReferences({
+    details: input.details,
+    settings: challenge.actionSettings,
+    challenge: { id: challenge.id, organizationId: challenge.organizationId },
+    sql: tx,
+  });
+  return actionType.measure({
+    details: input.details,
+    settings: challenge.actionSettings,
+    pledge: input.pledge,
+    occurredAt: input.occurredAt,
+    recordedBy: input.recordedBy,
+    recorded: input.recorded,
+  });
+}
+
+/**
  * When a contribution happened: the time given, else now; never in the
  * future (five minutes of clock skew allowed).
  */
@@ -265,15 +300,8 @@ export async function recordContribution(
       }
       recorded = await recordedThatDay(tx, challenge.id, person.id, day);
     }
-    await actionType.checkReferences({
+    const measured = await checkAndMeasure(tx, actionType, challenge, {
       details,
-      settings: challenge.actionSettings,
-      challenge: { id: challenge.id, organizationId: challenge.organizationId },
-      sql: tx,
-    });
-    const measured = actionType.measure({
-      details,
-      settings: challenge.actionSettings,
       pledge: pledge?.details ?? null,
       occurredAt,
       recordedBy: named === undefined ? 'self' : 'agent',
