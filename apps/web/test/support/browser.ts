@@ -18,6 +18,7 @@ export const SCREENSHOTS = join(repoRoot, 'test-output', 'screenshots');
 /** The two widths every page is looked at: a small phone and a desktop. */
 export const VIEWPORTS = {
   phone: { width: 360, height: 740 },
+  tablet: { width: 820, height: 1180 },
   desktop: { width: 1280, height: 800 },
 } as const;
 
