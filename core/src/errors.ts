@@ -67,7 +67,7 @@ const definitions = [
   defineError(
     'TANDEM_CHALLENGE_NOT_DRAFT',
     409,
-    'Only a draft challenge can be opened; this one is open or finished.',
+    'Only a draft challenge can be opened, edited or deleted; this one is open or finished.',
   ),
   defineError(
     'TANDEM_CHALLENGE_NOT_OPEN',
@@ -131,6 +131,16 @@ const definitions = [
   ),
   defineError('TANDEM_ORGANIZATION_SLUG_TAKEN', 409, 'Another organization already has this slug.'),
   defineError('TANDEM_TEAM_SLUG_TAKEN', 409, 'The campaign already has a team with this slug.'),
+  defineError(
+    'TANDEM_TEAM_NOT_EMPTY',
+    409,
+    'People joined the team (a pledge or a contribution names it): it can be renamed, not deleted.',
+  ),
+  defineError(
+    'TANDEM_CAMPAIGN_NOT_DRAFT',
+    409,
+    'One of the campaign’s challenges was opened: the campaign can be edited, not deleted.',
+  ),
 
   // Uploaded files.
   defineError(

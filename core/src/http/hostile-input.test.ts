@@ -133,6 +133,23 @@ describe('NUL and unpaired surrogates', () => {
     expect(response.json().details[0].path).toBe('headers/idempotency-key');
   });
 
+  it('refuses NUL and unpaired surrogates in the console’s edits, naming the field', async () => {
+    for (const bad of [NUL, LONE]) {
+      const probes: [string, Record<string, unknown>, string][] = [
+        [`/api/challenges/${challengeId}`, { title: bad }, 'title'],
+        [`/api/challenges/${challengeId}`, { description: bad }, 'description'],
+        [`/api/campaigns/${campaignId}`, { title: bad }, 'title'],
+        [`/api/organizations/${slug}/beneficiaries/ben_x`, { name: bad }, 'name'],
+        [`/api/campaigns/${campaignId}/teams/team_x`, { name: bad }, 'name'],
+      ];
+      for (const [url, body, field] of probes) {
+        const response = await client.patch(url, body, { token: platform.adminToken });
+        expect(response.status, `${url}: ${JSON.stringify(response.body)}`).toBe(400);
+        expect(response.body.details[0].path).toBe(field);
+      }
+    }
+  });
+
   it('stores nothing from a refused request', async () => {
     const title = `kept-${Date.now()}`;
     const refused = await client.post(

@@ -358,18 +358,23 @@ async function checkBeneficiary(
   return row.organization_id;
 }
 
-/** Creates a challenge as a draft, its tiers checked by the domain rules. */
-export async function createChallenge(
-  ctx: ServiceContext,
-  viewer: Viewer,
-  campaignId: string,
-  input: ChallengeInput,
-): Promise<ChallengeView> {
-  const campaign = await findCampaign(ctx.db, campaignId);
-  requireRole(viewer, campaign.organizationId, 'admin');
-  const actionType = ctx.registry.actionType(input.actionType);
-  const actionSettings = actionType.validateSettings(input.actionSettings);
+/** A tier checked and ready to store, with whether its sponsor agreed yet. */
+type PreparedTier = Tier & { sponsorship: Sponsorship };
 
+/**
+ * The tiers of a challenge from what a client sent — `goal` (+
+ * `counterpart`) for one tier, or `tiers` — checked by the domain rules:
+ * goals against the action type's unit, sponsors and beneficiaries known,
+ * each sponsorship `proposed` as soon as another organization is named.
+ * Creation and a draft's edit share it, so an edit is refused exactly as a
+ * creation would be, naming the same fields.
+ */
+async function prepareTiers(
+  sql: Sql,
+  campaign: CampaignRecord,
+  actionType: { id: string; unit: string | null },
+  input: Pick<ChallengeInput, 'goal' | 'counterpart' | 'tiers' | 'sponsor'>,
+): Promise<PreparedTier[]> {
   if (input.tiers && (input.goal || input.counterpart)) {
     throw invalid('tiers', 'give either goal and counterpart, or tiers, not both');
   }
@@ -381,13 +386,11 @@ export async function createChallenge(
     },
   ];
   if (tierInputs.length === 0) throw invalid('tiers', 'needs at least one tier');
-  const deadline = input.deadline ? new Date(input.deadline) : null;
-  if (deadline && deadline <= ctx.now()) throw invalid('deadline', 'must be in the future');
 
   const defaultSponsor = input.sponsor
-    ? await resolveSponsor(ctx.db, input.sponsor, 'sponsor')
+    ? await resolveSponsor(sql, input.sponsor, 'sponsor')
     : campaign.organizationId;
-  const tiers: (Tier & { sponsorship: Sponsorship })[] = [];
+  const tiers: PreparedTier[] = [];
   for (const [rank, tierInput] of tierInputs.entries()) {
     const path = input.tiers ? `tiers/${rank}` : '';
     const at = (field: string) => (path ? `${path}/${field}` : field);
@@ -399,9 +402,9 @@ export async function createChallenge(
       );
     }
     const sponsorId = tierInput.sponsor
-      ? await resolveSponsor(ctx.db, tierInput.sponsor, at('sponsor'))
+      ? await resolveSponsor(sql, tierInput.sponsor, at('sponsor'))
       : defaultSponsor;
-    const tier: Tier & { sponsorship: Sponsorship } = {
+    const tier: PreparedTier = {
       id: newId('tier'),
       rank,
       goal,
@@ -412,7 +415,7 @@ export async function createChallenge(
     if (tierInput.counterpart) {
       validateCounterpart(tierInput.counterpart, at('counterpart'));
       beneficiaryOrganizationId = await checkBeneficiary(
-        ctx.db,
+        sql,
         tierInput.counterpart,
         [campaign.organizationId, sponsorId],
         at('counterpart'),
@@ -429,6 +432,47 @@ export async function createChallenge(
     tiers.push(tier);
   }
   validateTiers(tiers);
+  return tiers;
+}
+
+/** A deadline sent by a client: in the future, or 400 naming `deadline`. */
+function parseDeadline(ctx: ServiceContext, value: string): Date {
+  const deadline = new Date(value);
+  if (deadline <= ctx.now()) throw invalid('deadline', 'must be in the future');
+  return deadline;
+}
+
+async function insertTiers(tx: Sql, challengeId: string, tiers: readonly PreparedTier[]) {
+  for (const tier of tiers) {
+    await tx.query(
+      `insert into tier (id, challenge_id, rank, goal, counterpart, sponsor_id, sponsorship)
+       values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
+      [
+        tier.id,
+        challengeId,
+        tier.rank,
+        JSON.stringify(tier.goal),
+        tier.counterpart ? JSON.stringify(tier.counterpart) : null,
+        tier.sponsorId ?? null,
+        tier.sponsorship,
+      ],
+    );
+  }
+}
+
+/** Creates a challenge as a draft, its tiers checked by the domain rules. */
+export async function createChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+  input: ChallengeInput,
+): Promise<ChallengeView> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  const actionType = ctx.registry.actionType(input.actionType);
+  const actionSettings = actionType.validateSettings(input.actionSettings);
+  const tiers = await prepareTiers(ctx.db, campaign, actionType, input);
+  const deadline = input.deadline ? parseDeadline(ctx, input.deadline) : null;
 
   const id = newId('chl');
   await ctx.db.transaction(async (tx) => {
@@ -447,23 +491,164 @@ export async function createChallenge(
         deadline,
       ],
     );
-    for (const tier of tiers) {
-      await tx.query(
-        `insert into tier (id, challenge_id, rank, goal, counterpart, sponsor_id, sponsorship)
-         values (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
-        [
-          tier.id,
-          id,
-          tier.rank,
-          JSON.stringify(tier.goal),
-          tier.counterpart ? JSON.stringify(tier.counterpart) : null,
-          tier.sponsorId ?? null,
-          tier.sponsorship,
-        ],
-      );
-    }
+    await insertTiers(tx, id, tiers);
   });
   return getChallenge(ctx, viewer, id);
+}
+
+/**
+ * `PATCH /api/challenges/{id}`: what may change of a draft. Fields left out
+ * stay as they are; `description` and `deadline` may be `null` (cleared).
+ */
+export interface ChallengePatch {
+  title?: string;
+  description?: string | null;
+  actionType?: string;
+  actionSettings?: Record<string, unknown>;
+  goal?: GoalInput;
+  counterpart?: CounterpartInput;
+  tiers?: TierInput[];
+  sponsor?: string;
+  deadline?: string | null;
+}
+
+/** Refuses anything but a draft: what the public saw or pledged to stays as it was. */
+function assertDraft(challenge: ChallengeAggregate): void {
+  if (challenge.status !== 'draft') {
+    throw new TandemError(
+      'TANDEM_CHALLENGE_NOT_DRAFT',
+      `The challenge is ${challenge.status}; only a draft can be edited or deleted.`,
+    );
+  }
+}
+
+/** Two tiers promise the same thing to the same sponsor (ids and answers aside). */
+const samePromise = (a: Tier, b: Tier): boolean =>
+  a.rank === b.rank &&
+  (a.sponsorId ?? null) === (b.sponsorId ?? null) &&
+  JSON.stringify(a.goal) === JSON.stringify(b.goal) &&
+  JSON.stringify(a.counterpart ?? null) === JSON.stringify(b.counterpart ?? null);
+
+/**
+ * Edits a draft (org admin), checked exactly as a creation: the action
+ * type's settings schema, the tiers' rules, sponsors and beneficiaries.
+ *
+ * Tiers are all or nothing: `goal` (+ `counterpart`) or `tiers` replaces
+ * every tier. A replacement tier that promises what the old tier of the same
+ * rank promised (same goal, counterpart and sponsor) keeps its id and its
+ * sponsor's answer; any other is proposed afresh to the sponsor it names, who
+ * agreed to the old promise, not to the new one. Changing only the action
+ * type re-checks the tiers kept (a quantity goal needs a unit), and its
+ * settings are checked against the new type (left out: its defaults).
+ *
+ * 409 `TANDEM_CHALLENGE_NOT_DRAFT` once the challenge was opened.
+ */
+export async function updateChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  patch: ChallengePatch,
+): Promise<ChallengeView> {
+  await ctx.db.transaction(async (tx) => {
+    const challenge = await loadEditableChallenge(tx, viewer, id);
+    const campaign = await findCampaign(tx, challenge.campaignId);
+    const actionType = ctx.registry.actionType(patch.actionType ?? challenge.actionType);
+    const typeChanged = actionType.id !== challenge.actionType;
+    const actionSettings =
+      patch.actionSettings !== undefined || typeChanged
+        ? actionType.validateSettings(patch.actionSettings)
+        : challenge.actionSettings;
+
+    const replacesTiers =
+      patch.tiers !== undefined || patch.goal !== undefined || patch.counterpart !== undefined;
+    if (patch.sponsor !== undefined && !replacesTiers) {
+      throw invalid('sponsor', 'give it with goal or tiers: it names who delivers them');
+    }
+    if (replacesTiers) {
+      const tiers = await prepareTiers(tx, campaign, actionType, patch);
+      for (const tier of tiers) {
+        const old = challenge.tiers.find((t) => samePromise(t, tier));
+        if (old) {
+          tier.id = old.id;
+          tier.sponsorship = old.sponsorship;
+        }
+      }
+      const kept = new Set(tiers.map((t) => t.id));
+      const gone = challenge.tiers.filter((t) => !kept.has(t.id)).map((t) => t.id);
+      if (gone.length > 0) await tx.query('delete from tier where id in (?)', [gone]);
+      await insertTiers(
+        tx,
+        id,
+        tiers.filter((t) => !challenge.tiers.some((old) => old.id === t.id)),
+      );
+    } else if (typeChanged) {
+      for (const tier of challenge.tiers) {
+        if (tier.goal.quantity !== undefined && actionType.unit === null) {
+          throw invalid(
+            'actionType',
+            `"${actionType.id}" measures nothing, and tier ${tier.rank + 1} has a quantity goal; give new tiers too`,
+          );
+        }
+      }
+    }
+
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    const set = (column: string, value: unknown, cast = '') => {
+      sets.push(`${column} = ?${cast}`);
+      params.push(value);
+    };
+    if (patch.title !== undefined) set('title', patch.title.trim());
+    if (patch.description !== undefined) set('description', patch.description);
+    if (typeChanged) set('action_type', actionType.id);
+    if (actionSettings !== challenge.actionSettings) {
+      set('action_settings', JSON.stringify(actionSettings), '::jsonb');
+    }
+    if (patch.deadline !== undefined) {
+      set('deadline', patch.deadline === null ? null : parseDeadline(ctx, patch.deadline));
+    }
+    set('updated_at', new Date());
+    await tx.query(`update challenge set ${sets.join(', ')} where id = ?`, [...params, id]);
+  });
+  // This process's write already emptied its cache (app.ts); the tag drops
+  // the answer for a change made outside a request too.
+  ctx.views?.invalidate(id);
+  return getChallenge(ctx, viewer, id);
+}
+
+/**
+ * `DELETE /api/challenges/{id}` (org admin): a draft goes, with its tiers;
+ * nobody outside the organization ever saw it. 409 once opened: an opened
+ * challenge is closed, never deleted, so its pledges and report stay.
+ */
+export async function deleteChallenge(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+): Promise<{ id: string; status: 'deleted' }> {
+  await ctx.db.transaction(async (tx) => {
+    await loadEditableChallenge(tx, viewer, id);
+    await tx.query('delete from challenge where id = ?', [id]);
+  });
+  ctx.views?.invalidate(id);
+  return { id, status: 'deleted' };
+}
+
+/**
+ * The challenge, locked, for an edit by an admin of its organization: the
+ * role first (401/403 before anything about the challenge), then 409 unless
+ * it is a draft.
+ */
+async function loadEditableChallenge(
+  tx: Sql,
+  viewer: Viewer,
+  id: string,
+): Promise<ChallengeAggregate> {
+  const challenge = await loadChallenge(tx, id, { lock: true });
+  if (!challenge) throw notFound('challenge', id);
+  requireRole(viewer, challenge.organizationId, 'admin');
+  assertDraft(challenge);
+  return challenge;
 }
 
 /** Runs a lifecycle change on the locked challenge row, then answers its view. */

@@ -664,3 +664,297 @@ export async function findCampaign(sql: Sql, id: string): Promise<CampaignRecord
     createdAt: new Date(row.created_at),
   };
 }
+
+/** `PATCH /api/campaigns/{id}`: what may change of a campaign; `null` clears. */
+export interface CampaignPatch {
+  title?: string;
+  description?: string | null;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  audience?: Audience;
+}
+
+/**
+ * `PATCH /api/campaigns/{id}` (org admin): renames a campaign, moves its
+ * dates, changes its audience — at any time, open challenges or not. The
+ * audience is who may see and join its challenges from now on: narrowing it
+ * (public to members-only) hides them from outsiders at once, but pledges
+ * already made stay and count; widening it opens them to more people. The
+ * organizer decides, as for a campaign's dates (ADR 0036). The cached
+ * answers of the campaign and of its challenges (whose visibility follows
+ * the audience) are dropped. The route answers the campaign as `GET` does.
+ */
+export async function updateCampaign(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  patch: CampaignPatch,
+): Promise<void> {
+  const campaign = await findCampaign(ctx.db, id);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  const startsAt =
+    patch.startsAt === undefined
+      ? campaign.startsAt
+      : patch.startsAt === null
+        ? null
+        : new Date(patch.startsAt);
+  const endsAt =
+    patch.endsAt === undefined
+      ? campaign.endsAt
+      : patch.endsAt === null
+        ? null
+        : new Date(patch.endsAt);
+  if (startsAt && endsAt && endsAt <= startsAt) throw invalid('endsAt', 'must be after startsAt');
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, value: unknown, cast = '') => {
+    sets.push(`${column} = ?${cast}`);
+    params.push(value);
+  };
+  if (patch.title !== undefined) set('title', patch.title.trim());
+  if (patch.description !== undefined) set('description', patch.description);
+  if (patch.startsAt !== undefined) set('starts_at', startsAt);
+  if (patch.endsAt !== undefined) set('ends_at', endsAt);
+  if (patch.audience !== undefined) {
+    set('audience', JSON.stringify(normalizeAudience(patch.audience)), '::jsonb');
+  }
+  if (sets.length > 0) {
+    await ctx.db.query(`update campaign set ${sets.join(', ')} where id = ?`, [...params, id]);
+    await dropCampaignViews(ctx, id);
+  }
+}
+
+/** Drops the cached answers of a campaign and of each of its challenges. */
+async function dropCampaignViews(ctx: ServiceContext, campaignId: string): Promise<void> {
+  if (!ctx.views) return;
+  const rows = await ctx.db.query<{ id: string }>(
+    'select id from challenge where campaign_id = ?',
+    [campaignId],
+  );
+  ctx.views.invalidate(campaignId);
+  for (const row of rows) ctx.views.invalidate(row.id);
+  ctx.views.invalidate(ORGANIZATIONS_TAG);
+}
+
+/**
+ * `DELETE /api/campaigns/{id}` (org admin): a campaign whose challenges are
+ * all drafts (or that has none) goes, with them and its teams. 409
+ * `TANDEM_CAMPAIGN_NOT_DRAFT` once one of its challenges was opened: what
+ * people pledged to is closed, never deleted.
+ */
+export async function deleteCampaign(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+): Promise<{ id: string; status: 'deleted' }> {
+  const campaign = await findCampaign(ctx.db, id);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  await ctx.db.transaction(async (tx) => {
+    // Locks the campaign's challenges, so none opens between the check and the delete.
+    const rows = await tx.query<{ id: string; status: string }>(
+      'select id, status from challenge where campaign_id = ? order by id for update',
+      [id],
+    );
+    const opened = rows.filter((r) => r.status !== 'draft');
+    if (opened.length > 0) {
+      throw new TandemError(
+        'TANDEM_CAMPAIGN_NOT_DRAFT',
+        `The campaign has ${opened.length} challenge(s) that were opened; close them, it cannot be deleted.`,
+      );
+    }
+    await tx.query('delete from campaign where id = ?', [id]);
+  });
+  await dropCampaignViews(ctx, id);
+  return { id, status: 'deleted' };
+}
+
+/** A beneficiary as its organization's admins see it. */
+export interface BeneficiaryRecord {
+  id: string;
+  organizationId: string;
+  name: string;
+  description: string | null;
+  url: string | null;
+}
+
+/**
+ * The columns a beneficiary answer reads, and how each becomes a field: one
+ * list, so a new field is one more line here and in the route's schema.
+ */
+const BENEFICIARY_COLUMNS = 'id, organization_id, name, description, url';
+interface BeneficiaryRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  url: string | null;
+}
+const toBeneficiary = (row: BeneficiaryRow): BeneficiaryRecord => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  name: row.name,
+  description: row.description,
+  url: row.url,
+});
+
+/** `GET /api/organizations/{slug}/beneficiaries` (org admin), by name. */
+export async function listBeneficiaries(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+): Promise<{ beneficiaries: BeneficiaryRecord[] }> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const rows = await ctx.db.query<BeneficiaryRow>(
+    `select ${BENEFICIARY_COLUMNS} from beneficiary where organization_id = ? order by name, id`,
+    [organization.id],
+  );
+  return { beneficiaries: rows.map(toBeneficiary) };
+}
+
+/** `PATCH /api/organizations/{slug}/beneficiaries/{id}`: absent stays, `null` clears. */
+export interface BeneficiaryPatch {
+  name?: string;
+  description?: string | null;
+  url?: string | null;
+}
+
+/**
+ * `PATCH /api/organizations/{slug}/beneficiaries/{id}` (org admin). A
+ * beneficiary of another organization is 404, as an unknown one. Tiers name
+ * a beneficiary by id: they show the new name at once.
+ */
+export async function updateBeneficiary(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  id: string,
+  patch: BeneficiaryPatch,
+): Promise<BeneficiaryRecord> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const changes: [string, unknown][] = [];
+  if (patch.name !== undefined) changes.push(['name', patch.name.trim()]);
+  if (patch.description !== undefined) changes.push(['description', patch.description]);
+  if (patch.url !== undefined) changes.push(['url', patch.url]);
+  const assignments = changes.map(([column]) => `${column} = ?`);
+  const [row] = await ctx.db.query<BeneficiaryRow>(
+    changes.length > 0
+      ? `update beneficiary set ${assignments.join(', ')} where id = ? and organization_id = ?
+         returning ${BENEFICIARY_COLUMNS}`
+      : `select ${BENEFICIARY_COLUMNS} from beneficiary where id = ? and organization_id = ?`,
+    [...changes.map(([, value]) => value), id, organization.id],
+  );
+  if (!row) throw notFound('beneficiary', id);
+  if (changes.length > 0) ctx.views?.invalidate(organizationTag(organization.id));
+  return toBeneficiary(row);
+}
+
+/** A team with how many people count in it. */
+export interface TeamSummary {
+  id: string;
+  slug: string;
+  name: string;
+  members: number;
+}
+
+/**
+ * `GET /api/campaigns/{id}/teams` (the organization's agents and up): its
+ * teams by name, each with the number of people counted in it — a team
+ * nobody joined may be deleted.
+ */
+export async function listTeams(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+): Promise<{ teams: TeamSummary[] }> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'agent');
+  const rows = await ctx.db.query<{ id: string; slug: string; name: string; members: string }>(
+    `select t.id, t.slug, t.name,
+            (select count(*) from participation p where p.team_id = t.id) as members
+       from team t where t.campaign_id = ? order by t.name, t.id`,
+    [campaignId],
+  );
+  return {
+    teams: rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, members: Number(r.members) })),
+  };
+}
+
+async function findTeam(sql: Sql, campaignId: string, teamId: string) {
+  const [row] = await sql.query<{ id: string; slug: string; name: string }>(
+    'select id, slug, name from team where id = ? and campaign_id = ?',
+    [teamId, campaignId],
+  );
+  if (!row) throw notFound('team', teamId);
+  return row;
+}
+
+/**
+ * `PATCH /api/campaigns/{id}/teams/{teamId}` (org admin): renames a team
+ * (its slug too, unique in the campaign: 409 `TANDEM_TEAM_SLUG_TAKEN`).
+ */
+export async function updateTeam(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+  teamId: string,
+  patch: { name?: string; slug?: string },
+): Promise<{ id: string; slug: string; name: string }> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  const team = await findTeam(ctx.db, campaignId, teamId);
+  const name = patch.name?.trim() ?? team.name;
+  const slug = patch.slug ?? team.slug;
+  try {
+    await ctx.db.query('update team set name = ?, slug = ? where id = ?', [name, slug, teamId]);
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new TandemError(
+        'TANDEM_TEAM_SLUG_TAKEN',
+        `slug: team "${slug}" already exists in this campaign.`,
+        [{ path: 'slug', message: 'is already taken' }],
+      );
+    }
+    throw error;
+  }
+  ctx.views?.invalidate(campaignId);
+  return { id: teamId, slug, name };
+}
+
+/**
+ * `DELETE /api/campaigns/{id}/teams/{teamId}` (org admin): only a team
+ * nobody joined; once a pledge names it, 409 `TANDEM_TEAM_NOT_EMPTY` (its
+ * counts and ranking stay).
+ */
+export async function deleteTeam(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  campaignId: string,
+  teamId: string,
+): Promise<{ id: string; status: 'deleted' }> {
+  const campaign = await findCampaign(ctx.db, campaignId);
+  requireRole(viewer, campaign.organizationId, 'admin');
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.query<{ id: string }>(
+      'select id from team where id = ? and campaign_id = ? for update',
+      [teamId, campaignId],
+    );
+    if (!row) throw notFound('team', teamId);
+    // Whoever joined it counts in it: by a pledge, or by a contribution.
+    const [joined] = await tx.query<{ n: string }>(
+      `select (select count(*) from pledge where team_id = ?)
+            + (select count(*) from participation where team_id = ?) as n`,
+      [teamId, teamId],
+    );
+    if (Number(joined?.n ?? 0) > 0) {
+      throw new TandemError(
+        'TANDEM_TEAM_NOT_EMPTY',
+        'People joined this team; it cannot be deleted (rename it instead).',
+      );
+    }
+    await tx.query('delete from team where id = ?', [teamId]);
+  });
+  ctx.views?.invalidate(campaignId);
+  return { id: teamId, status: 'deleted' };
+}

@@ -16,6 +16,7 @@ export interface TestClient {
     body?: Body,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<TestResponse<T>>;
+  patch<T = any>(url: string, body?: Body, options?: { token?: string }): Promise<TestResponse<T>>;
   delete<T = any>(url: string, options?: { token?: string }): Promise<TestResponse<T>>;
   /** Signs in through the magic link and the dev mailbox; returns the session token. */
   signIn(email: string): Promise<string>;
@@ -32,7 +33,7 @@ export interface TestClient {
 /** A small HTTP client over `app.inject()`, for tests that read like API calls. */
 export function createTestClient(app: App): TestClient {
   const send = async (
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     url: string,
     body?: Body,
     options: { token?: string; headers?: Record<string, string> } = {},
@@ -55,6 +56,7 @@ export function createTestClient(app: App): TestClient {
   const client: TestClient = {
     get: (url, options) => send('GET', url, undefined, options),
     post: (url, body, options) => send('POST', url, body, options),
+    patch: (url, body, options) => send('PATCH', url, body, options),
     delete: (url, options) => send('DELETE', url, undefined, options),
     async mailedToken(email, purpose) {
       const box = await send('GET', `/api/dev/mailbox?to=${encodeURIComponent(email)}`);

@@ -26,6 +26,9 @@ const SWAPPABLE = new Set([
   'GET /api/organizations/{slug}/webhooks/{id}/deliveries',
   'POST /api/challenges/{id}/tiers/{tierId}/sponsorship',
   'DELETE /api/organizations/{slug}/members/{participantId}',
+  'PATCH /api/organizations/{slug}/beneficiaries/{id}',
+  'PATCH /api/campaigns/{id}/teams/{teamId}',
+  'DELETE /api/campaigns/{id}/teams/{teamId}',
 ]);
 
 function tokenOf(world: World, caller: MatrixCaller): string | undefined {
@@ -134,8 +137,55 @@ async function build(
       body = { title: 'Challenge', actionType: 'pledge-only', goal: { participants: 3 } };
       break;
     case 'POST /api/challenges/{id}/open':
+    case 'DELETE /api/challenges/{id}':
       params['id'] = await freshChallenge(world, 'draft');
       break;
+    case 'PATCH /api/challenges/{id}':
+      params['id'] = await freshChallenge(world, 'draft');
+      body = { title: `Edited ${unique()}`, deadline: null };
+      break;
+    case 'PATCH /api/campaigns/{id}':
+      params['id'] = home.campaignId;
+      body = { description: `Edited ${unique()}` };
+      break;
+    case 'DELETE /api/campaigns/{id}': {
+      // Deleting is for good: a fresh campaign without challenges for each caller.
+      const fresh = must(
+        await world.client.post(
+          `/api/organizations/${home.slug}/campaigns`,
+          { title: `Doomed ${unique()}`, audience: { type: 'members' } },
+          asAdmin(world),
+        ),
+        201,
+        'fresh campaign',
+      );
+      params['id'] = fresh.id;
+      break;
+    }
+    case 'PATCH /api/organizations/{slug}/beneficiaries/{id}':
+      body = { description: `Edited ${unique()}` };
+      break;
+    case 'PATCH /api/campaigns/{id}/teams/{teamId}':
+      params['id'] = home.campaignId;
+      body = { name: 'North' };
+      break;
+    case 'DELETE /api/campaigns/{id}/teams/{teamId}': {
+      params['id'] = home.campaignId;
+      if (variant === 'own') {
+        // A fresh team nobody joined, for each caller.
+        const team = must(
+          await world.client.post(
+            `/api/campaigns/${home.campaignId}/teams`,
+            { name: `Gone ${unique()}` },
+            asAdmin(world),
+          ),
+          201,
+          'fresh team',
+        );
+        params['teamId'] = team.id;
+      }
+      break;
+    }
     case 'POST /api/challenges/{id}/close':
       params['id'] = await freshChallenge(world, 'open');
       break;

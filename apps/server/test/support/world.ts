@@ -411,6 +411,8 @@ export function fittingIds(o: OrganizationFixture, path: string, name: string): 
   if (name === 'tierId') return [o.tierId];
   if (name === 'participantId') return [o.memberParticipantId];
   if (name === 'postcode') return ['92110'];
+  if (name === 'teamId') return [o.teamId];
+  if (path.includes('/beneficiaries/')) return [o.beneficiaryId];
   if (path.startsWith('/api/campaigns/')) return [o.campaignId, o.publicCampaignId];
   if (path.startsWith('/api/challenges/')) {
     const action = path.split('/')[4] ?? '';

@@ -22,6 +22,7 @@ export async function actionTypeRoutes(app: App, ctx: ServiceContext): Promise<v
       unit: type.unit,
       pledgeSchema: (type.pledgeSchema as Record<string, unknown> | undefined) ?? null,
       contributionSchema: (type.contributionSchema as Record<string, unknown> | undefined) ?? null,
+      settingsSchema: type.settingsSchema as Record<string, unknown>,
     })),
   };
   // Plain JSON once: TypeBox schemas carry symbol keys a serializer need not see.
@@ -32,7 +33,7 @@ export async function actionTypeRoutes(app: App, ctx: ServiceContext): Promise<v
       schema: {
         'x-tandem-access': access.anyone(),
         tags: ['action types'],
-        summary: 'The installed action types, with their pledge and contribution schemas',
+        summary: 'The installed action types, with their settings, pledge and contribution schemas',
         response: {
           200: Type.Object({
             actionTypes: Type.Array(
@@ -44,6 +45,14 @@ export async function actionTypeRoutes(app: App, ctx: ServiceContext): Promise<v
                 unit: Type.Union([Type.String(), Type.Null()]),
                 pledgeSchema: JsonSchema,
                 contributionSchema: JsonSchema,
+                settingsSchema: Type.Object(
+                  {},
+                  {
+                    additionalProperties: true,
+                    description:
+                      'The JSON Schema a challenge’s `actionSettings` are checked with (an object schema; no properties when the type takes no settings)',
+                  },
+                ),
               }),
             ),
           }),

@@ -7,12 +7,14 @@ import {
   closeChallenge,
   createChallenge,
   decideSponsorship,
+  deleteChallenge,
   fulfillTier,
   getCampaign,
   getChallenge,
   loadCampaignView,
   loadChallengeView,
   openChallenge,
+  updateChallenge,
 } from '../../services/challenges.js';
 import type { CachedView, ServiceContext } from '../../services/context.js';
 import { findCampaign, organizationTag } from '../../services/organizations.js';
@@ -28,6 +30,7 @@ import {
   DateTime,
   errors,
   Goal,
+  Nullable,
   Proof,
   Slug,
   StringEnum,
@@ -52,6 +55,22 @@ const ChallengeInput = Type.Object(
     tiers: Type.Optional(Type.Array(TierInput, { minItems: 1, maxItems: 20 })),
     sponsor: Type.Optional(Slug),
     deadline: Type.Optional(DateTime),
+  },
+  { additionalProperties: false },
+);
+
+/** A draft's edit: the creation's fields, each optional; `null` clears a description or deadline. */
+const ChallengePatch = Type.Object(
+  {
+    title: Type.Optional(ChallengeInput.properties.title),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+    actionType: Type.Optional(ChallengeInput.properties.actionType),
+    actionSettings: Type.Optional(AnyObject),
+    goal: Type.Optional(Goal),
+    counterpart: Type.Optional(Counterpart),
+    tiers: Type.Optional(Type.Array(TierInput, { minItems: 1, maxItems: 20 })),
+    sponsor: Type.Optional(Slug),
+    deadline: Type.Optional(Nullable(DateTime)),
   },
   { additionalProperties: false },
 );
@@ -183,6 +202,42 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     });
     return sendCached(reply, viewer, id, cached);
   }
+
+  app.patch(
+    '/api/challenges/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['challenges'],
+        summary: 'Edit a draft challenge (org admin)',
+        description:
+          'The fields of creation, each optional: those left out stay as they are; `description` and `deadline` may be `null`. Checked as a creation is (the action type’s settings schema, the tiers’ rules, sponsors, beneficiaries), 400 naming each field. `goal` (+ `counterpart`) or `tiers` replaces every tier: a tier promising what the one of the same rank promised keeps its id and its sponsor’s answer, any other is proposed afresh to the sponsor it names. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened. Answers the challenge.',
+        params: IdParams,
+        body: ChallengePatch,
+        response: { 200: ChallengeView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => updateChallenge(ctx, request.viewer, request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/challenges/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['challenges'],
+        summary: 'Delete a draft challenge (org admin)',
+        description:
+          'A draft goes with its tiers. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened: an opened challenge is closed (`POST /api/challenges/{id}/close`), never deleted.',
+        params: IdParams,
+        response: {
+          200: Type.Object({ id: Type.String(), status: Type.Literal('deleted') }),
+          ...errors(401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => deleteChallenge(ctx, request.viewer, request.params.id),
+  );
 
   const lifecycle = [
     ['open', openChallenge, 'Open a draft to pledges (org admin)'],

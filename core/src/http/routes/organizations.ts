@@ -7,12 +7,19 @@ import {
   createCampaign,
   createOrganization,
   createTeam,
+  deleteCampaign,
+  deleteTeam,
   getOrganization,
+  listBeneficiaries,
   listPublicOrganizations,
+  listTeams,
   removeMember,
+  updateBeneficiary,
+  updateCampaign,
   updateOrganization,
+  updateTeam,
 } from '../../services/organizations.js';
-import { listSponsorships } from '../../services/challenges.js';
+import { getCampaign, listSponsorships } from '../../services/challenges.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../types.js';
 import {
@@ -35,6 +42,7 @@ import {
   TeamView,
   Title,
   HttpUrl,
+  Nullable,
 } from '../schemas.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -324,5 +332,162 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     },
     async (request) =>
       listSponsorships(ctx, request.viewer, request.params.slug, request.query.status),
+  );
+
+  consoleRoutes(app, ctx);
+}
+
+const Deleted = Type.Object({ id: Type.String(), status: Type.Literal('deleted') });
+const TeamParams = Type.Object({
+  id: IdParams.properties.id,
+  teamId: IdParams.properties.id,
+});
+
+/** What the organization console edits after creation: campaigns, beneficiaries, teams. */
+function consoleRoutes(app: App, ctx: ServiceContext): void {
+  app.patch(
+    '/api/campaigns/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['campaigns'],
+        summary: 'Edit a campaign (org admin)',
+        description:
+          'Fields left out stay as they are; `description`, `startsAt` and `endsAt` may be `null`. The audience may change while challenges are open: it decides who sees and joins them from then on, pledges already made stay and count (ADR 0036). Answers the campaign as its admins read it (drafts included).',
+        params: IdParams,
+        body: Type.Object(
+          {
+            title: Type.Optional(Title({ maxLength: 200 })),
+            description: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+            startsAt: Type.Optional(Nullable(DateTime)),
+            endsAt: Type.Optional(Nullable(DateTime)),
+            audience: Type.Optional(Audience),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CampaignView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      await updateCampaign(ctx, request.viewer, request.params.id, request.body);
+      return getCampaign(ctx, request.viewer, request.params.id);
+    },
+  );
+
+  app.delete(
+    '/api/campaigns/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['campaigns'],
+        summary: 'Delete a campaign whose challenges are all drafts (org admin)',
+        description:
+          'With its draft challenges and its teams. 409 `TANDEM_CAMPAIGN_NOT_DRAFT` once one of its challenges was opened.',
+        params: IdParams,
+        response: { 200: Deleted, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) => deleteCampaign(ctx, request.viewer, request.params.id),
+  );
+
+  app.get(
+    '/api/organizations/:slug/beneficiaries',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['organizations'],
+        summary: "The organization's beneficiaries, as its admins manage them (org admin)",
+        description:
+          'By name. Their public names and links are also in `GET /api/organizations/{slug}`.',
+        params: SlugParams,
+        response: {
+          200: Type.Object({ beneficiaries: Type.Array(BeneficiaryView) }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => listBeneficiaries(ctx, request.viewer, request.params.slug),
+  );
+
+  app.patch(
+    '/api/organizations/:slug/beneficiaries/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['organizations'],
+        summary: 'Edit a beneficiary (org admin)',
+        description:
+          'Fields left out stay as they are; `description` and `url` may be `null`. Tiers name it by id and show the change at once.',
+        params: Type.Object({ slug: SlugParams.properties.slug, id: IdParams.properties.id }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Title({ maxLength: 200 })),
+            description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
+            url: Type.Optional(Nullable(HttpUrl)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: BeneficiaryView, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      updateBeneficiary(ctx, request.viewer, request.params.slug, request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/campaigns/:id/teams',
+    {
+      schema: {
+        'x-tandem-access': access.role('agent'),
+        tags: ['campaigns'],
+        summary: "A campaign's teams with how many people count in each (agents and up)",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            teams: Type.Array(
+              Type.Object({ ...TeamView.properties, members: Type.Integer({ minimum: 0 }) }),
+            ),
+          }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => listTeams(ctx, request.viewer, request.params.id),
+  );
+
+  app.patch(
+    '/api/campaigns/:id/teams/:teamId',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['campaigns'],
+        summary: 'Rename a team (org admin)',
+        description: '409 `TANDEM_TEAM_SLUG_TAKEN` when another team of the campaign has the slug.',
+        params: TeamParams,
+        body: Type.Object(
+          { name: Type.Optional(Title({ maxLength: 200 })), slug: Type.Optional(Slug) },
+          { additionalProperties: false },
+        ),
+        response: { 200: TeamView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      updateTeam(ctx, request.viewer, request.params.id, request.params.teamId, request.body),
+  );
+
+  app.delete(
+    '/api/campaigns/:id/teams/:teamId',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['campaigns'],
+        summary: 'Delete a team nobody joined (org admin)',
+        description:
+          '409 `TANDEM_TEAM_NOT_EMPTY` once a pledge or a contribution names it: its counts stay.',
+        params: TeamParams,
+        response: { 200: Deleted, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request) => deleteTeam(ctx, request.viewer, request.params.id, request.params.teamId),
   );
 }
