@@ -11,7 +11,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The installed action types, with their pledge and contribution schemas */
+    /** The installed action types, with their settings, pledge and contribution schemas */
     get: {
       parameters: {
         query?: never;
@@ -40,6 +40,10 @@ export interface paths {
                 pledgeSchema: {
                   [key: string]: unknown;
                 } | null;
+                /** @description The JSON Schema a challenge’s `actionSettings` are checked with (an object schema; no properties when the type takes no settings) */
+                settingsSchema: {
+                  [key: string]: unknown;
+                };
                 title: {
                   en: string;
                   fr: string;
@@ -453,10 +457,321 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete a campaign whose challenges are all drafts (org admin)
+     * @description With its draft challenges and its teams. 409 `TANDEM_CAMPAIGN_NOT_DRAFT` once one of its challenges was opened.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Edit a campaign (org admin)
+     * @description Fields left out stay as they are; `description`, `startsAt` and `endsAt` may be `null`. The audience may change while challenges are open: it decides who sees and joins them from then on, pledges already made stay and count (ADR 0036). Answers the campaign as its admins read it (drafts included).
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            audience?:
+              | {
+                  /** @enum {string} */
+                  type: 'public';
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'members';
+                }
+              | {
+                  domains: string[];
+                  /** @enum {string} */
+                  type: 'email-domain';
+                };
+            description?: string | null;
+            endsAt?: string | null;
+            startsAt?: string | null;
+            title?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audience: {
+                [key: string]: unknown;
+              };
+              challenges?: {
+                actionSettings: {
+                  [key: string]: unknown;
+                };
+                actionType: string;
+                campaignId: string;
+                closedAt: string | null;
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                createdAt: string;
+                deadline: string | null;
+                description: string | null;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                } | null;
+                id: string;
+                openedAt: string | null;
+                organizationId: string;
+                progress: {
+                  co2eKg: number;
+                  forecast: {
+                    /** @description share of the time from opening to deadline gone (0..1) */
+                    elapsed: number;
+                    expectedAtDeadline: {
+                      participants: number;
+                      quantity: number;
+                    };
+                    /** @enum {string} */
+                    method: 'linear-since-opening';
+                    onTrack: boolean;
+                    /** @description expected share of that tier's goal (1 = reached) */
+                    ratio: number;
+                    /** @description the tier aimed at: the lowest not reached yet */
+                    tierId: string;
+                  } | null;
+                  participants: number;
+                  quantity: number;
+                };
+                status: string;
+                tiers: {
+                  counterpart: {
+                    [key: string]: unknown;
+                  } | null;
+                  fulfilledAt: string | null;
+                  fulfilledBy: string | null;
+                  goal: {
+                    [key: string]: unknown;
+                  };
+                  id: string;
+                  owed: {
+                    currency: string;
+                    value: number;
+                  } | null;
+                  proof: {
+                    text?: string;
+                    /**
+                     * Format: uri
+                     * @description an http:// or https:// URL
+                     */
+                    url?: string;
+                  } | null;
+                  rank: number;
+                  sponsor: string | null;
+                  /**
+                   * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                   * @enum {string}
+                   */
+                  sponsorship: 'accepted' | 'proposed' | 'declined';
+                  unlockedAt: string | null;
+                }[];
+                title: string;
+                unit: string | null;
+              }[];
+              description: string | null;
+              endsAt: string | null;
+              id: string;
+              organization: string | null;
+              organizationId: string;
+              organizationName?: string | null;
+              startsAt: string | null;
+              teams: {
+                id: string;
+                name: string;
+                slug: string;
+              }[];
+              title: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/campaigns/{id}/challenges': {
@@ -929,7 +1244,84 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** A campaign's teams with how many people count in each (agents and up) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              teams: {
+                id: string;
+                members: number;
+                name: string;
+                slug: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Add a team to a campaign (org admin) */
     post: {
@@ -1050,6 +1442,234 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/campaigns/{id}/teams/{teamId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a team nobody joined (org admin)
+     * @description 409 `TANDEM_TEAM_NOT_EMPTY` once a pledge or a contribution names it: its counts stay.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          teamId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Rename a team (org admin)
+     * @description 409 `TANDEM_TEAM_SLUG_TAKEN` when another team of the campaign has the slug.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          teamId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            /** @description lower-case letters, digits and dashes */
+            slug?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              slug: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/challenges/{id}': {
@@ -1220,10 +1840,382 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete a draft challenge (org admin)
+     * @description A draft goes with its tiers. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened: an opened challenge is closed (`POST /api/challenges/{id}/close`), never deleted.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Edit a draft challenge (org admin)
+     * @description The fields of creation, each optional: those left out stay as they are; `description` and `deadline` may be `null`. Checked as a creation is (the action type’s settings schema, the tiers’ rules, sponsors, beneficiaries), 400 naming each field. `goal` (+ `counterpart`) or `tiers` replaces every tier: a tier promising what the one of the same rank promised keeps its id and its sponsor’s answer, any other is proposed afresh to the sponsor it names. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened. Answers the challenge.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            actionSettings?: {
+              [key: string]: unknown;
+            };
+            actionType?: string;
+            counterpart?:
+              | {
+                  amount: {
+                    currency: string;
+                    value: number;
+                  };
+                  beneficiaryId: string;
+                  /** @enum {string} */
+                  kind: 'donation';
+                }
+              | {
+                  description: string;
+                  /** @enum {string} */
+                  kind: 'act';
+                }
+              | {
+                  beneficiaryId: string;
+                  cap: {
+                    currency: string;
+                    value: number;
+                  };
+                  /** @enum {string} */
+                  kind: 'matching';
+                  perUnit: {
+                    currency: string;
+                    value: number;
+                  };
+                };
+            deadline?: string | null;
+            description?: string | null;
+            goal?: {
+              /** @enum {string} */
+              match?: 'all' | 'any';
+              participants?: number;
+              quantity?: number;
+            };
+            /** @description lower-case letters, digits and dashes */
+            sponsor?: string;
+            tiers?: {
+              counterpart?:
+                | {
+                    amount: {
+                      currency: string;
+                      value: number;
+                    };
+                    beneficiaryId: string;
+                    /** @enum {string} */
+                    kind: 'donation';
+                  }
+                | {
+                    description: string;
+                    /** @enum {string} */
+                    kind: 'act';
+                  }
+                | {
+                    beneficiaryId: string;
+                    cap: {
+                      currency: string;
+                      value: number;
+                    };
+                    /** @enum {string} */
+                    kind: 'matching';
+                    perUnit: {
+                      currency: string;
+                      value: number;
+                    };
+                  };
+              goal: {
+                /** @enum {string} */
+                match?: 'all' | 'any';
+                participants?: number;
+                quantity?: number;
+              };
+              /** @description lower-case letters, digits and dashes */
+              sponsor?: string;
+            }[];
+            title?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionSettings: {
+                [key: string]: unknown;
+              };
+              actionType: string;
+              campaignId: string;
+              closedAt: string | null;
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              createdAt: string;
+              deadline: string | null;
+              description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              } | null;
+              id: string;
+              openedAt: string | null;
+              organizationId: string;
+              progress: {
+                co2eKg: number;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                participants: number;
+                quantity: number;
+              };
+              status: string;
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                fulfilledAt: string | null;
+                fulfilledBy: string | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
+                proof: {
+                  text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
+                  url?: string;
+                } | null;
+                rank: number;
+                sponsor: string | null;
+                /**
+                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                 * @enum {string}
+                 */
+                sponsorship: 'accepted' | 'proposed' | 'declined';
+                unlockedAt: string | null;
+              }[];
+              title: string;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/challenges/{id}/actions': {
@@ -5102,7 +6094,88 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The organization's beneficiaries, as its admins manage them (org admin)
+     * @description By name. Their public names and links are also in `GET /api/organizations/{slug}`.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              beneficiaries: {
+                description: string | null;
+                id: string;
+                name: string;
+                organizationId?: string;
+                url: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Add a beneficiary (org admin) */
     post: {
@@ -5213,6 +6286,126 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/beneficiaries/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Edit a beneficiary (org admin)
+     * @description Fields left out stay as they are; `description` and `url` may be `null`. Tiers name it by id and show the change at once.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string | null;
+            name?: string;
+            url?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              description: string | null;
+              id: string;
+              name: string;
+              organizationId?: string;
+              url: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/organizations/{slug}/campaigns': {
