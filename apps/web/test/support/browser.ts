@@ -144,7 +144,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const size = page.viewportSize();
-  const label = size && size.width <= VIEWPORTS.phone.width ? 'phone' : 'desktop';
+  // Named after the viewport it was taken at (a width between two is named after the smaller).
+  const label =
+    (Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])
+      .filter((name) => size && size.width >= VIEWPORTS[name].width)
+      .pop() ?? 'phone';
   const path = join(SCREENSHOTS, `${name}-${label}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
