@@ -4,8 +4,8 @@
  * with an address at given e-mail domains. Field names are the API's paths
  * (`audience/domains`), so its 400 details land next to their field.
  */
-import type { FieldProblem, FormValues } from '$lib/forms/schema-form';
-import { dayOf, endOfDay, startOfDay } from './challenge-form';
+import type { FieldProblem, FormValues } from '../forms/schema-form.js';
+import { dayOf, endOfDay, startOfDay } from './challenge-form.js';
 
 export const AUDIENCES = ['public', 'members', 'email-domain'] as const;
 export type AudienceType = (typeof AUDIENCES)[number];

@@ -15,7 +15,7 @@ import {
   type FieldDescriptor,
   type FieldProblem,
   type FormValues,
-} from '$lib/forms/schema-form';
+} from '../forms/schema-form.js';
 
 /** The currency of the amounts typed in the console. */
 export const CURRENCY = 'EUR';

@@ -83,6 +83,10 @@ export const load: PageServerLoad = async (event) => {
     tiers: challenge.tiers,
   });
   if (type.id !== challenge.actionType) values['actionType'] = [type.id];
+  // A tier the organization keeps itself names it as sponsor: the form leaves that blank.
+  for (const [name, value] of Object.entries(values)) {
+    if (name.endsWith('/sponsor') && value[0] === event.params.slug) delete values[name];
+  }
   return {
     challenge: {
       id: challenge.id,
