@@ -6,6 +6,7 @@ import {
   launchBrowser,
   mailedToken,
   screenshot,
+  signIn,
   startSite,
   VIEWPORTS,
   watchProblems,
@@ -63,18 +64,6 @@ afterAll(async () => {
   await site?.stop();
 });
 
-/** Signs the page in by the mailed link, landing on `next`. */
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
-
 /** No axe violation, then a screenshot at tablet and at desktop size. */
 async function inspect(page: Page, name: string): Promise<void> {
   expect(await accessibilityViolations(page), name).toEqual([]);
@@ -90,7 +79,7 @@ describe('the console’s campaigns and challenges', () => {
   it('creates a campaign and a two-tier commute challenge, opens it, and then refuses edits', async () => {
     const page = await browser.page({ viewport: 'desktop' });
     const problems = watchProblems(page);
-    await signIn(page, owner, `/admin/${slug}`);
+    await signIn(site, page, owner, `/admin/${slug}`);
     await page.getByRole('heading', { name: /Ville de Brionne/ }).waitFor();
     await page.getByRole('heading', { name: 'À faire' }).waitFor();
     await inspect(page, 'console-overview-empty');
