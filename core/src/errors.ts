@@ -129,6 +129,11 @@ const definitions = [
     409,
     'The person is the last owner of an organization: appoint another owner first.',
   ),
+  defineError(
+    'TANDEM_INVITATION_OTHER_ACCOUNT',
+    403,
+    'The invitation was mailed to another address than the signed-in account’s: sign out, or sign in with the invited address.',
+  ),
   defineError('TANDEM_ORGANIZATION_SLUG_TAKEN', 409, 'Another organization already has this slug.'),
   defineError('TANDEM_TEAM_SLUG_TAKEN', 409, 'The campaign already has a team with this slug.'),
   defineError(

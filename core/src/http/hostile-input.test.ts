@@ -61,6 +61,13 @@ const bodyProbes = (bad: string): [string, Record<string, unknown>, string][] =>
   [`/api/organizations/${slug}/beneficiaries`, { name: bad }, 'name'],
   [`/api/campaigns/${campaignId}/challenges`, { title: bad, actionType: 'pledge-only' }, 'title'],
   [`/api/campaigns/${campaignId}/teams`, { name: bad }, 'name'],
+  [
+    `/api/organizations/${slug}/invitations`,
+    { email: `x${bad}@example.org`, role: 'member' },
+    'email',
+  ],
+  ['/api/invitations/preview', { token: `tok-${bad}-0123456789` }, 'token'],
+  ['/api/invitations/accept', { token: `tok-${bad}-0123456789` }, 'token'],
 ];
 
 describe('NUL and unpaired surrogates', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderMail, type MailKind, type MailLocale } from './templates.js';
+import {
+  escapeHtml,
+  renderInvitationMail,
+  renderMail,
+  type MailKind,
+  type MailLocale,
+} from './templates.js';
 
 const link = 'https://tandem.example.org/auth/callback?token=tok_abc123&next=/c/ch_1';
 const token = 'tok_abc123';
@@ -117,4 +123,34 @@ describe('renderMail', () => {
     expect(greeting.length).toBeLessThanOrEqual('Hello ,'.length + 60);
     expect(greeting).toContain('…');
   });
+});
+
+describe('renderInvitationMail', () => {
+  it.each([
+    [
+      'fr',
+      /Invitation à rejoindre Ville de Clichy/,
+      /avec le rôle «\u00a0administrateur·rice\u00a0»/,
+      /7\sjours/,
+    ],
+    ['en', /Invitation to join Ville de Clichy/, /as an admin/, /7\sdays/],
+  ] as const)(
+    'in %s: names the organization and role, link, token, expiry',
+    (locale, subject, role, expiry) => {
+      const mail = renderInvitationMail(locale, {
+        link,
+        token,
+        expiresInMinutes: 7 * 24 * 60,
+        organizationName: 'Ville de Clichy\u0007',
+        role: 'admin',
+      });
+      expect(mail.subject).toMatch(subject);
+      expect(mail.subject).not.toContain('\u0007');
+      expect(mail.text).toMatch(role);
+      expect(mail.text).toMatch(expiry);
+      expect(mail.text).toContain(link);
+      expect(mail.text).toContain(token);
+      expect(mail.html).toContain(escapeHtml(link));
+    },
+  );
 });

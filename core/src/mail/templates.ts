@@ -87,6 +87,50 @@ export function renderMail(kind: MailKind, locale: MailLocale, vars: MailVars): 
   });
 }
 
+/** What an invitation mail is filled with (see {@link renderInvitationMail}). */
+export interface InvitationMailVars {
+  /** The one-time link to the site's invitation page. */
+  link: string;
+  token: string;
+  expiresInMinutes: number;
+  /** The organization's name, as its admins wrote it: cleaned before use. */
+  organizationName: string;
+  role: 'owner' | 'admin' | 'agent' | 'member';
+}
+
+/**
+ * Renders the mail that invites a person to join an organization with a
+ * role: subject, plain text and HTML, with the one-time link, its expiry
+ * and the token, laid out as the sign-in mail is.
+ *
+ * @example
+ * const mail = renderInvitationMail('fr', { link, token, expiresInMinutes: 10080,
+ *   organizationName: 'Ville de Clichy', role: 'admin' });
+ * await mailer.send({ to, purpose: 'invitation', token, ...mail });
+ */
+export function renderInvitationMail(locale: MailLocale, vars: InvitationMailVars): RenderedMail {
+  const m = mailMessages[locale];
+  const w = m.invitation;
+  const organization = clean(vars.organizationName, 120);
+  return composeMail(locale, {
+    subject: w.subject({ organization }),
+    greeting: mailGreeting(locale),
+    blocks: [],
+    link: {
+      intro: w.intro({ organization, role: w.roles[vars.role] }),
+      button: w.button,
+      url: vars.link,
+      introInHtml: true,
+    },
+    code: {
+      expiry: m.code.expiry({ expiry: formatDuration(vars.expiresInMinutes, locale) }),
+      intro: m.code.intro,
+      token: vars.token,
+    },
+    aside: w.ignore,
+  });
+}
+
 /**
  * The notifications {@link renderNotification} writes. Unlike the kinds of
  * {@link renderMail}, they carry no one-time link: they tell what happened

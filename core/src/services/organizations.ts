@@ -379,7 +379,7 @@ export async function addMember(
  * `next` is the role the person is about to hold, `null` for a removal.
  * Answers the role they hold now (`null` if they are no member).
  */
-async function guardMembershipChange(
+export async function guardMembershipChange(
   tx: Sql,
   viewer: Viewer,
   organizationId: string,
@@ -445,6 +445,111 @@ export async function removeMember(
       role,
       status: 'removed' as const,
     };
+  });
+}
+
+/** One person of {@link listMembers}. */
+export interface MemberView {
+  participantId: string;
+  /** `null` for a resident known by a code, or a person who erased their data. */
+  email: string | null;
+  displayName: string | null;
+  role: Role;
+  /** When they joined (or were last added). */
+  since: string;
+}
+
+/** One pending invitation of {@link listMembers}. */
+export interface PendingInvitationView {
+  id: string;
+  email: string;
+  role: Role;
+  invitedAt: string;
+  expiresAt: string;
+}
+
+/**
+ * `GET /api/organizations/{slug}/members` (its admins and owners): who
+ * belongs to the organization, owners first, and the invitations still
+ * waiting for an answer (neither accepted, revoked nor expired).
+ */
+export async function listMembers(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+): Promise<{ members: MemberView[]; invitations: PendingInvitationView[] }> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const members = await ctx.db.query<{
+    participant_id: string;
+    email: string | null;
+    display_name: string | null;
+    role: Role;
+    created_at: Date;
+  }>(
+    `select m.participant_id, p.email, p.display_name, m.role, m.created_at
+       from membership m join participant p on p.id = m.participant_id
+      where m.organization_id = ?
+      order by array_position(array['owner', 'admin', 'agent', 'member'], m.role),
+               m.created_at, m.participant_id`,
+    [organization.id],
+  );
+  const invitations = await ctx.db.query<{
+    id: string;
+    email: string;
+    role: Role;
+    created_at: Date;
+    expires_at: Date;
+  }>(
+    `select id, email, role, created_at, expires_at from invitation
+      where organization_id = ? and accepted_at is null and revoked_at is null
+        and expires_at > ?
+      order by created_at desc, id`,
+    [organization.id, ctx.now()],
+  );
+  return {
+    members: members.map((row) => ({
+      participantId: row.participant_id,
+      email: row.email,
+      displayName: row.display_name,
+      role: row.role,
+      since: new Date(row.created_at).toISOString(),
+    })),
+    invitations: invitations.map((row) => ({
+      id: row.id,
+      email: row.email,
+      role: row.role,
+      invitedAt: new Date(row.created_at).toISOString(),
+      expiresAt: new Date(row.expires_at).toISOString(),
+    })),
+  };
+}
+
+/**
+ * `PATCH /api/organizations/{slug}/members/{participantId}`: changes a
+ * member's role. Admins and owners change the roles below owner; only an
+ * owner appoints or demotes an owner, and the last owner cannot be demoted
+ * (409). 404 when the person is no member: this never adds anyone.
+ */
+export async function changeMemberRole(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  participantId: string,
+  role: Role,
+) {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, role === 'owner' ? 'owner' : 'admin');
+  return ctx.db.transaction(async (tx) => {
+    const current = await guardMembershipChange(tx, viewer, organization.id, participantId, role);
+    if (current === null) throw notFound('member', participantId);
+    if (current !== role) {
+      await tx.query(
+        'update membership set role = ? where organization_id = ? and participant_id = ?',
+        [role, organization.id, participantId],
+      );
+    }
+    return { organizationId: organization.id, participantId, role };
   });
 }
 

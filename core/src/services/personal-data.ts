@@ -178,6 +178,22 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
     );
     const canonical = subject.canonicalEmail;
     const links = canonical ? await mailTokensOf(tx, canonical) : [];
+    // Invitations are mailed links too, kept in their own table (ADR 0037).
+    const invitations = canonical
+      ? await tx.query<{ created_at: Date; expires_at: Date; accepted_at: Date | null }>(
+          'select created_at, expires_at, accepted_at from invitation where email = ? order by created_at',
+          [canonical],
+        )
+      : [];
+    for (const invitation of invitations) {
+      links.push({
+        hash: '',
+        purpose: 'invitation',
+        created_at: invitation.created_at,
+        expires_at: invitation.expires_at,
+        used_at: invitation.accepted_at,
+      });
+    }
     const mails = canonical
       ? await tx.query<{ subject: string; text: string; purpose: string; sent_at: Date }>(
           'select subject, text, purpose, sent_at from dev_mail where to_email = ? order by seq',
@@ -391,6 +407,8 @@ export async function erasePersonalData(
         await tx.query('delete from mail_token where hash in (?)', [tokens.map((t) => t.hash)]);
       }
       await tx.query('delete from dev_mail where to_email = ?', [canonical]);
+      // Invitations name the person by address; the organization keeps no trace of them.
+      await tx.query('delete from invitation where email = ?', [canonical]);
     }
     // Replays of their calls as a signed-in person. Anonymous ones (the
     // pledge that mailed their link, the sign-in) are sealed under the

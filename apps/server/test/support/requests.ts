@@ -29,6 +29,8 @@ const SWAPPABLE = new Set([
   'PATCH /api/organizations/{slug}/beneficiaries/{id}',
   'PATCH /api/campaigns/{id}/teams/{teamId}',
   'DELETE /api/campaigns/{id}/teams/{teamId}',
+  'PATCH /api/organizations/{slug}/members/{participantId}',
+  'DELETE /api/organizations/{slug}/invitations/{id}',
 ]);
 
 function tokenOf(world: World, caller: MatrixCaller): string | undefined {
@@ -236,6 +238,31 @@ async function build(
       }
       break;
     }
+    case 'PATCH /api/organizations/{slug}/members/{participantId}':
+      // The member keeps their role: every caller's request is the same harmless change.
+      body = { role: 'member' };
+      break;
+    case 'POST /api/organizations/{slug}/invitations':
+      body = { email: `invited-${unique()}@example.org`, role: 'member' };
+      break;
+    case 'DELETE /api/organizations/{slug}/invitations/{id}': {
+      // Revoking is for good: a fresh invitation (of B when swapped) for each caller.
+      const invited = must(
+        await world.client.post(
+          `/api/organizations/${ref.slug}/invitations`,
+          { email: `revoked-${unique()}@example.org`, role: 'member' },
+          asAdmin(world),
+        ),
+        201,
+        'fresh invitation',
+      );
+      params['id'] = invited.id;
+      break;
+    }
+    case 'POST /api/invitations/preview':
+    case 'POST /api/invitations/accept':
+      body = { token: `unknown-${unique()}` };
+      break;
     case 'POST /api/challenges/{id}/pledges':
       params['id'] = home.challenges['pledge-only'] as string;
       // The admin token is no participant: it pledges by e-mail, as a visitor does.

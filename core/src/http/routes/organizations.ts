@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { access } from '../access.js';
 import {
   addMember,
+  changeMemberRole,
   createBeneficiary,
   createCampaign,
   createOrganization,
@@ -11,6 +12,7 @@ import {
   deleteTeam,
   getOrganization,
   listBeneficiaries,
+  listMembers,
   listPublicOrganizations,
   listTeams,
   removeMember,
@@ -20,6 +22,13 @@ import {
   updateTeam,
 } from '../../services/organizations.js';
 import { getCampaign, listSponsorships } from '../../services/challenges.js';
+import { listSponsorships } from '../../services/challenges.js';
+import {
+  acceptInvitation,
+  inviteMember,
+  previewInvitation,
+  revokeInvitation,
+} from '../../services/invitations.js';
 import type { ServiceContext } from '../../services/context.js';
 import type { App } from '../types.js';
 import {
@@ -43,6 +52,7 @@ import {
   Title,
   HttpUrl,
   Nullable,
+  Locale,
 } from '../schemas.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -81,6 +91,18 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 function sendJsonText(reply: FastifyReply, body: string): FastifyReply {
   return reply.type(JSON_TYPE).send(body);
 }
+
+const MemberParams = Type.Object({
+  slug: SlugParams.properties.slug,
+  participantId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+const InvitationToken = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+const InvitedOrganization = Type.Object({ slug: Type.String(), name: Type.String() });
 
 const TeamInput = Type.Object(
   { name: Title({ maxLength: 200 }), slug: Type.Optional(Slug) },
@@ -239,6 +261,182 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
     },
     async (request) =>
       removeMember(ctx, request.viewer, request.params.slug, request.params.participantId),
+  );
+
+  app.get(
+    '/api/organizations/:slug/members',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['organizations'],
+        summary: "An organization's members and pending invitations (owner/admin)",
+        description:
+          'Members owners first, then admins, agents and members; `email` is null for a resident known by a code or a person who erased their data. `invitations` lists those neither accepted, revoked nor expired.',
+        params: SlugParams,
+        response: {
+          200: Type.Object({
+            members: Type.Array(
+              Type.Object({
+                participantId: Type.String(),
+                email: Type.Union([Type.String(), Type.Null()]),
+                displayName: Type.Union([Type.String(), Type.Null()]),
+                role: Role,
+                since: Type.String({ format: 'date-time' }),
+              }),
+            ),
+            invitations: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                email: Type.String(),
+                role: Role,
+                invitedAt: Type.String({ format: 'date-time' }),
+                expiresAt: Type.String({ format: 'date-time' }),
+              }),
+            ),
+          }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => listMembers(ctx, request.viewer, request.params.slug),
+  );
+
+  app.patch(
+    '/api/organizations/:slug/members/:participantId',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin', {
+          note: 'roles below owner; only owners appoint or demote owners',
+        }),
+        tags: ['organizations'],
+        summary: "Change a member's role (owner/admin; only owners appoint or demote owners)",
+        description:
+          'Never adds anyone: 404 when the person is no member. The last owner cannot be demoted (409 `TANDEM_ORGANIZATION_LAST_OWNER`).',
+        params: MemberParams,
+        body: Type.Object({ role: Role }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            organizationId: Type.String(),
+            participantId: Type.String(),
+            role: Role,
+          }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) =>
+      changeMemberRole(
+        ctx,
+        request.viewer,
+        request.params.slug,
+        request.params.participantId,
+        request.body.role,
+      ),
+  );
+
+  app.post(
+    '/api/organizations/:slug/invitations',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin', { note: 'only owners invite owners' }),
+        tags: ['organizations'],
+        summary: 'Invite a person by e-mail to join with a role (owner/admin)',
+        description:
+          'Mails a one-time link to the site page `/invitation?token=…`, valid 7 days (mail purpose `invitation`). A pending invitation of the same address is revoked. Counts against the recipient’s hourly mail limit (429).',
+        params: SlugParams,
+        body: Type.Object(
+          { email: Email, role: Role, locale: Type.Optional(Locale) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            email: Type.String(),
+            role: Role,
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await inviteMember(ctx, request.viewer, request.params.slug, request.body)),
+  );
+
+  app.delete(
+    '/api/organizations/:slug/invitations/:id',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin', { note: 'only owners revoke an owner invitation' }),
+        tags: ['organizations'],
+        summary: 'Revoke a pending invitation (owner/admin)',
+        params: Type.Object({
+          slug: SlugParams.properties.slug,
+          id: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+        response: {
+          200: Type.Object({ id: Type.String(), status: Type.Literal('revoked') }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      revokeInvitation(ctx, request.viewer, request.params.slug, request.params.id),
+  );
+
+  app.post(
+    '/api/invitations/preview',
+    {
+      schema: {
+        'x-tandem-access': access.token('hide'),
+        tags: ['organizations'],
+        summary: 'What an invitation link is for, without using it',
+        description:
+          '404 when the token is unknown, already used, revoked or expired. The token travels in the body, never in a URL that logs keep.',
+        body: InvitationToken,
+        response: {
+          200: Type.Object({
+            organization: InvitedOrganization,
+            role: Role,
+            email: Type.String(),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (request) => previewInvitation(ctx, request.body.token),
+  );
+
+  app.post(
+    '/api/invitations/accept',
+    {
+      schema: {
+        'x-tandem-access': access.token('hide'),
+        tags: ['organizations'],
+        summary: 'Accept an invitation (once): join the organization',
+        description:
+          'Signed in, the session’s address must be the invited one (else 403 `TANDEM_INVITATION_OTHER_ACCOUNT`, and the invitation stays usable). Signed out, the token proves the mailbox: the person is signed in and `session` carries a new session token. Accepting never lowers a role already held. 404 when the token is unknown, used, revoked or expired.',
+        body: InvitationToken,
+        response: {
+          200: Type.Object({
+            organization: InvitedOrganization,
+            role: Role,
+            participantId: Type.String(),
+            session: Type.Optional(
+              Type.Object({
+                sessionToken: Type.String(),
+                expiresAt: Type.String({ format: 'date-time' }),
+              }),
+            ),
+          }),
+          ...errors(400, 403, 404),
+        },
+      },
+    },
+    async (request) => acceptInvitation(ctx, request.viewer, request.body.token),
   );
 
   app.post(

@@ -33,6 +33,16 @@ export const en: MailMessages = {
     ignore: 'If you did not ask to sign in, ignore this mail: nothing will happen.',
   },
 
+  invitation: {
+    subject: ({ organization }) => `Invitation to join ${organization} on Tandem`,
+    intro: ({ organization, role }) =>
+      `You are invited to join “${organization}” on Tandem, as ${role}. To accept, open this link:`,
+    button: 'Accept the invitation',
+    ignore:
+      'If you do not know this organization, ignore this mail: nothing changes unless you accept.',
+    roles: { owner: 'an owner', admin: 'an admin', agent: 'an agent', member: 'a member' },
+  },
+
   'pledge-confirmation': {
     subject: ({ title }) => `Confirm your pledge: ${title}`,
     subjectUntitled: 'Confirm your pledge',

@@ -58,6 +58,22 @@ export const fr = {
     ignore: `Si vous n’avez pas demandé à vous connecter, ignorez ce message${nbsp}: il ne se passera rien.`,
   },
 
+  invitation: {
+    subject: ({ organization }: { organization: string }) =>
+      `Invitation à rejoindre ${organization} sur Tandem`,
+    intro: ({ organization, role }: { organization: string; role: string }) =>
+      `Vous êtes invité·e à rejoindre «${nbsp}${organization}${nbsp}» sur Tandem, avec le rôle «${nbsp}${role}${nbsp}». Pour accepter, ouvrez ce lien${nbsp}:`,
+    button: 'Accepter l’invitation',
+    ignore: `Si vous ne connaissez pas cette organisation, ignorez ce message${nbsp}: sans acceptation, rien ne change.`,
+    /** The role, as the sentence above says it. */
+    roles: {
+      owner: 'propriétaire',
+      admin: 'administrateur·rice',
+      agent: 'agent',
+      member: 'membre',
+    },
+  },
+
   'pledge-confirmation': {
     subject: ({ title }: Title) => `Confirmez votre engagement${nbsp}: ${title}`,
     subjectUntitled: 'Confirmez votre engagement',
