@@ -177,8 +177,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
       return {
         value: { ...loaded.visibility, body: serialized(reply, loaded.view) },
         tags: [id],
-        // The forecast in the answer ends at the deadline.
-        ...(loaded.deadline ? { expiresAt: loaded.deadline.getTime() } : {}),
+        // The forecast in the answer ends at the deadline, and a tier's
+        // `overdue` flips at its delivery date.
+        ...(loaded.expiresAt !== null ? { expiresAt: loaded.expiresAt } : {}),
       };
     });
     return sendCached(reply, viewer, id, cached);
