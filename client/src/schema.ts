@@ -355,25 +355,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -635,25 +646,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -784,25 +806,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1136,25 +1169,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1419,25 +1463,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -2496,25 +2551,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -2995,6 +3061,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/challenges/{id}/tiers/{tierId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Move the date an unlocked tier’s counterpart is due (the sponsor’s admins)
+     * @description Each unlocked tier has a `deliverBy`, 90 days after its unlock unless its sponsor sets another: after the unlock and within five years of it (400 `deliverBy` otherwise). A date already past is allowed and makes the tier overdue. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` once delivered. Each change is an event (`counterpart.deliver_by_changed`). Answers the challenge.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          tierId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            deliverBy: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionSettings: {
+                [key: string]: unknown;
+              };
+              actionType: string;
+              campaignId: string;
+              closedAt: string | null;
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              createdAt: string;
+              deadline: string | null;
+              description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              } | null;
+              id: string;
+              openedAt: string | null;
+              organizationId: string;
+              progress: {
+                co2eKg: number;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                participants: number;
+                quantity: number;
+              };
+              status: string;
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: string | null;
+                fulfilledByName: string | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: string | null;
+                /**
+                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                 * @enum {string}
+                 */
+                sponsorship: 'accepted' | 'proposed' | 'declined';
+                unlockedAt: string | null;
+              }[];
+              title: string;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/challenges/{id}/tiers/{tierId}/fulfill': {
     parameters: {
       query?: never;
@@ -3022,6 +3316,8 @@ export interface paths {
         content: {
           'application/json': {
             proof?: {
+              /** @description a file uploaded by the sponsor’s (or the organizer’s) organization with `POST /api/organizations/{slug}/files` */
+              fileId?: string;
               text?: string;
               /**
                * Format: uri
@@ -3098,25 +3394,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3299,25 +3606,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -5118,6 +5436,8 @@ export interface paths {
         content: {
           'application/json': {
             description?: string;
+            /** @description where the link to confirm receipt of a delivered counterpart goes; never shown publicly */
+            email?: string;
             name: string;
             /**
              * Format: uri
@@ -5136,6 +5456,7 @@ export interface paths {
           content: {
             'application/json': {
               description: string | null;
+              email: string | null;
               id: string;
               name: string;
               organizationId?: string;
@@ -5335,25 +5656,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -6413,6 +6745,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/organizations/{slug}/ledger': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the organization promised as organizer or sponsor, and what it delivered
+     * @description Every tier the organization organizes or sponsors (accepted sponsorships): the counterpart promised, the unlock, the date it is due, the delivery with its proof (a file with its SHA-256), the beneficiary’s confirmation, and whether it is overdue. Tiers of open challenges show before they unlock; in a closed challenge, tiers never unlocked were never owed and are left out. Members-only campaigns show only to members of their organization, drafts only to its agents and admins. Newest challenges first. Cacheable for a few seconds when asked anonymously.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              entries: {
+                beneficiary: {
+                  name: string;
+                } | null;
+                campaignId: string;
+                challengeId: string;
+                challengeStatus: string;
+                challengeTitle: string;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: {
+                  name: string;
+                  person?: string | null;
+                  slug: string;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                organizer: {
+                  name: string;
+                  slug: string;
+                };
+                /** @description unlocked, not delivered, and past `deliverBy` */
+                overdue: boolean;
+                promised: {
+                  [key: string]: unknown;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: {
+                  name: string;
+                  slug: string;
+                };
+                tierId: string;
+                unlockedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/organizations/{slug}/members': {
     parameters: {
       query?: never;
@@ -7376,6 +7816,87 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/receipts/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm receipt of a counterpart with the token mailed to the beneficiary
+     * @description The beneficiary of a fulfilled tier, when it has an e-mail, gets a one-time link (30 days); confirming sets the tier’s `receivedAt`, shown on the ledger. A token already used answers its first result again until it expires; an unknown or expired one is 404.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challengeId: string;
+              receivedAt: string;
+              tierId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
           headers: {
             [name: string]: unknown;
           };
