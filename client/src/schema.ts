@@ -11,7 +11,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The installed action types, with their settings, pledge and contribution schemas */
+    /** The installed action types, with their pledge and contribution schemas */
     get: {
       parameters: {
         query?: never;
@@ -40,10 +40,6 @@ export interface paths {
                 pledgeSchema: {
                   [key: string]: unknown;
                 } | null;
-                /** @description The JSON Schema a challenge’s `actionSettings` are checked with (an object schema; no properties when the type takes no settings) */
-                settingsSchema: {
-                  [key: string]: unknown;
-                };
                 title: {
                   en: string;
                   fr: string;
@@ -359,25 +355,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -457,321 +464,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /**
-     * Delete a campaign whose challenges are all drafts (org admin)
-     * @description With its draft challenges and its teams. 409 `TANDEM_CAMPAIGN_NOT_DRAFT` once one of its challenges was opened.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              /** @enum {string} */
-              status: 'deleted';
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    delete?: never;
     options?: never;
     head?: never;
-    /**
-     * Edit a campaign (org admin)
-     * @description Fields left out stay as they are; `description`, `startsAt` and `endsAt` may be `null`. The audience may change while challenges are open: it decides who sees and joins them from then on, pledges already made stay and count (ADR 0036). Answers the campaign as its admins read it (drafts included).
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            audience?:
-              | {
-                  /** @enum {string} */
-                  type: 'public';
-                }
-              | {
-                  /** @enum {string} */
-                  type: 'members';
-                }
-              | {
-                  domains: string[];
-                  /** @enum {string} */
-                  type: 'email-domain';
-                };
-            description?: string | null;
-            endsAt?: string | null;
-            startsAt?: string | null;
-            title?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              audience: {
-                [key: string]: unknown;
-              };
-              challenges?: {
-                actionSettings: {
-                  [key: string]: unknown;
-                };
-                actionType: string;
-                campaignId: string;
-                closedAt: string | null;
-                counterpart: {
-                  [key: string]: unknown;
-                } | null;
-                createdAt: string;
-                deadline: string | null;
-                description: string | null;
-                forecast: {
-                  /** @description share of the time from opening to deadline gone (0..1) */
-                  elapsed: number;
-                  expectedAtDeadline: {
-                    participants: number;
-                    quantity: number;
-                  };
-                  /** @enum {string} */
-                  method: 'linear-since-opening';
-                  onTrack: boolean;
-                  /** @description expected share of that tier's goal (1 = reached) */
-                  ratio: number;
-                  /** @description the tier aimed at: the lowest not reached yet */
-                  tierId: string;
-                } | null;
-                goal: {
-                  [key: string]: unknown;
-                } | null;
-                id: string;
-                openedAt: string | null;
-                organizationId: string;
-                progress: {
-                  co2eKg: number;
-                  forecast: {
-                    /** @description share of the time from opening to deadline gone (0..1) */
-                    elapsed: number;
-                    expectedAtDeadline: {
-                      participants: number;
-                      quantity: number;
-                    };
-                    /** @enum {string} */
-                    method: 'linear-since-opening';
-                    onTrack: boolean;
-                    /** @description expected share of that tier's goal (1 = reached) */
-                    ratio: number;
-                    /** @description the tier aimed at: the lowest not reached yet */
-                    tierId: string;
-                  } | null;
-                  participants: number;
-                  quantity: number;
-                };
-                status: string;
-                tiers: {
-                  counterpart: {
-                    [key: string]: unknown;
-                  } | null;
-                  fulfilledAt: string | null;
-                  fulfilledBy: string | null;
-                  goal: {
-                    [key: string]: unknown;
-                  };
-                  id: string;
-                  owed: {
-                    currency: string;
-                    value: number;
-                  } | null;
-                  proof: {
-                    text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
-                    url?: string;
-                  } | null;
-                  rank: number;
-                  sponsor: string | null;
-                  /**
-                   * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
-                   * @enum {string}
-                   */
-                  sponsorship: 'accepted' | 'proposed' | 'declined';
-                  unlockedAt: string | null;
-                }[];
-                title: string;
-                unit: string | null;
-              }[];
-              description: string | null;
-              endsAt: string | null;
-              id: string;
-              organization: string | null;
-              organizationId: string;
-              organizationName?: string | null;
-              startsAt: string | null;
-              teams: {
-                id: string;
-                name: string;
-                slug: string;
-              }[];
-              title: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    patch?: never;
     trace?: never;
   };
   '/api/campaigns/{id}/challenges': {
@@ -950,25 +646,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1099,25 +806,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1244,84 +962,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A campaign's teams with how many people count in each (agents and up) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              teams: {
-                id: string;
-                members: number;
-                name: string;
-                slug: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    get?: never;
     put?: never;
     /** Add a team to a campaign (org admin) */
     post: {
@@ -1444,234 +1085,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/campaigns/{id}/teams/{teamId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Delete a team nobody joined (org admin)
-     * @description 409 `TANDEM_TEAM_NOT_EMPTY` once a pledge or a contribution names it: its counts stay.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          teamId: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              /** @enum {string} */
-              status: 'deleted';
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    /**
-     * Rename a team (org admin)
-     * @description 409 `TANDEM_TEAM_SLUG_TAKEN` when another team of the campaign has the slug.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          teamId: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            name?: string;
-            /** @description lower-case letters, digits and dashes */
-            slug?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              name: string;
-              slug: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    trace?: never;
-  };
   '/api/challenges/{id}': {
     parameters: {
       query?: never;
@@ -1756,25 +1169,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1840,382 +1264,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /**
-     * Delete a draft challenge (org admin)
-     * @description A draft goes with its tiers. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened: an opened challenge is closed (`POST /api/challenges/{id}/close`), never deleted.
-     */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              /** @enum {string} */
-              status: 'deleted';
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    delete?: never;
     options?: never;
     head?: never;
-    /**
-     * Edit a draft challenge (org admin)
-     * @description The fields of creation, each optional: those left out stay as they are; `description` and `deadline` may be `null`. Checked as a creation is (the action type’s settings schema, the tiers’ rules, sponsors, beneficiaries), 400 naming each field. `goal` (+ `counterpart`) or `tiers` replaces every tier: a tier promising what the one of the same rank promised keeps its id and its sponsor’s answer, any other is proposed afresh to the sponsor it names. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened. Answers the challenge.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            actionSettings?: {
-              [key: string]: unknown;
-            };
-            actionType?: string;
-            counterpart?:
-              | {
-                  amount: {
-                    currency: string;
-                    value: number;
-                  };
-                  beneficiaryId: string;
-                  /** @enum {string} */
-                  kind: 'donation';
-                }
-              | {
-                  description: string;
-                  /** @enum {string} */
-                  kind: 'act';
-                }
-              | {
-                  beneficiaryId: string;
-                  cap: {
-                    currency: string;
-                    value: number;
-                  };
-                  /** @enum {string} */
-                  kind: 'matching';
-                  perUnit: {
-                    currency: string;
-                    value: number;
-                  };
-                };
-            deadline?: string | null;
-            description?: string | null;
-            goal?: {
-              /** @enum {string} */
-              match?: 'all' | 'any';
-              participants?: number;
-              quantity?: number;
-            };
-            /** @description lower-case letters, digits and dashes */
-            sponsor?: string;
-            tiers?: {
-              counterpart?:
-                | {
-                    amount: {
-                      currency: string;
-                      value: number;
-                    };
-                    beneficiaryId: string;
-                    /** @enum {string} */
-                    kind: 'donation';
-                  }
-                | {
-                    description: string;
-                    /** @enum {string} */
-                    kind: 'act';
-                  }
-                | {
-                    beneficiaryId: string;
-                    cap: {
-                      currency: string;
-                      value: number;
-                    };
-                    /** @enum {string} */
-                    kind: 'matching';
-                    perUnit: {
-                      currency: string;
-                      value: number;
-                    };
-                  };
-              goal: {
-                /** @enum {string} */
-                match?: 'all' | 'any';
-                participants?: number;
-                quantity?: number;
-              };
-              /** @description lower-case letters, digits and dashes */
-              sponsor?: string;
-            }[];
-            title?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              actionSettings: {
-                [key: string]: unknown;
-              };
-              actionType: string;
-              campaignId: string;
-              closedAt: string | null;
-              counterpart: {
-                [key: string]: unknown;
-              } | null;
-              createdAt: string;
-              deadline: string | null;
-              description: string | null;
-              forecast: {
-                /** @description share of the time from opening to deadline gone (0..1) */
-                elapsed: number;
-                expectedAtDeadline: {
-                  participants: number;
-                  quantity: number;
-                };
-                /** @enum {string} */
-                method: 'linear-since-opening';
-                onTrack: boolean;
-                /** @description expected share of that tier's goal (1 = reached) */
-                ratio: number;
-                /** @description the tier aimed at: the lowest not reached yet */
-                tierId: string;
-              } | null;
-              goal: {
-                [key: string]: unknown;
-              } | null;
-              id: string;
-              openedAt: string | null;
-              organizationId: string;
-              progress: {
-                co2eKg: number;
-                forecast: {
-                  /** @description share of the time from opening to deadline gone (0..1) */
-                  elapsed: number;
-                  expectedAtDeadline: {
-                    participants: number;
-                    quantity: number;
-                  };
-                  /** @enum {string} */
-                  method: 'linear-since-opening';
-                  onTrack: boolean;
-                  /** @description expected share of that tier's goal (1 = reached) */
-                  ratio: number;
-                  /** @description the tier aimed at: the lowest not reached yet */
-                  tierId: string;
-                } | null;
-                participants: number;
-                quantity: number;
-              };
-              status: string;
-              tiers: {
-                counterpart: {
-                  [key: string]: unknown;
-                } | null;
-                fulfilledAt: string | null;
-                fulfilledBy: string | null;
-                goal: {
-                  [key: string]: unknown;
-                };
-                id: string;
-                owed: {
-                  currency: string;
-                  value: number;
-                } | null;
-                proof: {
-                  text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
-                  url?: string;
-                } | null;
-                rank: number;
-                sponsor: string | null;
-                /**
-                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
-                 * @enum {string}
-                 */
-                sponsorship: 'accepted' | 'proposed' | 'declined';
-                unlockedAt: string | null;
-              }[];
-              title: string;
-              unit: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    patch?: never;
     trace?: never;
   };
   '/api/challenges/{id}/actions': {
@@ -2411,25 +1463,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3488,25 +2551,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3987,6 +3061,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/challenges/{id}/tiers/{tierId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Move the date an unlocked tier’s counterpart is due (the sponsor’s admins)
+     * @description Each unlocked tier has a `deliverBy`, 90 days after its unlock unless its sponsor sets another: after the unlock and within five years of it (400 `deliverBy` otherwise). A date already past is allowed and makes the tier overdue. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` once delivered. Each change is an event (`counterpart.deliver_by_changed`). Answers the challenge.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          tierId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            deliverBy: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionSettings: {
+                [key: string]: unknown;
+              };
+              actionType: string;
+              campaignId: string;
+              closedAt: string | null;
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              createdAt: string;
+              deadline: string | null;
+              description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              } | null;
+              id: string;
+              openedAt: string | null;
+              organizationId: string;
+              progress: {
+                co2eKg: number;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                participants: number;
+                quantity: number;
+              };
+              status: string;
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: string | null;
+                fulfilledByName: string | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: string | null;
+                /**
+                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                 * @enum {string}
+                 */
+                sponsorship: 'accepted' | 'proposed' | 'declined';
+                unlockedAt: string | null;
+              }[];
+              title: string;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/challenges/{id}/tiers/{tierId}/fulfill': {
     parameters: {
       query?: never;
@@ -3998,7 +3300,7 @@ export interface paths {
     put?: never;
     /**
      * Mark an unlocked tier's counterpart delivered (sponsor or org admin)
-     * @description Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.
+     * @description Optionally with a proof of delivery: `text`, an http(s) `url`, and `fileId`, a file uploaded by the sponsor (or the organizer) with `POST /api/organizations/{slug}/files` — kept on the tier with its SHA-256, type and size, and public from then on (400 `proof/fileId` for an unknown file or another organization’s). Shown on the tier with `fulfilledAt` and `fulfilledBy`; a beneficiary with an e-mail is mailed a link to confirm receipt. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` the second time (the proof stays as recorded). Any other field is refused.
      */
     post: {
       parameters: {
@@ -4014,6 +3316,8 @@ export interface paths {
         content: {
           'application/json': {
             proof?: {
+              /** @description a file uploaded by the sponsor’s (or the organizer’s) organization with `POST /api/organizations/{slug}/files` */
+              fileId?: string;
               text?: string;
               /**
                * Format: uri
@@ -4090,25 +3394,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -4119,6 +3434,22 @@ export interface paths {
               }[];
               title: string;
               unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
             };
           };
         };
@@ -4291,25 +3622,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -5147,199 +4489,6 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/invitations/accept': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Accept an invitation (once): join the organization
-     * @description Signed in, the session’s address must be the invited one (else 403 `TANDEM_INVITATION_OTHER_ACCOUNT`, and the invitation stays usable). Signed out, the token proves the mailbox: the person is signed in and `session` carries a new session token. Accepting never lowers a role already held. 404 when the token is unknown, used, revoked or expired.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              organization: {
-                name: string;
-                slug: string;
-              };
-              participantId: string;
-              /** @enum {string} */
-              role: 'owner' | 'admin' | 'agent' | 'member';
-              session?: {
-                /** Format: date-time */
-                expiresAt: string;
-                sessionToken: string;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/invitations/preview': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * What an invitation link is for, without using it
-     * @description 404 when the token is unknown, already used, revoked or expired. The token travels in the body, never in a URL that logs keep.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              email: string;
-              /** Format: date-time */
-              expiresAt: string;
-              organization: {
-                name: string;
-                slug: string;
-              };
-              /** @enum {string} */
-              role: 'owner' | 'admin' | 'agent' | 'member';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -6287,88 +5436,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /**
-     * The organization's beneficiaries, as its admins manage them (org admin)
-     * @description By name. Their public names and links are also in `GET /api/organizations/{slug}`.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              beneficiaries: {
-                description: string | null;
-                id: string;
-                name: string;
-                organizationId?: string;
-                url: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    get?: never;
     put?: never;
     /** Add a beneficiary (org admin) */
     post: {
@@ -6384,6 +5452,8 @@ export interface paths {
         content: {
           'application/json': {
             description?: string;
+            /** @description where the link to confirm receipt of a delivered counterpart goes; never shown publicly */
+            email?: string;
             name: string;
             /**
              * Format: uri
@@ -6402,6 +5472,7 @@ export interface paths {
           content: {
             'application/json': {
               description: string | null;
+              email: string | null;
               id: string;
               name: string;
               organizationId?: string;
@@ -6479,126 +5550,6 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
-    trace?: never;
-  };
-  '/api/organizations/{slug}/beneficiaries/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Edit a beneficiary (org admin)
-     * @description Fields left out stay as they are; `description` and `url` may be `null`. Tiers name it by id and show the change at once.
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            description?: string | null;
-            name?: string;
-            url?: string | null;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              description: string | null;
-              id: string;
-              name: string;
-              organizationId?: string;
-              url: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
     trace?: never;
   };
   '/api/organizations/{slug}/campaigns': {
@@ -6721,25 +5672,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -7799,236 +6761,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/organizations/{slug}/invitations': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Invite a person by e-mail to join with a role (owner/admin)
-     * @description Mails a one-time link to the site page `/invitation?token=…`, valid 7 days (mail purpose `invitation`). A pending invitation of the same address is revoked. Counts against the recipient’s hourly mail limit (429).
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            email: string;
-            /** @enum {string} */
-            locale?: 'fr' | 'en';
-            /** @enum {string} */
-            role: 'owner' | 'admin' | 'agent' | 'member';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              email: string;
-              /** Format: date-time */
-              expiresAt: string;
-              id: string;
-              /** @enum {string} */
-              role: 'owner' | 'admin' | 'agent' | 'member';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/organizations/{slug}/invitations/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** Revoke a pending invitation (owner/admin) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: string;
-              /** @enum {string} */
-              status: 'revoked';
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/organizations/{slug}/members': {
+  '/api/organizations/{slug}/ledger': {
     parameters: {
       query?: never;
       header?: never;
@@ -8036,8 +6769,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * An organization's members and pending invitations (owner/admin)
-     * @description Members owners first, then admins, agents and members; `email` is null for a resident known by a code or a person who erased their data. `invitations` lists those neither accepted, revoked nor expired.
+     * What the organization promised as organizer or sponsor, and what it delivered
+     * @description Every tier the organization organizes or sponsors (accepted sponsorships): the counterpart promised, the unlock, the date it is due, the delivery with its proof (a file with its SHA-256), the beneficiary’s confirmation, and whether it is overdue. Tiers of open challenges show before they unlock; in a closed challenge, tiers never unlocked were never owed and are left out. Members-only campaigns show only to members of their organization, drafts only to its agents and admins. Newest challenges first. Cacheable for a few seconds when asked anonymously.
      */
     get: {
       parameters: {
@@ -8057,57 +6790,56 @@ export interface paths {
           };
           content: {
             'application/json': {
-              invitations: {
-                email: string;
-                /** Format: date-time */
-                expiresAt: string;
-                id: string;
-                /** Format: date-time */
-                invitedAt: string;
-                /** @enum {string} */
-                role: 'owner' | 'admin' | 'agent' | 'member';
+              entries: {
+                beneficiary: {
+                  name: string;
+                } | null;
+                campaignId: string;
+                challengeId: string;
+                challengeStatus: string;
+                challengeTitle: string;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: {
+                  name: string;
+                  person?: string | null;
+                  slug: string;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                organizer: {
+                  name: string;
+                  slug: string;
+                };
+                /** @description unlocked, not delivered, and past `deliverBy` */
+                overdue: boolean;
+                promised: {
+                  [key: string]: unknown;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: {
+                  name: string;
+                  slug: string;
+                };
+                tierId: string;
+                unlockedAt: string | null;
               }[];
-              members: {
-                displayName: string | null;
-                email: string | null;
-                participantId: string;
-                /** @enum {string} */
-                role: 'owner' | 'admin' | 'agent' | 'member';
-                /** Format: date-time */
-                since: string;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
             };
           };
         };
@@ -8129,6 +6861,22 @@ export interface paths {
         };
       };
     };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/members': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
     put?: never;
     /** Add a member or change their role (owner/admin; only owners appoint or demote owners) */
     post: {
@@ -8359,125 +7107,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /**
-     * Change a member's role (owner/admin; only owners appoint or demote owners)
-     * @description Never adds anyone: 404 when the person is no member. The last owner cannot be demoted (409 `TANDEM_ORGANIZATION_LAST_OWNER`).
-     */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          participantId: string;
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            role: 'owner' | 'admin' | 'agent' | 'member';
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              organizationId: string;
-              participantId: string;
-              /** @enum {string} */
-              role: 'owner' | 'admin' | 'agent' | 'member';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
+    patch?: never;
     trace?: never;
   };
   '/api/organizations/{slug}/sponsorships': {
@@ -9202,6 +7832,87 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/receipts/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm receipt of a counterpart with the token mailed to the beneficiary
+     * @description The beneficiary of a fulfilled tier, when it has an e-mail, gets a one-time link (30 days); confirming sets the tier’s `receivedAt`, shown on the ledger. A token already used answers its first result again until it expires; an unknown or expired one is 404.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challengeId: string;
+              receivedAt: string;
+              tierId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
           headers: {
             [name: string]: unknown;
           };

@@ -108,7 +108,12 @@ const definitions = [
   defineError(
     'TANDEM_TIER_NOT_UNLOCKED',
     409,
-    'The tier is not unlocked, so its counterpart cannot be marked fulfilled yet.',
+    'The tier is not unlocked, so its counterpart cannot be marked fulfilled, nor given a delivery date, yet.',
+  ),
+  defineError(
+    'TANDEM_TIER_ALREADY_FULFILLED',
+    409,
+    'The tier was already marked fulfilled: its proof and date stay as recorded.',
   ),
 
   // Sponsors.

@@ -143,7 +143,12 @@ describe('core’s event catalogue', () => {
       ].sort(),
     );
     expect(where((e) => e.notifies).sort()).toEqual(
-      ['challenge.closed', 'challenge.unlocked', 'pledge.confirmed'].sort(),
+      [
+        'challenge.closed',
+        'challenge.unlocked',
+        'counterpart.fulfilled',
+        'pledge.confirmed',
+      ].sort(),
     );
     expect(where((e) => e.liveFrame).sort()).toEqual(
       [

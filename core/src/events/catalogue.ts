@@ -172,7 +172,28 @@ export const Events = {
   counterpartFulfilled: defineEvent(
     'counterpart.fulfilled',
     Type.Object({ tierId: Id('the tier whose counterpart was delivered') }),
-    { description: 'A sponsor showed that an unlocked tier’s counterpart was delivered.' },
+    {
+      description:
+        'A sponsor showed that an unlocked tier’s counterpart was delivered; a beneficiary with an e-mail is asked to confirm receipt.',
+      notifies: true,
+    },
+  ),
+  counterpartDeliverByChanged: defineEvent(
+    'counterpart.deliver_by_changed',
+    Type.Object({
+      tierId: Id('the tier whose delivery date moved'),
+      deliverBy: Instant('the new date'),
+      previous: Type.Union([Instant('the date before'), Type.Null()]),
+    }),
+    { description: 'A sponsor moved the date an unlocked tier’s counterpart is due.' },
+  ),
+  counterpartReceived: defineEvent(
+    'counterpart.received',
+    Type.Object({ tierId: Id('the tier whose counterpart the beneficiary received') }),
+    {
+      description:
+        'The beneficiary confirmed, through the mailed link, that it received the counterpart.',
+    },
   ),
   progressMismatch: defineEvent(
     'progress.mismatch',

@@ -29,6 +29,7 @@ import { actionTypeRoutes } from './routes/action-types.js';
 import { contributionRoutes } from './routes/contributions.js';
 import { devRoutes } from './routes/dev.js';
 import { fileRoutes } from './routes/files.js';
+import { ledgerRoutes } from './routes/ledger.js';
 import { meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { mapRoutes } from './routes/map.js';
@@ -366,6 +367,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await organizationRoutes(api as unknown as App, ctx);
     await fileRoutes(api as unknown as App, ctx);
     await challengeRoutes(api as unknown as App, ctx);
+    await ledgerRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
     await mapRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);

@@ -9,9 +9,9 @@ import {
 
 /**
  * `POST /api/challenges/{id}/tiers/{tierId}/fulfill` takes `{proof: {text?,
- * url?}}` and nothing else: the proof is stored and shown on the tier with
- * who declared it; an unknown field or a non-http(s) URL is 400 and changes
- * nothing.
+ * url?, fileId?}}` and nothing else: the proof is stored and shown on the
+ * tier with who declared it; an unknown field or a non-http(s) URL is 400
+ * and changes nothing. Files and the ledger: ledger.test.ts.
  */
 
 let platform: TestPlatform;

@@ -57,14 +57,43 @@ export const HttpUrl = Type.String({
   description: 'an http:// or https:// URL',
 });
 
-/** The proof of a delivered counterpart. */
+/** The proof of a delivered counterpart, as a sponsor gives it. */
 export const Proof = Type.Object(
   {
     text: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })),
     url: Type.Optional(HttpUrl),
+    fileId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          'a file uploaded by the sponsor’s (or the organizer’s) organization with `POST /api/organizations/{slug}/files`',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** The proof of a delivered counterpart, as it was recorded. */
+export const ProofView = Type.Object({
+  text: Type.Optional(Type.String()),
+  url: Type.Optional(Type.String()),
+  file: Type.Optional(
+    Type.Object(
+      {
+        id: Type.String(),
+        sha256: Type.String({ description: 'of the bytes shown as proof, hex' }),
+        contentType: Type.String(),
+        size: Type.Integer(),
+        url: Type.String({ description: '`/api/files/{id}`: public once it is a proof' }),
+      },
+      {
+        description:
+          'The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled.',
+      },
+    ),
+  ),
+});
 
 export const Money = Type.Object(
   { value: Type.Number({ exclusiveMinimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) },
@@ -159,7 +188,22 @@ export const TierView = Type.Object({
   fulfilledBy: Nullable(
     Type.String({ description: 'slug of the organization that declared it delivered' }),
   ),
-  proof: Nullable(Proof),
+  fulfilledByName: Nullable(
+    Type.String({ description: 'name of the organization that declared it delivered' }),
+  ),
+  proof: Nullable(ProofView),
+  deliverBy: Nullable(
+    Type.String({
+      description:
+        'when the counterpart is due: 90 days after the unlock unless the sponsor set another date; null until unlocked',
+    }),
+  ),
+  overdue: Type.Boolean({
+    description: 'unlocked, not fulfilled, and `deliverBy` has passed',
+  }),
+  receivedAt: Nullable(
+    Type.String({ description: 'when the beneficiary confirmed receipt through the mailed link' }),
+  ),
   owed: Nullable(
     Type.Object(
       { value: Type.Number(), currency: Type.String() },

@@ -24,7 +24,7 @@ export type { MailLocale } from './format.js';
 export { escapeHtml, type RenderedMail } from './layout.js';
 
 /** The mails {@link renderMail} knows how to write. */
-export type MailKind = 'sign-in' | 'pledge-confirmation';
+export type MailKind = 'sign-in' | 'pledge-confirmation' | 'receipt';
 
 /** What a mail is filled with. */
 export interface MailVars {
@@ -32,8 +32,10 @@ export interface MailVars {
   link: string;
   /** The token the link carries, shown too for clients that break links. */
   token: string;
-  /** The challenge pledged to (pledge confirmation). */
+  /** The challenge pledged to (pledge confirmation), or whose counterpart arrived (receipt). */
   challengeTitle?: string;
+  /** Who says it delivered (receipt). */
+  sponsorName?: string;
   /** How long the link stays valid. */
   expiresInMinutes: number;
   /** The recipient's name, if known. */
@@ -64,15 +66,21 @@ export function renderMail(kind: MailKind, locale: MailLocale, vars: MailVars): 
   const words =
     kind === 'sign-in'
       ? m['sign-in']
-      : {
-          ...m['pledge-confirmation'],
-          subject: title
-            ? m['pledge-confirmation'].subject({ title })
-            : m['pledge-confirmation'].subjectUntitled,
-          intro: title
-            ? m['pledge-confirmation'].intro({ title })
-            : m['pledge-confirmation'].introUntitled,
-        };
+      : kind === 'receipt'
+        ? {
+            ...m.receipt,
+            subject: m.receipt.subject({ title }),
+            intro: m.receipt.intro({ title, sponsor: clean(vars.sponsorName ?? '', 80) }),
+          }
+        : {
+            ...m['pledge-confirmation'],
+            subject: title
+              ? m['pledge-confirmation'].subject({ title })
+              : m['pledge-confirmation'].subjectUntitled,
+            intro: title
+              ? m['pledge-confirmation'].intro({ title })
+              : m['pledge-confirmation'].introUntitled,
+          };
   return composeMail(locale, {
     subject: words.subject,
     greeting: mailGreeting(locale, vars.displayName),

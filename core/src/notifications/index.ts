@@ -12,7 +12,9 @@
  *   sponsor (the organizing organization when the tier names none, or names
  *   one that has not accepted);
  * - `challenge.closed` → `challenge-succeeded` or `challenge-failed` to
- *   everyone counted.
+ *   everyone counted;
+ * - `counterpart.fulfilled` → `receipt` to the tier's beneficiary, when it
+ *   has an address: a one-time link to confirm it received the counterpart.
  *
  * A fan-out reads its recipients in ranges of `batchSize` people: the
  * delivery sends the first range itself and enqueues one `send-notifications`
@@ -38,6 +40,7 @@ import { Events, NOTIFIED_TYPES } from '../events/catalogue.js';
 import { isEventOf, type TypedEvent } from '../sdk/events.js';
 import type { OutboxEvent } from '../store/outbox.js';
 import { readChallengeProgress } from '../store/progress.js';
+import { sendReceiptRequest } from '../services/ledger.js';
 import { describeTier, loadChallengeFacts, type ChallengeFacts } from './facts.js';
 import {
   confirmedPledger,
@@ -289,6 +292,15 @@ export function createNotifications(options: NotificationsOptions): Notification
   return {
     async handleEvent(event) {
       if (isEventOf(event, Events.pledgeConfirmed)) return pledgeMail(event);
+      if (isEventOf(event, Events.counterpartFulfilled)) {
+        const sent = await sendReceiptRequest(
+          db,
+          mailer,
+          options.config.publicUrl,
+          event.payload.tierId,
+        );
+        return { sent: sent ? 1 : 0, skipped: sent ? 0 : 1, failed: 0 };
+      }
       if (!event.challengeId) return nothing();
       const facts = await loadChallengeFacts(db, registry, event.challengeId);
       if (!facts) return nothing();

@@ -24,6 +24,8 @@ import {
   toChallengeState,
   type ChallengeAggregate,
   type FulfilmentProof,
+  type ProofFile,
+  type TierRecord,
 } from '../store/challenges.js';
 import type { Sql, Tx } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
@@ -64,7 +66,15 @@ export interface TierView {
   fulfilledAt: string | null;
   /** Slug of the organization that declared the counterpart delivered. */
   fulfilledBy: string | null;
-  proof: FulfilmentProof | null;
+  /** Name of that organization: what pages show. */
+  fulfilledByName: string | null;
+  proof: ProofView | null;
+  /** When the counterpart is due; null until the tier unlocks. */
+  deliverBy: string | null;
+  /** Unlocked, not fulfilled, and past `deliverBy` when the view was built. */
+  overdue: boolean;
+  /** When the beneficiary confirmed receipt. */
+  receivedAt: string | null;
   /** A matching tier's worth at the quantity so far, capped; `null` for other kinds. */
   owed: Money | null;
 }
@@ -96,12 +106,66 @@ export interface ChallengeView {
   tiers: TierView[];
 }
 
-const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+/** A proof as answers show it: the file with the address it is read at. */
+export interface ProofView {
+  text?: string;
+  url?: string;
+  file?: ProofFile & { url: string };
+}
+
+const iso = (value: Date | null | undefined): string | null => (value ? value.toISOString() : null);
+
+/** A stored proof as answers show it. */
+export function proofView(proof: FulfilmentProof | null | undefined): ProofView | null {
+  if (!proof) return null;
+  const { file, ...rest } = proof;
+  return file
+    ? { ...rest, file: { ...file, url: `/api/files/${encodeURIComponent(file.id)}` } }
+    : { ...rest };
+}
+
+/**
+ * Whether a tier's counterpart is late at `now`: unlocked, not delivered,
+ * and its delivery date gone by.
+ */
+export function isOverdue(
+  tier: Pick<TierRecord, 'unlockedAt' | 'fulfilledAt' | 'deliverBy'>,
+  now: Date,
+): boolean {
+  return (
+    tier.unlockedAt !== null &&
+    tier.fulfilledAt === null &&
+    !!tier.deliverBy &&
+    tier.deliverBy.getTime() < now.getTime()
+  );
+}
+
+/**
+ * The next instant after `now` at which a tier of these challenges turns
+ * overdue, or null: a view showing `overdue` must not be kept past it.
+ */
+export function nextOverdueAt(challenges: ChallengeAggregate[], now: Date): number | null {
+  let next: number | null = null;
+  for (const challenge of challenges) {
+    for (const tier of challenge.tiers) {
+      if (!tier.unlockedAt || tier.fulfilledAt || !tier.deliverBy) continue;
+      const at = tier.deliverBy.getTime();
+      if (at >= now.getTime() && (next === null || at < next)) next = at;
+    }
+  }
+  return next;
+}
+
+/** The earliest of instants, ignoring the missing ones; null when none is given. */
+const earliest = (...instants: (number | null | undefined)[]): number | null => {
+  const given = instants.filter((t): t is number => typeof t === 'number');
+  return given.length > 0 ? Math.min(...given) : null;
+};
 
 async function sponsorSlugs(
   sql: Sql,
   challenges: ChallengeAggregate[],
-): Promise<Map<string, string>> {
+): Promise<Map<string, { slug: string; name: string }>> {
   const ids = [
     ...new Set(
       challenges.flatMap((c) =>
@@ -110,18 +174,18 @@ async function sponsorSlugs(
     ),
   ];
   if (ids.length === 0) return new Map();
-  const rows = await sql.query<{ id: string; slug: string }>(
-    'select id, slug from organization where id in (?)',
+  const rows = await sql.query<{ id: string; slug: string; name: string }>(
+    'select id, slug, name from organization where id in (?)',
     [ids],
   );
-  return new Map(rows.map((r) => [r.id, r.slug]));
+  return new Map(rows.map((r) => [r.id, { slug: r.slug, name: r.name }]));
 }
 
 function toView(
   challenge: ChallengeAggregate,
   progress: Progress,
   unit: string | null,
-  slugs: Map<string, string>,
+  slugs: Map<string, { slug: string; name: string }>,
   now: Date,
 ): ChallengeView {
   const tiers = challenge.tiers.map((tier): TierView => ({
@@ -129,12 +193,17 @@ function toView(
     rank: tier.rank,
     goal: tier.goal,
     counterpart: tier.counterpart ?? null,
-    sponsor: tier.sponsorId ? (slugs.get(tier.sponsorId) ?? null) : null,
+    sponsor: tier.sponsorId ? (slugs.get(tier.sponsorId)?.slug ?? null) : null,
     sponsorship: tier.sponsorship,
     unlockedAt: iso(tier.unlockedAt),
     fulfilledAt: iso(tier.fulfilledAt),
-    fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy) ?? null) : null,
-    proof: tier.proof ?? null,
+    fulfilledBy: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy)?.slug ?? null) : null,
+    fulfilledByName: tier.fulfilledBy ? (slugs.get(tier.fulfilledBy)?.name ?? null) : null,
+    proof: proofView(tier.proof),
+    // Only an unlocked tier has a delivery date.
+    deliverBy: tier.unlockedAt ? iso(tier.deliverBy) : null,
+    overdue: isOverdue(tier, now),
+    receivedAt: iso(tier.receivedAt),
     owed: owedSoFar(tier.counterpart, progress.quantity),
   }));
   const first = tiers[0];
@@ -244,7 +313,13 @@ export async function getChallenge(
 export async function loadChallengeView(
   ctx: ServiceContext,
   id: string,
-): Promise<{ view: ChallengeView; visibility: ChallengeVisibility; deadline: Date | null }> {
+): Promise<{
+  view: ChallengeView;
+  visibility: ChallengeVisibility;
+  deadline: Date | null;
+  /** When the view stops holding on its own: the deadline, or a tier turning overdue. */
+  expiresAt: number | null;
+}> {
   const challenge = await loadChallenge(ctx.db, id);
   if (!challenge) throw notFound('challenge', id);
   const [campaign, [view]] = await Promise.all([
@@ -259,6 +334,7 @@ export async function loadChallengeView(
       audience: campaign.audience,
     },
     deadline: challenge.deadline,
+    expiresAt: earliest(challenge.deadline?.getTime(), nextOverdueAt([challenge], ctx.now())),
   };
 }
 
@@ -325,7 +401,8 @@ export async function loadCampaignView(
       challenges: await viewChallenges(ctx, challenges),
     },
     challengeIds: rows.map((r) => r.id),
-    earliestDeadline: deadlines.length > 0 ? Math.min(...deadlines) : null,
+    // Past it, a forecast or an `overdue` flag in the view no longer holds.
+    earliestDeadline: earliest(...deadlines, nextOverdueAt(challenges, ctx.now())),
   };
 }
 
@@ -727,16 +804,30 @@ export function closeChallenge(
   );
 }
 
+/** A proof as a sponsor gives it: words, a link, and an uploaded file by its id. */
+export interface ProofInput {
+  text?: string;
+  url?: string;
+  fileId?: string;
+}
+
 /**
  * The sponsor (or the organizer) marks a tier's counterpart delivered; the
  * challenge becomes `fulfilled` once every unlocked counterpart is.
+ *
+ * A proof file must be an upload of the sponsor or the organizer that the
+ * caller administers (400 naming `proof/fileId` otherwise, as for an unknown
+ * id); its SHA-256, type and size are copied into the tier's record, and the
+ * file becomes public, since the ledger that shows it is. Fulfilling a tier
+ * twice is 409 `TANDEM_TIER_ALREADY_FULFILLED`: a proof once shown is not
+ * silently replaced.
  */
 export function fulfillTier(
   ctx: ServiceContext,
   viewer: Viewer,
   id: string,
   tierId: string,
-  proof: FulfilmentProof | null = null,
+  proof: ProofInput | null = null,
 ): Promise<ChallengeView> {
   return changeChallenge(
     ctx,
@@ -746,25 +837,42 @@ export function fulfillTier(
       const tier = challenge.tiers.find((t) => t.id === tierId);
       if (!tier) throw notFound('tier', tierId);
       const result = fulfillState(toChallengeState(challenge), tierId);
-      if (!tier.fulfilledAt) {
-        // Whose admin declares it: the sponsor's when the viewer is one, else the organizer's.
-        const by =
-          tier.sponsorId && hasRole(viewer, tier.sponsorId, 'admin')
-            ? tier.sponsorId
-            : challenge.organizationId;
-        await tx.query(
-          'update tier set fulfilled_at = now(), fulfilled_by = ?, proof = ?::jsonb where id = ?',
-          [by, proof ? JSON.stringify(proof) : null, tierId],
+      if (tier.fulfilledAt) {
+        throw new TandemError(
+          'TANDEM_TIER_ALREADY_FULFILLED',
+          `tier "${tierId}" was already marked fulfilled; its proof stays as recorded`,
         );
-        await appendEvents(tx, [
-          {
-            type: EventTypes.counterpartFulfilled,
-            challengeId: id,
-            organizationId: challenge.organizationId,
-            payload: { tierId },
-          },
-        ]);
       }
+      // Whose admin declares it: the sponsor's when the viewer is one, else the organizer's.
+      const by =
+        tier.sponsorId && hasRole(viewer, tier.sponsorId, 'admin')
+          ? tier.sponsorId
+          : challenge.organizationId;
+      const stored = await storedProof(
+        tx,
+        viewer,
+        proof,
+        [by, tier.sponsorId, challenge.organizationId].filter((o): o is string => !!o),
+      );
+      await tx.query(
+        `update tier set fulfilled_at = now(), fulfilled_by = ?, fulfilled_by_participant = ?,
+                         proof = ?::jsonb
+          where id = ?`,
+        [
+          by,
+          viewer.kind === 'participant' ? viewer.participantId : null,
+          stored ? JSON.stringify(stored) : null,
+          tierId,
+        ],
+      );
+      await appendEvents(tx, [
+        {
+          type: EventTypes.counterpartFulfilled,
+          challengeId: id,
+          organizationId: challenge.organizationId,
+          payload: { tierId },
+        },
+      ]);
       if (result.status !== challenge.status) {
         await tx.query('update challenge set status = ?, updated_at = now() where id = ?', [
           result.status,
@@ -780,6 +888,127 @@ export function fulfillTier(
       requireRole(viewer, challenge.organizationId, 'admin');
     },
   );
+}
+
+/** The furthest a delivery date may be set after the unlock: five years. */
+export const MAX_DELIVERY_DAYS = 5 * 366;
+
+/**
+ * `PATCH /api/challenges/{id}/tiers/{tierId}` `{deliverBy}`: the sponsor
+ * (the admins of the tier's sponsor, or the organizer's for a tier it
+ * sponsors itself) moves the date the counterpart is due. Only an unlocked
+ * tier not yet fulfilled has one (409 otherwise); the date must fall after
+ * the unlock and within five years of it (400 `deliverBy`). A date already
+ * past is allowed: the tier then shows as overdue, which is the sponsor's
+ * own statement. Every change is an event, so a pushed-back date is on record.
+ */
+export function setDeliverBy(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  id: string,
+  tierId: string,
+  deliverBy: string,
+): Promise<ChallengeView> {
+  const at = new Date(deliverBy);
+  if (Number.isNaN(at.getTime())) throw invalid('deliverBy', 'is not a date-time');
+  return changeChallenge(
+    ctx,
+    viewer,
+    id,
+    async (tx, challenge) => {
+      const tier = challenge.tiers.find((t) => t.id === tierId);
+      if (!tier) throw notFound('tier', tierId);
+      if (!tier.unlockedAt) {
+        throw new TandemError(
+          'TANDEM_TIER_NOT_UNLOCKED',
+          `tier "${tierId}" is not unlocked: its delivery date is set when it unlocks`,
+        );
+      }
+      if (tier.fulfilledAt) {
+        throw new TandemError(
+          'TANDEM_TIER_ALREADY_FULFILLED',
+          `tier "${tierId}" was already delivered; its delivery date no longer moves`,
+        );
+      }
+      if (at.getTime() <= tier.unlockedAt.getTime()) {
+        throw invalid('deliverBy', `must be after the unlock (${tier.unlockedAt.toISOString()})`);
+      }
+      if (at.getTime() > tier.unlockedAt.getTime() + MAX_DELIVERY_DAYS * 86_400_000) {
+        throw invalid('deliverBy', 'must be within five years of the unlock');
+      }
+      await tx.query('update unlock set deliver_by = ? where tier_id = ?', [at, tierId]);
+      await appendEvents(tx, [
+        {
+          type: EventTypes.counterpartDeliverByChanged,
+          challengeId: id,
+          organizationId: challenge.organizationId,
+          payload: {
+            tierId,
+            deliverBy: at.toISOString(),
+            previous: tier.deliverBy ? tier.deliverBy.toISOString() : null,
+          },
+        },
+      ]);
+    },
+    (challenge) => {
+      const tier = challenge.tiers.find((t) => t.id === tierId);
+      // The one who owes the counterpart sets its date: the accepted sponsor,
+      // or the organizer when it sponsors the tier itself.
+      const owner =
+        tier?.sponsorId && tier.sponsorship === 'accepted'
+          ? tier.sponsorId
+          : challenge.organizationId;
+      requireRole(viewer, owner, 'admin');
+    },
+  );
+}
+
+/**
+ * The proof to record: text and link as given, and the file, looked up
+ * among the uploads of `organizations` the viewer administers, copied with
+ * its hash and made public. Anything else is refused as an unknown file:
+ * another organization's upload says nothing about whether it exists.
+ */
+async function storedProof(
+  tx: Tx,
+  viewer: Viewer,
+  proof: ProofInput | null,
+  organizations: string[],
+): Promise<FulfilmentProof | null> {
+  if (!proof) return null;
+  const { fileId, ...rest } = proof;
+  const stored: FulfilmentProof = { ...rest };
+  if (fileId !== undefined) {
+    const allowed = organizations.filter((o) => hasRole(viewer, o, 'admin'));
+    const [file] =
+      allowed.length === 0
+        ? []
+        : await tx.query<{ id: string; sha256: string; media_type: string; size: number }>(
+            `select id, sha256, media_type, size from file
+              where id = ? and organization_id in (?) for update`,
+            [fileId, allowed],
+          );
+    if (!file) {
+      throw new TandemError(
+        'TANDEM_REQUEST_INVALID',
+        `proof/fileId: no file "${fileId}" uploaded by the sponsor or the organizer.`,
+        [
+          {
+            path: 'proof/fileId',
+            message: 'is not a file uploaded by the sponsoring or organizing organization',
+          },
+        ],
+      );
+    }
+    await tx.query('update file set public = true where id = ?', [file.id]);
+    stored.file = {
+      id: file.id,
+      sha256: file.sha256,
+      contentType: file.media_type,
+      size: file.size,
+    };
+  }
+  return Object.keys(stored).length > 0 ? stored : null;
 }
 
 /**

@@ -592,10 +592,12 @@ export async function createBeneficiary(
   ctx: ServiceContext,
   viewer: Viewer,
   slug: string,
-  input: { name: string; description?: string; url?: string },
+  input: { name: string; description?: string; url?: string; email?: string },
 ) {
   const organization = await findOrganization(ctx.db, slug);
   requireRole(viewer, organization.id, 'admin');
+  // Stored in its canonical form, where the receipt mail goes (ADR 0035).
+  const email = input.email === undefined ? null : parseEmailField(input.email, 'email').canonical;
   const em = ctx.db.em();
   const beneficiary = em.create(BeneficiaryEntity, {
     id: newId('ben'),
@@ -603,6 +605,7 @@ export async function createBeneficiary(
     name: input.name.trim(),
     description: input.description ?? null,
     url: input.url ?? null,
+    email,
   });
   await em.flush();
   return {
@@ -611,6 +614,7 @@ export async function createBeneficiary(
     name: beneficiary.name,
     description: beneficiary.description ?? null,
     url: beneficiary.url ?? null,
+    email,
   };
 }
 

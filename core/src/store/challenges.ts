@@ -18,10 +18,23 @@ export interface ChallengeRecord {
   createdAt: Date;
 }
 
+/**
+ * An uploaded file given as proof, as it was when the tier was fulfilled:
+ * its SHA-256 is kept beside its id so the record says which bytes were
+ * shown, whatever happens to the file later.
+ */
+export interface ProofFile {
+  id: string;
+  sha256: string;
+  contentType: string;
+  size: number;
+}
+
 /** What a sponsor shows to prove a counterpart was delivered. */
 export interface FulfilmentProof {
   text?: string;
   url?: string;
+  file?: ProofFile;
 }
 
 export interface TierRecord extends Tier {
@@ -33,6 +46,12 @@ export interface TierRecord extends Tier {
   proof?: FulfilmentProof | null;
   /** The organization (id) that declared it fulfilled. */
   fulfilledBy?: string | null;
+  /** The person (participant id) who declared it fulfilled, while they exist. */
+  fulfilledByParticipant?: string | null;
+  /** When the counterpart is due: set at unlock (90 days later by default), movable by the sponsor. */
+  deliverBy?: Date | null;
+  /** When the beneficiary confirmed receipt through the mailed link. */
+  receivedAt?: Date | null;
 }
 
 /** A challenge with its tiers (lowest first) and their unlocks. */
@@ -67,7 +86,16 @@ interface TierRow {
   unlocked_at: Date | null;
   proof?: FulfilmentProof | null;
   fulfilled_by?: string | null;
+  fulfilled_by_participant?: string | null;
+  deliver_by?: Date | null;
+  received_at?: Date | null;
 }
+
+/** How long a sponsor has to deliver after an unlock, unless it sets another date. */
+export const DEFAULT_DELIVERY_DAYS = 90;
+
+/** {@link DEFAULT_DELIVERY_DAYS} as an SQL interval. */
+export const DEFAULT_DELIVERY_SQL = `interval '${DEFAULT_DELIVERY_DAYS} days'`;
 
 const date = (value: Date | string | null): Date | null =>
   value === null ? null : new Date(value);
@@ -97,6 +125,9 @@ const toTier = (row: TierRow): TierRecord => {
     unlockedAt: date(row.unlocked_at),
     proof: row.proof ?? null,
     fulfilledBy: row.fulfilled_by ?? null,
+    fulfilledByParticipant: row.fulfilled_by_participant ?? null,
+    deliverBy: date(row.deliver_by ?? null),
+    receivedAt: date(row.received_at ?? null),
   };
   if (row.counterpart) tier.counterpart = row.counterpart;
   if (row.sponsor_id) tier.sponsorId = row.sponsor_id;
@@ -119,7 +150,9 @@ export async function loadChallenges(
   );
   if (rows.length === 0) return [];
   const tierRows = await sql.query<TierRow>(
-    `select t.*, u.unlocked_at
+    // Unlocks written before deliver_by existed fall back to its default.
+    `select t.*, u.unlocked_at,
+            coalesce(u.deliver_by, u.unlocked_at + ${DEFAULT_DELIVERY_SQL}) as deliver_by
        from tier t left join unlock u on u.tier_id = t.id
       where t.challenge_id in (?)
       order by t.challenge_id, t.rank`,

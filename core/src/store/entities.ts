@@ -77,6 +77,7 @@ export const BeneficiaryEntity = defineEntity({
     name: p.string(),
     description: p.text().nullable(),
     url: p.string().nullable(),
+    email: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -146,6 +147,9 @@ export const TierEntity = defineEntity({
     fulfilledAt: p.datetime().nullable(),
     proof: p.json<Record<string, unknown>>().nullable(),
     fulfilledBy: p.string().nullable(),
+    fulfilledByParticipant: p.string().nullable(),
+    receivedAt: p.datetime().nullable(),
+    receiptMailedAt: p.datetime().nullable(),
   },
 });
 
@@ -158,6 +162,7 @@ export const UnlockEntity = defineEntity({
     tierId: p.string(),
     unlockedAt: p.datetime(),
     progress: p.json<Record<string, unknown>>(),
+    deliverBy: p.datetime().nullable(),
   },
 });
 

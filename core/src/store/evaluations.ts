@@ -1,5 +1,6 @@
 import type { Evaluation } from '../domain/lifecycle.js';
 import { newId } from '../ids.js';
+import { DEFAULT_DELIVERY_SQL } from './challenges.js';
 import type { Tx } from './database.js';
 import { appendEvents, EventTypes, type NewEvent } from './outbox.js';
 
@@ -28,11 +29,18 @@ export async function applyEvaluationRows(
   const base = { challengeId: challenge.id, organizationId: challenge.organizationId };
   for (const unlock of evaluation.unlocks) {
     const inserted = await tx.query<{ id: string }>(
-      `insert into unlock (id, challenge_id, tier_id, unlocked_at, progress)
-       values (?, ?, ?, ?, ?::jsonb)
+      `insert into unlock (id, challenge_id, tier_id, unlocked_at, progress, deliver_by)
+       values (?, ?, ?, ?, ?::jsonb, ?::timestamptz + ${DEFAULT_DELIVERY_SQL})
        on conflict (challenge_id, tier_id) do nothing
        returning id`,
-      [newId('unl'), challenge.id, unlock.tierId, unlock.unlockedAt, JSON.stringify(progress)],
+      [
+        newId('unl'),
+        challenge.id,
+        unlock.tierId,
+        unlock.unlockedAt,
+        JSON.stringify(progress),
+        unlock.unlockedAt,
+      ],
     );
     if (inserted.length === 0) continue;
     unlockedTierIds.push(unlock.tierId);

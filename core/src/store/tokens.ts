@@ -3,12 +3,14 @@ import { TandemError } from '../errors.js';
 import { hashSecret, newSecret } from '../ids.js';
 import type { Sql } from './database.js';
 
-export type TokenPurpose = 'sign-in' | 'pledge-confirmation';
+export type TokenPurpose = 'sign-in' | 'pledge-confirmation' | 'receipt';
 
 /** How long a mailed link works. */
 export const TOKEN_TTL_MINUTES: Record<TokenPurpose, number> = {
   'sign-in': 10,
   'pledge-confirmation': 48 * 60,
+  // A beneficiary may look at its accounts before confirming: a month.
+  receipt: 30 * 24 * 60,
 };
 
 /**

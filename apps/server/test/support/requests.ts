@@ -18,6 +18,7 @@ const CONSENT = { given: true, text: 'J’accepte que mon engagement soit enregi
 /** Routes whose request holds an inner id that can belong to another organization. */
 const SWAPPABLE = new Set([
   'POST /api/challenges/{id}/tiers/{tierId}/fulfill',
+  'PATCH /api/challenges/{id}/tiers/{tierId}',
   'POST /api/challenges/{id}/weigh-ins',
   'POST /api/organizations/{slug}/elearning/partners/{id}/key',
   'POST /api/organizations/{slug}/elearning/partners/{id}/accounts',
@@ -200,6 +201,17 @@ async function build(
       }
       break;
     }
+    case 'PATCH /api/challenges/{id}/tiers/{tierId}': {
+      // A's own tier (A sponsors it): its admins move the date it is due.
+      const id = await freshChallenge(world, 'unlocked');
+      params['id'] = id;
+      if (variant === 'own') {
+        const read = await world.client.get(`/api/challenges/${id}`, asAdmin(world));
+        params['tierId'] = read.body.tiers[0].id;
+      }
+      body = { deliverBy: new Date(Date.now() + 30 * 86_400_000).toISOString() };
+      break;
+    }
     case 'POST /api/challenges/{id}/tiers/{tierId}/sponsorship': {
       // Organization B proposes A as the sponsor of a fresh tier: A's admins decide.
       const proposed = must(
@@ -269,6 +281,7 @@ async function build(
       body = token && caller !== 'platformAdmin' ? {} : { email: `anon-${unique()}@example.org` };
       break;
     case 'POST /api/pledges/confirm':
+    case 'POST /api/receipts/confirm':
     case 'POST /api/auth/session':
       body = { token: `unknown-${unique()}` };
       break;

@@ -196,8 +196,9 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
       return {
         value: { ...loaded.visibility, body: serialized(reply, loaded.view) },
         tags: [id],
-        // The forecast in the answer ends at the deadline.
-        ...(loaded.deadline ? { expiresAt: loaded.deadline.getTime() } : {}),
+        // The forecast in the answer ends at the deadline, and a tier's
+        // `overdue` flips at its delivery date.
+        ...(loaded.expiresAt !== null ? { expiresAt: loaded.expiresAt } : {}),
       };
     });
     return sendCached(reply, viewer, id, cached);
@@ -273,10 +274,10 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
         tags: ['challenges'],
         summary: "Mark an unlocked tier's counterpart delivered (sponsor or org admin)",
         description:
-          'Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.',
+          'Optionally with a proof of delivery: `text`, an http(s) `url`, and `fileId`, a file uploaded by the sponsor (or the organizer) with `POST /api/organizations/{slug}/files` — kept on the tier with its SHA-256, type and size, and public from then on (400 `proof/fileId` for an unknown file or another organization’s). Shown on the tier with `fulfilledAt` and `fulfilledBy`; a beneficiary with an e-mail is mailed a link to confirm receipt. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` the second time (the proof stays as recorded). Any other field is refused.',
         params: Type.Object({ id: IdParams.properties.id, tierId: IdParams.properties.id }),
         body: Type.Object({ proof: Type.Optional(Proof) }, { additionalProperties: false }),
-        response: { 200: ChallengeView, ...errors(401, 403, 404, 409) },
+        response: { 200: ChallengeView, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async (request) =>

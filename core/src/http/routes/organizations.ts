@@ -452,10 +452,20 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
             name: Title({ maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 5000 })),
             url: Type.Optional(HttpUrl),
+            email: Type.Optional(
+              Type.String({
+                ...Email,
+                description:
+                  'where the link to confirm receipt of a delivered counterpart goes; never shown publicly',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 201: BeneficiaryView, ...errors(400, 401, 403, 404) },
+        response: {
+          201: Type.Object({ ...BeneficiaryView.properties, email: Nullable(Type.String()) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) =>

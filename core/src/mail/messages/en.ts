@@ -53,6 +53,15 @@ export const en: MailMessages = {
     ignore: 'If you did not pledge, ignore this mail: without confirmation nothing is counted.',
   },
 
+  receipt: {
+    subject: ({ title }) => `Confirm receipt: ${title}`,
+    intro: ({ title, sponsor }) =>
+      `${sponsor} says it delivered what it promised in the challenge “${title}”, of which you are the beneficiary. If you did receive it, confirm by opening this link:`,
+    button: 'Confirm receipt',
+    ignore:
+      'If you received nothing, do not confirm: the public ledger will show only what the sponsor declared.',
+  },
+
   'pledge-confirmed': {
     subject: ({ title }) => `Your pledge counts: ${title}`,
     confirmed: ({ title, progress }) =>

@@ -84,6 +84,14 @@ export const fr = {
     ignore: `Si vous ne vous êtes pas engagé·e, ignorez ce message${nbsp}: sans confirmation, rien n’est compté.`,
   },
 
+  receipt: {
+    subject: ({ title }: Title) => `Confirmez la réception${nbsp}: ${title}`,
+    intro: ({ title, sponsor }: Title & { sponsor: string }) =>
+      `${sponsor} indique avoir livré la contrepartie promise dans le défi «${nbsp}${title}${nbsp}», dont vous êtes bénéficiaire. Si vous l’avez bien reçue, confirmez-le en ouvrant ce lien${nbsp}:`,
+    button: 'Confirmer la réception',
+    ignore: `Si vous n’avez rien reçu, ne confirmez pas${nbsp}: le registre public montrera seulement ce que le partenaire a déclaré.`,
+  },
+
   'pledge-confirmed': {
     subject: ({ title }: Title) => `Votre engagement compte${nbsp}: ${title}`,
     confirmed: ({ title, progress }: Counted) =>

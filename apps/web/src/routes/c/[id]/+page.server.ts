@@ -13,6 +13,7 @@ import {
 import { apiError, apiFor } from '$lib/server/api';
 import { loadFeed, loadPlace, loadPlaces, parseBranding } from '$lib/server/contract';
 import { parseTiers } from '$lib/challenge/progress';
+import { parseDelivery } from '$lib/ledger/delivery';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -98,6 +99,13 @@ export const load: PageServerLoad = async (event) => {
       forecast: challenge.progress.forecast ?? null,
     },
     tiers,
+    // Each unlocked tier's delivery: due by, overdue, or delivered with its proof (ADR 0035).
+    deliveries: challenge.tiers
+      .filter((tier) => tier.unlockedAt)
+      .map((tier) => ({
+        tierId: tier.id,
+        delivery: parseDelivery(tier as unknown as Record<string, unknown>),
+      })),
     organizer: {
       slug: organizerSlug,
       name: organizer?.name ?? campaign?.organizationName ?? '',

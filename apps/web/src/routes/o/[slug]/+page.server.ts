@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { apiFor } from '$lib/server/api';
 import { parseBranding } from '$lib/server/contract';
+import { ledgerRows } from '$lib/ledger/entries';
 import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 
@@ -15,6 +16,10 @@ export const load: PageServerLoad = async (event) => {
     params: { path: { slug: event.params.slug } },
   });
   if (!org) error(404, m.error_not_found());
+  // What the organization promised and delivered (ADR 0035); the page stands without it.
+  const ledger = api
+    .GET('/api/organizations/{slug}/ledger', { params: { path: { slug: org.slug } } })
+    .then(({ data }) => ledgerRows(data?.entries ?? []));
   const campaigns = await Promise.all(
     org.campaigns.map(async (campaign) => {
       const { data, response } = await api.GET('/api/campaigns/{id}', {
@@ -45,6 +50,7 @@ export const load: PageServerLoad = async (event) => {
       branding: parseBranding((org as { branding?: unknown }).branding),
     },
     campaigns,
+    ledger: await ledger,
     signedIn: event.locals.me !== null,
     next: `/sign-in?next=${encodeURIComponent(event.url.pathname)}`,
   };
