@@ -355,36 +355,25 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
-                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
-                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
-                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
-                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                    file?: {
-                      contentType: string;
-                      id: string;
-                      /** @description of the bytes shown as proof, hex */
-                      sha256: string;
-                      size: number;
-                      /** @description `/api/files/{id}`: public once it is a proof */
-                      url: string;
-                    };
                     text?: string;
+                    /**
+                     * Format: uri
+                     * @description an http:// or https:// URL
+                     */
                     url?: string;
                   } | null;
                   rank: number;
-                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -646,36 +635,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -761,6 +739,131 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/campaigns/{id}/ranking': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The ranking of a campaign's teams
+     * @description Over the challenges that are not drafts, or the one named by `challenge`. `participants` counts distinct people for each team; `quantity` is summed only when the challenges ranked share one unit (`unit`), else it is null and the teams are ranked by `co2eKg` (`rankedBy`); participants break ties, and teams level on both share a rank (1, 1, 3). Public campaigns may be cached for a few seconds.
+     */
+    get: {
+      parameters: {
+        query?: {
+          challenge?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              campaignId: string;
+              challenge: string | null;
+              /** @enum {string} */
+              rankedBy: 'quantity' | 'co2eKg';
+              teams: {
+                co2eKg: number;
+                /** @description distinct people, across the challenges ranked */
+                participants: number;
+                quantity: number | null;
+                /** @description teams level share a rank: 1, 1, 3 */
+                rank: number;
+                team: {
+                  name: string;
+                  slug: string;
+                };
+              }[];
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/campaigns/{id}/report': {
     parameters: {
       query?: never;
@@ -806,36 +909,25 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
-                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
-                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
-                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
-                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                    file?: {
-                      contentType: string;
-                      id: string;
-                      /** @description of the bytes shown as proof, hex */
-                      sha256: string;
-                      size: number;
-                      /** @description `/api/files/{id}`: public once it is a proof */
-                      url: string;
-                    };
                     text?: string;
+                    /**
+                     * Format: uri
+                     * @description an http:// or https:// URL
+                     */
                     url?: string;
                   } | null;
                   rank: number;
-                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1169,36 +1261,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1463,36 +1544,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -2551,36 +2621,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3061,41 +3120,33 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/challenges/{id}/tiers/{tierId}': {
+  '/api/challenges/{id}/series': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
     /**
-     * Move the date an unlocked tier’s counterpart is due (the sponsor’s admins)
-     * @description Each unlocked tier has a `deliverBy`, 90 days after its unlock unless its sponsor sets another: after the unlock and within five years of it (400 `deliverBy` otherwise). A date already past is allowed and makes the tier overdue. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` once delivered. Each change is an event (`counterpart.deliver_by_changed`). Answers the challenge.
+     * A challenge's daily participants, quantity and CO2e (organizer or sponsor)
+     * @description One entry per day in the organization's time zone, days without activity included as zeros, from the campaign's start (or the challenge's opening) to today or the last day it takes reports for; `from` and `to` narrow it (at most 731 days). `participants` are the people who started counting that day, the `…Total` fields the running totals. With `team` (a team's slug), that team only. Withdrawn pledges no longer count on any day.
      */
-    patch: {
+    get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description a calendar day, YYYY-MM-DD */
+          from?: string;
+          team?: string;
+          /** @description a calendar day, YYYY-MM-DD */
+          to?: string;
+        };
         header?: never;
         path: {
           id: string;
-          tierId: string;
         };
         cookie?: never;
       };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** Format: date-time */
-            deliverBy: string;
-          };
-        };
-      };
+      requestBody?: never;
       responses: {
         /** @description Default Response */
         200: {
@@ -3104,104 +3155,21 @@ export interface paths {
           };
           content: {
             'application/json': {
-              actionSettings: {
-                [key: string]: unknown;
-              };
-              actionType: string;
-              campaignId: string;
-              closedAt: string | null;
-              counterpart: {
-                [key: string]: unknown;
-              } | null;
-              createdAt: string;
-              deadline: string | null;
-              description: string | null;
-              forecast: {
-                /** @description share of the time from opening to deadline gone (0..1) */
-                elapsed: number;
-                expectedAtDeadline: {
-                  participants: number;
-                  quantity: number;
-                };
-                /** @enum {string} */
-                method: 'linear-since-opening';
-                onTrack: boolean;
-                /** @description expected share of that tier's goal (1 = reached) */
-                ratio: number;
-                /** @description the tier aimed at: the lowest not reached yet */
-                tierId: string;
-              } | null;
-              goal: {
-                [key: string]: unknown;
-              } | null;
-              id: string;
-              openedAt: string | null;
-              organizationId: string;
-              progress: {
+              challengeId: string;
+              days: {
                 co2eKg: number;
-                forecast: {
-                  /** @description share of the time from opening to deadline gone (0..1) */
-                  elapsed: number;
-                  expectedAtDeadline: {
-                    participants: number;
-                    quantity: number;
-                  };
-                  /** @enum {string} */
-                  method: 'linear-since-opening';
-                  onTrack: boolean;
-                  /** @description expected share of that tier's goal (1 = reached) */
-                  ratio: number;
-                  /** @description the tier aimed at: the lowest not reached yet */
-                  tierId: string;
-                } | null;
+                co2eKgTotal: number;
+                day: string;
+                /** @description people who started counting that day */
                 participants: number;
+                participantsTotal: number;
                 quantity: number;
-              };
-              status: string;
-              tiers: {
-                counterpart: {
-                  [key: string]: unknown;
-                } | null;
-                deliverBy: string | null;
-                fulfilledAt: string | null;
-                fulfilledBy: string | null;
-                fulfilledByName: string | null;
-                goal: {
-                  [key: string]: unknown;
-                };
-                id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
-                owed: {
-                  currency: string;
-                  value: number;
-                } | null;
-                proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
-                  text?: string;
-                  url?: string;
-                } | null;
-                rank: number;
-                receivedAt: string | null;
-                sponsor: string | null;
-                /**
-                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
-                 * @enum {string}
-                 */
-                sponsorship: 'accepted' | 'proposed' | 'declined';
-                unlockedAt: string | null;
+                quantityTotal: number;
               }[];
-              title: string;
-              unit: string | null;
+              from: string;
+              team: string | null;
+              timeZone: string;
+              to: string;
             };
           };
         };
@@ -3269,24 +3237,14 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
       };
     };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/challenges/{id}/tiers/{tierId}/fulfill': {
@@ -3300,7 +3258,7 @@ export interface paths {
     put?: never;
     /**
      * Mark an unlocked tier's counterpart delivered (sponsor or org admin)
-     * @description Optionally with a proof of delivery: `text`, an http(s) `url`, and `fileId`, a file uploaded by the sponsor (or the organizer) with `POST /api/organizations/{slug}/files` — kept on the tier with its SHA-256, type and size, and public from then on (400 `proof/fileId` for an unknown file or another organization’s). Shown on the tier with `fulfilledAt` and `fulfilledBy`; a beneficiary with an e-mail is mailed a link to confirm receipt. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` the second time (the proof stays as recorded). Any other field is refused.
+     * @description Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.
      */
     post: {
       parameters: {
@@ -3316,8 +3274,6 @@ export interface paths {
         content: {
           'application/json': {
             proof?: {
-              /** @description a file uploaded by the sponsor’s (or the organizer’s) organization with `POST /api/organizations/{slug}/files` */
-              fileId?: string;
               text?: string;
               /**
                * Format: uri
@@ -3394,36 +3350,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3434,22 +3379,6 @@ export interface paths {
               }[];
               title: string;
               unit: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
             };
           };
         };
@@ -3622,36 +3551,25 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
-                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
-                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
-                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
                   text?: string;
+                  /**
+                   * Format: uri
+                   * @description an http:// or https:// URL
+                   */
                   url?: string;
                 } | null;
                 rank: number;
-                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -5452,8 +5370,6 @@ export interface paths {
         content: {
           'application/json': {
             description?: string;
-            /** @description where the link to confirm receipt of a delivered counterpart goes; never shown publicly */
-            email?: string;
             name: string;
             /**
              * Format: uri
@@ -5472,7 +5388,6 @@ export interface paths {
           content: {
             'application/json': {
               description: string | null;
-              email: string | null;
               id: string;
               name: string;
               organizationId?: string;
@@ -5672,36 +5587,25 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
-                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
-                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
-                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
-                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
-                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                    file?: {
-                      contentType: string;
-                      id: string;
-                      /** @description of the bytes shown as proof, hex */
-                      sha256: string;
-                      size: number;
-                      /** @description `/api/files/{id}`: public once it is a proof */
-                      url: string;
-                    };
                     text?: string;
+                    /**
+                     * Format: uri
+                     * @description an http:// or https:// URL
+                     */
                     url?: string;
                   } | null;
                   rank: number;
-                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -6761,114 +6665,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/organizations/{slug}/ledger': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * What the organization promised as organizer or sponsor, and what it delivered
-     * @description Every tier the organization organizes or sponsors (accepted sponsorships): the counterpart promised, the unlock, the date it is due, the delivery with its proof (a file with its SHA-256), the beneficiary’s confirmation, and whether it is overdue. Tiers of open challenges show before they unlock; in a closed challenge, tiers never unlocked were never owed and are left out. Members-only campaigns show only to members of their organization, drafts only to its agents and admins. Newest challenges first. Cacheable for a few seconds when asked anonymously.
-     */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          slug: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              entries: {
-                beneficiary: {
-                  name: string;
-                } | null;
-                campaignId: string;
-                challengeId: string;
-                challengeStatus: string;
-                challengeTitle: string;
-                deliverBy: string | null;
-                fulfilledAt: string | null;
-                fulfilledBy: {
-                  name: string;
-                  person?: string | null;
-                  slug: string;
-                } | null;
-                goal: {
-                  [key: string]: unknown;
-                };
-                organizer: {
-                  name: string;
-                  slug: string;
-                };
-                /** @description unlocked, not delivered, and past `deliverBy` */
-                overdue: boolean;
-                promised: {
-                  [key: string]: unknown;
-                } | null;
-                proof: {
-                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
-                  file?: {
-                    contentType: string;
-                    id: string;
-                    /** @description of the bytes shown as proof, hex */
-                    sha256: string;
-                    size: number;
-                    /** @description `/api/files/{id}`: public once it is a proof */
-                    url: string;
-                  };
-                  text?: string;
-                  url?: string;
-                } | null;
-                rank: number;
-                receivedAt: string | null;
-                sponsor: {
-                  name: string;
-                  slug: string;
-                };
-                tierId: string;
-                unlockedAt: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/organizations/{slug}/members': {
     parameters: {
       query?: never;
@@ -7832,87 +7628,6 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/receipts/confirm': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Confirm receipt of a counterpart with the token mailed to the beneficiary
-     * @description The beneficiary of a fulfilled tier, when it has an e-mail, gets a one-time link (30 days); confirming sets the tier’s `receivedAt`, shown on the ledger. A token already used answers its first result again until it expires; an unknown or expired one is 404.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              challengeId: string;
-              receivedAt: string;
-              tierId: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              details?: {
-                [key: string]: unknown;
-              }[];
-              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
-              error: string;
-              message: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
           headers: {
             [name: string]: unknown;
           };

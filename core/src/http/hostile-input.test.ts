@@ -105,6 +105,8 @@ describe('NUL and unpaired surrogates', () => {
       '/api/organizations/abc%00def',
       '/api/challenges/abc%00def/events',
       '/api/campaigns/abc%00def/report',
+      '/api/campaigns/abc%00def/ranking',
+      '/api/challenges/abc%00def/series',
     ];
     for (const url of urls) {
       for (const token of [undefined, session, platform.adminToken]) {
@@ -127,6 +129,14 @@ describe('NUL and unpaired surrogates', () => {
     expect(mailbox.body.details[0].path).toBe('querystring/to');
     const unsubscribe = await client.get('/api/reminders/unsubscribe?token=abcdefghij%00k');
     expect(unsubscribe.status).toBe(400);
+    const ranking = await client.get(`/api/campaigns/${campaignId}/ranking?challenge=a%00b`);
+    expect(ranking.status).toBe(400);
+    expect(ranking.body.details[0].path).toBe('querystring/challenge');
+    const series = await client.get(`/api/challenges/${challengeId}/series?team=a%00b`, {
+      token: platform.adminToken,
+    });
+    expect(series.status).toBe(400);
+    expect(series.body.details[0].path).toBe('querystring/team');
   });
 
   it('refuses NUL in a header a route reads', async () => {
