@@ -34,6 +34,7 @@ import { organizationRoutes } from './routes/organizations.js';
 import { mapRoutes } from './routes/map.js';
 import { pledgeRoutes } from './routes/pledges.js';
 import { reminderRoutes } from './routes/reminders.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { reportRoutes } from './routes/reports.js';
 
 export type { App } from './types.js';
@@ -373,6 +374,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await contributionRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
+    await integrityRoutes(api as unknown as App, ctx);
     await actionTypeRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);
   });

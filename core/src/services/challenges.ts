@@ -29,6 +29,7 @@ import type { Sql, Tx } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { readChallengeProgress, readProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
+import { actorOf, recordAudit } from './audit.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, findOrganization, type CampaignRecord } from './organizations.js';
 
@@ -462,6 +463,24 @@ export async function createChallenge(
         ],
       );
     }
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: campaign.organizationId,
+      actor: actorOf(viewer, campaign.organizationId),
+      action: 'challenge.created',
+      details: {
+        campaignId: campaign.id,
+        actionType: actionType.id,
+        deadline: deadline?.toISOString() ?? null,
+        tiers: tiers.map((t) => ({
+          id: t.id,
+          rank: t.rank,
+          goal: t.goal,
+          kind: t.counterpart?.kind ?? null,
+          sponsorship: t.sponsorship,
+        })),
+      },
+    });
   });
   return getChallenge(ctx, viewer, id);
 }
@@ -518,6 +537,13 @@ export function openChallenge(
           payload: { status },
         },
       ]);
+      await recordAudit(tx, {
+        challengeId: id,
+        organizationId: challenge.organizationId,
+        actor: actorOf(viewer, challenge.organizationId),
+        action: 'challenge.opened',
+        details: { status },
+      });
     },
     (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
   );
@@ -536,7 +562,13 @@ export function closeChallenge(
     async (tx, challenge) => {
       const progress = await readChallengeProgress(tx, id);
       const evaluation = closeState(toChallengeState(challenge), progress, ctx.now());
-      await applyEvaluationRows(tx, challenge, progress, evaluation);
+      await applyEvaluationRows(
+        tx,
+        challenge,
+        progress,
+        evaluation,
+        actorOf(viewer, challenge.organizationId),
+      );
     },
     (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
   );
@@ -579,6 +611,14 @@ export function fulfillTier(
             payload: { tierId },
           },
         ]);
+        await recordAudit(tx, {
+          challengeId: id,
+          organizationId: challenge.organizationId,
+          actor: actorOf(viewer, by),
+          action: 'tier.fulfilled',
+          // Whether a proof came, not the proof itself: it is on the tier.
+          details: { tierId, rank: tier.rank, by, proof: proof !== null },
+        });
       }
       if (result.status !== challenge.status) {
         await tx.query('update challenge set status = ?, updated_at = now() where id = ?', [
@@ -624,6 +664,14 @@ export async function decideSponsorship(
       tierId,
     ]);
     tier.sponsorship = sponsorship;
+    const sponsorId = tier.sponsorId ?? challenge.organizationId;
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, sponsorId),
+      action: sponsorship === 'accepted' ? 'sponsorship.accepted' : 'sponsorship.declined',
+      details: { tierId, rank: tier.rank, sponsor: sponsorId },
+    });
     return challenge;
   });
   const [view] = await viewChallenges(ctx, [decided]);
