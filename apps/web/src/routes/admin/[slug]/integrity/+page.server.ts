@@ -135,6 +135,9 @@ function backTo(event: RequestEvent, challenge: string, done: string): never {
   );
 }
 
+/** A form's problems: one for the reason, or one for the whole form. */
+const problems = (found: { reason?: string; form?: string }) => found;
+
 /** What an API refusal means on this page. */
 function refusal(body: unknown): string {
   const code = apiError(body).error;
@@ -150,7 +153,9 @@ export const actions: Actions = {
     const input = readInvalidation(await event.request.formData());
     const values = { challenge: input.challenge, kind: input.kind, key: input.key };
     if (input.reason === '') {
-      return fail(400, { preview: { ...values, errors: { reason: m.igy_problem_reason() } } });
+      return fail(400, {
+        preview: { ...values, errors: problems({ reason: m.igy_problem_reason() }) },
+      });
     }
     const { data, error: refused } = await apiFor(event, session).POST(
       '/api/challenges/{id}/invalidations',
@@ -160,7 +165,7 @@ export const actions: Actions = {
       },
     );
     if (!data || !('dryRun' in data)) {
-      return fail(409, { preview: { ...values, errors: { form: refusal(refused) } } });
+      return fail(409, { preview: { ...values, errors: problems({ form: refusal(refused) }) } });
     }
     return {
       confirm: { ...values, reason: input.reason, label: input.label, effect: data.effect },
@@ -173,7 +178,9 @@ export const actions: Actions = {
     const input = readInvalidation(await event.request.formData());
     const values = { challenge: input.challenge, kind: input.kind, key: input.key };
     if (input.reason === '') {
-      return fail(400, { preview: { ...values, errors: { reason: m.igy_problem_reason() } } });
+      return fail(400, {
+        preview: { ...values, errors: problems({ reason: m.igy_problem_reason() }) },
+      });
     }
     const { response, error: refused } = await apiFor(event, session).POST(
       '/api/challenges/{id}/invalidations',
@@ -184,7 +191,7 @@ export const actions: Actions = {
     );
     if (response.status !== 201) {
       return fail(response.status === 400 ? 400 : 409, {
-        preview: { ...values, errors: { form: refusal(refused) } },
+        preview: { ...values, errors: problems({ form: refusal(refused) }) },
       });
     }
     backTo(event, input.challenge, 'invalidated');
