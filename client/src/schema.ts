@@ -902,6 +902,12 @@ export interface paths {
                 closedAt: string | null;
                 co2eKg: number;
                 id: string;
+                /** @description what batch invalidations took out of the counts (ADR 0039) */
+                invalidated: {
+                  co2eKg: number;
+                  participants: number;
+                  quantity: number;
+                };
                 participants: number;
                 quantity: number;
                 status: string;
@@ -1397,6 +1403,133 @@ export interface paths {
                 };
               }[];
               challengeId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A challenge's audit log, newest first
+     * @description Every change to the challenge, its tiers and its counts (created, opened, closed, tier unlocked, sponsorship decided, fulfilled, recount corrections, invalidations and restorations). Append-only; pages of `limit` entries older than `before`.
+     */
+    get: {
+      parameters: {
+        query?: {
+          before?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              entries: {
+                /** @description e.g. challenge.opened, tier.unlocked, pledges.invalidated */
+                action: string;
+                actor: {
+                  /** @enum {string} */
+                  kind: 'participant' | 'admin' | 'system';
+                  /** @description a display name, a participant id or a process; never an address */
+                  label: string;
+                };
+                /** Format: date-time */
+                at: string;
+                details: {
+                  [key: string]: unknown;
+                };
+                /** @description the entry; also the cursor `before` of the next page */
+                id: string;
+              }[];
+              next: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
             };
           };
         };
@@ -2400,6 +2533,511 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/integrity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Concentration alerts of a challenge
+     * @description Groups (one e-mail domain, one network range, one agent) holding more than the configured share of the challenge's counting pledges or quantity (`TANDEM_INTEGRITY_SHARE_PERCENT`, default 30) with at least `TANDEM_INTEGRITY_MIN_COUNT` (default 20) pledges or contributions. A domain the campaign's audience is made of is no alert.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              alerts: {
+                count: number;
+                /** @description what an invalidation filter takes: the domain, the range key, the agent id */
+                key: string;
+                /** @enum {string} */
+                kind: 'email-domain' | 'network' | 'agent';
+                /** @description what to show (a network range is never shown as an address) */
+                label: string;
+                /** @enum {string} */
+                metric: 'pledges' | 'quantity';
+                /** @description the fewest pledges or contributions an alert needs */
+                minCount: number;
+                share: number;
+                /** @description the share above which a group is an alert */
+                threshold: number;
+                total: number;
+              }[];
+              /** Format: date-time */
+              computedAt: string;
+              minCount: number;
+              threshold: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/invalidations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A challenge's batch invalidations, newest first */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              invalidations: {
+                /** Format: date-time */
+                at: string;
+                /** @description who invalidated: a display name or a participant id */
+                by: string;
+                co2eKg: number;
+                contributions: number;
+                filter: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                participants: number;
+                pledges: number;
+                quantity: number;
+                reason: string;
+                restoredAt: string | null;
+                restoredBy: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Invalidate a batch of pledges
+     * @description The counting pledges the filter names, and their contributions, stop counting: the counters move down once, in one transaction. An unlocked tier stays unlocked. `?dryRun=true` answers what it would take (200) and changes nothing. 409 TANDEM_INVALIDATION_EMPTY when nothing that still counts matches.
+     */
+    post: {
+      parameters: {
+        query?: {
+          dryRun?: boolean;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description exactly one of: emailDomain, network, agent, pledgeIds */
+            filter:
+              | {
+                  emailDomain: string;
+                }
+              | {
+                  /** @description a range key from an alert */
+                  network: string;
+                }
+              | {
+                  /** @description the agent's participant id */
+                  agent: string;
+                }
+              | {
+                  pledgeIds: string[];
+                };
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {boolean} */
+              dryRun: true;
+              effect: {
+                co2eKg: number;
+                contributions: number;
+                /** @description how many fewer distinct participants count */
+                participants: number;
+                pledges: number;
+                quantity: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              at: string;
+              /** @description who invalidated: a display name or a participant id */
+              by: string;
+              co2eKg: number;
+              contributions: number;
+              filter: {
+                [key: string]: unknown;
+              };
+              id: string;
+              participants: number;
+              pledges: number;
+              quantity: number;
+              reason: string;
+              restoredAt: string | null;
+              restoredBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/invalidations/{invalidationId}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Restore a batch invalidation
+     * @description Its pledges and contributions count again (a pledge withdrawn since stays withdrawn). 409 TANDEM_INVALIDATION_RESTORED the second time.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          invalidationId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              at: string;
+              /** @description who invalidated: a display name or a participant id */
+              by: string;
+              co2eKg: number;
+              contributions: number;
+              filter: {
+                [key: string]: unknown;
+              };
+              id: string;
+              participants: number;
+              pledges: number;
+              quantity: number;
+              reason: string;
+              restoredAt: string | null;
+              restoredBy: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -4905,8 +5543,11 @@ export interface paths {
                  * @enum {string}
                  */
                 showAs: 'name' | 'anonymous';
-                /** @enum {string} */
-                status: 'pending' | 'confirmed' | 'withdrawn';
+                /**
+                 * @description invalidated: confirmed, then taken out of the counts by the organizer
+                 * @enum {string}
+                 */
+                status: 'pending' | 'confirmed' | 'withdrawn' | 'invalidated';
                 team: {
                   name: string;
                   slug: string;

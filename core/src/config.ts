@@ -38,6 +38,10 @@ const EnvSchema = Type.Object({
   TANDEM_STREAMS_PER_PROCESS: Type.Integer({ minimum: 0, default: 10_000 }),
   TANDEM_VIEW_CACHE_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
   TANDEM_CONTRIBUTION_EDIT_DAYS: Type.Integer({ minimum: 0, maximum: 366, default: 3 }),
+  // Integrity alerts (ADR 0039): a group holding more than this share (%) of
+  // a challenge, and at least this many pledges or contributions.
+  TANDEM_INTEGRITY_SHARE_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 30 }),
+  TANDEM_INTEGRITY_MIN_COUNT: Type.Integer({ minimum: 1, default: 20 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -117,6 +121,13 @@ export interface Config {
    * `0` allows no correction). ADR 0029.
    */
   contributionEditDays: number;
+  /**
+   * When a concentration becomes an alert (ADR 0039): a share above
+   * `share` (0–1, `TANDEM_INTEGRITY_SHARE_PERCENT`, default 30 %) of a
+   * challenge's pledges or quantity held by one group of at least
+   * `minCount` (`TANDEM_INTEGRITY_MIN_COUNT`, default 20).
+   */
+  integrity: { share: number; minCount: number };
 }
 
 /**
@@ -209,5 +220,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },
     viewCacheMs: e.TANDEM_VIEW_CACHE_MS,
     contributionEditDays: e.TANDEM_CONTRIBUTION_EDIT_DAYS,
+    integrity: {
+      share: e.TANDEM_INTEGRITY_SHARE_PERCENT / 100,
+      minCount: e.TANDEM_INTEGRITY_MIN_COUNT,
+    },
   };
 }

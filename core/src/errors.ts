@@ -177,6 +177,23 @@ const definitions = [
     'The contribution can no longer be corrected or deleted: its correction window (`TANDEM_CONTRIBUTION_EDIT_DAYS` after it was recorded) has passed, or an agent recorded it.',
   ),
 
+  // Integrity (ADR 0039).
+  defineError(
+    'TANDEM_INVALIDATED',
+    409,
+    'The pledge or contribution was invalidated by the organizer (a batch invalidation): it no longer counts, and nothing more can be recorded, corrected or revived on it until the batch is restored.',
+  ),
+  defineError(
+    'TANDEM_INVALIDATION_EMPTY',
+    409,
+    'The invalidation filter matches no pledge or contribution that still counts (already invalidated, or none): nothing was changed.',
+  ),
+  defineError(
+    'TANDEM_INVALIDATION_RESTORED',
+    409,
+    'This invalidation was already restored: its pledges count again.',
+  ),
+
   // Idempotency and limits.
   defineError(
     'TANDEM_IDEMPOTENCY_IN_PROGRESS',

@@ -195,6 +195,45 @@ export const Events = {
         'The beneficiary confirmed, through the mailed link, that it received the counterpart.',
     },
   ),
+  pledgesInvalidated: defineEvent(
+    'pledges.invalidated',
+    Type.Object({
+      invalidationId: Id('the batch invalidation'),
+      pledges: Type.Integer({ minimum: 0, description: 'pledges that stopped counting' }),
+      contributions: Type.Integer({
+        minimum: 0,
+        description: 'contributions that stopped counting',
+      }),
+      participantsDelta: Type.Integer({
+        maximum: 0,
+        description: 'how the count of distinct participants moved',
+      }),
+      quantityDelta: Type.Number({ maximum: 0, description: 'how the challenge’s quantity moved' }),
+      co2eKgDelta: Type.Number({ maximum: 0, description: 'how the challenge’s kg CO2e moved' }),
+    }),
+    {
+      description:
+        'An organizer invalidated a batch of pledges and their contributions (ADR 0039); the counters lost them (an unlock already reached stays).',
+    },
+  ),
+  pledgesRestored: defineEvent(
+    'pledges.restored',
+    Type.Object({
+      invalidationId: Id('the batch invalidation undone'),
+      pledges: Type.Integer({ minimum: 0, description: 'pledges that count again' }),
+      contributions: Type.Integer({ minimum: 0, description: 'contributions that count again' }),
+      participantsDelta: Type.Integer({
+        minimum: 0,
+        description: 'how the count of distinct participants moved',
+      }),
+      quantityDelta: Type.Number({ minimum: 0, description: 'how the challenge’s quantity moved' }),
+      co2eKgDelta: Type.Number({ minimum: 0, description: 'how the challenge’s kg CO2e moved' }),
+    }),
+    {
+      description: 'An organizer restored a batch invalidation; its pledges count again.',
+      evaluates: true,
+    },
+  ),
   progressMismatch: defineEvent(
     'progress.mismatch',
     Type.Object({ expected: ProgressSnapshot, found: ProgressSnapshot }),

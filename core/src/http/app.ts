@@ -36,6 +36,7 @@ import { mapRoutes } from './routes/map.js';
 import { pledgeRoutes } from './routes/pledges.js';
 import { reminderRoutes } from './routes/reminders.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { reportRoutes } from './routes/reports.js';
 
 export type { App } from './types.js';
@@ -377,6 +378,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await reminderRoutes(api as unknown as App, ctx);
     await reportRoutes(api as unknown as App, ctx);
     await dashboardRoutes(api as unknown as App, ctx);
+    await integrityRoutes(api as unknown as App, ctx);
     await actionTypeRoutes(api as unknown as App, ctx);
     if (ctx.config.devMailbox) await devRoutes(api as unknown as App, ctx);
   });

@@ -142,12 +142,12 @@ describe('the campaign report', () => {
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'challenge_id,title,action_type,unit,status,participants,quantity,co2e_kg,tiers_unlocked,tiers_total',
+      'challenge_id,title,action_type,unit,status,participants,quantity,co2e_kg,tiers_unlocked,tiers_total,invalidated_participants,invalidated_quantity',
     );
     expect(
-      lines.some((l) => l.startsWith(`${bike.id},Bike,report-bike-km,km,open,1,7,1.4,0,1`)),
+      lines.some((l) => l.startsWith(`${bike.id},Bike,report-bike-km,km,open,1,7,1.4,0,1,0,0`)),
     ).toBe(true);
-    expect(lines).toContain('TOTAL,Mobility week,,km,,,7,,,');
+    expect(lines).toContain('TOTAL,Mobility week,,km,,,7,,,,,');
   });
 
   it('is for the organizer and sponsor admins only', async () => {

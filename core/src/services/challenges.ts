@@ -31,6 +31,7 @@ import type { Sql, Tx } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { readChallengeProgress, readProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
+import { actorOf, recordAudit } from './audit.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, findOrganization, type CampaignRecord } from './organizations.js';
 
@@ -569,6 +570,24 @@ export async function createChallenge(
       ],
     );
     await insertTiers(tx, id, tiers);
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: campaign.organizationId,
+      actor: actorOf(viewer, campaign.organizationId),
+      action: 'challenge.created',
+      details: {
+        campaignId: campaign.id,
+        actionType: actionType.id,
+        deadline: deadline?.toISOString() ?? null,
+        tiers: tiers.map((t) => ({
+          id: t.id,
+          rank: t.rank,
+          goal: t.goal,
+          kind: t.counterpart?.kind ?? null,
+          sponsorship: t.sponsorship,
+        })),
+      },
+    });
   });
   return getChallenge(ctx, viewer, id);
 }
@@ -686,6 +705,14 @@ export async function updateChallenge(
     }
     set('updated_at', new Date());
     await tx.query(`update challenge set ${sets.join(', ')} where id = ?`, [...params, id]);
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, challenge.organizationId),
+      action: 'challenge.edited',
+      // Which fields changed, not their text: the challenge shows what they are now.
+      details: { fields: Object.keys(patch).filter((key) => key in patch).sort() },
+    });
   });
   // This process's write already emptied its cache (app.ts); the tag drops
   // the answer for a change made outside a request too.
@@ -704,8 +731,16 @@ export async function deleteChallenge(
   id: string,
 ): Promise<{ id: string; status: 'deleted' }> {
   await ctx.db.transaction(async (tx) => {
-    await loadEditableChallenge(tx, viewer, id);
+    const challenge = await loadEditableChallenge(tx, viewer, id);
     await tx.query('delete from challenge where id = ?', [id]);
+    // The log names its challenge without a foreign key: the draft's record outlives it.
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, challenge.organizationId),
+      action: 'challenge.deleted',
+      details: { title: challenge.title },
+    });
   });
   ctx.views?.invalidate(id);
   return { id, status: 'deleted' };
@@ -780,6 +815,13 @@ export function openChallenge(
           payload: { status },
         },
       ]);
+      await recordAudit(tx, {
+        challengeId: id,
+        organizationId: challenge.organizationId,
+        actor: actorOf(viewer, challenge.organizationId),
+        action: 'challenge.opened',
+        details: { status },
+      });
     },
     (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
   );
@@ -798,7 +840,13 @@ export function closeChallenge(
     async (tx, challenge) => {
       const progress = await readChallengeProgress(tx, id);
       const evaluation = closeState(toChallengeState(challenge), progress, ctx.now());
-      await applyEvaluationRows(tx, challenge, progress, evaluation);
+      await applyEvaluationRows(
+        tx,
+        challenge,
+        progress,
+        evaluation,
+        actorOf(viewer, challenge.organizationId),
+      );
     },
     (challenge) => requireRole(viewer, challenge.organizationId, 'admin'),
   );
@@ -873,6 +921,19 @@ export function fulfillTier(
           payload: { tierId },
         },
       ]);
+      await recordAudit(tx, {
+        challengeId: id,
+        organizationId: challenge.organizationId,
+        actor: actorOf(viewer, by),
+        action: 'tier.fulfilled',
+        // What the proof is (its file's hash included), not its text: the tier holds that.
+        details: {
+          tierId,
+          rank: tier.rank,
+          by,
+          proof: stored ? { url: stored.url ?? null, sha256: stored.file?.sha256 ?? null } : null,
+        },
+      });
       if (result.status !== challenge.status) {
         await tx.query('update challenge set status = ?, updated_at = now() where id = ?', [
           result.status,
@@ -949,6 +1010,18 @@ export function setDeliverBy(
           },
         },
       ]);
+      await recordAudit(tx, {
+        challengeId: id,
+        organizationId: challenge.organizationId,
+        actor: actorOf(viewer, tier.sponsorId ?? challenge.organizationId),
+        action: 'tier.edited',
+        details: {
+          tierId,
+          rank: tier.rank,
+          deliverBy: at.toISOString(),
+          previous: tier.deliverBy ? tier.deliverBy.toISOString() : null,
+        },
+      });
     },
     (challenge) => {
       const tier = challenge.tiers.find((t) => t.id === tierId);
@@ -1038,6 +1111,14 @@ export async function decideSponsorship(
       tierId,
     ]);
     tier.sponsorship = sponsorship;
+    const sponsorId = tier.sponsorId ?? challenge.organizationId;
+    await recordAudit(tx, {
+      challengeId: id,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, sponsorId),
+      action: sponsorship === 'accepted' ? 'sponsorship.accepted' : 'sponsorship.declined',
+      details: { tierId, rank: tier.rank, sponsor: sponsorId },
+    });
     return challenge;
   });
   const [view] = await viewChallenges(ctx, [decided]);

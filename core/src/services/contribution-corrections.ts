@@ -38,11 +38,12 @@ interface StoredContribution {
   occurred_at: Date;
   created_at: Date;
   closed_at: Date | null;
+  invalidation_id: string | null;
 }
 
 const SELECT = `select k.id, k.challenge_id, k.participant_id, k.recorded_by,
                        k.quantity::text as quantity, k.co2e_kg::text as co2e_kg,
-                       k.occurred_at, k.created_at, c.closed_at
+                       k.occurred_at, k.created_at, c.closed_at, k.invalidation_id
                   from contribution k join challenge c on c.id = k.challenge_id
                  where k.id = ?`;
 
@@ -57,6 +58,12 @@ function assertEditable(
   row: StoredContribution | undefined,
 ): StoredContribution & { participant_id: string } {
   if (!row || row.participant_id !== participantId) throw notFound('contribution', id);
+  if (row.invalidation_id !== null) {
+    throw new TandemError(
+      'TANDEM_INVALIDATED',
+      'The organizer invalidated this contribution: it no longer counts and stays as it is.',
+    );
+  }
   const until = editableUntil(
     {
       recordedBy: row.recorded_by,

@@ -260,10 +260,25 @@ export async function recordContribution(
     if (person) {
       if (named !== undefined) await assertPersonInAudience(tx, campaign, person);
       await lockPerson(tx, challenge.id, person.id);
-      [pledge] = await tx.query<{ details: Record<string, unknown>; team_id: string | null }>(
-        `select details, team_id from pledge where challenge_id = ? and participant_id = ? and status = 'confirmed'`,
+      // Shared-locked: a batch invalidation (ADR 0039) that takes this pledge
+      // waits for this contribution and then takes it too, or commits first
+      // and this read sees it.
+      const [live] = await tx.query<{
+        details: Record<string, unknown>;
+        team_id: string | null;
+        invalidation_id: string | null;
+      }>(
+        `select details, team_id, invalidation_id from pledge
+          where challenge_id = ? and participant_id = ? and status = 'confirmed' for share`,
         [challenge.id, person.id],
       );
+      if (live?.invalidation_id) {
+        throw new TandemError(
+          'TANDEM_INVALIDATED',
+          "The organizer invalidated this person's pledge: nothing more counts for it.",
+        );
+      }
+      pledge = live;
       if (!pledge && named === undefined) {
         throw new TandemError(
           'TANDEM_PLEDGE_REQUIRED',

@@ -186,7 +186,8 @@ export interface MyContribution {
 /** One pledge as `GET /api/me/pledges` lists it. */
 export interface MyPledge {
   id: string;
-  status: 'pending' | 'confirmed' | 'withdrawn';
+  /** `invalidated`: confirmed, then taken out of the counts by the organizer (ADR 0039). */
+  status: 'pending' | 'confirmed' | 'withdrawn' | 'invalidated';
   showAs: ShowAs;
   team: { slug: string; name: string } | null;
   details: Record<string, unknown>;
@@ -230,6 +231,7 @@ interface ContributionRow {
   details: Record<string, unknown>;
   occurred_at: Date;
   created_at: Date;
+  invalidated: boolean;
 }
 
 const iso = (value: Date | string | null): string | null =>
@@ -265,7 +267,10 @@ export async function listMyPledges(
 ): Promise<{ pledges: MyPledge[]; totals: { co2eKg: number } }> {
   const me = requireParticipant(viewer);
   const pledges = await ctx.db.query<PledgeRow>(
-    `select pl.id, pl.status, pl.show_as,
+    `select pl.id,
+            case when pl.invalidation_id is not null and pl.status = 'confirmed'
+                 then 'invalidated' else pl.status end as status,
+            pl.show_as,
             t.slug as team_slug, t.name as team_name, pl.details, pl.created_at,
             pl.confirmed_at, pl.withdrawn_at, c.id as challenge_id, c.title,
             c.status as challenge_status, c.action_type, c.closed_at
@@ -279,7 +284,8 @@ export async function listMyPledges(
   );
   const contributions = await ctx.db.query<ContributionRow>(
     `select id, challenge_id, recorded_by, quantity::text as quantity, co2e_kg::text as co2e_kg,
-            impact ->> 'source' as source, details, occurred_at, created_at
+            impact ->> 'source' as source, details, occurred_at, created_at,
+            invalidation_id is not null as invalidated
        from contribution
       where participant_id = ?
       order by occurred_at desc, id desc`,
@@ -290,7 +296,8 @@ export async function listMyPledges(
   let total = 0;
   for (const row of contributions) {
     const co2eKg = Number(row.co2e_kg);
-    total += co2eKg;
+    // What the organizer invalidated no longer counts, for them either.
+    if (!row.invalidated) total += co2eKg;
     const closed = closedAt.get(row.challenge_id) ?? null;
     const until = editableUntil(
       {

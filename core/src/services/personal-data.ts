@@ -359,8 +359,9 @@ export async function erasePersonalData(
 
     // Pending pledges never counted: nothing to keep.
     await tx.query(`delete from pledge where participant_id = ? and status = 'pending'`, [id]);
-    // Their confirmed pledges leave the map and the counts by place; the
-    // pledges themselves still count (ADR 0017).
+    // Their confirmed pledges leave the map and the counts by place (an
+    // invalidated one left them already); the pledges themselves still
+    // count (ADR 0017).
     const located = await tx.query<{
       challenge_id: string;
       map_cell: string | null;
@@ -368,6 +369,7 @@ export async function erasePersonalData(
     }>(
       `select challenge_id, map_cell, commune_code from pledge
         where participant_id = ? and status = 'confirmed' and erased_at is null
+          and invalidation_id is null
           and (map_cell is not null or commune_code is not null)`,
       [id],
     );
@@ -381,7 +383,8 @@ export async function erasePersonalData(
     }
     await tx.query(
       `update pledge set details = '{}', display_name = null, map_cell = null,
-                         commune_code = null, show_as = 'anonymous', erased_at = now()
+                         commune_code = null, show_as = 'anonymous', network_key = null,
+                         erased_at = now()
         where participant_id = ?`,
       [id],
     );

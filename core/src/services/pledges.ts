@@ -18,6 +18,7 @@ import { findCampaign, type CampaignRecord } from './organizations.js';
 import { applyParticipation } from '../store/participation.js';
 import { communeOfPostcode } from '../store/communes.js';
 import { applyMapPresence } from '../store/map.js';
+import { networkKeyOf } from './network.js';
 import {
   setParticipantLocale,
   upsertParticipant,
@@ -53,6 +54,11 @@ export interface PledgeData {
   communeCode: string | null;
   showAs: ShowAs;
   teamId: string | null;
+  /**
+   * A keyed hash of the network range the pledge was made from (ADR 0039),
+   * never the address; absent when an agent recorded it.
+   */
+  networkKey?: string | null;
 }
 
 /**
@@ -160,7 +166,9 @@ export async function checkPledgeData(
  * Makes (or revives, or confirms) the person's one live pledge and counts
  * them, in the caller's transaction. A pledge whose person erased their data
  * and came back is revived too: it takes the new details, and since it
- * still counted, the count does not move.
+ * still counted, the count does not move. A pledge an organizer
+ * invalidated (ADR 0039) is never revived this way: it stays out of the
+ * counts until its batch is restored.
  *
  * @returns the pledge id and whether it just became confirmed
  */
@@ -173,14 +181,16 @@ export async function confirmPledgeRow(
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
     `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
-                         map_cell, commune_code, show_as, team_id, confirmed_at)
-     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, ?, now())
+                         map_cell, commune_code, show_as, team_id, network_key, confirmed_at)
+     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, ?, ?, now())
      on conflict (challenge_id, participant_id) do update set
        status = 'confirmed', details = excluded.details, display_name = excluded.display_name,
        map_cell = excluded.map_cell, commune_code = excluded.commune_code,
        show_as = excluded.show_as, team_id = excluded.team_id,
+       network_key = coalesce(excluded.network_key, pledge.network_key),
        confirmed_at = now(), withdrawn_at = null, erased_at = null
-     where pledge.status <> 'confirmed' or pledge.erased_at is not null
+     where (pledge.status <> 'confirmed' or pledge.erased_at is not null)
+       and pledge.invalidation_id is null
      returning id`,
     [
       newId('plg'),
@@ -192,6 +202,7 @@ export async function confirmPledgeRow(
       data.communeCode,
       data.showAs,
       data.teamId,
+      data.networkKey ?? null,
     ],
   );
   const confirmed = rows[0];
@@ -241,9 +252,14 @@ export async function pledge(
   viewer: Viewer,
   challengeId: string,
   input: PledgeInput,
+  /** Where the request came from: only a keyed hash of its range is kept (ADR 0039). */
+  origin: { address?: string } = {},
 ): Promise<PledgeAnswer> {
   const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId);
-  const data = await checkPledgeData(ctx, challenge, input);
+  const data: PledgeData = {
+    ...(await checkPledgeData(ctx, challenge, input)),
+    networkKey: networkKeyOf(ctx.keyring, origin.address),
+  };
 
   // A participant's own address was held to the audience by loadPledgeable.
   if (viewer.kind === 'participant') {
@@ -270,8 +286,8 @@ export async function pledge(
     // pending pledge whose confirmation could still come.
     await tx.query(
       `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
-                           map_cell, commune_code, show_as, team_id, confirm_by)
-       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?, ?, ?, ?)
+                           map_cell, commune_code, show_as, team_id, network_key, confirm_by)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
        on conflict (challenge_id, participant_id) do update set confirm_by = excluded.confirm_by
          where pledge.status = 'pending'`,
       [
@@ -284,6 +300,7 @@ export async function pledge(
         data.communeCode,
         data.showAs,
         data.teamId,
+        data.networkKey ?? null,
         new Date(ctx.now().getTime() + TOKEN_TTL_MINUTES['pledge-confirmation'] * 60_000),
       ],
     );
@@ -352,6 +369,7 @@ export async function confirmPledge(
         mapCell: payload.mapCell,
         communeCode: payload.communeCode,
         showAs: payload.showAs,
+        networkKey: payload.networkKey ?? null,
         location: payload.location,
       }),
     );
@@ -381,9 +399,10 @@ export async function withdrawPledge(
       commune_code: string | null;
       organization_id: string;
       closed_at: Date | null;
+      invalidation_id: string | null;
     }>(
       `select p.challenge_id, p.participant_id, p.status, p.erased_at, p.map_cell, p.commune_code,
-              c.organization_id, c.closed_at
+              c.organization_id, c.closed_at, p.invalidation_id
          from pledge p join challenge c on c.id = p.challenge_id
         where p.id = ? for update of p`,
       [pledgeId],
@@ -403,8 +422,9 @@ export async function withdrawPledge(
     const delta = await applyParticipation(tx, row.challenge_id, me.participantId, {
       pledged: false,
     });
-    // An erased pledge left the map when it was erased.
-    if (row.erased_at === null) {
+    // An erased pledge left the map when it was erased, an invalidated one
+    // when it was invalidated (and its participation was already taken off).
+    if (row.erased_at === null && row.invalidation_id === null) {
       await applyMapPresence(
         tx,
         row.challenge_id,

@@ -4,6 +4,7 @@ import { readProgress } from '../store/progress.js';
 import { hasRole } from './access.js';
 import { viewChallenges, type TierView } from './challenges.js';
 import type { ServiceContext, Viewer } from './context.js';
+import { invalidatedTotals } from './integrity.js';
 import { findCampaign } from './organizations.js';
 
 export interface ChallengeReport {
@@ -17,6 +18,11 @@ export interface ChallengeReport {
   quantity: number;
   co2eKg: number;
   tiers: TierView[];
+  /**
+   * What batch invalidations took out of the counts above (ADR 0039): the
+   * pledges (people) and the quantity and CO2e of their contributions.
+   */
+  invalidated: { participants: number; quantity: number; co2eKg: number };
 }
 
 export interface CampaignReport {
@@ -80,7 +86,7 @@ export async function campaignReport(
       "The report is for the organizer's admins and the sponsors' admins.",
     );
   }
-  const [views, progress, organization, distinct] = await Promise.all([
+  const [views, progress, organization, distinct, invalidated] = await Promise.all([
     viewChallenges(ctx, challenges),
     readProgress(ctx.db, ids),
     ctx.db.query<{ slug: string }>('select slug from organization where id = ?', [
@@ -93,6 +99,7 @@ export async function campaignReport(
             where challenge_id in (?) and (pledged or contributions > 0)`,
           [ids],
         ),
+    invalidatedTotals(ctx.db, ids),
   ]);
   const rows: ChallengeReport[] = views.map((view) => {
     const p = progress.get(view.id) ?? { participants: 0, quantity: 0, co2eKg: 0 };
@@ -107,6 +114,7 @@ export async function campaignReport(
       quantity: p.quantity,
       co2eKg: p.co2eKg,
       tiers: view.tiers,
+      invalidated: invalidated.get(view.id) ?? { participants: 0, quantity: 0, co2eKg: 0 },
     };
   });
   const quantityByUnit: Record<string, number> = {};
@@ -152,7 +160,10 @@ const csvCell = (value: unknown): string => {
   return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-/** The same report as CSV: one line per challenge, then a totals line per unit. */
+/**
+ * The same report as CSV: one line per challenge (with what invalidations
+ * took out of it), then a totals line per unit.
+ */
 export function reportToCsv(report: CampaignReport): string {
   const header = [
     'challenge_id',
@@ -165,6 +176,8 @@ export function reportToCsv(report: CampaignReport): string {
     'co2e_kg',
     'tiers_unlocked',
     'tiers_total',
+    'invalidated_participants',
+    'invalidated_quantity',
   ];
   const lines = [header.join(',')];
   for (const c of report.challenges) {
@@ -180,6 +193,8 @@ export function reportToCsv(report: CampaignReport): string {
         c.co2eKg,
         c.tiers.filter((t) => t.unlockedAt).length,
         c.tiers.length,
+        c.invalidated.participants,
+        c.invalidated.quantity,
       ]
         .map(csvCell)
         .join(','),
@@ -197,13 +212,15 @@ export function reportToCsv(report: CampaignReport): string {
       report.totals.co2eKg,
       '',
       '',
+      '',
+      '',
     ]
       .map(csvCell)
       .join(','),
   );
   for (const [unit, quantity] of Object.entries(report.totals.quantityByUnit)) {
     lines.push(
-      ['TOTAL', report.campaign.title, '', unit, '', '', quantity, '', '', '']
+      ['TOTAL', report.campaign.title, '', unit, '', '', quantity, '', '', '', '', '']
         .map(csvCell)
         .join(','),
     );

@@ -188,6 +188,10 @@ export const PledgeEntity = defineEntity({
     confirmBy: p.datetime().nullable(),
     withdrawnAt: p.datetime().nullable(),
     erasedAt: p.datetime().nullable(),
+    /** The batch invalidation that took it out of the counts (ADR 0039), or null. */
+    invalidationId: p.string().nullable(),
+    /** A keyed hash of the network range it came from (ADR 0039); never the address. */
+    networkKey: p.string().nullable(),
   },
 });
 
@@ -211,6 +215,8 @@ export const ContributionEntity = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     /** When its participant last corrected it (ADR 0029). */
     correctedAt: p.datetime().nullable(),
+    /** The batch invalidation that took it out of the counts (ADR 0039), or null. */
+    invalidationId: p.string().nullable(),
   },
 });
 

@@ -2,6 +2,7 @@ import type { Evaluation } from '../domain/lifecycle.js';
 import { newId } from '../ids.js';
 import { DEFAULT_DELIVERY_SQL } from './challenges.js';
 import type { Tx } from './database.js';
+import { insertAuditEntries, type AuditActor, type AuditRecord } from './audit.js';
 import { appendEvents, EventTypes, type NewEvent } from './outbox.js';
 
 // The rows an evaluation writes, apart from the job that runs it: a manual
@@ -15,16 +16,21 @@ export interface EvaluationOutcome {
 
 /**
  * Writes what an evaluation decided: unlock rows (guarded by their unique
- * key), the challenge's new status and closing time, and their events.
- * Shared by the evaluator and a manual close.
+ * key), the challenge's new status and closing time, their events and
+ * their audit entries (ADR 0039). Shared by the evaluator and a manual
+ * close, which names the admin who closed it as `actor`.
  */
 export async function applyEvaluationRows(
   tx: Tx,
   challenge: { id: string; organizationId: string; status: string; closedAt: Date | null },
   progress: { participants: number; quantity: number; co2eKg: number },
   evaluation: Evaluation,
+  actor: AuditActor = { kind: 'system', label: 'evaluation' },
 ): Promise<EvaluationOutcome> {
   const events: NewEvent[] = [];
+  const audit: AuditRecord[] = [];
+  const entry = (action: AuditRecord['action'], details: Record<string, unknown>) =>
+    audit.push({ ...base, actor, action, details });
   const unlockedTierIds: string[] = [];
   const base = { challengeId: challenge.id, organizationId: challenge.organizationId };
   for (const unlock of evaluation.unlocks) {
@@ -44,6 +50,7 @@ export async function applyEvaluationRows(
     );
     if (inserted.length === 0) continue;
     unlockedTierIds.push(unlock.tierId);
+    entry('tier.unlocked', { tierId: unlock.tierId, progress });
     events.push({
       ...base,
       type: EventTypes.challengeUnlocked,
@@ -60,6 +67,7 @@ export async function applyEvaluationRows(
   }
   if (statusChanged && evaluation.status === 'succeeded') {
     events.push({ ...base, type: EventTypes.challengeSucceeded, payload: { status: 'succeeded' } });
+    entry('challenge.succeeded', { progress });
   }
   if (closedNow) {
     events.push({
@@ -71,7 +79,9 @@ export async function applyEvaluationRows(
         progress,
       },
     });
+    entry('challenge.closed', { status: evaluation.status, progress });
   }
   await appendEvents(tx, events);
+  await insertAuditEntries(tx, audit);
   return { unlockedTierIds, status: evaluation.status };
 }

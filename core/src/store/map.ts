@@ -166,7 +166,8 @@ export interface FeedRow {
  * pledge, by person for a contribution), so what the person chose holds at
  * once: a withdrawn pledge's event goes; an erased pledge has no name nor
  * commune left; `show_as = 'anonymous'` keeps the name out. A deleted
- * contribution goes, and an edited one shows its quantity as it is now.
+ * contribution goes, and an edited one shows its quantity as it is now; an
+ * invalidated pledge or contribution (ADR 0039) goes as a withdrawn one does.
  */
 export async function readFeed(
   sql: Sql,
@@ -211,8 +212,10 @@ export async function readFeed(
                  where e.challenge_id = c.id
                    and e.type in ('pledge.confirmed', 'contribution.recorded',
                                   'challenge.milestone', 'challenge.unlocked')
-                   and (e.type <> 'pledge.confirmed' or p.status = 'confirmed')
-                   and (e.type <> 'contribution.recorded' or k2.id is not null)
+                   and (e.type <> 'pledge.confirmed'
+                        or (p.status = 'confirmed' and p.invalidation_id is null))
+                   and (e.type <> 'contribution.recorded'
+                        or (k2.id is not null and k2.invalidation_id is null))
                  order by e.seq desc
                  limit ?) f), '[]'::json) as items
        from challenge c join campaign k on k.id = c.campaign_id

@@ -295,6 +295,32 @@ async function build(
         participant: { email: home.emails.self },
       };
       break;
+    case 'POST /api/challenges/{id}/invalidations':
+      // A dry run: it answers what it would take (200) and leaves the counts the other callers see.
+      query = '?dryRun=true';
+      body = { filter: { emailDomain: 'example.org' }, reason: 'Access matrix' };
+      break;
+    case 'POST /api/challenges/{id}/invalidations/{invalidationId}/restore': {
+      // Restoring is once: a fresh challenge, pledge and invalidation for each caller.
+      const id = await freshChallenge(world, 'open');
+      const pledged = must(
+        await world.client.post(`/api/challenges/${id}/pledges`, {}, { token: home.tokens.self }),
+        201,
+        'pledge to invalidate',
+      );
+      const invalidation = must(
+        await world.client.post(
+          `/api/challenges/${id}/invalidations`,
+          { filter: { pledgeIds: [pledged.id] }, reason: 'Access matrix' },
+          asAdmin(world),
+        ),
+        201,
+        'invalidation',
+      );
+      params['id'] = id;
+      params['invalidationId'] = invalidation.id;
+      break;
+    }
     case 'POST /api/auth/magic-link':
       body = { email: `someone-${unique()}@example.org` };
       break;

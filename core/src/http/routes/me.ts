@@ -186,7 +186,9 @@ const MyPledges = Type.Object({
   pledges: Type.Array(
     Type.Object({
       id: Type.String(),
-      status: StringEnum(['pending', 'confirmed', 'withdrawn']),
+      status: StringEnum(['pending', 'confirmed', 'withdrawn', 'invalidated'], {
+        description: 'invalidated: confirmed, then taken out of the counts by the organizer',
+      }),
       showAs: ShowAs,
       team: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
       details: AnyJson,

@@ -63,7 +63,9 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
       },
     },
     async (request, reply) => {
-      const answer = await pledge(ctx, request.viewer, request.params.id, request.body);
+      const answer = await pledge(ctx, request.viewer, request.params.id, request.body, {
+        address: request.ip,
+      });
       return reply.code(answer.status).send(answer.body);
     },
   );

@@ -28,6 +28,10 @@ const Report = Type.Object({
       quantity: Type.Number(),
       co2eKg: Type.Number(),
       tiers: Type.Array(TierView),
+      invalidated: Type.Object(
+        { participants: Type.Number(), quantity: Type.Number(), co2eKg: Type.Number() },
+        { description: 'what batch invalidations took out of the counts (ADR 0039)' },
+      ),
     }),
   ),
   totals: Type.Object({

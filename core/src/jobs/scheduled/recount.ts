@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Progress } from '../../domain/types.js';
 import type { Database } from '../../store/database.js';
 import { Events } from '../../events/catalogue.js';
+import { insertAuditEntries } from '../../store/audit.js';
 import { appendEvents } from '../../store/outbox.js';
 import { PROGRESS_SLOTS, WHOLE_CHALLENGE } from '../../store/progress.js';
 import { Jobs, type JobQueue } from '../queue.js';
@@ -53,7 +54,9 @@ interface RecountRow {
  *
  * Truth (API.md, "Who counts"): participants are its participation rows
  * with a confirmed pledge or a contribution; quantity and CO2e are the sums
- * of its contribution rows. Found: the sum of its whole-challenge slots.
+ * of its contribution rows, less those a batch invalidation took out (ADR
+ * 0039, which also takes the person's participation off). Found: the sum of
+ * its whole-challenge slots.
  *
  * Both are read in one REPEATABLE READ snapshot, so pledges confirmed while
  * it runs are either in both (committed before the snapshot) or in neither:
@@ -98,8 +101,10 @@ async function recountOnce(
       `with truth as (
          select (select count(*) from participation
                   where challenge_id = ? and (pledged or contributions > 0))::int as participants,
-                (select coalesce(sum(quantity), 0) from contribution where challenge_id = ?) as quantity,
-                (select coalesce(sum(co2e_kg), 0) from contribution where challenge_id = ?) as co2e
+                (select coalesce(sum(quantity), 0) from contribution
+                  where challenge_id = ? and invalidation_id is null) as quantity,
+                (select coalesce(sum(co2e_kg), 0) from contribution
+                  where challenge_id = ? and invalidation_id is null) as co2e
        ), found as (
          select coalesce(sum(participants), 0)::int as participants,
                 coalesce(sum(quantity), 0) as quantity, coalesce(sum(co2e_kg), 0) as co2e
@@ -153,6 +158,15 @@ async function recountOnce(
        values (?, ?::jsonb, ?::jsonb, ?)`,
       [challengeId, JSON.stringify(expected), JSON.stringify(found), now],
     );
+    await insertAuditEntries(tx, [
+      {
+        challengeId,
+        organizationId: row.organization_id,
+        actor: { kind: 'system', label: 'recount' },
+        action: 'count.corrected',
+        details: { expected, found },
+      },
+    ]);
     await appendEvents(tx, [
       {
         type: MISMATCH_EVENT,

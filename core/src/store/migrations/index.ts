@@ -15,6 +15,7 @@ import { Migration20261204110000 } from './Migration20261204110000.js';
 import { Migration20261204120000 } from './Migration20261204120000.js';
 import { Migration20261205100000 } from './Migration20261205100000.js';
 import { Migration20261205120000 } from './Migration20261205120000.js';
+import { Migration20261205140000 } from './Migration20261205140000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204120000', class: Migration20261204120000 },
   { name: 'Migration20261205100000', class: Migration20261205100000 },
   { name: 'Migration20261205120000', class: Migration20261205120000 },
+  { name: 'Migration20261205140000', class: Migration20261205140000 },
 ];

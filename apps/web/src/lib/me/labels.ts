@@ -72,6 +72,8 @@ export function pledgeStatus(status: string): string {
       return m.me_status_confirmed();
     case 'withdrawn':
       return m.me_status_withdrawn();
+    case 'invalidated':
+      return m.igy_status_invalidated();
     default:
       return status;
   }

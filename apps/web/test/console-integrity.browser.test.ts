@@ -1,0 +1,188 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unique } from '@tandem/core/testing';
+import {
+  accessibilityViolations,
+  launchBrowser,
+  mailedToken,
+  screenshot,
+  startSite,
+  watchProblems,
+  type Browser,
+  type Site,
+} from './support/browser.js';
+
+/**
+ * The console's integrity page (ADR 0039) in a real browser against a real
+ * Tandem: a burst of pledges from one domain raises an alert, the admin
+ * previews and invalidates the batch with a reason, the public count drops,
+ * and the log says so.
+ */
+
+let site: Site;
+let browser: Browser;
+beforeAll(async () => {
+  site = await startSite();
+  browser = await launchBrowser();
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+function must<T = Record<string, unknown>>(
+  answer: { status: number; body: unknown },
+  status: number,
+  what: string,
+): T {
+  if (answer.status !== status)
+    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as T;
+}
+
+/** Signs `page` in through the mailed link and lands on `next`. */
+async function signIn(page: Page, email: string, next: string): Promise<void> {
+  must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
+  const token = await mailedToken(site, email, 'sign-in');
+  await page.goto(
+    `${site.url}/sign-in?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`,
+  );
+  await page.getByRole('button', { name: 'Me connecter' }).click();
+  await page.waitForURL((url) => url.pathname === next);
+}
+
+async function publicParticipants(challengeId: string): Promise<number> {
+  const read = must<{ progress: { participants: number } }>(
+    await site.api.get(`/api/challenges/${challengeId}`),
+    200,
+    'public read',
+  );
+  return read.progress.participants;
+}
+
+describe('the integrity console', () => {
+  it('shows the alert, invalidates the batch with a reason, and the count and the log follow', async () => {
+    const admin = site.adminToken;
+    const slug = `org-${unique()}`;
+    must(
+      await site.api.post(
+        '/api/organizations',
+        { slug, name: `Mobilités ${slug}`, kind: 'company' },
+        admin,
+      ),
+      201,
+      'organization',
+    );
+    const adminEmail = `admin-${unique()}@example.org`;
+    must(
+      await site.api.post(
+        `/api/organizations/${slug}/members`,
+        { email: adminEmail, role: 'admin' },
+        admin,
+      ),
+      201,
+      'admin',
+    );
+    const campaign = must<{ id: string }>(
+      await site.api.post(
+        `/api/organizations/${slug}/campaigns`,
+        { title: 'Semaine du vélo' },
+        admin,
+      ),
+      201,
+      'campaign',
+    );
+    const challenge = must<{ id: string }>(
+      await site.api.post(
+        `/api/campaigns/${campaign.id}/challenges`,
+        { title: 'Au travail à vélo', actionType: 'pledge-only', goal: { participants: 100 } },
+        admin,
+      ),
+      201,
+      'challenge',
+    );
+    must(
+      await site.api.post(`/api/challenges/${challenge.id}/open`, undefined, admin),
+      200,
+      'open',
+    );
+    await site.api.pledgeAndConfirm(challenge.id, `honest-${unique()}@example.org`);
+    await site.api.pledgeAndConfirm(challenge.id, `other-${unique()}@example.net`);
+    for (let i = 0; i < 25; i++) {
+      await site.api.pledgeAndConfirm(challenge.id, `x${i}-${unique()}@burst.example`);
+    }
+    expect(await publicParticipants(challenge.id)).toBe(27);
+
+    const path = `/admin/${slug}/integrity`;
+    const page = await browser.page({ viewport: 'desktop' });
+    const problems = watchProblems(page);
+    await signIn(page, adminEmail, path);
+    await page.getByRole('heading', { level: 1, name: 'Intégrité des comptes' }).waitFor();
+    const card = page.locator('li.alert', {
+      has: page.getByRole('heading', { name: 'Domaine e-mail burst.example' }),
+    });
+    await expect(card.count()).resolves.toBe(1);
+    expect(await card.textContent()).toContain('25 sur 27');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-integrity-desktop');
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await screenshot(page, 'console-integrity-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // No reason: the form says so, on the field.
+    await card.getByRole('button', { name: 'Voir ce qui serait retiré' }).click();
+    const reason = card.getByLabel('Motif (obligatoire)');
+    expect(
+      await reason.evaluate(
+        (el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing,
+      ),
+    ).toBe(true);
+
+    await reason.fill('Une seule personne derrière 25 adresses');
+    await card.getByRole('button', { name: 'Voir ce qui serait retiré' }).click();
+    const confirm = page.getByRole('region', { name: "Confirmer l'invalidation" });
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('25 engagements');
+    // The preview changed nothing.
+    expect(await publicParticipants(challenge.id)).toBe(27);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-integrity-confirm-desktop');
+
+    await confirm.getByRole('button', { name: 'Invalider ce lot' }).click();
+    await page.getByText('Le lot est retiré des comptes.').waitFor();
+    expect(await publicParticipants(challenge.id)).toBe(2);
+
+    const invalidations = page.getByRole('table', {
+      name: "Lots d'engagements retirés des comptes, du plus récent au plus ancien",
+    });
+    expect(await invalidations.textContent()).toContain('Une seule personne derrière 25 adresses');
+    const log = page.getByRole('table', {
+      name: 'Journal des changements du défi, du plus récent au plus ancien',
+    });
+    const first = await log.locator('tbody tr').first().textContent();
+    expect(first).toContain('Engagements invalidés');
+    expect(await log.textContent()).toContain('Défi ouvert');
+    expect(await page.locator('li.alert', { hasText: 'burst.example' }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-integrity-after-desktop');
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await screenshot(page, 'console-integrity-after-tablet');
+    expect(problems).toEqual([]);
+
+    // Someone without the admin role never sees the page.
+    const outsider = await browser.page({ viewport: 'desktop' });
+    const memberEmail = `member-${unique()}@example.org`;
+    must(
+      await site.api.post(
+        `/api/organizations/${slug}/members`,
+        { email: memberEmail, role: 'agent' },
+        admin,
+      ),
+      201,
+      'agent',
+    );
+    await signIn(outsider, memberEmail, '/me');
+    const refused = await outsider.goto(`${site.url}${path}`);
+    expect(refused?.status()).toBe(403);
+  }, 180_000);
+});
