@@ -16,6 +16,7 @@ export {
   type Measurement,
   type RecordedSoFar,
   type ReferenceInput,
+  type SettingsInput,
   type ReferenceProblem,
 } from './action-type.js';
 export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';

@@ -368,7 +368,13 @@ export async function createChallenge(
   const campaign = await findCampaign(ctx.db, campaignId);
   requireRole(viewer, campaign.organizationId, 'admin');
   const actionType = ctx.registry.actionType(input.actionType);
-  const actionSettings = actionType.validateSettings(input.actionSettings);
+  const actionSettings = actionType.validateSettings(
+    await actionType.resolveSettings({
+      settings: input.actionSettings,
+      organizationId: campaign.organizationId,
+      sql: ctx.db,
+    }),
+  );
 
   if (input.tiers && (input.goal || input.counterpart)) {
     throw invalid('tiers', 'give either goal and counterpart, or tiers, not both');
