@@ -105,6 +105,9 @@ export interface SettingsInput {
   sql: Sql;
 }
 
+/** What `resolveSettings` returns: the settings to validate, or why there are none. */
+export type ResolvedSettings = { settings: unknown } | { problem: NonNullable<CheckResult> };
+
 /**
  * A reference that does not hold: `path` names the field under `details`
  * (`pointId`, `trips/0/stop`), the answer is a 400 on `details/<path>`.
@@ -181,11 +184,11 @@ export interface ActionTypeManifest<
    * Runs once, when the challenge is created, before the settings are
    * validated, so that every other hook sees complete settings and a
    * running challenge does not change when the organization edits what it
-   * keeps. Returns the settings unchanged when they refer to nothing;
-   * throws `invalid(path, message)` (path under `actionSettings`) when the
-   * reference does not hold.
+   * keeps. Returns `{ settings }` (unchanged when they refer to nothing),
+   * or `{ problem }` — `{ path, message }` under `actionSettings`, or a
+   * sentence — when the reference does not hold.
    */
-  resolveSettings?(input: SettingsInput): Promise<unknown>;
+  resolveSettings?(input: SettingsInput): Promise<ResolvedSettings>;
   /** Validates a contribution's `details`; absent: this action type takes no contributions. */
   contributionSchema?: TContribution;
   /** The contribution's amount in `unit`; default 0. */
@@ -371,7 +374,9 @@ export interface ActionType {
   /**
    * The settings to validate and store for a new challenge: the plugin's
    * `resolveSettings`, or the settings unchanged when it has none. Call it
-   * before `validateSettings` wherever settings are written.
+   * before `validateSettings` wherever settings are written. Throws
+   * TANDEM_REQUEST_INVALID under `actionSettings` when the plugin reports a
+   * problem.
    */
   resolveSettings(input: SettingsInput): Promise<unknown>;
   /**
@@ -478,7 +483,7 @@ interface CheckedManifest {
   migrations?: readonly PluginMigration[];
   factors?: readonly FactorDeclaration[];
   checkSettings?(settings: Record<string, unknown>): CheckResult;
-  resolveSettings?(input: SettingsInput): Promise<unknown>;
+  resolveSettings?(input: SettingsInput): Promise<ResolvedSettings>;
   checkPledge?(input: {
     details: Record<string, unknown>;
     settings: Record<string, unknown>;
@@ -725,7 +730,15 @@ export function defineActionType<
     },
 
     async resolveSettings(input) {
-      return checked.resolveSettings ? checked.resolveSettings(input) : input.settings;
+      if (!checked.resolveSettings) return input.settings;
+      const resolved: unknown = await checked.resolveSettings(input);
+      if (isRecord(resolved) && 'settings' in resolved) return resolved['settings'];
+      if (isRecord(resolved) && 'problem' in resolved) {
+        reportProblem(id, 'resolveSettings', 'actionSettings', resolved['problem']);
+      }
+      throw pluginInvalid(
+        `action type "${id}": resolveSettings must return { settings } or { problem }`,
+      );
     },
 
     validatePledge(value, settings = {}) {

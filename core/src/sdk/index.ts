@@ -16,6 +16,7 @@ export {
   type Measurement,
   type RecordedSoFar,
   type ReferenceInput,
+  type ResolvedSettings,
   type SettingsInput,
   type ReferenceProblem,
 } from './action-type.js';

@@ -5,7 +5,7 @@
  * catalogue pasted by hand; what it takes is copied into the challenge's
  * settings when the challenge is created (see `resolveCatalogueSettings`).
  */
-import { invalid, type Sql } from '@tandem/core';
+import { invalid, type ResolvedSettings, type Sql } from '@tandem/core';
 import { defaultCatalogue } from './default-catalogue.js';
 import {
   CATALOGUE_SOURCES,
@@ -112,36 +112,39 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * that catalogue's actions, copied in (given `actions` are replaced, so
  * settings read back from a challenge can be sent again). Settings without
  * `catalogue` are returned as they are: catalogues pasted in full keep
- * working.
- *
- * @throws TANDEM_REQUEST_INVALID on `actionSettings/catalogue` when the
- *   organization's catalogue is still empty
+ * working. An unknown source, or an organization's catalogue still empty,
+ * is a problem on `catalogue`.
  */
 export async function resolveCatalogueSettings(input: {
   settings: unknown;
   organizationId: string;
   sql: Sql;
-}): Promise<unknown> {
+}): Promise<ResolvedSettings> {
   const { settings } = input;
-  if (!isRecord(settings) || settings['catalogue'] === undefined) return settings;
+  if (!isRecord(settings) || settings['catalogue'] === undefined) return { settings };
   switch (settings['catalogue']) {
     case 'default':
-      return { ...settings, actions: defaultCatalogue.actions };
+      return { settings: { ...settings, actions: defaultCatalogue.actions } };
     case 'organization': {
       const { catalogue } = await readOrganizationCatalogue(input.sql, input.organizationId);
       if (catalogue.length === 0) {
-        throw invalid(
-          'actionSettings/catalogue',
-          "the organization's catalogue is empty: pick default actions or add your own first (PUT /api/organizations/{slug}/actions-catalogue)",
-        );
+        return {
+          problem: {
+            path: 'catalogue',
+            message:
+              "the organization's catalogue is empty: pick default actions or add your own first (PUT /api/organizations/{slug}/actions-catalogue)",
+          },
+        };
       }
-      return { ...settings, actions: catalogue };
+      return { settings: { ...settings, actions: catalogue } };
     }
     default:
       // Said here, not by the schema, which would first miss `actions`.
-      throw invalid(
-        'actionSettings/catalogue',
-        `must be one of ${CATALOGUE_SOURCES.map((source) => `"${source}"`).join(', ')}`,
-      );
+      return {
+        problem: {
+          path: 'catalogue',
+          message: `must be one of ${CATALOGUE_SOURCES.map((source) => `"${source}"`).join(', ')}`,
+        },
+      };
   }
 }
