@@ -60,6 +60,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/actions-catalogue/default': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The default catalogue of actions, in French and English, with sourced estimates
+     * @description A challenge takes it whole with `actionSettings: { catalogue: 'default' }`; an organization picks from it for its own catalogue.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actions: {
+                /** @enum {string} */
+                category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+                /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+                co2eKgPerYear?: number;
+                description?: {
+                  en: string;
+                  fr: string;
+                };
+                id: string;
+                source?: string;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/magic-link': {
     parameters: {
       query?: never;
@@ -5988,6 +6044,279 @@ export interface paths {
     };
     trace?: never;
   };
+  '/api/organizations/{slug}/actions-catalogue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organization's own catalogue of actions (org admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actions: {
+                /** @enum {string} */
+                category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+                /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+                co2eKgPerYear?: number;
+                description?: {
+                  en: string;
+                  fr: string;
+                };
+                id: string;
+                source?: string;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+              }[];
+              /** @description What a challenge with `actionSettings: { catalogue: 'organization' }` takes: the defaults picked (in the default catalogue's order), then the organization's own actions */
+              catalogue: {
+                /** @enum {string} */
+                category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+                /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+                co2eKgPerYear?: number;
+                description?: {
+                  en: string;
+                  fr: string;
+                };
+                id: string;
+                source?: string;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+              }[];
+              defaults: string[];
+              organizationId: string;
+              updatedAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    /**
+     * Replace the organization's own catalogue: default actions picked, and its own (org admin)
+     * @description Challenges created afterwards with `actionSettings: { catalogue: 'organization' }` take it; challenges created before keep the catalogue they took.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The organization's own actions, with ids of their own */
+            actions: {
+              /** @enum {string} */
+              category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+              /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+              co2eKgPerYear?: number;
+              description?: {
+                en: string;
+                fr: string;
+              };
+              id: string;
+              source?: string;
+              title: {
+                en: string;
+                fr: string;
+              };
+            }[];
+            /** @description Ids of actions of the default catalogue (GET /api/actions-catalogue/default) */
+            defaults: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actions: {
+                /** @enum {string} */
+                category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+                /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+                co2eKgPerYear?: number;
+                description?: {
+                  en: string;
+                  fr: string;
+                };
+                id: string;
+                source?: string;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+              }[];
+              /** @description What a challenge with `actionSettings: { catalogue: 'organization' }` takes: the defaults picked (in the default catalogue's order), then the organization's own actions */
+              catalogue: {
+                /** @enum {string} */
+                category?: 'home' | 'work' | 'food' | 'mobility' | 'energy' | 'waste' | 'digital';
+                /** @description Estimated kg CO2e a person avoids in a year by keeping to it */
+                co2eKgPerYear?: number;
+                description?: {
+                  en: string;
+                  fr: string;
+                };
+                id: string;
+                source?: string;
+                title: {
+                  en: string;
+                  fr: string;
+                };
+              }[];
+              defaults: string[];
+              organizationId: string;
+              updatedAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/organizations/{slug}/beneficiaries': {
     parameters: {
       query?: never;
@@ -6644,9 +6973,12 @@ export interface paths {
                 createdAt: string;
                 /** @description The Basic auth user name */
                 id: string;
+                keyPrefix: string | null;
                 keyRotatedAt: string | null;
+                lastUsedAt: string | null;
                 name: string;
                 organizationId: string;
+                revokedAt: string | null;
               }[];
             };
           };
@@ -6733,9 +7065,12 @@ export interface paths {
               id: string;
               /** @description The key, shown only in this answer; Tandem keeps its hash */
               key: string;
+              keyPrefix: string | null;
               keyRotatedAt: string | null;
+              lastUsedAt: string | null;
               name: string;
               organizationId: string;
+              revokedAt: string | null;
               xapi: {
                 /** @description The LRS endpoint to configure in the platform */
                 endpoint: string;
@@ -6943,7 +7278,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Replace a partner's key (org admin); the old one stops working at once */
+    /** Replace a partner's key (org admin); the new one is shown only in this answer, the old one stops working at once */
     post: {
       parameters: {
         query?: never;
@@ -6969,9 +7304,12 @@ export interface paths {
               id: string;
               /** @description The key, shown only in this answer; Tandem keeps its hash */
               key: string;
+              keyPrefix: string | null;
               keyRotatedAt: string | null;
+              lastUsedAt: string | null;
               name: string;
               organizationId: string;
+              revokedAt: string | null;
               xapi: {
                 /** @description The LRS endpoint to configure in the platform */
                 endpoint: string;
@@ -6979,6 +7317,123 @@ export interface paths {
                 password: string;
                 username: string;
               };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/elearning/partners/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Revoke a partner's access for good (org admin): its key stops working at once; its statements log stays
+     * @description Revoking is final and idempotent (a second call answers the same revocation). The partner is kept, with what its statements counted, rather than deleted.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string;
+              /** @description The Basic auth user name */
+              id: string;
+              keyPrefix: string | null;
+              keyRotatedAt: string | null;
+              lastUsedAt: string | null;
+              name: string;
+              organizationId: string;
+              revokedAt: string | null;
             };
           };
         };
@@ -7720,6 +8175,8 @@ export interface paths {
                 events: string[];
                 id: string;
                 organizationId: string;
+                previousSecretExpiresAt: string | null;
+                secretRotatedAt: string | null;
                 url: string;
               }[];
             };
@@ -7811,8 +8268,10 @@ export interface paths {
               events: string[];
               id: string;
               organizationId: string;
+              previousSecretExpiresAt: string | null;
               /** @description whsec_<base64>: verify deliveries with it */
               secret: string;
+              secretRotatedAt: string | null;
               url: string;
             };
           };
@@ -8024,6 +8483,7 @@ export interface paths {
                 lastError: string | null;
                 lastResponseMs: number | null;
                 lastStatusCode: number | null;
+                nextAttemptAt: string | null;
                 status: 'pending' | 'succeeded' | 'failed';
                 /** Format: date-time */
                 updatedAt: string;
@@ -8101,6 +8561,247 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/webhooks/{id}/secret/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace an endpoint's secret (org admin); the new one is shown only in this answer, the old one signs beside it for a grace period
+     * @description During the grace period each delivery carries two signatures in `webhook-signature` (`v1,<new> v1,<old>`), so the receiver verifies with either secret while it switches. `graceSeconds: 0` drops the old secret at once (after a leak). A second rotation during a grace period replaces the old secret with the one it rotates out.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Seconds the old secret still signs (default 86400) */
+            graceSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string;
+              description: string | null;
+              events: string[];
+              id: string;
+              organizationId: string;
+              previousSecretExpiresAt: string | null;
+              /** @description The new whsec_<base64> secret, shown only here */
+              secret: string;
+              secretRotatedAt: string | null;
+              url: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/webhooks/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a test delivery (event type tandem.test) to an endpoint (org admin)
+     * @description The test goes the way of every delivery: signed, sent by the queue, retried, logged and refused on private addresses alike. The answer is the delivery, still pending; read its attempts from the deliveries route.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attemptCount: number;
+              /** @description Every attempt, oldest first */
+              attempts: {
+                /** Format: date-time */
+                at: string;
+                attempt: number;
+                error: string | null;
+                responseMs: number;
+                statusCode: number | null;
+              }[];
+              /** Format: date-time */
+              createdAt: string;
+              endpointId: string;
+              eventId: string;
+              eventType: string;
+              id: string;
+              lastError: string | null;
+              lastResponseMs: number | null;
+              lastStatusCode: number | null;
+              nextAttemptAt: string | null;
+              status: 'pending' | 'succeeded' | 'failed';
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description The `webhook-id` header: the same on every attempt */
+              webhookId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8460,6 +9161,7 @@ export interface paths {
               lastError: string | null;
               lastResponseMs: number | null;
               lastStatusCode: number | null;
+              nextAttemptAt: string | null;
               status: 'pending' | 'succeeded' | 'failed';
               /** Format: date-time */
               updatedAt: string;

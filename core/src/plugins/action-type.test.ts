@@ -249,6 +249,53 @@ describe('ActionType.validateSettings and validatePledge', () => {
   });
 });
 
+describe('ActionType.resolveSettings', () => {
+  const sql = { query: async () => [] } as never;
+  const input = (settings: unknown) => ({ settings, organizationId: 'org_1', sql });
+
+  it('gives the settings back unchanged when the plugin has no such hook', async () => {
+    const bike = defineActionType(bikeManifest);
+    const settings = { countWeekends: true };
+    expect(await bike.resolveSettings(input(settings))).toBe(settings);
+  });
+
+  it("gives what the plugin's hook resolved, or a 400 under actionSettings for its problem", async () => {
+    const shared = defineActionType({
+      ...bikeManifest,
+      id: 'shared-settings',
+      resolveSettings: async ({ settings, organizationId }) =>
+        (settings as { from?: string }).from === 'organization'
+          ? { settings: { countWeekends: organizationId === 'org_1' } }
+          : { problem: { path: 'from', message: 'must be "organization"' } },
+    });
+    expect(await shared.resolveSettings(input({ from: 'organization' }))).toEqual({
+      countWeekends: true,
+    });
+    const refused = await shared.resolveSettings(input({ from: 'elsewhere' })).then(
+      () => null,
+      (error: unknown) => error as TandemError,
+    );
+    expect(refused?.code).toBe('TANDEM_REQUEST_INVALID');
+    expect(refused?.details?.[0]?.path).toBe('actionSettings/from');
+  });
+
+  it('refuses a hook that returns neither settings nor a problem, or is no function', async () => {
+    const broken = defineActionType({
+      ...bikeManifest,
+      id: 'broken-settings',
+      resolveSettings: async () => ({}) as never,
+    });
+    const error = await broken.resolveSettings(input({})).then(
+      () => null,
+      (caught: unknown) => caught as TandemError,
+    );
+    expect(error?.code).toBe('TANDEM_PLUGIN_INVALID');
+    expect(
+      thrown(() => defineActionType({ ...bikeManifest, resolveSettings: 'no' as never })).message,
+    ).toMatch(/resolveSettings/);
+  });
+});
+
 describe('ActionType.measure', () => {
   it('returns the quantity, the CO2e avoided and its source for valid details', () => {
     const measurement = measureBike({ km: 12.5 });

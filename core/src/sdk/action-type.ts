@@ -95,6 +95,20 @@ export interface ReferenceInput<TDetails, TSettings> {
 }
 
 /**
+ * What `resolveSettings` receives: the settings as the request gave them
+ * (not yet validated), the organization the challenge belongs to, and a
+ * database handle to read the plugin's own tables.
+ */
+export interface SettingsInput {
+  settings: unknown;
+  organizationId: string;
+  sql: Sql;
+}
+
+/** What `resolveSettings` returns: the settings to validate, or why there are none. */
+export type ResolvedSettings = { settings: unknown } | { problem: NonNullable<CheckResult> };
+
+/**
  * A reference that does not hold: `path` names the field under `details`
  * (`pointId`, `trips/0/stop`), the answer is a 400 on `details/<path>`.
  */
@@ -164,6 +178,17 @@ export interface ActionTypeManifest<
    * `actionSettings`, or a sentence) when they do not hold, `null` when they do.
    */
   checkSettings?(settings: Static<TSettings>): CheckResult;
+  /**
+   * Turns settings that refer to something the organization keeps (its
+   * own catalogue of actions) into the settings stored with the challenge.
+   * Runs once, when the challenge is created, before the settings are
+   * validated, so that every other hook sees complete settings and a
+   * running challenge does not change when the organization edits what it
+   * keeps. Returns `{ settings }` (unchanged when they refer to nothing),
+   * or `{ problem }` — `{ path, message }` under `actionSettings`, or a
+   * sentence — when the reference does not hold.
+   */
+  resolveSettings?(input: SettingsInput): Promise<ResolvedSettings>;
   /** Validates a contribution's `details`; absent: this action type takes no contributions. */
   contributionSchema?: TContribution;
   /** The contribution's amount in `unit`; default 0. */
@@ -347,6 +372,14 @@ export interface ActionType {
    */
   validateSettings(value: unknown): Record<string, unknown>;
   /**
+   * The settings to validate and store for a new challenge: the plugin's
+   * `resolveSettings`, or the settings unchanged when it has none. Call it
+   * before `validateSettings` wherever settings are written. Throws
+   * TANDEM_REQUEST_INVALID under `actionSettings` when the plugin reports a
+   * problem.
+   */
+  resolveSettings(input: SettingsInput): Promise<unknown>;
+  /**
    * Validates a pledge's `details` (defaults applied; `undefined` counts as
    * `{}`) and against the challenge's settings (`checkPledge`). Throws like
    * `validateSettings`, with paths under `details`.
@@ -392,6 +425,7 @@ const MANIFEST_KEYS = [
   'pledgeSchema',
   'checkPledge',
   'checkSettings',
+  'resolveSettings',
   'contributionSchema',
   'quantify',
   'impact',
@@ -449,6 +483,7 @@ interface CheckedManifest {
   migrations?: readonly PluginMigration[];
   factors?: readonly FactorDeclaration[];
   checkSettings?(settings: Record<string, unknown>): CheckResult;
+  resolveSettings?(input: SettingsInput): Promise<ResolvedSettings>;
   checkPledge?(input: {
     details: Record<string, unknown>;
     settings: Record<string, unknown>;
@@ -494,7 +529,13 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
   checkObjectSchema(problems, 'settingsSchema', manifest.settingsSchema);
   checkObjectSchema(problems, 'pledgeSchema', manifest.pledgeSchema);
   checkObjectSchema(problems, 'contributionSchema', manifest.contributionSchema);
-  for (const name of ['quantify', 'impact', 'checkPledge', 'checkSettings'] as const) {
+  for (const name of [
+    'quantify',
+    'impact',
+    'checkPledge',
+    'checkSettings',
+    'resolveSettings',
+  ] as const) {
     if (manifest[name] !== undefined && typeof manifest[name] !== 'function') {
       problems.add(name, 'must be a function');
     }
@@ -686,6 +727,18 @@ export function defineActionType<
       );
       reportProblem(id, 'checkSettings', 'actionSettings', checked.checkSettings?.(settings));
       return settings;
+    },
+
+    async resolveSettings(input) {
+      if (!checked.resolveSettings) return input.settings;
+      const resolved: unknown = await checked.resolveSettings(input);
+      if (isRecord(resolved) && 'settings' in resolved) return resolved['settings'];
+      if (isRecord(resolved) && 'problem' in resolved) {
+        reportProblem(id, 'resolveSettings', 'actionSettings', resolved['problem']);
+      }
+      throw pluginInvalid(
+        `action type "${id}": resolveSettings must return { settings } or { problem }`,
+      );
     },
 
     validatePledge(value, settings = {}) {

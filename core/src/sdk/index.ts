@@ -16,6 +16,8 @@ export {
   type Measurement,
   type RecordedSoFar,
   type ReferenceInput,
+  type ResolvedSettings,
+  type SettingsInput,
   type ReferenceProblem,
 } from './action-type.js';
 export { defineIntegration, type Integration, type IntegrationManifest } from './integration.js';

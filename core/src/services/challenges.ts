@@ -32,6 +32,7 @@ import { appendEvents, EventTypes } from '../store/outbox.js';
 import { readChallengeProgress, readProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
 import { actorOf, recordAudit } from './audit.js';
+import type { ActionType } from '../sdk/action-type.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { findCampaign, findOrganization, type CampaignRecord } from './organizations.js';
 
@@ -436,6 +437,23 @@ async function checkBeneficiary(
   return row.organization_id;
 }
 
+/**
+ * A challenge's action settings as stored: what the client sent, completed
+ * by the action type from what the organization keeps (its own actions
+ * catalogue, say), then checked against the type's settings schema.
+ * Creation and a draft's edit share it.
+ */
+async function checkedSettings(
+  sql: Sql,
+  actionType: ActionType,
+  settings: Record<string, unknown> | undefined,
+  organizationId: string,
+): Promise<Record<string, unknown>> {
+  return actionType.validateSettings(
+    await actionType.resolveSettings({ settings, organizationId, sql }),
+  );
+}
+
 /** A tier checked and ready to store, with whether its sponsor agreed yet. */
 type PreparedTier = Tier & { sponsorship: Sponsorship };
 
@@ -548,7 +566,12 @@ export async function createChallenge(
   const campaign = await findCampaign(ctx.db, campaignId);
   requireRole(viewer, campaign.organizationId, 'admin');
   const actionType = ctx.registry.actionType(input.actionType);
-  const actionSettings = actionType.validateSettings(input.actionSettings);
+  const actionSettings = await checkedSettings(
+    ctx.db,
+    actionType,
+    input.actionSettings,
+    campaign.organizationId,
+  );
   const tiers = await prepareTiers(ctx.db, campaign, actionType, input);
   const deadline = input.deadline ? parseDeadline(ctx, input.deadline) : null;
 
@@ -652,7 +675,7 @@ export async function updateChallenge(
     const typeChanged = actionType.id !== challenge.actionType;
     const actionSettings =
       patch.actionSettings !== undefined || typeChanged
-        ? actionType.validateSettings(patch.actionSettings)
+        ? await checkedSettings(tx, actionType, patch.actionSettings, campaign.organizationId)
         : challenge.actionSettings;
 
     const replacesTiers =

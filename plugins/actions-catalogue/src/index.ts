@@ -7,6 +7,7 @@ import { defineActionType, type ActionType } from '@tandem/core';
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 import { migrations } from './migrations.js';
 import { actionsCataloguePersonalData } from './personal-data.js';
+import { resolveCatalogueSettings } from './organization-catalogue.js';
 import { onPledgeEvent } from './picks.js';
 import { catalogueRoutes } from './routes.js';
 import { ActionDone, CataloguePledge, CatalogueSettings, type CatalogueAction } from './schemas.js';
@@ -15,11 +16,20 @@ export { ACTIONS_CATALOGUE_ID } from './ids.js';
 export { defaultCatalogue } from './default-catalogue.js';
 export {
   ACTION_ID_PATTERN,
+  CATALOGUE_SOURCES,
   CATEGORIES,
   CatalogueAction,
   CatalogueSettings,
+  OrganizationCatalogueInput,
+  OrganizationCatalogueView,
+  type CatalogueSource,
   type Category,
 } from './schemas.js';
+export {
+  checkOrganizationCatalogue,
+  readOrganizationCatalogue,
+  resolveCatalogueSettings,
+} from './organization-catalogue.js';
 export { pickDelta, pickedActions, PICK_SLOTS, slotOf } from './picks.js';
 
 /** Days a yearly estimate is spread over when one day's action is reported. */
@@ -76,6 +86,8 @@ export const actionsCatalogue: ActionType = defineActionType({
   settingsSchema: CatalogueSettings,
   // A catalogue with a repeated id is refused when the challenge is created.
   checkSettings: (settings) => findCatalogueProblem(settings),
+  // `{ catalogue: 'organization' | 'default' }` takes that catalogue's actions at creation.
+  resolveSettings: resolveCatalogueSettings,
   pledgeSchema: CataloguePledge,
   checkPledge: ({ details, settings }) => {
     const problem = findCatalogueProblem(settings);
@@ -107,7 +119,7 @@ export const actionsCatalogue: ActionType = defineActionType({
     // "I did it today": an action counts once per person and day, however often it is reported.
     countsOncePer: ({ details, day }) => `${details.action}/${day}`,
   },
-  capabilities: ['tables', 'challenges'],
+  capabilities: ['tables', 'challenges', 'organizations'],
   routes: catalogueRoutes,
   on: { 'pledge.confirmed': onPledgeEvent, 'pledge.withdrawn': onPledgeEvent },
   migrations,

@@ -30,4 +30,20 @@ create index actions_catalogue_pledge_challenge_idx on actions_catalogue_pledge 
 `,
     down: `drop table if exists actions_catalogue_pledge, actions_catalogue_pick;`,
   },
+  {
+    // One row per organization that wrote a catalogue of its own: the ids of
+    // the default actions it picked and its own actions, as JSON checked by
+    // the route's schema. Challenges copy it when created, so nothing
+    // references this row.
+    name: '0002_20261205_organization_catalogues',
+    up: `
+create table actions_catalogue_organization (
+  organization_id text primary key references organization (id) on delete cascade,
+  defaults jsonb not null default '[]',
+  actions jsonb not null default '[]',
+  updated_at timestamptz not null default now()
+);
+`,
+    down: `drop table if exists actions_catalogue_organization;`,
+  },
 ];

@@ -62,9 +62,30 @@ export const CatalogueAction = Type.Object(
 );
 export type CatalogueAction = Static<typeof CatalogueAction>;
 
-/** A challenge's `actionSettings`: its catalogue, 1 to 200 actions with distinct ids. */
+/** Where a challenge's catalogue may be taken from, instead of being written out. */
+export const CATALOGUE_SOURCES = ['organization', 'default'] as const;
+export type CatalogueSource = (typeof CATALOGUE_SOURCES)[number];
+
+/** The most actions one catalogue may hold. */
+export const MAX_ACTIONS = 200;
+
+/**
+ * A challenge's `actionSettings`: its catalogue, 1 to 200 actions with
+ * distinct ids — written out, or taken when the challenge is created from
+ * the organization's own catalogue or the default one (`catalogue`). The
+ * actions taken are stored with the challenge, so later edits of the
+ * organization's catalogue do not change a running challenge.
+ */
 export const CatalogueSettings = Type.Object(
-  { actions: Type.Array(CatalogueAction, { minItems: 1, maxItems: 200 }) },
+  {
+    actions: Type.Array(CatalogueAction, { minItems: 1, maxItems: MAX_ACTIONS }),
+    catalogue: Type.Optional(
+      StringEnum(CATALOGUE_SOURCES, {
+        description:
+          "Take the actions from the organization's own catalogue or from the default one when the challenge is created; `actions` may then be left out (given, it is replaced)",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type CatalogueSettings = Static<typeof CatalogueSettings>;
@@ -98,6 +119,36 @@ export const CatalogueView = Type.Object({
   ),
 });
 export type CatalogueView = Static<typeof CatalogueView>;
+
+/** An organization's own catalogue as its admins write it: default actions picked, actions of its own. */
+export const OrganizationCatalogueInput = Type.Object(
+  {
+    defaults: Type.Array(ActionId, {
+      maxItems: MAX_ACTIONS,
+      uniqueItems: true,
+      description: 'Ids of actions of the default catalogue (GET /api/actions-catalogue/default)',
+    }),
+    actions: Type.Array(CatalogueAction, {
+      maxItems: MAX_ACTIONS,
+      description: "The organization's own actions, with ids of their own",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type OrganizationCatalogueInput = Static<typeof OrganizationCatalogueInput>;
+
+/** An organization's catalogue, as written and as a challenge would take it. */
+export const OrganizationCatalogueView = Type.Object({
+  organizationId: Type.String(),
+  defaults: Type.Array(Type.String()),
+  actions: Type.Array(CatalogueAction),
+  catalogue: Type.Array(CatalogueAction, {
+    description:
+      "What a challenge with `actionSettings: { catalogue: 'organization' }` takes: the defaults picked (in the default catalogue's order), then the organization's own actions",
+  }),
+  updatedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+export type OrganizationCatalogueView = Static<typeof OrganizationCatalogueView>;
 
 /** The standard error answers a route may give, for OpenAPI (core's one catalogue). */
 export const errors = errorResponses;

@@ -260,6 +260,116 @@ describe('partners', () => {
   });
 });
 
+describe('partner keys in the console', () => {
+  const partnersOf = async (slug: string) =>
+    (
+      expectStatus(
+        await client.get(`/api/organizations/${slug}/elearning/partners`, admin),
+        200,
+      ) as {
+        partners: {
+          id: string;
+          keyPrefix: string | null;
+          lastUsedAt: string | null;
+          revokedAt: string | null;
+        }[];
+      }
+    ).partners;
+
+  it('lists each key by its prefix and its last use, never the key', async () => {
+    const setup = await setUp();
+    let [listed] = await partnersOf(setup.slug);
+    expect(listed?.keyPrefix).toBe(setup.partner.key.slice(0, 12));
+    expect(listed?.keyPrefix).toMatch(/^elk_.{8}$/);
+    expect(listed?.lastUsedAt).toBeNull();
+    const before = Date.now();
+    expect((await send(setup.partner, completion(`used-${unique()}@example.org`))).status).toBe(
+      200,
+    );
+    [listed] = await partnersOf(setup.slug);
+    expect(Date.parse(listed?.lastUsedAt ?? '')).toBeGreaterThanOrEqual(before - 1000);
+    // A wrong key is no use of the partner's.
+    await platform.db.query('update elearning_partner set last_used_at = null where id = ?', [
+      setup.partner.id,
+    ]);
+    expect(
+      (await send({ ...setup.partner, key: 'elk_wrong' }, completion('x@example.org'))).status,
+    ).toBe(401);
+    [listed] = await partnersOf(setup.slug);
+    expect(listed?.lastUsedAt).toBeNull();
+
+    const rotated = expectStatus(
+      await client.post(
+        `/api/organizations/${setup.slug}/elearning/partners/${setup.partner.id}/key`,
+        undefined,
+        admin,
+      ),
+      200,
+    ) as { key: string; keyPrefix: string };
+    expect(rotated.keyPrefix).toBe(rotated.key.slice(0, 12));
+    [listed] = await partnersOf(setup.slug);
+    expect(listed?.keyPrefix).toBe(rotated.keyPrefix);
+    expect(JSON.stringify(await partnersOf(setup.slug))).not.toContain(rotated.key);
+  });
+
+  it('revokes a partner for good: its key is refused, its log stays, no new key', async () => {
+    const setup = await setUp();
+    const email = `before-${unique()}@example.org`;
+    const counted = completion(email);
+    expect((await send(setup.partner, counted)).status).toBe(200);
+    const path = `/api/organizations/${setup.slug}/elearning/partners/${setup.partner.id}`;
+
+    expect((await client.post(`${path}/revoke`)).status).toBe(401);
+    const agentEmail = `agent-${unique()}@example.org`;
+    await client.post(
+      `/api/organizations/${setup.slug}/members`,
+      { email: agentEmail, role: 'agent' },
+      admin,
+    );
+    const agent = await client.signIn(agentEmail);
+    expect((await client.post(`${path}/revoke`, undefined, { token: agent })).status).toBe(403);
+    const other = await newOrganization(client, admin.token);
+    expect(
+      (
+        await client.post(
+          `/api/organizations/${other.slug}/elearning/partners/${setup.partner.id}/revoke`,
+          undefined,
+          admin,
+        )
+      ).status,
+    ).toBe(404);
+    expect((await send(setup.partner, completion(`still-${unique()}@example.org`))).status).toBe(
+      200,
+    );
+
+    const revoked = expectStatus(await client.post(`${path}/revoke`, undefined, admin), 200) as {
+      revokedAt: string;
+    };
+    expect(Date.parse(revoked.revokedAt)).not.toBeNaN();
+    const refused = await send(setup.partner, completion(`after-${unique()}@example.org`));
+    expect(refused.status).toBe(401);
+    expect((refused.body as { error: string }).error).toBe('TANDEM_AUTH_INVALID');
+
+    // Idempotent: the same revocation again.
+    const again = expectStatus(await client.post(`${path}/revoke`, undefined, admin), 200) as {
+      revokedAt: string;
+    };
+    expect(again.revokedAt).toBe(revoked.revokedAt);
+    const rotate = await client.post(`${path}/key`, undefined, admin);
+    expect(rotate.status).toBe(409);
+    expect(rotate.body.error).toBe('TANDEM_ELEARNING_PARTNER_REVOKED');
+    expect((await send(setup.partner, completion(`late-${unique()}@example.org`))).status).toBe(
+      401,
+    );
+
+    // What it sent before stays, listed with the partner.
+    expect((await log(setup)).get(counted['id'] as string)?.outcome).toBe('counted');
+    const [listed] = await partnersOf(setup.slug);
+    expect(listed?.revokedAt).toBe(revoked.revokedAt);
+    expect((await progress(setup.challengeId)).participants).toBe(2);
+  });
+});
+
 describe('POST /api/integrations/xapi/statements', () => {
   it('counts a completed course once: progress, CO2e, the log and the new participant', async () => {
     const setup = await setUp();

@@ -10,4 +10,9 @@ export const elearningErrors = definePluginErrors('elearning', {
     description:
       'A statement id was already received with other content; xAPI statements are immutable.',
   },
+  PARTNER_REVOKED: {
+    status: 409,
+    description:
+      "The partner's access was revoked, for good: register the partner again to give it a new key.",
+  },
 });

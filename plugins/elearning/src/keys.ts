@@ -10,6 +10,20 @@ export function generatePartnerKey(): string {
   return `elk_${randomBytes(32).toString('base64url')}`;
 }
 
+/** Characters of a key the console shows, to tell keys apart: `elk_` and eight of its own. */
+const PREFIX_LENGTH = 12;
+
+/**
+ * The start of a key, kept in clear so an admin can tell which key a
+ * partner holds; eight base64url characters leave 2^208 guesses for the rest.
+ *
+ * @example
+ * keyPrefix('elk_AbCdEfGh…'); // 'elk_AbCdEfGh'
+ */
+export function keyPrefix(key: string): string {
+  return key.slice(0, PREFIX_LENGTH);
+}
+
 /** What is stored of a key: its SHA-256, so a database leak leaks no usable key. */
 export function hashPartnerKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');

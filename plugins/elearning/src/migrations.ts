@@ -67,4 +67,22 @@ create table elearning_completion (
 `,
     down: `drop table if exists elearning_completion, elearning_statement, elearning_account, elearning_partner;`,
   },
+  {
+    // What the console shows of a key without holding it (its first
+    // characters, when it was last used) and a revocation that keeps the
+    // partner's statements log: deleting the partner would take it along.
+    name: '0002_20261205_key_prefix_use_and_revocation',
+    up: `
+alter table elearning_partner
+  add column key_prefix text,
+  add column last_used_at timestamptz,
+  add column revoked_at timestamptz;
+`,
+    down: `
+alter table elearning_partner
+  drop column if exists key_prefix,
+  drop column if exists last_used_at,
+  drop column if exists revoked_at;
+`,
+  },
 ];

@@ -20,7 +20,13 @@ import {
   type TSchema,
 } from '@tandem/core';
 import { elearningErrors } from './errors.js';
-import { generatePartnerKey, hashPartnerKey, keyMatches, parseBasicAuth } from './keys.js';
+import {
+  generatePartnerKey,
+  hashPartnerKey,
+  keyMatches,
+  keyPrefix,
+  parseBasicAuth,
+} from './keys.js';
 import {
   conflictingIds,
   receiveStatement,
@@ -58,6 +64,21 @@ const PartnerView = Type.Object({
   name: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   keyRotatedAt: Nullable(Type.String({ format: 'date-time' })),
+  keyPrefix: Nullable(
+    Type.String({
+      description:
+        'The first characters of the current key, to tell keys apart; null for a key made before they were kept',
+    }),
+  ),
+  lastUsedAt: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'When the partner last called with its key (to the minute); null if never',
+    }),
+  ),
+  revokedAt: Nullable(
+    Type.String({ format: 'date-time', description: 'When its access was revoked, for good' }),
+  ),
 });
 
 const Credentials = Type.Object({
@@ -91,7 +112,19 @@ interface PartnerRow {
   name: string;
   created_at: Date;
   key_rotated_at: Date | null;
+  key_prefix: string | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
 }
+
+const PARTNER_COLUMNS =
+  'id, organization_id, name, created_at, key_rotated_at, key_prefix, last_used_at, revoked_at';
+
+/**
+ * How stale `last_used_at` may be: a partner sending statements all day
+ * writes its row about once a minute, not on every request.
+ */
+const LAST_USE_PRECISION = '1 minute';
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
@@ -101,6 +134,9 @@ const partnerView = (row: PartnerRow) => ({
   name: row.name,
   createdAt: iso(row.created_at),
   keyRotatedAt: row.key_rotated_at ? iso(row.key_rotated_at) : null,
+  keyPrefix: row.key_prefix,
+  lastUsedAt: row.last_used_at ? iso(row.last_used_at) : null,
+  revokedAt: row.revoked_at ? iso(row.revoked_at) : null,
 });
 
 async function findPartner(
@@ -109,8 +145,7 @@ async function findPartner(
   id: string,
 ): Promise<PartnerRow> {
   const [row] = await context.tables.query<PartnerRow>(
-    `select id, organization_id, name, created_at, key_rotated_at
-       from elearning_partner where id = ? and organization_id = ?`,
+    `select ${PARTNER_COLUMNS} from elearning_partner where id = ? and organization_id = ?`,
     [id, organizationId],
   );
   if (!row) throw new TandemError('TANDEM_NOT_FOUND', `No e-learning partner "${id}".`);
@@ -164,9 +199,12 @@ function authenticatePartner(context: ElearningContext) {
       id: string;
       organization_id: string;
       key_hash: string;
-    }>('select id, organization_id, key_hash from elearning_partner where id = ?', [
-      given.username,
-    ]);
+    }>(
+      'select id, organization_id, key_hash from elearning_partner where id = ? and revoked_at is null',
+      [given.username],
+    );
+    // A revoked partner is refused exactly like a wrong key: nothing tells
+    // a caller holding an old key that the partner exists.
     if (!row || !keyMatches(given.password, row.key_hash)) {
       void reply.header('www-authenticate', WWW_AUTHENTICATE);
       throw new TandemError('TANDEM_AUTH_INVALID', 'Unknown partner or wrong key.');
@@ -176,6 +214,11 @@ function authenticatePartner(context: ElearningContext) {
       const message = `must be 1.0.x; this endpoint speaks xAPI ${XAPI_VERSION}`;
       throw new TandemError('TANDEM_REQUEST_INVALID', `${path}: ${message}`, [{ path, message }]);
     }
+    await context.tables.query(
+      `update elearning_partner set last_used_at = ?
+        where id = ? and (last_used_at is null or last_used_at < ?::timestamptz - interval '${LAST_USE_PRECISION}')`,
+      [context.now(), row.id, context.now()],
+    );
     request.idempotencyScope = `elearning-partner:${row.id}`;
     partnersByRequest.set(request, { id: row.id, organizationId: row.organization_id });
   };
@@ -317,10 +360,10 @@ export function elearningRoutes(router: PluginRouter, context: ElearningContext)
       if (name === '') throw invalid('name', 'must not be blank');
       const key = generatePartnerKey();
       const [row] = await context.tables.query<PartnerRow>(
-        `insert into elearning_partner (id, organization_id, name, key_hash, created_at)
-         values (?, ?, ?, ?, ?)
-         returning id, organization_id, name, created_at, key_rotated_at`,
-        [newId('elp'), organizationId, name, hashPartnerKey(key), context.now()],
+        `insert into elearning_partner (id, organization_id, name, key_hash, key_prefix, created_at)
+         values (?, ?, ?, ?, ?, ?)
+         returning ${PARTNER_COLUMNS}`,
+        [newId('elp'), organizationId, name, hashPartnerKey(key), keyPrefix(key), context.now()],
       );
       if (!row) throw new Error('the partner was not stored');
       return reply
@@ -345,7 +388,7 @@ export function elearningRoutes(router: PluginRouter, context: ElearningContext)
     async handler(request, _reply, organization) {
       const organizationId = organization.id;
       const rows = await context.tables.query<PartnerRow>(
-        `select id, organization_id, name, created_at, key_rotated_at
+        `select ${PARTNER_COLUMNS}
            from elearning_partner where organization_id = ? order by created_at, id`,
         [organizationId],
       );
@@ -360,22 +403,62 @@ export function elearningRoutes(router: PluginRouter, context: ElearningContext)
     schema: {
       'x-tandem-access': access.role('admin'),
       tags: ['elearning'],
-      summary: "Replace a partner's key (org admin); the old one stops working at once",
+      summary:
+        "Replace a partner's key (org admin); the new one is shown only in this answer, the old one stops working at once",
       params: PartnerParams,
-      response: { 200: PartnerWithKey, ...errors(401, 403, 404) },
+      response: { 200: PartnerWithKey, ...errors(401, 403, 404, 409) },
     },
     async handler(request, _reply, organization) {
       const organizationId = organization.id;
-      await findPartner(context, organizationId, request.params.id);
+      const partner = await findPartner(context, organizationId, request.params.id);
+      if (partner.revoked_at !== null) {
+        throw new TandemError(
+          elearningErrors.PARTNER_REVOKED,
+          `The access of partner "${partner.id}" was revoked; register it again for a new key.`,
+        );
+      }
       const key = generatePartnerKey();
+      // `revoked_at is null` again: a revocation that commits meanwhile wins.
       const [row] = await context.tables.query<PartnerRow>(
-        `update elearning_partner set key_hash = ?, key_rotated_at = ? where id = ?
-         returning id, organization_id, name, created_at, key_rotated_at`,
-        [hashPartnerKey(key), context.now(), request.params.id],
+        `update elearning_partner set key_hash = ?, key_prefix = ?, key_rotated_at = ?
+          where id = ? and revoked_at is null
+         returning ${PARTNER_COLUMNS}`,
+        [hashPartnerKey(key), keyPrefix(key), context.now(), request.params.id],
       );
-      if (!row)
-        throw new TandemError('TANDEM_NOT_FOUND', `No e-learning partner "${request.params.id}".`);
+      if (!row) {
+        throw new TandemError(
+          elearningErrors.PARTNER_REVOKED,
+          `The access of partner "${partner.id}" was revoked; register it again for a new key.`,
+        );
+      }
       return { ...partnerView(row), key, xapi: credentials(context, row.id, key) };
+    },
+  });
+
+  router.organizationRoute({
+    method: 'POST',
+    path: '/elearning/partners/:id/revoke',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['elearning'],
+      summary:
+        "Revoke a partner's access for good (org admin): its key stops working at once; its statements log stays",
+      description:
+        'Revoking is final and idempotent (a second call answers the same revocation). ' +
+        'The partner is kept, with what its statements counted, rather than deleted.',
+      params: PartnerParams,
+      response: { 200: PartnerView, ...errors(401, 403, 404) },
+    },
+    async handler(request, _reply, organization) {
+      const partner = await findPartner(context, organization.id, request.params.id);
+      const [row] = await context.tables.query<PartnerRow>(
+        `update elearning_partner set revoked_at = coalesce(revoked_at, ?)
+          where id = ? returning ${PARTNER_COLUMNS}`,
+        [context.now(), partner.id],
+      );
+      if (!row) throw new TandemError('TANDEM_NOT_FOUND', `No e-learning partner "${partner.id}".`);
+      return partnerView(row);
     },
   });
 

@@ -6,7 +6,7 @@
  */
 import { newId, type PluginContext, type PluginEvent } from '@tandem/core';
 import { sendWebhook } from './network.js';
-import { openSecret } from './secrets.js';
+import { openPreviousSecret, openSecret } from './secrets.js';
 import { webhookHeaders } from './signing.js';
 
 /** Job names of this plugin (run as `webhooks.<name>` on the `webhooks` queue). */
@@ -23,7 +23,12 @@ export interface WebhookSettings {
   timeoutMs: number;
   maxAttempts: number;
   backoffMs: number;
+  /** How long a rotated-out secret still signs deliveries, unless the rotation says otherwise. */
+  secretGraceMs: number;
 }
+
+/** The event type of a test delivery: not one of core's, so no real subscriber mistakes it. */
+export const TEST_EVENT_TYPE = 'tandem.test';
 
 /** The JSON body a receiver gets, as the Standard Webhooks specification shapes it. */
 export interface WebhookMessage {
@@ -125,6 +130,43 @@ export async function fanOut(
   for (const delivery of pending) await enqueueDelivery(context, settings, delivery.id);
 }
 
+/**
+ * Records a test delivery to one endpoint and enqueues it: the same row,
+ * job, signing, SSRF guard, retries and log as an event's delivery, so
+ * what the console shows of it is what a real event would do. Its event id
+ * is made up (no outbox event stands behind it) and its body says so.
+ *
+ * @returns the delivery's id
+ */
+export async function sendTestDelivery(
+  context: WebhooksContext,
+  settings: WebhookSettings,
+  endpoint: { id: string; organizationId: string },
+): Promise<string> {
+  const now = context.now();
+  const eventId = newId('evt_test');
+  const message: WebhookMessage = {
+    type: TEST_EVENT_TYPE,
+    timestamp: now.toISOString(),
+    data: {
+      eventId,
+      challengeId: null,
+      organizationId: endpoint.organizationId,
+      test: true,
+      message: 'A test delivery from Tandem: if you can verify this, your endpoint is ready.',
+    },
+  };
+  const id = newId('whd');
+  await context.tables.query(
+    `insert into webhooks_delivery
+       (id, endpoint_id, event_id, event_type, webhook_id, body, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, endpoint.id, eventId, TEST_EVENT_TYPE, newId('msg'), JSON.stringify(message), now, now],
+  );
+  await enqueueDelivery(context, settings, id);
+  return id;
+}
+
 interface DeliveryToSend {
   id: string;
   endpoint_id: string;
@@ -133,6 +175,36 @@ interface DeliveryToSend {
   status: 'pending' | 'succeeded' | 'failed';
   url: string;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+/**
+ * The secrets a delivery is signed with now: the endpoint's, and the one a
+ * rotation replaced while its grace period lasts. Once that period is
+ * over the old secret is dropped from the row, so it cannot sign again.
+ */
+async function signingSecrets(
+  context: WebhooksContext,
+  delivery: DeliveryToSend,
+  now: Date,
+): Promise<{ secret: string; alsoSignWith: string[] }> {
+  const secret = await openSecret(context, delivery.endpoint_id, delivery.secret);
+  if (delivery.previous_secret === null) return { secret, alsoSignWith: [] };
+  const expiresAt = delivery.previous_secret_expires_at;
+  if (expiresAt !== null && new Date(expiresAt) > now) {
+    return {
+      secret,
+      alsoSignWith: [openPreviousSecret(context, delivery.endpoint_id, delivery.previous_secret)],
+    };
+  }
+  // `and previous_secret = ?`: a rotation that just wrote a new one keeps it.
+  await context.tables.query(
+    `update webhooks_endpoint set previous_secret = null, previous_secret_expires_at = null
+      where id = ? and previous_secret = ?`,
+    [delivery.endpoint_id, delivery.previous_secret],
+  );
+  return { secret, alsoSignWith: [] };
 }
 
 /**
@@ -151,15 +223,16 @@ export async function deliverWebhook(
   const maxAttempts =
     typeof data['maxAttempts'] === 'number' ? data['maxAttempts'] : settings.maxAttempts;
   const [delivery] = await context.tables.query<DeliveryToSend>(
-    `select d.id, d.endpoint_id, d.webhook_id, d.body, d.status, e.url, e.secret
+    `select d.id, d.endpoint_id, d.webhook_id, d.body, d.status, e.url, e.secret,
+            e.previous_secret, e.previous_secret_expires_at
        from webhooks_delivery d join webhooks_endpoint e on e.id = d.endpoint_id
       where d.id = ?`,
     [deliveryId],
   );
   if (!delivery || delivery.status !== 'pending') return;
 
-  const secret = await openSecret(context, delivery.endpoint_id, delivery.secret);
   const startedAt = context.now();
+  const { secret, alsoSignWith } = await signingSecrets(context, delivery, startedAt);
   const result = await sendWebhook({
     url: delivery.url,
     body: delivery.body,
@@ -169,18 +242,25 @@ export async function deliverWebhook(
       timestamp: Math.floor(startedAt.getTime() / 1000),
       body: delivery.body,
       secret,
+      alsoSignWith,
     }),
     timeoutMs: settings.timeoutMs,
     allowPrivateNetworks: settings.allowPrivateNetworks,
   });
   const succeeded = result.error === null;
   const givingUp = !succeeded && context.attempt >= maxAttempts;
+  // The queue waits backoff × 2^(attempt − 1) before the next try; kept for
+  // the console, which reads the log from the table, not from the queue.
+  const nextAttemptAt =
+    succeeded || givingUp
+      ? null
+      : new Date(context.now().getTime() + settings.backoffMs * 2 ** (context.attempt - 1));
 
   await context.tables.transaction(async (tx) => {
     const [updated] = await tx.query<{ attempts: number }>(
       `update webhooks_delivery
           set attempts = attempts + 1,
-              last_status_code = ?, last_response_ms = ?, last_error = ?,
+              last_status_code = ?, last_response_ms = ?, last_error = ?, next_attempt_at = ?,
               status = case when ?::boolean then 'succeeded'
                             when ?::boolean and status = 'pending' then 'failed'
                             else status end,
@@ -191,6 +271,7 @@ export async function deliverWebhook(
         result.statusCode,
         result.responseMs,
         result.error,
+        nextAttemptAt,
         succeeded,
         givingUp,
         context.now(),

@@ -10,7 +10,7 @@ import { webhookRoutes } from './routes.js';
 
 export { generateSecret, signWebhook, webhookHeaders, type SignInput } from './signing.js';
 export { isPrivateAddress } from './network.js';
-export { renderMessage, WebhookJobs, type WebhookMessage } from './deliveries.js';
+export { renderMessage, TEST_EVENT_TYPE, WebhookJobs, type WebhookMessage } from './deliveries.js';
 
 /** The plugin's id: the prefix of its tables, its jobs and its queue. */
 export const WEBHOOKS_PLUGIN_ID = 'webhooks';
@@ -33,6 +33,12 @@ export interface WebhooksOptions {
    * 10 attempts span about 85 minutes).
    */
   backoffMs?: number;
+  /**
+   * How long a secret replaced by a rotation still signs deliveries beside
+   * the new one, unless the rotation asks for another period (default
+   * 86 400 000 ms, 24 hours): time for the receiver to switch.
+   */
+  secretGraceMs?: number;
 }
 
 const positive = (name: string, value: number | undefined, fallback: number): number => {
@@ -66,6 +72,7 @@ export function webhooks(options: WebhooksOptions = {}): Integration {
     timeoutMs: positive('timeoutMs', options.timeoutMs, 10_000),
     maxAttempts: positive('maxAttempts', options.maxAttempts, 10),
     backoffMs: positive('backoffMs', options.backoffMs, 10_000),
+    secretGraceMs: positive('secretGraceMs', options.secretGraceMs, 24 * 60 * 60 * 1000),
   };
   return defineIntegration({
     id: WEBHOOKS_PLUGIN_ID,

@@ -54,4 +54,25 @@ create table webhooks_attempt (
 `,
     down: `drop table if exists webhooks_attempt, webhooks_delivery, webhooks_endpoint;`,
   },
+  {
+    // A rotated secret stays usable for a grace period: deliveries are signed
+    // with both until `previous_secret_expires_at`, then the old one is
+    // dropped. `next_attempt_at` tells the console when a failing delivery
+    // is tried again (the queue knows it, but the log is read from here).
+    name: '0002_20261205_secret_rotation_and_retries',
+    up: `
+alter table webhooks_endpoint
+  add column previous_secret text,
+  add column previous_secret_expires_at timestamptz,
+  add column secret_rotated_at timestamptz;
+alter table webhooks_delivery add column next_attempt_at timestamptz;
+`,
+    down: `
+alter table webhooks_delivery drop column if exists next_attempt_at;
+alter table webhooks_endpoint
+  drop column if exists previous_secret,
+  drop column if exists previous_secret_expires_at,
+  drop column if exists secret_rotated_at;
+`,
+  },
 ];

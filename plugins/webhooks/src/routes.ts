@@ -14,9 +14,15 @@ import {
   type PluginRouter,
   type TSchema,
 } from '@tandem/core';
-import { enqueueDelivery, type WebhooksContext, type WebhookSettings } from './deliveries.js';
+import {
+  enqueueDelivery,
+  sendTestDelivery,
+  TEST_EVENT_TYPE,
+  type WebhooksContext,
+  type WebhookSettings,
+} from './deliveries.js';
 import { refuseEndpointUrl } from './network.js';
-import { sealClearSecrets, sealSecret } from './secrets.js';
+import { openSecret, sealClearSecrets, sealPreviousSecret, sealSecret } from './secrets.js';
 import { generateSecret } from './signing.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -28,6 +34,14 @@ const EndpointView = Type.Object({
   events: Type.Array(Type.String()),
   description: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
+  secretRotatedAt: Nullable(Type.String({ format: 'date-time' })),
+  previousSecretExpiresAt: Nullable(
+    Type.String({
+      format: 'date-time',
+      description:
+        'Until when deliveries are also signed with the secret the last rotation replaced; null when only one secret signs',
+    }),
+  ),
 });
 
 const AttemptView = Type.Object({
@@ -49,6 +63,12 @@ const DeliveryView = Type.Object({
   lastStatusCode: Nullable(Type.Integer()),
   lastResponseMs: Nullable(Type.Integer()),
   lastError: Nullable(Type.String()),
+  nextAttemptAt: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'When a pending delivery that failed is tried again; null otherwise',
+    }),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   attempts: Type.Array(AttemptView, { description: 'Every attempt, oldest first' }),
@@ -77,7 +97,12 @@ interface EndpointRow {
   events: string[];
   description: string | null;
   created_at: Date;
+  secret_rotated_at: Date | null;
+  previous_secret_expires_at: Date | null;
 }
+
+const ENDPOINT_COLUMNS = `id, organization_id, url, events, description, created_at,
+  secret_rotated_at, previous_secret_expires_at`;
 
 interface DeliveryRow {
   id: string;
@@ -90,6 +115,7 @@ interface DeliveryRow {
   last_status_code: number | null;
   last_response_ms: number | null;
   last_error: string | null;
+  next_attempt_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -105,17 +131,23 @@ interface AttemptRow {
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
-const endpointView = (row: EndpointRow) => ({
+const endpointView = (row: EndpointRow, now: Date) => ({
   id: row.id,
   organizationId: row.organization_id,
   url: row.url,
   events: row.events,
   description: row.description,
   createdAt: iso(row.created_at),
+  secretRotatedAt: row.secret_rotated_at ? iso(row.secret_rotated_at) : null,
+  // A grace period that is over is not shown, even before the row is tidied.
+  previousSecretExpiresAt:
+    row.previous_secret_expires_at && new Date(row.previous_secret_expires_at) > now
+      ? iso(row.previous_secret_expires_at)
+      : null,
 });
 
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, webhook_id, status, attempts,
-  last_status_code, last_response_ms, last_error, created_at, updated_at`;
+  last_status_code, last_response_ms, last_error, next_attempt_at, created_at, updated_at`;
 
 /** Deliveries with their attempt logs, in two queries whatever their number. */
 async function deliveryViews(context: WebhooksContext, rows: readonly DeliveryRow[]) {
@@ -144,6 +176,8 @@ async function deliveryViews(context: WebhooksContext, rows: readonly DeliveryRo
     lastStatusCode: row.last_status_code,
     lastResponseMs: row.last_response_ms,
     lastError: row.last_error,
+    nextAttemptAt:
+      row.status === 'pending' && row.next_attempt_at ? iso(row.next_attempt_at) : null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     attempts: (byDelivery.get(row.id) ?? []).map((attempt) => ({
@@ -224,7 +258,7 @@ export function webhookRoutes(
       const [row] = await context.tables.query<EndpointRow>(
         `insert into webhooks_endpoint (id, organization_id, url, secret, events, description, created_at)
          values (?, ?, ?, ?, array[?]::text[], ?, ?)
-         returning id, organization_id, url, events, description, created_at`,
+         returning ${ENDPOINT_COLUMNS}`,
         [
           id,
           organizationId,
@@ -236,7 +270,7 @@ export function webhookRoutes(
         ],
       );
       if (!row) throw new Error('the endpoint was not stored');
-      return reply.code(201).send({ ...endpointView(row), secret });
+      return reply.code(201).send({ ...endpointView(row, context.now()), secret });
     },
   });
 
@@ -256,11 +290,12 @@ export function webhookRoutes(
     async handler(request, _reply, organization) {
       const organizationId = organization.id;
       const rows = await context.tables.query<EndpointRow>(
-        `select id, organization_id, url, events, description, created_at
+        `select ${ENDPOINT_COLUMNS}
            from webhooks_endpoint where organization_id = ? order by created_at, id`,
         [organizationId],
       );
-      return { endpoints: rows.map(endpointView) };
+      const now = context.now();
+      return { endpoints: rows.map((row) => endpointView(row, now)) };
     },
   });
 
@@ -335,6 +370,118 @@ export function webhookRoutes(
     },
   });
 
+  router.organizationRoute({
+    method: 'POST',
+    path: '/webhooks/:id/test',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary: `Send a test delivery (event type ${TEST_EVENT_TYPE}) to an endpoint (org admin)`,
+      description:
+        'The test goes the way of every delivery: signed, sent by the queue, retried, logged ' +
+        'and refused on private addresses alike. The answer is the delivery, still pending; ' +
+        'read its attempts from the deliveries route.',
+      params: EndpointParams,
+      response: { 202: DeliveryView, ...errors(401, 403, 404) },
+    },
+    async handler(request, reply, organization) {
+      const [endpoint] = await context.tables.query<{ id: string }>(
+        'select id from webhooks_endpoint where id = ? and organization_id = ?',
+        [request.params.id, organization.id],
+      );
+      if (!endpoint) {
+        throw new TandemError('TANDEM_NOT_FOUND', `No webhook endpoint "${request.params.id}".`);
+      }
+      const deliveryId = await sendTestDelivery(context, settings, {
+        id: endpoint.id,
+        organizationId: organization.id,
+      });
+      const rows = await context.tables.query<DeliveryRow>(
+        `select ${DELIVERY_COLUMNS} from webhooks_delivery where id = ?`,
+        [deliveryId],
+      );
+      const [view] = await deliveryViews(context, rows);
+      if (!view) throw new Error('the test delivery was not stored');
+      return reply.code(202).send(view);
+    },
+  });
+
+  router.organizationRoute({
+    method: 'POST',
+    path: '/webhooks/:id/secret/rotate',
+    role: 'admin',
+    schema: {
+      'x-tandem-access': access.role('admin'),
+      tags: ['webhooks'],
+      summary:
+        "Replace an endpoint's secret (org admin); the new one is shown only in this answer, the old one signs beside it for a grace period",
+      description:
+        'During the grace period each delivery carries two signatures in `webhook-signature` ' +
+        '(`v1,<new> v1,<old>`), so the receiver verifies with either secret while it switches. ' +
+        '`graceSeconds: 0` drops the old secret at once (after a leak). A second rotation ' +
+        'during a grace period replaces the old secret with the one it rotates out.',
+      params: EndpointParams,
+      body: Type.Optional(
+        Type.Object(
+          {
+            graceSeconds: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: 7 * 24 * 3600,
+                description: `Seconds the old secret still signs (default ${Math.round(settings.secretGraceMs / 1000)})`,
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+      response: {
+        200: Type.Object({
+          ...EndpointView.properties,
+          secret: Type.String({ description: 'The new whsec_<base64> secret, shown only here' }),
+        }),
+        ...errors(400, 401, 403, 404),
+      },
+    },
+    async handler(request, _reply, organization) {
+      const graceMs =
+        request.body?.graceSeconds === undefined
+          ? settings.secretGraceMs
+          : request.body.graceSeconds * 1000;
+      const secret = generateSecret();
+      const now = context.now();
+      const row = await context.tables.transaction(async (tx) => {
+        const [current] = await tx.query<{ id: string; secret: string }>(
+          `select id, secret from webhooks_endpoint
+            where id = ? and organization_id = ? for update`,
+          [request.params.id, organization.id],
+        );
+        if (!current) {
+          throw new TandemError('TANDEM_NOT_FOUND', `No webhook endpoint "${request.params.id}".`);
+        }
+        const old = await openSecret(context, current.id, current.secret);
+        const [updated] = await tx.query<EndpointRow>(
+          `update webhooks_endpoint
+              set secret = ?, secret_rotated_at = ?, previous_secret = ?,
+                  previous_secret_expires_at = ?
+            where id = ?
+            returning ${ENDPOINT_COLUMNS}`,
+          [
+            sealSecret(context, current.id, secret),
+            now,
+            graceMs > 0 ? sealPreviousSecret(context, current.id, old) : null,
+            graceMs > 0 ? new Date(now.getTime() + graceMs) : null,
+            current.id,
+          ],
+        );
+        return updated;
+      });
+      if (!row) throw new Error('the endpoint was not updated');
+      return { ...endpointView(row, now), secret };
+    },
+  });
+
   router.route({
     method: 'POST',
     url: '/deliveries/:id/replay',
@@ -359,7 +506,8 @@ export function webhookRoutes(
       // Back to pending (a success is sent again too: that is what a replay
       // is for); the counter gives the replay a job id of its own.
       const [row] = await context.tables.query<DeliveryRow & { replays: number }>(
-        `update webhooks_delivery set status = 'pending', replays = replays + 1, updated_at = ?
+        `update webhooks_delivery
+            set status = 'pending', replays = replays + 1, next_attempt_at = null, updated_at = ?
           where id = ? returning ${DELIVERY_COLUMNS}, replays`,
         [context.now(), request.params.id],
       );

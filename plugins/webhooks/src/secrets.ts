@@ -15,10 +15,35 @@ import type { PluginContext } from '@tandem/core';
 type SecretsContext = PluginContext<'tables' | 'secrets'>;
 
 const sealContext = (endpointId: string) => `webhooks-endpoint:${endpointId}`;
+// The secret a rotation replaced has a context of its own, so neither sealed
+// value can be copied into the other's column and still open.
+const previousContext = (endpointId: string) => `webhooks-endpoint:${endpointId}:previous`;
 
 /** The value to store for `secret` on endpoint `endpointId`. */
 export function sealSecret(context: SecretsContext, endpointId: string, secret: string): string {
   return context.secrets.seal(secret, sealContext(endpointId));
+}
+
+/** The value to store for `previous_secret` on endpoint `endpointId` (always sealed). */
+export function sealPreviousSecret(
+  context: SecretsContext,
+  endpointId: string,
+  secret: string,
+): string {
+  return context.secrets.seal(secret, previousContext(endpointId));
+}
+
+/** The secret a rotation replaced, from its stored value. */
+export function openPreviousSecret(
+  context: SecretsContext,
+  endpointId: string,
+  stored: string,
+): string {
+  try {
+    return context.secrets.open(stored, previousContext(endpointId));
+  } catch {
+    throw new Error(`the previous secret of webhook endpoint ${endpointId} does not open`);
+  }
 }
 
 /**

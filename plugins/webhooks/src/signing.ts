@@ -53,13 +53,17 @@ export function signWebhook(input: SignInput): string {
 }
 
 /**
- * The three headers of a signed delivery.
+ * The three headers of a signed delivery. During a secret's grace period
+ * (`alsoSignWith` holds the secret it replaced) the signature header
+ * carries one `v1,…` entry per secret, separated by spaces, as the
+ * specification allows: a receiver still on the old secret and one already
+ * on the new both verify it.
  *
  * @example
  * const headers = webhookHeaders({ id, timestamp: Math.floor(Date.now() / 1000), body, secret });
  * // new Webhook(secret).verify(body, headers) accepts them
  */
-export function webhookHeaders(input: SignInput): {
+export function webhookHeaders(input: SignInput & { alsoSignWith?: readonly string[] }): {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
@@ -67,6 +71,8 @@ export function webhookHeaders(input: SignInput): {
   return {
     'webhook-id': input.id,
     'webhook-timestamp': String(input.timestamp),
-    'webhook-signature': signWebhook(input),
+    'webhook-signature': [input.secret, ...(input.alsoSignWith ?? [])]
+      .map((secret) => signWebhook({ ...input, secret }))
+      .join(' '),
   };
 }

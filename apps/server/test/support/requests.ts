@@ -23,8 +23,11 @@ const SWAPPABLE = new Set([
   'POST /api/organizations/{slug}/elearning/partners/{id}/key',
   'POST /api/organizations/{slug}/elearning/partners/{id}/accounts',
   'GET /api/organizations/{slug}/elearning/partners/{id}/statements',
+  'POST /api/organizations/{slug}/elearning/partners/{id}/revoke',
   'DELETE /api/organizations/{slug}/webhooks/{id}',
   'GET /api/organizations/{slug}/webhooks/{id}/deliveries',
+  'POST /api/organizations/{slug}/webhooks/{id}/test',
+  'POST /api/organizations/{slug}/webhooks/{id}/secret/rotate',
   'POST /api/challenges/{id}/tiers/{tierId}/sponsorship',
   'DELETE /api/organizations/{slug}/members/{participantId}',
   'PATCH /api/organizations/{slug}/beneficiaries/{id}',
@@ -446,6 +449,26 @@ async function build(
       break;
     case 'POST /api/organizations/{slug}/webhooks':
       body = { url: 'https://hooks.example.org/tandem', events: ['*'] };
+      break;
+    case 'POST /api/organizations/{slug}/elearning/partners/{id}/revoke': {
+      // Revoking is for good: a fresh partner (in B when swapped) for each caller.
+      const partner = must(
+        await world.client.post(
+          `/api/organizations/${ref.slug}/elearning/partners`,
+          { name: `Revoked ${unique()}` },
+          asAdmin(world),
+        ),
+        201,
+        'fresh partner',
+      );
+      params['id'] = partner.id;
+      break;
+    }
+    case 'POST /api/organizations/{slug}/webhooks/{id}/secret/rotate':
+      body = { graceSeconds: 60 };
+      break;
+    case 'PUT /api/organizations/{slug}/actions-catalogue':
+      body = { defaults: ['tap-water'], actions: [] };
       break;
     case 'DELETE /api/organizations/{slug}/webhooks/{id}': {
       // Deleting is for good: a fresh endpoint (in B when swapped) for each caller.
