@@ -13,6 +13,7 @@ import { Migration20261203150000 } from './Migration20261203150000.js';
 import { Migration20261204100000 } from './Migration20261204100000.js';
 import { Migration20261204110000 } from './Migration20261204110000.js';
 import { Migration20261204120000 } from './Migration20261204120000.js';
+import { Migration20261205150000 } from './Migration20261205150000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204100000', class: Migration20261204100000 },
   { name: 'Migration20261204110000', class: Migration20261204110000 },
   { name: 'Migration20261204120000', class: Migration20261204120000 },
+  { name: 'Migration20261205150000', class: Migration20261205150000 },
 ];
