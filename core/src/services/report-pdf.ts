@@ -12,8 +12,8 @@ export interface ReportPdfNames {
   organizationName: string | null;
   /** Beneficiary names by id. */
   beneficiaries: ReadonlyMap<string, string>;
-  /** Sponsors' names by slug. */
-  sponsors: ReadonlyMap<string, string>;
+  /** Names of the organizations tiers name (sponsors, who declared delivery), by slug. */
+  organizations: ReadonlyMap<string, string>;
   /** Action type titles by id, in the report's language. */
   actionTypes: ReadonlyMap<string, string>;
   /** Where the platform publishes its keys, for the paragraph on verifying. */
@@ -323,7 +323,9 @@ export function renderReportPdf(
     t.quantities,
     quantities.length === 0
       ? t.none
-      : quantities.map(([unit, value]) => `${number(value)} ${unit}`).join(' ; '),
+      : quantities
+          .map(([unit, value]) => `${number(value)} ${unit}`)
+          .join(locale === 'fr' ? ' ; ' : ', '),
   );
   field(t.avoided, `${number(report.totals.co2eKg)} kg CO2e`);
 
@@ -342,13 +344,15 @@ export function renderReportPdf(
     field(t.co2e, `${number(challenge.co2eKg)} kg`);
     for (const tier of challenge.tiers) {
       doc.moveDown(0.4);
+      // A tier's lines stay together: a new page rather than its title alone.
+      if (doc.y + 90 > doc.page.height - doc.page.margins.bottom) doc.addPage();
       write(t.tier(tier.rank + 1), 10, 'Helvetica-Bold');
       const indent = 12;
       field(t.goal, goalText(tier.goal, challenge.unit), indent);
       field(t.counterpart, counterpartText(tier.counterpart, unitOf(challenge)), indent);
       field(
         t.sponsor,
-        `${tier.sponsor ? (names.sponsors.get(tier.sponsor) ?? tier.sponsor) : t.organizer} (${t.sponsorships[tier.sponsorship] ?? tier.sponsorship})`,
+        `${tier.sponsor ? (names.organizations.get(tier.sponsor) ?? tier.sponsor) : t.organizer} (${t.sponsorships[tier.sponsorship] ?? tier.sponsorship})`,
         indent,
       );
       doc.font('Helvetica').fontSize(10);
@@ -357,7 +361,12 @@ export function renderReportPdf(
       if (tier.owed) field(t.owed, money(tier.owed), indent);
       if (tier.unlockedAt || tier.fulfilledAt) {
         const delivered = tier.fulfilledAt
-          ? t.fulfilled(date(tier.fulfilledAt), tier.fulfilledBy)
+          ? t.fulfilled(
+              date(tier.fulfilledAt),
+              tier.fulfilledBy
+                ? (names.organizations.get(tier.fulfilledBy) ?? tier.fulfilledBy)
+                : null,
+            )
           : t.notFulfilled;
         doc.font('Helvetica').fontSize(10);
         doc.text(winAnsi(delivered), left() + indent, doc.y, { width: width() - indent });
@@ -452,10 +461,14 @@ export async function campaignReportPdf(
       ),
     ),
   ];
-  const sponsorSlugs = [
-    ...new Set(report.challenges.flatMap((c) => c.tiers.flatMap((tier) => tier.sponsor ?? []))),
+  const slugs = [
+    ...new Set(
+      report.challenges.flatMap((c) =>
+        c.tiers.flatMap((tier) => [tier.sponsor, tier.fulfilledBy].filter((s) => s !== null)),
+      ),
+    ),
   ];
-  const [organization, beneficiaries, sponsors] = await Promise.all([
+  const [organization, beneficiaries, organizations] = await Promise.all([
     ctx.db.query<{ name: string }>(
       `select o.name from campaign c join organization o on o.id = c.organization_id
         where c.id = ?`,
@@ -467,11 +480,11 @@ export async function campaignReportPdf(
           'select id, name from beneficiary where id in (?)',
           [beneficiaryIds],
         ),
-    sponsorSlugs.length === 0
+    slugs.length === 0
       ? Promise.resolve([])
       : ctx.db.query<{ slug: string; name: string }>(
           'select slug, name from organization where slug in (?)',
-          [sponsorSlugs],
+          [slugs],
         ),
   ]);
   const actionTypes = new Map(
@@ -485,7 +498,7 @@ export async function campaignReportPdf(
     {
       organizationName: organization[0]?.name ?? null,
       beneficiaries: new Map(beneficiaries.map((b) => [b.id, b.name])),
-      sponsors: new Map(sponsors.map((o) => [o.slug, o.name])),
+      organizations: new Map(organizations.map((o) => [o.slug, o.name])),
       actionTypes,
       publicUrl: ctx.config.publicUrl,
     },
