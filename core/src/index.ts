@@ -108,6 +108,15 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { newId } from './ids.js';
 export { readTeamProgress } from './store/progress.js';
 export * as services from './services/index.js';
+/** Checking an attestation offline, as `tandem verify` does (ADR 0034). */
+export {
+  ATTESTATION_TYPE,
+  AttestationInvalid,
+  attestationJwsOf,
+  verifyAttestation,
+  type AttestationPayload,
+  type VerifiedAttestation,
+} from './services/attestations.js';
 export {
   liveHubOf,
   createMemoryLiveBus,

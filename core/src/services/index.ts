@@ -48,6 +48,20 @@ export {
   RESIDENT_CODE_PATTERN,
 } from '../store/participants.js';
 export { campaignReport, reportToCsv, type CampaignReport } from './reports.js';
+export {
+  campaignReportPdf,
+  renderReportPdf,
+  type ReportLocale,
+  type ReportPdfOptions,
+} from './report-pdf.js';
+export {
+  campaignAttestation,
+  publicKeySet,
+  rotateSigningKey,
+  signingKeys,
+  type PublishedJwk,
+  type SigningKeyInfo,
+} from './attestations.js';
 export { loadVisibleChallenge } from './challenges.js';
 /**
  * The challenge a write goes to (a pledge, a contribution, a plugin's
