@@ -35,6 +35,7 @@ export {
   type TypedEvent,
 } from './sdk/events.js';
 export { Events, coreEvents, type CoreEventType } from './events/catalogue.js';
+export { itemValidationError } from './validation.js';
 /** The error answer's schema and a helper listing error answers of a route, for plugins' OpenAPI. */
 export { ErrorBody, errors as errorResponses, HttpUrl, Title } from './http/schemas.js';
 export { loadConfig, type Config } from './config.js';

@@ -1,3 +1,4 @@
+import type { CompiledValidator } from './sdk/routes.js';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import { default as addFormatsModule } from 'ajv-formats';
 import { TandemError, type ErrorDetail } from './errors.js';
@@ -110,6 +111,31 @@ function mostTelling(errors: readonly ErrorObject[]): ErrorObject[] {
   ]);
   const specific = errors.filter((e) => !shapeMismatch.has(e.keyword));
   return [...specific, ...errors.filter((e) => shapeMismatch.has(e.keyword))];
+}
+
+/**
+ * The first complaint of a validator that checked one item of a batch (an
+ * offline sync's enrolment or weigh-in), as the error the item's own route
+ * would give: its path names the field inside the item (`consent/given`),
+ * or `whole` when the item itself is wrong (not an object).
+ *
+ * @example
+ * if (!validate(item)) throw itemValidationError(validate.errors, 'weighIn');
+ */
+export function itemValidationError(
+  found: CompiledValidator['errors'],
+  whole: string,
+): TandemError {
+  // The SDK's validator type is Ajv's error shape without the fields read here.
+  const errors = (found ?? []) as readonly ErrorObject[];
+  const first = describeAjvErrors(errors, '')[0];
+  const path = first?.path?.replace(/^\//, '') || whole;
+  const message = first?.message ?? 'is invalid';
+  const code =
+    mostTelling(errors)[0]?.keyword === 'additionalProperties'
+      ? 'TANDEM_REQUEST_UNKNOWN_FIELD'
+      : 'TANDEM_REQUEST_INVALID';
+  return new TandemError(code, `${path}: ${message}`, [{ path, message }]);
 }
 
 /**

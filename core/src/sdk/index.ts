@@ -77,3 +77,15 @@ export type {
   RouteDefinition,
   RouteSchema,
 } from './routes.js';
+export {
+  canonicalJson,
+  STALE_CLAIM_SECONDS,
+  SYNC_CONCURRENCY,
+  syncFingerprint,
+  syncItems,
+  syncScope,
+  type SyncItemClaim,
+  type SyncItemError,
+  type SyncItemOutcome,
+  type SyncItemsOptions,
+} from './sync-items.js';

@@ -7,12 +7,17 @@
 import {
   access,
   invalid,
+  itemValidationError,
   newId,
+  syncItems,
+  syncScope,
   TandemError,
   Type,
+  type PluginChallenge,
   type PluginContext,
   type PluginRouter,
   type Sql,
+  type Viewer,
 } from '@tandem/core';
 import { weighInComplaint } from './limits.js';
 import {
@@ -21,6 +26,8 @@ import {
   NewCollectionPoint,
   WeighInAnswer,
   WeighInBody,
+  WeighInSyncAnswer,
+  WeighInSyncBody,
   type CollectionSettings,
   type OpeningSlot,
 } from './schemas.js';
@@ -97,6 +104,46 @@ function checkOpeningHours(slots: readonly OpeningSlot[]): void {
       );
     }
   });
+}
+
+/**
+ * Records one weigh-in as the weigh-ins route does: the self-report rule,
+ * the challenge's per-weigh-in limit and the point are checked first, to
+ * name this body's own fields, then core records the contribution (in `tx`
+ * when given).
+ */
+async function recordWeighIn(
+  context: CollectionRouteContext,
+  viewer: Viewer,
+  challenge: PluginChallenge,
+  body: WeighInBody,
+  tx?: Sql,
+) {
+  const settings = challenge.actionSettings as CollectionSettings;
+  const { kg, pointId, note, occurredAt, participant } = body;
+  if (participant === undefined && settings.selfReport !== true) {
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      'This challenge takes no self-reported weigh-ins: an agent records them, naming the participant (or null for an unnamed weigh-in).',
+    );
+  }
+  const complaint = weighInComplaint(kg, settings);
+  if (complaint !== null) throw invalid('kg', complaint);
+  // Checked again by the action type inside the contribution's
+  // transaction; here first, to name this body's own field.
+  const problem = await pointProblem(tx ?? context.tables, challenge.organizationId, pointId);
+  if (problem !== null) throw invalid('pointId', problem);
+  const answer = await context.contributions.record(
+    viewer,
+    challenge.id,
+    {
+      details: { kg, pointId, ...(note !== undefined ? { note } : {}) },
+      ...(occurredAt !== undefined ? { occurredAt } : {}),
+      ...(participant !== undefined ? { participant } : {}),
+    },
+    tx ? { tx } : {},
+  );
+  return { ...answer, pointId };
 }
 
 async function listPoints(
@@ -253,26 +300,66 @@ export function collectionRoutes(router: PluginRouter, context: CollectionRouteC
       response: { 201: WeighInAnswer, ...errors(400, 401, 403, 404, 409) },
     },
     async handler(request, reply, challenge) {
-      const settings = challenge.actionSettings as CollectionSettings;
-      const { kg, pointId, note, occurredAt, participant } = request.body;
-      if (participant === undefined && settings.selfReport !== true) {
-        throw new TandemError(
-          'TANDEM_AUTH_FORBIDDEN',
-          'This challenge takes no self-reported weigh-ins: an agent records them, naming the participant (or null for an unnamed weigh-in).',
-        );
-      }
-      const complaint = weighInComplaint(kg, settings);
-      if (complaint !== null) throw invalid('kg', complaint);
-      // Checked again by the action type inside the contribution's
-      // transaction; here first, to name this body's own field.
-      const problem = await pointProblem(context.tables, challenge.organizationId, pointId);
-      if (problem !== null) throw invalid('pointId', problem);
-      const answer = await context.contributions.record(request.viewer, challenge.id, {
-        details: { kg, pointId, ...(note !== undefined ? { note } : {}) },
-        ...(occurredAt !== undefined ? { occurredAt } : {}),
-        ...(participant !== undefined ? { participant } : {}),
+      const answer = await recordWeighIn(context, request.viewer, challenge, request.body);
+      return reply.code(201).send(answer);
+    },
+  });
+
+  router.challengeRoute({
+    method: 'POST',
+    path: '/weigh-ins/sync',
+    // Not `load: 'writable'`: a tablet that syncs after the challenge closed
+    // gets each item's own answer from core, rather than a batch it can never send.
+    role: 'agent',
+    otherActionType: 'conflict',
+    schema: {
+      'x-tandem-access': access.role('agent'),
+      tags: ['collection'],
+      summary: 'Sync weigh-ins an offline tablet recorded (org agent)',
+      description:
+        "Each item carries a key the device generated when it recorded the weigh-in, and the weigh-in as `POST /api/challenges/{id}/weigh-ins` takes it (`occurredAt`: when it was weighed, within the campaign's days). Each key is recorded once and kept for good, unlike `Idempotency-Key` replays: syncing it again answers `duplicate` with the same `weighInId`; the same key with another weigh-in is that item's TANDEM_IDEMPOTENCY_MISMATCH. A bad item fails alone, its error in its result.",
+      body: WeighInSyncBody,
+      response: { 200: WeighInSyncAnswer, ...errors(400, 401, 403, 404, 409) },
+    },
+    async handler(request, _reply, challenge) {
+      // The app's own body validator: the same rules and formats as the
+      // single route, applied to one item at a time.
+      const validate = request.compileValidationSchema(WeighInBody, 'body');
+      const outcomes = await syncItems<unknown, { status: 'created'; weighInId: string }>({
+        tables: context.tables,
+        table: 'collection_sync_item',
+        scope: syncScope(request.viewer),
+        target: challenge.id,
+        items: request.body.items.map(({ key, weighIn }) => ({ key, body: weighIn })),
+        claimColumns: { challenge_id: challenge.id },
+        // The contribution and the key's result commit together: a crash
+        // between them would otherwise let a retry weigh the same bag twice.
+        inTransaction: true,
+        mismatchMessage: 'another weigh-in (or challenge)',
+        log: request.log,
+        async record(weighIn, claim) {
+          if (!validate(weighIn)) throw itemValidationError(validate.errors, 'weighIn');
+          const answer = await recordWeighIn(
+            context,
+            request.viewer,
+            challenge,
+            weighIn as WeighInBody,
+            claim.sql,
+          );
+          return { status: 'created' as const, weighInId: answer.id };
+        },
       });
-      return reply.code(201).send({ ...answer, pointId });
+      return {
+        results: outcomes.map(({ key, result, replayed }) =>
+          result.status === 'created'
+            ? {
+                key,
+                status: replayed ? ('duplicate' as const) : result.status,
+                weighInId: result.weighInId,
+              }
+            : { key, ...result },
+        ),
+      };
     },
   });
 }

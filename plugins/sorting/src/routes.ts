@@ -3,7 +3,7 @@
  * tablets: one enrolment at a time when online, a batch of them when the
  * tablet comes back in coverage.
  */
-import { access, TandemError, type PluginRouter } from '@tandem/core';
+import { access, itemValidationError, type PluginRouter } from '@tandem/core';
 import { issueCode } from './codes.js';
 import { enrol, type EnrolContext, type EnrolTarget } from './enrol.js';
 import {
@@ -24,42 +24,6 @@ const targetOf = (challenge: { id: string; organizationId: string }): EnrolTarge
   id: challenge.id,
   organizationId: challenge.organizationId,
 });
-
-interface AjvError {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message?: string;
-}
-
-/**
- * The first complaint of a validator as a Tandem error whose path names the
- * field in the enrolment (`consent/given`), as the single route would.
- */
-function invalidEnrolment(errorsFound: readonly AjvError[] | null | undefined): TandemError {
-  const first = errorsFound?.[0];
-  if (!first) return new TandemError('TANDEM_REQUEST_INVALID', 'enrolment: is invalid');
-  let path = first.instancePath.replace(/^\//, '');
-  let message = first.message ?? 'is invalid';
-  if (first.keyword === 'additionalProperties') {
-    path = [path, String(first.params['additionalProperty'])].filter(Boolean).join('/');
-    message = 'is not a known field';
-  } else if (first.keyword === 'required') {
-    path = [path, String(first.params['missingProperty'])].filter(Boolean).join('/');
-    message = 'is required';
-  } else if (first.keyword === 'enum') {
-    const allowed = first.params['allowedValues'] as unknown[];
-    message = `must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
-  }
-  path ||= 'enrolment';
-  return new TandemError(
-    first.keyword === 'additionalProperties'
-      ? 'TANDEM_REQUEST_UNKNOWN_FIELD'
-      : 'TANDEM_REQUEST_INVALID',
-    `${path}: ${message}`,
-    [{ path, message }],
-  );
-}
 
 /**
  * Mounts the enrolment routes. Each loads the challenge as the agent may see
@@ -121,7 +85,7 @@ export function sortingRoutes(router: PluginRouter, context: EnrolContext): void
       const validate = request.compileValidationSchema(EnrolmentBody, 'body');
       const check: EnrolmentCheck = (value) => {
         if (validate(value)) return value as EnrolmentBodyType;
-        throw invalidEnrolment(validate.errors);
+        throw itemValidationError(validate.errors, 'enrolment');
       };
       const results = await syncEnrolments(
         context,
