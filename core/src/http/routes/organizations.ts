@@ -22,7 +22,6 @@ import {
   updateTeam,
 } from '../../services/organizations.js';
 import { getCampaign, listSponsorships } from '../../services/challenges.js';
-import { listSponsorships } from '../../services/challenges.js';
 import {
   acceptInvitation,
   inviteMember,
