@@ -4,6 +4,60 @@
  */
 
 export interface paths {
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The platform's public signing keys (JWKS)
+     * @description Every key that signs or has signed attestations (RFC 7517), the active one first. A rotated key stays here, so what it signed keeps verifying. Cacheable for five minutes, and readable from any origin.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keys: {
+                /** @enum {string} */
+                alg: 'EdDSA';
+                /** @enum {string} */
+                crv: 'Ed25519';
+                /** @description the key's RFC 7638 thumbprint (SHA-256) */
+                kid: string;
+                /** @enum {string} */
+                kty: 'OKP';
+                /** @enum {string} */
+                use: 'sig';
+                /** @description the public key, base64url */
+                x: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/action-types': {
     parameters: {
       query?: never;
@@ -11,7 +65,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The installed action types, with their pledge and contribution schemas */
+    /** The installed action types, with their settings, pledge and contribution schemas */
     get: {
       parameters: {
         query?: never;
@@ -40,6 +94,10 @@ export interface paths {
                 pledgeSchema: {
                   [key: string]: unknown;
                 } | null;
+                /** @description The JSON Schema a challenge’s `actionSettings` are checked with (an object schema; no properties when the type takes no settings) */
+                settingsSchema: {
+                  [key: string]: unknown;
+                };
                 title: {
                   en: string;
                   fr: string;
@@ -411,25 +469,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -454,6 +523,439 @@ export interface paths {
                 slug: string;
               }[];
               title: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Delete a campaign whose challenges are all drafts (org admin)
+     * @description With its draft challenges and its teams. 409 `TANDEM_CAMPAIGN_NOT_DRAFT` once one of its challenges was opened.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Edit a campaign (org admin)
+     * @description Fields left out stay as they are; `description`, `startsAt` and `endsAt` may be `null`. The audience may change while challenges are open: it decides who sees and joins them from then on, pledges already made stay and count (ADR 0036). Answers the campaign as its admins read it (drafts included).
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            audience?:
+              | {
+                  /** @enum {string} */
+                  type: 'public';
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'members';
+                }
+              | {
+                  domains: string[];
+                  /** @enum {string} */
+                  type: 'email-domain';
+                };
+            description?: string | null;
+            endsAt?: string | null;
+            startsAt?: string | null;
+            title?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audience: {
+                [key: string]: unknown;
+              };
+              challenges?: {
+                actionSettings: {
+                  [key: string]: unknown;
+                };
+                actionType: string;
+                campaignId: string;
+                closedAt: string | null;
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                createdAt: string;
+                deadline: string | null;
+                description: string | null;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                } | null;
+                id: string;
+                openedAt: string | null;
+                organizationId: string;
+                progress: {
+                  co2eKg: number;
+                  forecast: {
+                    /** @description share of the time from opening to deadline gone (0..1) */
+                    elapsed: number;
+                    expectedAtDeadline: {
+                      participants: number;
+                      quantity: number;
+                    };
+                    /** @enum {string} */
+                    method: 'linear-since-opening';
+                    onTrack: boolean;
+                    /** @description expected share of that tier's goal (1 = reached) */
+                    ratio: number;
+                    /** @description the tier aimed at: the lowest not reached yet */
+                    tierId: string;
+                  } | null;
+                  participants: number;
+                  quantity: number;
+                };
+                status: string;
+                tiers: {
+                  counterpart: {
+                    [key: string]: unknown;
+                  } | null;
+                  deliverBy: string | null;
+                  fulfilledAt: string | null;
+                  fulfilledBy: string | null;
+                  fulfilledByName: string | null;
+                  goal: {
+                    [key: string]: unknown;
+                  };
+                  id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
+                  owed: {
+                    currency: string;
+                    value: number;
+                  } | null;
+                  proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
+                    text?: string;
+                    url?: string;
+                  } | null;
+                  rank: number;
+                  receivedAt: string | null;
+                  sponsor: string | null;
+                  /**
+                   * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                   * @enum {string}
+                   */
+                  sponsorship: 'accepted' | 'proposed' | 'declined';
+                  unlockedAt: string | null;
+                }[];
+                title: string;
+                unit: string | null;
+              }[];
+              description: string | null;
+              endsAt: string | null;
+              id: string;
+              organization: string | null;
+              organizationId: string;
+              organizationName?: string | null;
+              startsAt: string | null;
+              teams: {
+                id: string;
+                name: string;
+                slug: string;
+              }[];
+              title: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/campaigns/{id}/attestation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The campaign report's figures, signed by the platform
+     * @description A compact JWS (RFC 7515) signed with the platform's active Ed25519 key (`alg: EdDSA`); its protected header names the key (`kid`, listed at `/.well-known/jwks.json`) and the type `tandem-attestation+jwt`. The payload is the JSON of `GET /api/campaigns/{id}/report` at this moment, plus `iss` (the platform's public URL), `iat` (seconds since the epoch), `sub` and `campaignId` (the campaign's id). Verify it with `npx tandem verify <file> --jwks <url>` or any JOSE library. `download=1` answers the same JSON as an attachment (`attestation-<id>.json`), for a browser link that saves a file.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description `1`: send the answer as a file to save (`content-disposition: attachment`) */
+          download?: '1' | '0';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the compact JWS: header.payload.signature */
+              jws: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
             };
           };
         };
@@ -691,25 +1193,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -971,25 +1484,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1109,6 +1633,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/campaigns/{id}/report.pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The campaign report as PDF
+     * @description The same figures as `GET /api/campaigns/{id}/report`, laid out for a sponsor: the campaign and its period, the totals, each challenge's participants, quantity and CO2e, each tier's goal, counterpart, sponsor, unlock, the amount a matching tier owes, its delivery and proof, then the emission factors with their sources. Served as an attachment. In French unless `lang=en` or an `Accept-Language` preferring English asks otherwise (`lang` wins). A browser signed in to the site may follow a plain link to it (its session cookie is accepted on reads).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the language of the report; by default from `Accept-Language`, else French */
+          lang?: 'fr' | 'en';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The report as a PDF document */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/pdf': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/campaigns/{id}/teams': {
     parameters: {
       query?: never;
@@ -1116,7 +1748,84 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** A campaign's teams with how many people count in each (agents and up) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              teams: {
+                id: string;
+                members: number;
+                name: string;
+                slug: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Add a team to a campaign (org admin) */
     post: {
@@ -1239,6 +1948,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/campaigns/{id}/teams/{teamId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a team nobody joined (org admin)
+     * @description 409 `TANDEM_TEAM_NOT_EMPTY` once a pledge or a contribution names it: its counts stay.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          teamId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /**
+     * Rename a team (org admin)
+     * @description 409 `TANDEM_TEAM_SLUG_TAKEN` when another team of the campaign has the slug.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          teamId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            /** @description lower-case letters, digits and dashes */
+            slug?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string;
+              slug: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/challenges/{id}': {
     parameters: {
       query?: never;
@@ -1323,25 +2260,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -1407,10 +2355,393 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete a draft challenge (org admin)
+     * @description A draft goes with its tiers. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened: an opened challenge is closed (`POST /api/challenges/{id}/close`), never deleted.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'deleted';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Edit a draft challenge (org admin)
+     * @description The fields of creation, each optional: those left out stay as they are; `description` and `deadline` may be `null`. Checked as a creation is (the action type’s settings schema, the tiers’ rules, sponsors, beneficiaries), 400 naming each field. `goal` (+ `counterpart`) or `tiers` replaces every tier: a tier promising what the one of the same rank promised keeps its id and its sponsor’s answer, any other is proposed afresh to the sponsor it names. 409 `TANDEM_CHALLENGE_NOT_DRAFT` once opened. Answers the challenge.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            actionSettings?: {
+              [key: string]: unknown;
+            };
+            actionType?: string;
+            counterpart?:
+              | {
+                  amount: {
+                    currency: string;
+                    value: number;
+                  };
+                  beneficiaryId: string;
+                  /** @enum {string} */
+                  kind: 'donation';
+                }
+              | {
+                  description: string;
+                  /** @enum {string} */
+                  kind: 'act';
+                }
+              | {
+                  beneficiaryId: string;
+                  cap: {
+                    currency: string;
+                    value: number;
+                  };
+                  /** @enum {string} */
+                  kind: 'matching';
+                  perUnit: {
+                    currency: string;
+                    value: number;
+                  };
+                };
+            deadline?: string | null;
+            description?: string | null;
+            goal?: {
+              /** @enum {string} */
+              match?: 'all' | 'any';
+              participants?: number;
+              quantity?: number;
+            };
+            /** @description lower-case letters, digits and dashes */
+            sponsor?: string;
+            tiers?: {
+              counterpart?:
+                | {
+                    amount: {
+                      currency: string;
+                      value: number;
+                    };
+                    beneficiaryId: string;
+                    /** @enum {string} */
+                    kind: 'donation';
+                  }
+                | {
+                    description: string;
+                    /** @enum {string} */
+                    kind: 'act';
+                  }
+                | {
+                    beneficiaryId: string;
+                    cap: {
+                      currency: string;
+                      value: number;
+                    };
+                    /** @enum {string} */
+                    kind: 'matching';
+                    perUnit: {
+                      currency: string;
+                      value: number;
+                    };
+                  };
+              goal: {
+                /** @enum {string} */
+                match?: 'all' | 'any';
+                participants?: number;
+                quantity?: number;
+              };
+              /** @description lower-case letters, digits and dashes */
+              sponsor?: string;
+            }[];
+            title?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionSettings: {
+                [key: string]: unknown;
+              };
+              actionType: string;
+              campaignId: string;
+              closedAt: string | null;
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              createdAt: string;
+              deadline: string | null;
+              description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              } | null;
+              id: string;
+              openedAt: string | null;
+              organizationId: string;
+              progress: {
+                co2eKg: number;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                participants: number;
+                quantity: number;
+              };
+              status: string;
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: string | null;
+                fulfilledByName: string | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: string | null;
+                /**
+                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                 * @enum {string}
+                 */
+                sponsorship: 'accepted' | 'proposed' | 'declined';
+                unlockedAt: string | null;
+              }[];
+              title: string;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/challenges/{id}/actions': {
@@ -1733,25 +3064,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3315,25 +4657,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -3941,6 +5294,234 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/challenges/{id}/tiers/{tierId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Move the date an unlocked tier’s counterpart is due (the sponsor’s admins)
+     * @description Each unlocked tier has a `deliverBy`, 90 days after its unlock unless its sponsor sets another: after the unlock and within five years of it (400 `deliverBy` otherwise). A date already past is allowed and makes the tier overdue. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` once delivered. Each change is an event (`counterpart.deliver_by_changed`). Answers the challenge.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          tierId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            deliverBy: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              actionSettings: {
+                [key: string]: unknown;
+              };
+              actionType: string;
+              campaignId: string;
+              closedAt: string | null;
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              createdAt: string;
+              deadline: string | null;
+              description: string | null;
+              forecast: {
+                /** @description share of the time from opening to deadline gone (0..1) */
+                elapsed: number;
+                expectedAtDeadline: {
+                  participants: number;
+                  quantity: number;
+                };
+                /** @enum {string} */
+                method: 'linear-since-opening';
+                onTrack: boolean;
+                /** @description expected share of that tier's goal (1 = reached) */
+                ratio: number;
+                /** @description the tier aimed at: the lowest not reached yet */
+                tierId: string;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              } | null;
+              id: string;
+              openedAt: string | null;
+              organizationId: string;
+              progress: {
+                co2eKg: number;
+                forecast: {
+                  /** @description share of the time from opening to deadline gone (0..1) */
+                  elapsed: number;
+                  expectedAtDeadline: {
+                    participants: number;
+                    quantity: number;
+                  };
+                  /** @enum {string} */
+                  method: 'linear-since-opening';
+                  onTrack: boolean;
+                  /** @description expected share of that tier's goal (1 = reached) */
+                  ratio: number;
+                  /** @description the tier aimed at: the lowest not reached yet */
+                  tierId: string;
+                } | null;
+                participants: number;
+                quantity: number;
+              };
+              status: string;
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: string | null;
+                fulfilledByName: string | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
+                owed: {
+                  currency: string;
+                  value: number;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: string | null;
+                /**
+                 * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
+                 * @enum {string}
+                 */
+                sponsorship: 'accepted' | 'proposed' | 'declined';
+                unlockedAt: string | null;
+              }[];
+              title: string;
+              unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
   '/api/challenges/{id}/tiers/{tierId}/fulfill': {
     parameters: {
       query?: never;
@@ -3952,7 +5533,7 @@ export interface paths {
     put?: never;
     /**
      * Mark an unlocked tier's counterpart delivered (sponsor or org admin)
-     * @description Optionally with a proof of delivery (`text`, an http(s) `url`), stored and shown on the tier with `fulfilledAt` and `fulfilledBy`. Any other field is refused.
+     * @description Optionally with a proof of delivery: `text`, an http(s) `url`, and `fileId`, a file uploaded by the sponsor (or the organizer) with `POST /api/organizations/{slug}/files` — kept on the tier with its SHA-256, type and size, and public from then on (400 `proof/fileId` for an unknown file or another organization’s). Shown on the tier with `fulfilledAt` and `fulfilledBy`; a beneficiary with an e-mail is mailed a link to confirm receipt. 409 `TANDEM_TIER_NOT_UNLOCKED` before the unlock, `TANDEM_TIER_ALREADY_FULFILLED` the second time (the proof stays as recorded). Any other field is refused.
      */
     post: {
       parameters: {
@@ -3968,6 +5549,8 @@ export interface paths {
         content: {
           'application/json': {
             proof?: {
+              /** @description a file uploaded by the sponsor’s (or the organizer’s) organization with `POST /api/organizations/{slug}/files` */
+              fileId?: string;
               text?: string;
               /**
                * Format: uri
@@ -4044,25 +5627,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -4073,6 +5667,22 @@ export interface paths {
               }[];
               title: string;
               unit: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
             };
           };
         };
@@ -4245,25 +5855,36 @@ export interface paths {
                 counterpart: {
                   [key: string]: unknown;
                 } | null;
+                deliverBy: string | null;
                 fulfilledAt: string | null;
                 fulfilledBy: string | null;
+                fulfilledByName: string | null;
                 goal: {
                   [key: string]: unknown;
                 };
                 id: string;
+                /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                overdue: boolean;
                 owed: {
                   currency: string;
                   value: number;
                 } | null;
                 proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
                   text?: string;
-                  /**
-                   * Format: uri
-                   * @description an http:// or https:// URL
-                   */
                   url?: string;
                 } | null;
                 rank: number;
+                receivedAt: string | null;
                 sponsor: string | null;
                 /**
                  * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -5249,6 +6870,199 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/invitations/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Accept an invitation (once): join the organization
+     * @description Signed in, the session’s address must be the invited one (else 403 `TANDEM_INVITATION_OTHER_ACCOUNT`, and the invitation stays usable). Signed out, the token proves the mailbox: the person is signed in and `session` carries a new session token. Accepting never lowers a role already held. 404 when the token is unknown, used, revoked or expired.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              organization: {
+                name: string;
+                slug: string;
+              };
+              participantId: string;
+              /** @enum {string} */
+              role: 'owner' | 'admin' | 'agent' | 'member';
+              session?: {
+                /** Format: date-time */
+                expiresAt: string;
+                sessionToken: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/invitations/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * What an invitation link is for, without using it
+     * @description 404 when the token is unknown, already used, revoked or expired. The token travels in the body, never in a URL that logs keep.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: string;
+              /** Format: date-time */
+              expiresAt: string;
+              organization: {
+                name: string;
+                slug: string;
+              };
+              /** @enum {string} */
+              role: 'owner' | 'admin' | 'agent' | 'member';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -6472,7 +8286,88 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The organization's beneficiaries, as its admins manage them (org admin)
+     * @description By name. Their public names and links are also in `GET /api/organizations/{slug}`.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              beneficiaries: {
+                description: string | null;
+                id: string;
+                name: string;
+                organizationId?: string;
+                url: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Add a beneficiary (org admin) */
     post: {
@@ -6488,6 +8383,8 @@ export interface paths {
         content: {
           'application/json': {
             description?: string;
+            /** @description where the link to confirm receipt of a delivered counterpart goes; never shown publicly */
+            email?: string;
             name: string;
             /**
              * Format: uri
@@ -6500,6 +8397,131 @@ export interface paths {
       responses: {
         /** @description Default Response */
         201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              description: string | null;
+              email: string | null;
+              id: string;
+              name: string;
+              organizationId?: string;
+              url: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/beneficiaries/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Edit a beneficiary (org admin)
+     * @description Fields left out stay as they are; `description` and `url` may be `null`. Tiers name it by id and show the change at once.
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string | null;
+            name?: string;
+            url?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
           headers: {
             [name: string]: unknown;
           };
@@ -6579,10 +8601,6 @@ export interface paths {
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
     trace?: never;
   };
   '/api/organizations/{slug}/campaigns': {
@@ -6705,25 +8723,36 @@ export interface paths {
                   counterpart: {
                     [key: string]: unknown;
                   } | null;
+                  deliverBy: string | null;
                   fulfilledAt: string | null;
                   fulfilledBy: string | null;
+                  fulfilledByName: string | null;
                   goal: {
                     [key: string]: unknown;
                   };
                   id: string;
+                  /** @description unlocked, not fulfilled, and `deliverBy` has passed */
+                  overdue: boolean;
                   owed: {
                     currency: string;
                     value: number;
                   } | null;
                   proof: {
+                    /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                    file?: {
+                      contentType: string;
+                      id: string;
+                      /** @description of the bytes shown as proof, hex */
+                      sha256: string;
+                      size: number;
+                      /** @description `/api/files/{id}`: public once it is a proof */
+                      url: string;
+                    };
                     text?: string;
-                    /**
-                     * Format: uri
-                     * @description an http:// or https:// URL
-                     */
                     url?: string;
                   } | null;
                   rank: number;
+                  receivedAt: string | null;
                   sponsor: string | null;
                   /**
                    * @description whether the sponsor agreed: a tier naming another organization than the organizer is `proposed` until that organization's admins accept it; the challenge opens only when every tier is `accepted`
@@ -7909,7 +9938,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/organizations/{slug}/members': {
+  '/api/organizations/{slug}/invitations': {
     parameters: {
       query?: never;
       header?: never;
@@ -7917,6 +9946,436 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
+    put?: never;
+    /**
+     * Invite a person by e-mail to join with a role (owner/admin)
+     * @description Mails a one-time link to the site page `/invitation?token=…`, valid 7 days (mail purpose `invitation`). A pending invitation of the same address is revoked. Counts against the recipient’s hourly mail limit (429).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            /** @enum {string} */
+            locale?: 'fr' | 'en';
+            /** @enum {string} */
+            role: 'owner' | 'admin' | 'agent' | 'member';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: string;
+              /** Format: date-time */
+              expiresAt: string;
+              id: string;
+              /** @enum {string} */
+              role: 'owner' | 'admin' | 'agent' | 'member';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/invitations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke a pending invitation (owner/admin) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @enum {string} */
+              status: 'revoked';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/ledger': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the organization promised as organizer or sponsor, and what it delivered
+     * @description Every tier the organization organizes or sponsors (accepted sponsorships): the counterpart promised, the unlock, the date it is due, the delivery with its proof (a file with its SHA-256), the beneficiary’s confirmation, and whether it is overdue. Tiers of open challenges show before they unlock; in a closed challenge, tiers never unlocked were never owed and are left out. Members-only campaigns show only to members of their organization, drafts only to its agents and admins. Newest challenges first. Cacheable for a few seconds when asked anonymously.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              entries: {
+                beneficiary: {
+                  name: string;
+                } | null;
+                campaignId: string;
+                challengeId: string;
+                challengeStatus: string;
+                challengeTitle: string;
+                deliverBy: string | null;
+                fulfilledAt: string | null;
+                fulfilledBy: {
+                  name: string;
+                  person?: string | null;
+                  slug: string;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                organizer: {
+                  name: string;
+                  slug: string;
+                };
+                /** @description unlocked, not delivered, and past `deliverBy` */
+                overdue: boolean;
+                promised: {
+                  [key: string]: unknown;
+                } | null;
+                proof: {
+                  /** @description The uploaded file, with the SHA-256 of its bytes recorded when the tier was fulfilled. */
+                  file?: {
+                    contentType: string;
+                    id: string;
+                    /** @description of the bytes shown as proof, hex */
+                    sha256: string;
+                    size: number;
+                    /** @description `/api/files/{id}`: public once it is a proof */
+                    url: string;
+                  };
+                  text?: string;
+                  url?: string;
+                } | null;
+                rank: number;
+                receivedAt: string | null;
+                sponsor: {
+                  name: string;
+                  slug: string;
+                };
+                tierId: string;
+                unlockedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/organizations/{slug}/members': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An organization's members and pending invitations (owner/admin)
+     * @description Members owners first, then admins, agents and members; `email` is null for a resident known by a code or a person who erased their data. `invitations` lists those neither accepted, revoked nor expired.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              invitations: {
+                email: string;
+                /** Format: date-time */
+                expiresAt: string;
+                id: string;
+                /** Format: date-time */
+                invitedAt: string;
+                /** @enum {string} */
+                role: 'owner' | 'admin' | 'agent' | 'member';
+              }[];
+              members: {
+                displayName: string | null;
+                email: string | null;
+                participantId: string;
+                /** @enum {string} */
+                role: 'owner' | 'admin' | 'agent' | 'member';
+                /** Format: date-time */
+                since: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /** Add a member or change their role (owner/admin; only owners appoint or demote owners) */
     post: {
@@ -8147,7 +10606,125 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change a member's role (owner/admin; only owners appoint or demote owners)
+     * @description Never adds anyone: 404 when the person is no member. The last owner cannot be demoted (409 `TANDEM_ORGANIZATION_LAST_OWNER`).
+     */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          participantId: string;
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            role: 'owner' | 'admin' | 'agent' | 'member';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              organizationId: string;
+              participantId: string;
+              /** @enum {string} */
+              role: 'owner' | 'admin' | 'agent' | 'member';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/organizations/{slug}/sponsorships': {
@@ -9118,6 +11695,87 @@ export interface paths {
         };
         /** @description Default Response */
         409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/receipts/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Confirm receipt of a counterpart with the token mailed to the beneficiary
+     * @description The beneficiary of a fulfilled tier, when it has an e-mail, gets a one-time link (30 days); confirming sets the tier’s `receivedAt`, shown on the ledger. A token already used answers its first result again until it expires; an unknown or expired one is 404.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challengeId: string;
+              receivedAt: string;
+              tierId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
           headers: {
             [name: string]: unknown;
           };
