@@ -78,7 +78,10 @@ export async function campaignRanking(
   if (!campaign) throw notFound('campaign', campaignId);
   assertCanSee(viewer, campaign.organization_id, campaign.audience);
   if (only !== undefined && campaign.action_types.length === 0) {
-    throw invalid('querystring/challenge', 'is no challenge of this campaign open to the public');
+    throw invalid(
+      'querystring/challenge',
+      "is not one of this campaign's challenges (drafts are not ranked)",
+    );
   }
   const units = new Set(
     campaign.action_types.map((type) => ctx.registry.findActionType(type)?.unit ?? null),

@@ -51,15 +51,33 @@ export const load: PageServerLoad = async (event) => {
     challenge ? loadFeed(event, challenge.id, 10) : Promise.resolve([]),
   ]);
 
+  // A co-sponsored tier names its sponsor, whose beneficiary it may fund.
+  const tiers = challenge ? parseTiers(challenge.tiers as Record<string, unknown>[]) : [];
+  const sponsorSlugs = [
+    ...new Set(
+      tiers.flatMap((tier) => (tier.sponsor && tier.sponsor !== slug ? [tier.sponsor] : [])),
+    ),
+  ];
+  const sponsors = await Promise.all(
+    sponsorSlugs.map((sponsor) =>
+      api
+        .GET('/api/organizations/{slug}', { params: { path: { slug: sponsor } } })
+        .then((answer) => answer.data ?? null),
+    ),
+  );
   const organization = organizationAnswer.data;
+  const known = [organization, ...sponsors].filter((one) => one !== null && one !== undefined);
   return {
     campaign: { id: campaign.id, title: campaign.title },
     organizer: {
       name: organization?.name ?? membership.name,
       kind: organization?.kind ?? 'company',
     },
+    organizations: Object.fromEntries(known.map((one) => [one.slug, one.name])),
     beneficiaries: Object.fromEntries(
-      (organization?.beneficiaries ?? []).map((beneficiary) => [beneficiary.id, beneficiary.name]),
+      known.flatMap((one) =>
+        (one.beneficiaries ?? []).map((beneficiary) => [beneficiary.id, beneficiary.name]),
+      ),
     ),
     challenges: challenges.map((one) => ({ id: one.id, title: one.title })),
     challenge: challenge
@@ -74,7 +92,7 @@ export const load: PageServerLoad = async (event) => {
             co2eKg: challenge.progress.co2eKg,
           },
           forecast: challenge.forecast ?? null,
-          tiers: parseTiers(challenge.tiers as Record<string, unknown>[]),
+          tiers,
         }
       : null,
     teams: (campaign.teams ?? []).map((one) => ({ slug: one.slug, name: one.name })),
