@@ -6,7 +6,7 @@ import {
   accessibilityViolations,
   launchBrowser,
   mailedToken,
-  hasSession,
+  signIn as signInThroughMail,
   screenshot,
   startSite,
   watchProblems,
@@ -165,24 +165,9 @@ async function commute(setup: Setup, team: string, km: number[]): Promise<void> 
   }
 }
 
-/**
- * Signs in by the mailed link, landing on `next`. The sign-in page is let
- * settle first: an address typed before the page's script has taken over
- * the form is wiped by it, and the form then asks for an address.
- */
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.waitForLoadState('networkidle');
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.waitForLoadState('networkidle');
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-  expect(await hasSession(site, page)).toBe(true);
-}
+/** Signs in by the mailed link, landing on `next`. */
+const signIn = (page: Page, email: string, next: string) =>
+  signInThroughMail(site, page, email, next);
 
 /** A headline figure as shown (French digits: narrow spaces, decimal comma). */
 const figure = (page: Page, name: 'participants' | 'quantity' | 'co2e') =>

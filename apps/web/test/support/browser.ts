@@ -194,12 +194,17 @@ export async function hasSession(site: Site, page: Page): Promise<boolean> {
  * page it leads to (`next`, else /me).
  */
 export async function signIn(site: Site, page: Page, email: string, next?: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  // Typing before the page's script has hydrated the form would be wiped by it.
+  await page.goto(`${site.url}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`, {
+    waitUntil: 'networkidle',
+  });
   await page.getByLabel('Adresse e-mail').fill(email);
   await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
   await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
   const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
+  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`, {
+    waitUntil: 'networkidle',
+  });
   const button = page.getByRole('button', { name: 'Me connecter' });
   await button.waitFor();
   if (await hasSession(site, page)) throw new Error('opening the mailed link signed in by itself');
