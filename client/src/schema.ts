@@ -4812,6 +4812,12 @@ export interface paths {
                 quantity: number;
                 recordedBy: 'self' | 'agent';
               }[];
+              deliveriesDeclared: {
+                challengeId: string;
+                fulfilledAt: string | null;
+                organization: string | null;
+                tierId: string;
+              }[];
               /** Format: date-time */
               exportedAt: string;
               identity: {
