@@ -7386,6 +7386,12 @@ export interface paths {
                 quantity: number;
                 recordedBy: 'self' | 'agent';
               }[];
+              deliveriesDeclared: {
+                challengeId: string;
+                fulfilledAt: string | null;
+                organization: string | null;
+                tierId: string;
+              }[];
               /** Format: date-time */
               exportedAt: string;
               identity: {

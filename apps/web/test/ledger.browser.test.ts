@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyPng, unique } from '@tandem/core/testing';
@@ -8,7 +6,8 @@ import {
   accessibilityViolations,
   launchBrowser,
   mailedToken,
-  SCREENSHOTS,
+  screenshot,
+  signIn,
   startSite,
   VIEWPORTS,
   watchProblems,
@@ -45,32 +44,13 @@ function must<T = Record<string, unknown>>(
   return answer.body as T;
 }
 
-/** A full-page screenshot named with its viewport, under the test output folder. */
-async function shoot(page: Page, name: string, viewport: keyof typeof VIEWPORTS): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize(VIEWPORTS[viewport]);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${viewport}.png`), fullPage: true });
-}
-
 /** Axe at tablet and desktop sizes, with a screenshot of each. */
 async function lookAt(page: Page, name: string): Promise<void> {
   for (const viewport of ['tablet', 'desktop'] as const) {
     await page.setViewportSize(VIEWPORTS[viewport]);
     expect(await accessibilityViolations(page), `${name} ${viewport}`).toEqual([]);
-    await shoot(page, name, viewport);
+    await screenshot(page, name);
   }
-}
-
-/** Signs a browser in by the mailed link, landing on `next`. */
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
 }
 
 /** A city whose beneficiary has an address, and an open challenge whose only tier unlocked. */
@@ -161,7 +141,7 @@ describe('the sponsor’s proof', () => {
     await page.context().clearCookies();
     const problems = watchProblems(page);
     const ledger = `/admin/${world.slug}/ledger`;
-    await signIn(page, world.adminEmail, ledger);
+    await signIn(site, page, world.adminEmail, ledger);
 
     const card = page.getByRole('article').filter({ hasText: world.title });
     await card.getByText(/À livrer avant le/).waitFor();

@@ -302,10 +302,28 @@ describe('fulfilling with an uploaded proof', () => {
     expect(served.status).toBe(200);
     expect(served.headers['etag']).toBe(`"${sha256}"`);
 
+    // Who declared it is their personal data: exported, and gone once erased.
+    const exported = await client.get('/api/me/export', { token: s.sponsorAdmin });
+    expect(exported.body.deliveriesDeclared).toEqual([
+      expect.objectContaining({
+        challengeId: s.challengeId,
+        tierId: s.sponsoredTier,
+        organization: s.sponsor,
+      }),
+    ]);
+
     const again = await client.post(url, { proof: { text: 'Another' } }, { token: s.sponsorAdmin });
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('TANDEM_TIER_ALREADY_FULFILLED');
     expect((await tierOf(s.challengeId, s.sponsoredTier)).proof.text).toBe(proof.text);
+
+    expect((await client.delete('/api/me', { token: s.sponsorAdmin })).status).toBe(200);
+    const [row] = await platform.db.query<{ person: string | null; by: string }>(
+      'select fulfilled_by_participant as person, fulfilled_by as by from tier where id = ?',
+      [s.sponsoredTier],
+    );
+    expect(row).toMatchObject({ person: null });
+    expect((await tierOf(s.challengeId, s.sponsoredTier)).fulfilledBy).toBe(s.sponsor);
   });
 });
 

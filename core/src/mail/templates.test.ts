@@ -33,6 +33,13 @@ describe('renderMail', () => {
       /Confirmez votre engagement/,
       /ne fonctionne qu’une fois et expire dans 15\sminutes/,
     ],
+    ['receipt', 'en', /Confirm receipt: Vélo au boulot/, /works once and expires in 15\sminutes/],
+    [
+      'receipt',
+      'fr',
+      /Confirmez la réception\s: Vélo au boulot/,
+      /ne fonctionne qu’une fois et expire dans 15\sminutes/,
+    ],
   ];
 
   it.each(cases)(
@@ -55,6 +62,18 @@ describe('renderMail', () => {
       expect(mail.html).not.toContain('tok_abc123&next');
     },
   );
+
+  it('names the sponsor in a receipt request, cleaned of line breaks', () => {
+    const mail = renderMail('receipt', 'en', {
+      link,
+      token,
+      expiresInMinutes: 30 * 24 * 60,
+      challengeTitle: 'Bike to work',
+      sponsorName: 'Sponsor\nSA',
+    });
+    expect(mail.text).toContain('Sponsor SA says it delivered what it promised');
+    expect(mail.text).toMatch(/expires in 30\sdays/);
+  });
 
   it('names the challenge in a pledge confirmation', () => {
     const en = renderMail('pledge-confirmation', 'en', {

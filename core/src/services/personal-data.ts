@@ -176,6 +176,18 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         where f.created_by = ? order by f.created_at, f.id`,
       [id],
     );
+    // Deliveries they declared for an organization (ADR 0035).
+    const declared = await tx.query<{
+      challenge_id: string;
+      tier_id: string;
+      slug: string | null;
+      fulfilled_at: Date;
+    }>(
+      `select t.challenge_id, t.id as tier_id, o.slug, t.fulfilled_at
+         from tier t left join organization o on o.id = t.fulfilled_by
+        where t.fulfilled_by_participant = ? order by t.fulfilled_at, t.id`,
+      [id],
+    );
     const canonical = subject.canonicalEmail;
     const links = canonical ? await mailTokensOf(tx, canonical) : [];
     // Invitations are mailed links too, kept in their own table (ADR 0037).
@@ -286,6 +298,12 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         public: f.public,
         uploadedAt: iso(f.created_at),
       })),
+      deliveriesDeclared: declared.map((d) => ({
+        challengeId: d.challenge_id,
+        tierId: d.tier_id,
+        organization: d.slug,
+        fulfilledAt: iso(d.fulfilled_at),
+      })),
       links: links.map((l) => ({
         purpose: l.purpose,
         createdAt: iso(l.created_at),
@@ -307,7 +325,8 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
  * `DELETE /api/me`: erases every personal detail of the signed-in person, in
  * one transaction — plugins' rows through their `personalData.erase` hooks,
  * then core's: the address and names, pledge details, display names and
- * locations, consents' wording, who uploaded an organization's files,
+ * locations, consents' wording, who uploaded an organization's files and
+ * who declared a delivery,
  * memberships, sessions (ended), reminders,
  * the links and dev-mailbox messages sent to the address, stored replays of
  * their calls, and the rate-limit counters keyed by the address.
@@ -392,6 +411,11 @@ export async function erasePersonalData(
     // The files stay the organization's (a logo, a proof of delivery); only
     // who uploaded them goes.
     await tx.query('update file set created_by = null where created_by = ?', [id]);
+    // A delivery stays declared by its organization; only who declared it goes.
+    await tx.query(
+      'update tier set fulfilled_by_participant = null where fulfilled_by_participant = ?',
+      [id],
+    );
     for (const table of [
       'membership',
       'session',

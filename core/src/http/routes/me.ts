@@ -102,6 +102,17 @@ const PersonalDataExport = Type.Object({
       { description: 'files the person uploaded for an organization (their bytes are its own)' },
     ),
   ),
+  deliveriesDeclared: Type.Array(
+    Type.Object(
+      {
+        challengeId: Type.String(),
+        tierId: Type.String(),
+        organization: Nullable(Type.String()),
+        fulfilledAt: When,
+      },
+      { description: 'tiers the person marked delivered for an organization (ADR 0035)' },
+    ),
+  ),
   links: Type.Array(
     Type.Object({ purpose: Type.String(), createdAt: When, expiresAt: When, usedAt: When }),
   ),
