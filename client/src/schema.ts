@@ -8316,6 +8316,7 @@ export interface paths {
             'application/json': {
               beneficiaries: {
                 description: string | null;
+                email: string | null;
                 id: string;
                 name: string;
                 organizationId?: string;
@@ -8520,6 +8521,7 @@ export interface paths {
         content: {
           'application/json': {
             description?: string | null;
+            email?: string | null;
             name?: string;
             url?: string | null;
           };
@@ -8534,6 +8536,7 @@ export interface paths {
           content: {
             'application/json': {
               description: string | null;
+              email: string | null;
               id: string;
               name: string;
               organizationId?: string;

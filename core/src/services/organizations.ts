@@ -884,19 +884,22 @@ export interface BeneficiaryRecord {
   name: string;
   description: string | null;
   url: string | null;
+  /** Only in admins' answers (the route's schema decides): never public. */
+  email: string | null;
 }
 
 /**
  * The columns a beneficiary answer reads, and how each becomes a field: one
  * list, so a new field is one more line here and in the route's schema.
  */
-const BENEFICIARY_COLUMNS = 'id, organization_id, name, description, url';
+const BENEFICIARY_COLUMNS = 'id, organization_id, name, description, url, email';
 interface BeneficiaryRow {
   id: string;
   organization_id: string;
   name: string;
   description: string | null;
   url: string | null;
+  email: string | null;
 }
 const toBeneficiary = (row: BeneficiaryRow): BeneficiaryRecord => ({
   id: row.id,
@@ -904,6 +907,7 @@ const toBeneficiary = (row: BeneficiaryRow): BeneficiaryRecord => ({
   name: row.name,
   description: row.description,
   url: row.url,
+  email: row.email,
 });
 
 /** `GET /api/organizations/{slug}/beneficiaries` (org admin), by name. */
@@ -926,6 +930,8 @@ export interface BeneficiaryPatch {
   name?: string;
   description?: string | null;
   url?: string | null;
+  /** Where the receipt link goes (ADR 0035); stored canonical. */
+  email?: string | null;
 }
 
 /**
@@ -946,6 +952,12 @@ export async function updateBeneficiary(
   if (patch.name !== undefined) changes.push(['name', patch.name.trim()]);
   if (patch.description !== undefined) changes.push(['description', patch.description]);
   if (patch.url !== undefined) changes.push(['url', patch.url]);
+  if (patch.email !== undefined) {
+    changes.push([
+      'email',
+      patch.email === null ? null : parseEmailField(patch.email, 'email').canonical,
+    ]);
+  }
   const assignments = changes.map(([column]) => `${column} = ?`);
   const [row] = await ctx.db.query<BeneficiaryRow>(
     changes.length > 0

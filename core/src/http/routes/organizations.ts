@@ -55,6 +55,11 @@ import {
 } from '../schemas.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
+/** A beneficiary as its organization's admins see it: with the address receipts go to, never public. */
+const BeneficiaryAdminView = Type.Object({
+  ...BeneficiaryView.properties,
+  email: Nullable(Type.String()),
+});
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const OrganizationPage = Type.Object({
   ...OrganizationView.properties,
@@ -462,7 +467,7 @@ export async function organizationRoutes(app: App, ctx: ServiceContext): Promise
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ ...BeneficiaryView.properties, email: Nullable(Type.String()) }),
+          201: BeneficiaryAdminView,
           ...errors(400, 401, 403, 404),
         },
       },
@@ -608,7 +613,7 @@ function consoleRoutes(app: App, ctx: ServiceContext): void {
           'By name. Their public names and links are also in `GET /api/organizations/{slug}`.',
         params: SlugParams,
         response: {
-          200: Type.Object({ beneficiaries: Type.Array(BeneficiaryView) }),
+          200: Type.Object({ beneficiaries: Type.Array(BeneficiaryAdminView) }),
           ...errors(401, 403, 404),
         },
       },
@@ -631,10 +636,11 @@ function consoleRoutes(app: App, ctx: ServiceContext): void {
             name: Type.Optional(Title({ maxLength: 200 })),
             description: Type.Optional(Nullable(Type.String({ maxLength: 5000 }))),
             url: Type.Optional(Nullable(HttpUrl)),
+            email: Type.Optional(Nullable(Type.String(Email))),
           },
           { additionalProperties: false },
         ),
-        response: { 200: BeneficiaryView, ...errors(400, 401, 403, 404) },
+        response: { 200: BeneficiaryAdminView, ...errors(400, 401, 403, 404) },
       },
     },
     async (request) =>

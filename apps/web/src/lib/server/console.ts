@@ -92,6 +92,7 @@ export async function loadBeneficiaries(event: RequestEvent, session: string, sl
     name: b.name,
     description: b.description,
     url: b.url,
+    email: b.email,
   }));
 }
 

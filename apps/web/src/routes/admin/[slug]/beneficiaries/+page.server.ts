@@ -6,7 +6,7 @@ import { loadBeneficiaries, refusalProblems } from '$lib/server/console';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /** The fields of a beneficiary, as the API names them. */
-const FIELDS: ReadonlySet<string> = new Set(['name', 'description', 'url']);
+const FIELDS: ReadonlySet<string> = new Set(['name', 'description', 'url', 'email']);
 
 /** Who receives what sponsors give: listed, added and edited by the organization's admins. */
 export const load: PageServerLoad = async (event) => {
@@ -26,7 +26,8 @@ function read(form: FormData) {
   if (!name) errors['name'] = { code: 'required' };
   const description = text(form, 'description') || null;
   const url = text(form, 'url') || null;
-  return { errors, body: { name, description, url } };
+  const email = text(form, 'email') || null;
+  return { errors, body: { name, description, url, email } };
 }
 
 async function save(event: RequestEvent, target: string) {
@@ -45,6 +46,7 @@ async function save(event: RequestEvent, target: string) {
             name: body.name,
             ...(body.description ? { description: body.description } : {}),
             ...(body.url ? { url: body.url } : {}),
+            ...(body.email ? { email: body.email } : {}),
           },
         })
       : await api.PATCH('/api/organizations/{slug}/beneficiaries/{id}', {
