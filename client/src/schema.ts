@@ -4,6 +4,60 @@
  */
 
 export interface paths {
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The platform's public signing keys (JWKS)
+     * @description Every key that signs or has signed attestations (RFC 7517), the active one first. A rotated key stays here, so what it signed keeps verifying. Cacheable for five minutes, and readable from any origin.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keys: {
+                /** @enum {string} */
+                alg: 'EdDSA';
+                /** @enum {string} */
+                crv: 'Ed25519';
+                /** @description the key's RFC 7638 thumbprint (SHA-256) */
+                kid: string;
+                /** @enum {string} */
+                kty: 'OKP';
+                /** @enum {string} */
+                use: 'sig';
+                /** @description the public key, base64url */
+                x: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/action-types': {
     parameters: {
       query?: never;
@@ -398,6 +452,117 @@ export interface paths {
                 slug: string;
               }[];
               title: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/campaigns/{id}/attestation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The campaign report's figures, signed by the platform
+     * @description A compact JWS (RFC 7515) signed with the platform's active Ed25519 key (`alg: EdDSA`); its protected header names the key (`kid`, listed at `/.well-known/jwks.json`) and the type `tandem-attestation+jwt`. The payload is the JSON of `GET /api/campaigns/{id}/report` at this moment, plus `iss` (the platform's public URL), `iat` (seconds since the epoch), `sub` and `campaignId` (the campaign's id). Verify it with `npx tandem verify <file> --jwks <url>` or any JOSE library. `download=1` answers the same JSON as an attachment (`attestation-<id>.json`), for a browser link that saves a file.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description `1`: send the answer as a file to save (`content-disposition: attachment`) */
+          download?: '1' | '0';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the compact JWS: header.payload.signature */
+              jws: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
             };
           };
         };
@@ -911,6 +1076,114 @@ export interface paths {
             [name: string]: unknown;
           };
           content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/campaigns/{id}/report.pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The campaign report as PDF
+     * @description The same figures as `GET /api/campaigns/{id}/report`, laid out for a sponsor: the campaign and its period, the totals, each challenge's participants, quantity and CO2e, each tier's goal, counterpart, sponsor, unlock, the amount a matching tier owes, its delivery and proof, then the emission factors with their sources. Served as an attachment. In French unless `lang=en` or an `Accept-Language` preferring English asks otherwise (`lang` wins). A browser signed in to the site may follow a plain link to it (its session cookie is accepted on reads).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description the language of the report; by default from `Accept-Language`, else French */
+          lang?: 'fr' | 'en';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The report as a PDF document */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/pdf': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
         };
       };
     };

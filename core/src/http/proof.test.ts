@@ -410,6 +410,8 @@ describe('the PDF report', () => {
     expect(answer.headers['content-disposition']).toBe(
       `attachment; filename="report-${campaign.id}.pdf"`,
     );
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['cache-control']).toBe('private, no-store');
     const pdf = answer.rawPayload;
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.subarray(-6).toString('latin1')).toMatch(/%%EOF\s*$/);
