@@ -98,6 +98,8 @@ describe('NUL and unpaired surrogates', () => {
       '/api/organizations/abc%00def',
       '/api/challenges/abc%00def/events',
       '/api/campaigns/abc%00def/report',
+      '/api/campaigns/abc%00def/report.pdf',
+      '/api/campaigns/abc%00def/attestation',
     ];
     for (const url of urls) {
       for (const token of [undefined, session, platform.adminToken]) {
