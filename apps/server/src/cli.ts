@@ -29,7 +29,7 @@ Commands:
   worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
   example    load a reference campaign once (tandem example <name>; without a name, the list)
   new-plugin scaffold an action-type plugin in plugins/<id>
-  keys       the signing keys of attestations: tandem keys rotate | tandem keys list
+  keys       the signing keys of attestations: tandem keys rotate [--key <jwk file>] | tandem keys list
   verify     check a campaign attestation: tandem verify <file> [--jwks <file|url>]
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
@@ -151,7 +151,7 @@ function finish(result: CommandResult): never {
  * uses (DATABASE_URL and TANDEM_SECRET_KEY, or the embedded default's data
  * folder), without serving anything.
  */
-async function keys(subcommand: string | undefined): Promise<void> {
+async function keys(subcommand: string | undefined, args: string[]): Promise<void> {
   if (subcommand !== 'rotate' && subcommand !== 'list') return fail(KEYS_USAGE, 2);
   // No mail is sent; the dev mailbox spares a setting the command does not need.
   const platform = await open(readConfig({ TANDEM_DEV_MAILBOX: '1' }), {
@@ -161,7 +161,7 @@ async function keys(subcommand: string | undefined): Promise<void> {
   });
   let result: CommandResult;
   try {
-    result = await keysCommand(platform, subcommand);
+    result = await keysCommand(platform, subcommand, args);
   } finally {
     await platform.close();
   }
@@ -251,7 +251,7 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
     case 'example':
       return loadExample(rest[0]);
     case 'keys':
-      return keys(rest[0]);
+      return keys(rest[0], rest.slice(1));
     case 'verify':
       // Needs no database: only the file and the platform's public keys.
       return finish(await verifyCommand(rest, process.env['TANDEM_PUBLIC_URL'] || undefined));

@@ -20,7 +20,9 @@ Exits 0 when it verifies, 1 when it does not.`;
 
 export const KEYS_USAGE = `Usage: tandem keys <rotate|list>
 
-  rotate   make a new signing key the active one; older keys stay published
+  rotate [--key <file>]
+           make a new signing key the active one: generated, or your own
+           Ed25519 private key (a JWK file with "d"); older keys stay published
            at /.well-known/jwks.json, so what they signed keeps verifying
   list     the signing keys, the active one first`;
 
@@ -175,10 +177,29 @@ export async function verifyCommand(
 export async function keysCommand(
   platform: Platform,
   subcommand: string | undefined,
+  args: readonly string[] = [],
 ): Promise<CommandResult> {
   switch (subcommand) {
     case 'rotate': {
-      const key = await services.rotateSigningKey(platform.ctx);
+      let own: unknown;
+      if (args.length > 0) {
+        const [flag, path] = args;
+        if (flag !== '--key' || !path || args.length > 2) return failed(KEYS_USAGE, 2);
+        try {
+          own = JSON.parse(await readFile(path, 'utf8')) as unknown;
+        } catch (error) {
+          return failed(
+            `Could not read a JSON key from ${path} (${(error as NodeJS.ErrnoException).code ?? 'not JSON'}).`,
+          );
+        }
+      }
+      let key: services.SigningKeyInfo;
+      try {
+        key = await services.rotateSigningKey(platform.ctx, own);
+      } catch (error) {
+        if (error instanceof services.SigningKeyInvalid) return failed(error.message);
+        throw error;
+      }
       const all = await services.signingKeys(platform.ctx);
       return ok([
         `New signing key ${key.kid} is active; it signs attestations from now on.`,
@@ -186,6 +207,7 @@ export async function keysCommand(
       ]);
     }
     case 'list': {
+      if (args.length > 0) return failed(KEYS_USAGE, 2);
       const keys = await services.signingKeys(platform.ctx);
       if (keys.length === 0) {
         return ok(['No signing key yet: one is made when the first attestation is asked for.']);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,23 +182,40 @@ describe('tandem keys', () => {
     expect(newKid).toBeDefined();
     expect(newKid).not.toBe(oldKid);
 
+    // The operator's own key, from a JWK file (in this process: the spawns above cover the command).
+    const own = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const imported = await keysCommand(platform, 'rotate', [
+      '--key',
+      await file('own-key.json', JSON.stringify(own)),
+    ]);
+    expect(imported.code, imported.err.join('\n')).toBe(0);
+    const ownKid = /New signing key (\S+) is active/.exec(imported.out.join('\n'))?.[1];
+    const publicOnly = await keysCommand(platform, 'rotate', [
+      '--key',
+      await file('public-key.json', JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: own.x })),
+    ]);
+    expect(publicOnly.code).toBe(1);
+    expect(publicOnly.err.join('\n')).toContain('private half');
+    expect((await keysCommand(platform, 'rotate', ['--key'])).code).toBe(2);
+
     const listed = await tandem(['keys', 'list']);
     const usage = await keysCommand(platform, 'burn');
     expect(usage.code).toBe(2);
     expect(usage.err.join('\n')).toContain('Usage: tandem keys <rotate|list>');
     expect(listed.code, listed.out + listed.err).toBe(0);
     const lines = listed.out.trim().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^${newKid}\\s+active`));
+    expect(lines[0]).toMatch(new RegExp(`^${ownKid}\\s+active`));
+    expect(listed.out).toMatch(new RegExp(`${newKid}\\s+retired`));
     expect(listed.out).toMatch(new RegExp(`${oldKid}\\s+retired`));
 
     // The API process signs with the new key at once: it reads which key is active.
     const after = (await client.get(`/api/campaigns/${campaignId}/attestation`, admin)).body;
     const afterKid = JSON.parse(Buffer.from(after.jws.split('.')[0], 'base64url').toString()).kid;
-    expect(afterKid).toBe(newKid);
+    expect(afterKid).toBe(ownKid);
     const keys = (await client.get('/.well-known/jwks.json')).body.keys.map(
       (key: { kid: string }) => key.kid,
     );
-    expect(keys).toEqual(expect.arrayContaining([oldKid, newKid]));
+    expect(keys).toEqual(expect.arrayContaining([oldKid, newKid, ownKid]));
 
     const beforeRun = await tandem([
       'verify',
@@ -212,6 +230,6 @@ describe('tandem keys', () => {
       undefined,
     );
     expect(afterRun.code, afterRun.err.join('\n')).toBe(0);
-    expect(afterRun.out.join('\n')).toContain(`signed with key ${newKid}`);
+    expect(afterRun.out.join('\n')).toContain(`signed with key ${ownKid}`);
   }, 180_000);
 });

@@ -107,6 +107,8 @@ describe('NUL and unpaired surrogates', () => {
       '/api/campaigns/abc%00def/report',
       '/api/campaigns/abc%00def/ranking',
       '/api/challenges/abc%00def/series',
+      '/api/campaigns/abc%00def/report.pdf',
+      '/api/campaigns/abc%00def/attestation',
     ];
     for (const url of urls) {
       for (const token of [undefined, session, platform.adminToken]) {

@@ -36,6 +36,9 @@ describe('OpenAPI at /docs', () => {
       ['/api/auth/magic-link', 'post'],
       ['/api/auth/session', 'post'],
       ['/api/health', 'get'],
+      ['/api/campaigns/{id}/report.pdf', 'get'],
+      ['/api/campaigns/{id}/attestation', 'get'],
+      ['/.well-known/jwks.json', 'get'],
     ];
     for (const [path, method] of expected) {
       const operation = spec.paths[path]?.[method];

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import {
@@ -12,6 +13,7 @@ import { defineActionType } from '../plugins/index.js';
 import {
   AttestationInvalid,
   rotateSigningKey,
+  SigningKeyInvalid,
   verifyAttestation,
 } from '../services/attestations.js';
 import { winAnsi } from '../services/report-pdf.js';
@@ -292,6 +294,49 @@ describe('the signed attestation', () => {
     expect(active?.n).toBe(1);
   });
 
+  it("rotates to the operator's own Ed25519 key, and refuses keys that cannot sign", async () => {
+    const { campaign } = await sponsoredCampaign();
+    const own = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const rotated = await rotateSigningKey(platform.ctx, own);
+    const expectedKid = await calculateJwkThumbprint(
+      { kty: 'OKP', crv: 'Ed25519', x: own.x as string },
+      'sha256',
+    );
+    expect(rotated.kid).toBe(expectedKid);
+    const jws = await attestationOf(campaign.id);
+    expect(decodeProtectedHeader(jws).kid).toBe(expectedKid);
+    const jwks = await keySet();
+    expect(jwks.keys[0]).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: own.x,
+      kid: expectedKid,
+      alg: 'EdDSA',
+      use: 'sig',
+    });
+    await expect(verifyAttestation(jws, jwks)).resolves.toBeDefined();
+
+    const other = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const refusals: [unknown, RegExp][] = [
+      [{ kty: 'OKP', crv: 'Ed25519', x: own.x }, /private half/],
+      [{ ...other, x: own.x }, /does not match/],
+      [{ ...other, crv: 'X25519' }, /Ed25519 key/],
+      [
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+        /Ed25519 key/,
+      ],
+      [[1, 2], /JSON object/],
+      [own, /already has this key/],
+    ];
+    for (const [key, message] of refusals) {
+      const refused = rotateSigningKey(platform.ctx, key);
+      await expect(refused, message.source).rejects.toBeInstanceOf(SigningKeyInvalid);
+      await expect(rotateSigningKey(platform.ctx, key)).rejects.toThrow(message);
+    }
+    // Nothing was stored by the refusals: the operator's key still signs.
+    expect((await keySet()).keys[0]?.kid).toBe(expectedKid);
+  });
+
   it('serves the key set to anyone, cacheable for a short time', async () => {
     const answer = await platform.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(answer.statusCode).toBe(200);
@@ -410,6 +455,8 @@ describe('the PDF report', () => {
     expect(answer.headers['content-disposition']).toBe(
       `attachment; filename="report-${campaign.id}.pdf"`,
     );
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['cache-control']).toBe('private, no-store');
     const pdf = answer.rawPayload;
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.subarray(-6).toString('latin1')).toMatch(/%%EOF\s*$/);

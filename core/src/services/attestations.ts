@@ -11,6 +11,7 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Keyring } from '../keyring.js';
 import {
   addSigningKey,
@@ -70,6 +71,58 @@ const info = (row: SigningKeyRow): SigningKeyInfo => ({
   active: row.retiredAt === null,
 });
 
+/** Why an operator's key was refused, in a sentence naming what is wrong. */
+export class SigningKeyInvalid extends Error {
+  override readonly name = 'SigningKeyInvalid';
+}
+
+const BASE64URL_32_BYTES = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The operator's own Ed25519 private key (a JWK with `d`), checked and
+ * sealed: its public half is derived from `d` (a given `x` must match it),
+ * so a key whose halves disagree can never be published.
+ */
+async function importedSigningKey(keyring: Keyring, input: unknown): Promise<NewSigningKey> {
+  const jwk = input as Record<string, unknown> | null;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+    throw new SigningKeyInvalid('The key must be a JSON object (a private JWK).');
+  }
+  if (jwk['kty'] !== 'OKP' || jwk['crv'] !== 'Ed25519') {
+    throw new SigningKeyInvalid('The key must be an Ed25519 key ("kty": "OKP", "crv": "Ed25519").');
+  }
+  const d = jwk['d'];
+  if (typeof d !== 'string' || !BASE64URL_32_BYTES.test(d)) {
+    throw new SigningKeyInvalid(
+      'The key must hold its private half: "d", 32 bytes in base64url (a public key cannot sign).',
+    );
+  }
+  let x: string;
+  try {
+    const derived = createPublicKey(
+      createPrivateKey({
+        // Node wants an `x` but derives the public half from `d` alone.
+        key: { kty: 'OKP', crv: 'Ed25519', d, x: typeof jwk['x'] === 'string' ? jwk['x'] : '' },
+        format: 'jwk',
+      }),
+    ).export({ format: 'jwk' });
+    x = String(derived.x);
+  } catch {
+    throw new SigningKeyInvalid('The key is not a valid Ed25519 private key.');
+  }
+  if (jwk['x'] !== undefined && jwk['x'] !== x) {
+    throw new SigningKeyInvalid('The key\'s public half "x" does not match its private half "d".');
+  }
+  const publicJwk: Ed25519PublicJwk = { kty: 'OKP', crv: 'Ed25519', x };
+  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+  const privateJwk = { kty: 'OKP', crv: 'Ed25519', d, x };
+  return {
+    kid,
+    publicJwk,
+    sealedPrivateJwk: keyring.seal(JSON.stringify(privateJwk), sealContext(kid)),
+  };
+}
+
 /** A fresh Ed25519 key pair, its id the public key's thumbprint, its private half sealed. */
 async function newSigningKey(keyring: Keyring): Promise<NewSigningKey> {
   const pair = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
@@ -118,11 +171,28 @@ async function activeKey(ctx: ServiceContext): Promise<SigningKeyRow> {
 }
 
 /**
- * `tandem keys rotate`: a new key signs from now on; the one it replaces is
- * retired but stays published, so what it signed keeps verifying.
+ * `tandem keys rotate [--key <file>]`: a new key signs from now on — one
+ * generated here, or the operator's own (`privateJwk`, an Ed25519 private
+ * JWK); the one it replaces is retired but stays published, so what it
+ * signed keeps verifying.
+ *
+ * @throws SigningKeyInvalid when the operator's key is not a usable
+ * Ed25519 private key, or is a key Tandem already has.
  */
-export async function rotateSigningKey(ctx: ServiceContext): Promise<SigningKeyInfo> {
-  return info(await addSigningKey(ctx.db, await newSigningKey(ctx.keyring), 'replace'));
+export async function rotateSigningKey(
+  ctx: ServiceContext,
+  privateJwk?: unknown,
+): Promise<SigningKeyInfo> {
+  const key =
+    privateJwk === undefined
+      ? await newSigningKey(ctx.keyring)
+      : await importedSigningKey(ctx.keyring, privateJwk);
+  if ((await listSigningKeys(ctx.db)).some((row) => row.kid === key.kid)) {
+    throw new SigningKeyInvalid(
+      `Tandem already has this key (${key.kid}): a retired key does not come back.`,
+    );
+  }
+  return info(await addSigningKey(ctx.db, key, 'replace'));
 }
 
 /** `tandem keys list`: every key, the active one first. */

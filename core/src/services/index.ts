@@ -59,6 +59,7 @@ export {
   publicKeySet,
   rotateSigningKey,
   signingKeys,
+  SigningKeyInvalid,
   type PublishedJwk,
   type SigningKeyInfo,
 } from './attestations.js';

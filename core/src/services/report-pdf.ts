@@ -1,3 +1,7 @@
+// pdfkit ships no types: this brings its declaration into every program that compiles
+// this file, the site's type check of core's sources included.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="../pdfkit.d.ts" />
 import PDFDocument from 'pdfkit';
 import type { Counterpart, Goal, Money } from '../domain/types.js';
 import { formatDate, formatMoney, formatNumber, type MailLocale } from '../mail/format.js';

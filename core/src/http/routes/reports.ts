@@ -138,6 +138,7 @@ export async function reportRoutes(app: App, ctx: ServiceContext): Promise<void>
         .type('application/pdf')
         .header('vary', 'accept-language')
         .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
         .header('content-disposition', `attachment; filename="report-${request.params.id}.pdf"`)
         .send(pdf);
     },
