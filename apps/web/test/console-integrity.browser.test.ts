@@ -157,7 +157,8 @@ describe('the integrity console', () => {
     await screenshot(page, 'console-integrity-after');
     expect(problems).toEqual([]);
 
-    // Someone without the admin role never sees the page.
+    // Someone without the admin role never sees the page (the same browser, signed in anew).
+    await page.context().clearCookies();
     const outsider = await browser.page({ viewport: 'desktop' });
     const memberEmail = `member-${unique()}@example.org`;
     must(
