@@ -1,11 +1,10 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
   screenshot,
+  signIn,
   startSite,
   watchProblems,
   type Browser,
@@ -38,17 +37,6 @@ function must<T = Record<string, unknown>>(
   if (answer.status !== status)
     throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body as T;
-}
-
-/** Signs `page` in through the mailed link and lands on `next`. */
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(
-    `${site.url}/sign-in?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`,
-  );
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
 }
 
 async function publicParticipants(challengeId: string): Promise<number> {
@@ -116,7 +104,7 @@ describe('the integrity console', () => {
     const path = `/admin/${slug}/integrity`;
     const page = await browser.page({ viewport: 'desktop' });
     const problems = watchProblems(page);
-    await signIn(page, adminEmail, path);
+    await signIn(site, page, adminEmail, path);
     await page.getByRole('heading', { level: 1, name: 'Intégrité des comptes' }).waitFor();
     const card = page.locator('li.alert', {
       has: page.getByRole('heading', { name: 'Domaine e-mail burst.example' }),
@@ -124,9 +112,9 @@ describe('the integrity console', () => {
     await expect(card.count()).resolves.toBe(1);
     expect(await card.textContent()).toContain('25 sur 27');
     expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity-desktop');
+    await screenshot(page, 'console-integrity');
     await page.setViewportSize({ width: 820, height: 1180 });
-    await screenshot(page, 'console-integrity-tablet');
+    await screenshot(page, 'console-integrity');
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // No reason: the form says so, on the field.
@@ -146,7 +134,7 @@ describe('the integrity console', () => {
     // The preview changed nothing.
     expect(await publicParticipants(challenge.id)).toBe(27);
     expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity-confirm-desktop');
+    await screenshot(page, 'console-integrity-confirm');
 
     await confirm.getByRole('button', { name: 'Invalider ce lot' }).click();
     await page.getByText('Le lot est retiré des comptes.').waitFor();
@@ -164,12 +152,13 @@ describe('the integrity console', () => {
     expect(await log.textContent()).toContain('Défi ouvert');
     expect(await page.locator('li.alert', { hasText: 'burst.example' }).count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity-after-desktop');
+    await screenshot(page, 'console-integrity-after');
     await page.setViewportSize({ width: 820, height: 1180 });
-    await screenshot(page, 'console-integrity-after-tablet');
+    await screenshot(page, 'console-integrity-after');
     expect(problems).toEqual([]);
 
-    // Someone without the admin role never sees the page.
+    // Someone without the admin role never sees the page (the same browser, signed in anew).
+    await page.context().clearCookies();
     const outsider = await browser.page({ viewport: 'desktop' });
     const memberEmail = `member-${unique()}@example.org`;
     must(
@@ -181,7 +170,7 @@ describe('the integrity console', () => {
       201,
       'agent',
     );
-    await signIn(outsider, memberEmail, '/me');
+    await signIn(site, outsider, memberEmail);
     const refused = await outsider.goto(`${site.url}${path}`);
     expect(refused?.status()).toBe(403);
   }, 180_000);

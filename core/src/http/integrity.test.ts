@@ -365,6 +365,67 @@ describe('batch invalidation', () => {
   });
 });
 
+describe('an agent', () => {
+  it('flags the people and the quantity one agent brought in, and invalidates them with the unnamed records', async () => {
+    const { id, slug } = await setUp();
+    const email = `agent-${unique()}@example.org`;
+    const added = await client.post(
+      `/api/organizations/${slug}/members`,
+      { email, role: 'agent' },
+      admin,
+    );
+    expect(added.status).toBe(201);
+    const agentId = added.body.participantId as string;
+    const agent = { token: await client.signIn(email) };
+    for (let i = 0; i < 20; i++) {
+      const recorded = await client.post(
+        `/api/challenges/${id}/contributions`,
+        { details: { km: 2 }, participant: { email: `door${i}-${unique()}@resident${i}.example` } },
+        agent,
+      );
+      expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
+    }
+    const unnamed = await client.post(
+      `/api/challenges/${id}/contributions`,
+      { details: { km: 5 }, participant: null },
+      agent,
+    );
+    expect(unnamed.status).toBe(201);
+    await rideFrom(id, `self-${unique()}@self.example`, '198.51.100.50', 4);
+    expect(await progressOf(id)).toEqual({ participants: 21, quantity: 49 });
+
+    const answer = await client.get(`/api/challenges/${id}/integrity`, admin);
+    const byAgent = answer.body.alerts.filter((a: { kind: string }) => a.kind === 'agent');
+    expect(byAgent).toEqual([
+      expect.objectContaining({ metric: 'pledges', key: agentId, count: 20, total: 21 }),
+      expect.objectContaining({ metric: 'quantity', key: agentId, count: 45, total: 49 }),
+    ]);
+
+    const done = await client.post(
+      `/api/challenges/${id}/invalidations`,
+      { filter: { agent: agentId }, reason: 'Residents nobody met' },
+      admin,
+    );
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({
+      pledges: 20,
+      contributions: 21,
+      participants: 20,
+      quantity: 45,
+    });
+    expect(await progressOf(id)).toEqual({ participants: 1, quantity: 4 });
+    expect(await recountChallenge(platform.db, id, new Date())).toMatchObject({ corrected: false });
+    const restored = await client.post(
+      `/api/challenges/${id}/invalidations/${done.body.id}/restore`,
+      undefined,
+      admin,
+    );
+    expect(restored.status).toBe(200);
+    expect(await progressOf(id)).toEqual({ participants: 21, quantity: 49 });
+    expect(await recountChallenge(platform.db, id, new Date())).toMatchObject({ corrected: false });
+  });
+});
+
 describe('who reads and who acts', () => {
   it('lets the organizer act, the sponsor read, and nobody else in', async () => {
     const { id, slug, sponsorSlug } = await setUp();

@@ -306,8 +306,23 @@ async function build(
     case 'POST /api/challenges/{id}/invalidations/{invalidationId}/restore': {
       // Restoring is once: a fresh challenge, pledge and invalidation for each caller.
       const id = await freshChallenge(world, 'open');
+      // A member of its own, whose session no other request ends (the fuzz signs people out).
+      const email = `invalidated-${unique()}@example.org`;
+      must(
+        await world.client.post(
+          `/api/organizations/${home.slug}/members`,
+          { email, role: 'member' },
+          asAdmin(world),
+        ),
+        201,
+        'member to invalidate',
+      );
       const pledged = must(
-        await world.client.post(`/api/challenges/${id}/pledges`, {}, { token: home.tokens.self }),
+        await world.client.post(
+          `/api/challenges/${id}/pledges`,
+          {},
+          { token: await world.client.signIn(email) },
+        ),
         201,
         'pledge to invalidate',
       );

@@ -1,3 +1,4 @@
+import { formatNumber } from '$lib/format';
 import { m } from '$lib/paraglide/messages';
 
 /** One concentration alert as `GET /api/challenges/{id}/integrity` serves it (ADR 0039). */
@@ -25,9 +26,9 @@ export function metricLabel(metric: IntegrityAlert['metric']): string {
   return metric === 'pledges' ? m.igy_metric_pledges() : m.igy_metric_quantity();
 }
 
-/** A share (0–1) as a percentage with at most one decimal. */
+/** A share (0–1) as a percentage with at most one decimal, in the page's language (`92,6`). */
 export function percent(share: number): string {
-  return String(Math.round(share * 1000) / 10);
+  return formatNumber(share * 100, 1);
 }
 
 const ACTIONS: Record<string, () => string> = {
