@@ -427,6 +427,35 @@ describe('GET /api/challenges/{id}/series', () => {
     );
   });
 
+  it('no longer counts an invalidated pledge nor its contributions, on any day', async () => {
+    clock = new Date('2026-12-10T09:00:00Z');
+    const slug = await organization();
+    const id = await challenge(await campaign(slug));
+    const kept = `kept-${unique()}@example.org`;
+    const taken = `taken-${unique()}@example.org`;
+    await join(id, kept, null, [{ details: { km: 3 } }]);
+    await join(id, taken, null, [{ details: { km: 40 } }]);
+    const totals = async () => {
+      const series = await client.get(`/api/challenges/${id}/series`, admin);
+      expect(series.status, JSON.stringify(series.body)).toBe(200);
+      const last = series.body.days.at(-1);
+      return [last.participantsTotal, last.quantityTotal];
+    };
+    expect(await totals()).toEqual([2, 43]);
+    const [pledge] = await platform.db.query<{ id: string }>(
+      `select id from pledge where challenge_id = ?
+          and participant_id = (select id from participant where canonical_email = lower(?))`,
+      [id, taken],
+    );
+    const invalidated = await client.post(
+      `/api/challenges/${id}/invalidations`,
+      { filter: { pledgeIds: [pledge?.id] }, reason: 'one person, forty kilometres a day' },
+      admin,
+    );
+    expect(invalidated.status, JSON.stringify(invalidated.body)).toBe(201);
+    expect(await totals()).toEqual([1, 3]);
+  });
+
   it("puts the days in the organization's time zone", async () => {
     clock = new Date('2026-12-03T09:00:00Z');
     // Auckland is 13 hours ahead of UTC in December.

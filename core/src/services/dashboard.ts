@@ -202,7 +202,8 @@ const toDate = (value: Date | string | null): Date | null =>
  *
  * What counts is what the counters count (API.md, "Who counts", and the
  * recount): people with a confirmed pledge or a contribution — a withdrawn
- * pledge without contributions no longer counts, on any day — and the sum
+ * pledge without contributions no longer counts, on any day, nor does an
+ * invalidated one (ADR 0039) — and the sum
  * of the contribution rows. A person counts from the first of their pledge's
  * confirmation day and their first contribution's day. With `team`, only
  * the people of that team (as their participation records it now) and
@@ -289,7 +290,8 @@ export async function challengeSeries(
                 end,
                 case when p.contributions > 0 then
                   (select min(c.day) from contribution c
-                    where c.challenge_id = p.challenge_id and c.participant_id = p.participant_id)
+                    where c.challenge_id = p.challenge_id and c.participant_id = p.participant_id
+                      and c.invalidation_id is null)
                 end) as day
          from participation p
         where p.challenge_id = ? and (p.pledged or p.contributions > 0) ${teamOfPeople}
@@ -298,7 +300,7 @@ export async function challengeSeries(
      ), acts as (
        select c.day, sum(c.quantity) as quantity, sum(c.co2e_kg) as co2e
          from contribution c ${teamOfActs}
-        where c.challenge_id = ?
+        where c.challenge_id = ? and c.invalidation_id is null
         group by c.day
      ), before as (
        select (select coalesce(sum(n), 0) from joined where day < ?::date) as n,
