@@ -34,7 +34,8 @@ export const load: PageServerLoad = async (event) => {
   const teamParam = event.url.searchParams.get('team')?.trim() || null;
   const team = (campaign.teams ?? []).find((one) => one.slug === teamParam) ?? null;
 
-  const [series, ranking, feed] = await Promise.all([
+  const admin = hasRole(membership.role, 'admin');
+  const [series, ranking, feed, integrity] = await Promise.all([
     challenge
       ? api
           .GET('/api/challenges/{id}/series', {
@@ -49,6 +50,12 @@ export const load: PageServerLoad = async (event) => {
       .GET('/api/campaigns/{id}/ranking', { params: { path: { id } } })
       .then((answer) => answer.data ?? null),
     challenge ? loadFeed(event, challenge.id, 10) : Promise.resolve([]),
+    // Concentration alerts are the admins' to read (ADR 0039).
+    challenge && admin
+      ? api
+          .GET('/api/challenges/{id}/integrity', { params: { path: { id: challenge.id } } })
+          .then((answer) => answer.data ?? null)
+      : Promise.resolve(null),
   ]);
 
   // A co-sponsored tier names its sponsor, whose beneficiary it may fund.
@@ -101,7 +108,8 @@ export const load: PageServerLoad = async (event) => {
     series: series?.days ?? [],
     ranking,
     feed,
+    alerts: integrity?.alerts ?? null,
     // The reports and the attestation are the admins' (the API says so too).
-    downloads: hasRole(membership.role, 'admin'),
+    downloads: admin,
   };
 };
