@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +10,8 @@ import {
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
-  SCREENSHOTS,
+  screenshot,
+  signIn,
   startSite,
   VIEWPORTS,
   watchProblems,
@@ -62,25 +60,12 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Signs the page's browser in by the mailed link, landing on `next`. */
-async function signIn(page: Page, next: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Adresse e-mail').fill(adminEmail);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, adminEmail, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
-
 /** axe finds nothing, and the page is saved at tablet and desktop sizes. */
 async function checkAndShoot(page: Page, name: string): Promise<void> {
   expect(await accessibilityViolations(page)).toEqual([]);
-  await mkdir(SCREENSHOTS, { recursive: true });
   for (const viewport of ['tablet', 'desktop'] as const) {
     await page.setViewportSize(VIEWPORTS[viewport]);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${viewport}.png`), fullPage: true });
+    await screenshot(page, name);
   }
   await page.setViewportSize(VIEWPORTS.desktop);
 }
@@ -108,7 +93,7 @@ describe('the integrations console', () => {
   it('opens the index for an admin, with its three parts', async () => {
     page = await browser.page({ viewport: 'desktop' });
     problems = watchProblems(page);
-    await signIn(page, base());
+    await signIn(site, page, adminEmail, base());
     await page.getByRole('heading', { level: 1, name: 'Partenaires et intégrations' }).waitFor();
     for (const name of ['Partenaires e-learning', 'Webhooks', 'Catalogue de gestes']) {
       expect(await page.getByRole('link', { name }).count()).toBe(1);
