@@ -78,6 +78,20 @@ async function until(what: string, condition: () => boolean | Promise<boolean>):
   }
 }
 
+/** The status of an empty batch of statements sent with a partner's Basic credentials. */
+async function statementsWith(partnerId: string, key: string): Promise<number> {
+  const answer = await fetch(`${site.url}/api/integrations/xapi/statements`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${partnerId}:${key}`).toString('base64')}`,
+      'x-experience-api-version': '1.0.3',
+      'content-type': 'application/json',
+    },
+    body: '[]',
+  });
+  return answer.status;
+}
+
 function verify(secret: string, request: ReceivedRequest | undefined): { type: string } {
   if (!request) throw new Error('nothing received');
   return new Webhook(secret).verify(request.body, request.headers as Record<string, string>) as {
@@ -119,16 +133,7 @@ describe('the integrations console', () => {
       `${partner?.keyPrefix}…`,
     );
     // The key works against the xAPI endpoint the page names.
-    const about = await fetch(`${site.url}/api/integrations/xapi/statements`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${partner?.id}:${key}`).toString('base64')}`,
-        'x-experience-api-version': '1.0.3',
-        'content-type': 'application/json',
-      },
-      body: '[]',
-    });
-    expect(about.status).not.toBe(401);
+    expect(await statementsWith(partner?.id ?? '', key)).not.toBe(401);
     await checkAndShoot(page, 'console-integrations-partners-key');
 
     await page.reload();
@@ -137,22 +142,22 @@ describe('the integrations console', () => {
     expect(await page.content()).not.toContain(key);
     await checkAndShoot(page, 'console-integrations-partners');
 
+    // A new key, shown once too; the old one stops working.
+    await page.getByRole('button', { name: 'Nouvelle clé pour Formaplus' }).click();
+    await page.getByText('L’ancienne clé ne fonctionne plus.').waitFor();
+    const rotated = (await page.getByTestId('partner-key').textContent()) ?? '';
+    expect(rotated).toMatch(/^elk_/);
+    expect(rotated).not.toBe(key);
+    expect(await statementsWith(partner?.id ?? '', key)).toBe(401);
+    expect(await statementsWith(partner?.id ?? '', rotated)).not.toBe(401);
+
     // Revoked after a confirmation: the key stops working.
     await page.getByRole('link', { name: 'Révoquer Formaplus' }).click();
     await page.getByRole('heading', { name: 'Révoquer l’accès de Formaplus ?' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Oui, révoquer' }).click();
     await page.getByText('L’accès de Formaplus est révoqué.').waitFor();
-    const refused = await fetch(`${site.url}/api/integrations/xapi/statements`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${partner?.id}:${key}`).toString('base64')}`,
-        'x-experience-api-version': '1.0.3',
-        'content-type': 'application/json',
-      },
-      body: '[]',
-    });
-    expect(refused.status).toBe(401);
+    expect(await statementsWith(partner?.id ?? '', rotated)).toBe(401);
   });
 
   it('adds a webhook, sends a test the receiver verifies, and rotates the secret', async () => {
