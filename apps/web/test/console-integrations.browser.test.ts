@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +10,8 @@ import {
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
-  SCREENSHOTS,
+  screenshot,
+  signIn,
   startSite,
   VIEWPORTS,
   watchProblems,
@@ -62,25 +60,12 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Signs the page's browser in by the mailed link, landing on `next`. */
-async function signIn(page: Page, next: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Adresse e-mail').fill(adminEmail);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, adminEmail, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
-
 /** axe finds nothing, and the page is saved at tablet and desktop sizes. */
 async function checkAndShoot(page: Page, name: string): Promise<void> {
   expect(await accessibilityViolations(page)).toEqual([]);
-  await mkdir(SCREENSHOTS, { recursive: true });
   for (const viewport of ['tablet', 'desktop'] as const) {
     await page.setViewportSize(VIEWPORTS[viewport]);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${viewport}.png`), fullPage: true });
+    await screenshot(page, name);
   }
   await page.setViewportSize(VIEWPORTS.desktop);
 }
@@ -91,6 +76,20 @@ async function until(what: string, condition: () => boolean | Promise<boolean>):
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The status of an empty batch of statements sent with a partner's Basic credentials. */
+async function statementsWith(partnerId: string, key: string): Promise<number> {
+  const answer = await fetch(`${site.url}/api/integrations/xapi/statements`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${partnerId}:${key}`).toString('base64')}`,
+      'x-experience-api-version': '1.0.3',
+      'content-type': 'application/json',
+    },
+    body: '[]',
+  });
+  return answer.status;
 }
 
 function verify(secret: string, request: ReceivedRequest | undefined): { type: string } {
@@ -108,7 +107,7 @@ describe('the integrations console', () => {
   it('opens the index for an admin, with its three parts', async () => {
     page = await browser.page({ viewport: 'desktop' });
     problems = watchProblems(page);
-    await signIn(page, base());
+    await signIn(site, page, adminEmail, base());
     await page.getByRole('heading', { level: 1, name: 'Partenaires et intégrations' }).waitFor();
     for (const name of ['Partenaires e-learning', 'Webhooks', 'Catalogue de gestes']) {
       expect(await page.getByRole('link', { name }).count()).toBe(1);
@@ -134,16 +133,7 @@ describe('the integrations console', () => {
       `${partner?.keyPrefix}…`,
     );
     // The key works against the xAPI endpoint the page names.
-    const about = await fetch(`${site.url}/api/integrations/xapi/statements`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${partner?.id}:${key}`).toString('base64')}`,
-        'x-experience-api-version': '1.0.3',
-        'content-type': 'application/json',
-      },
-      body: '[]',
-    });
-    expect(about.status).not.toBe(401);
+    expect(await statementsWith(partner?.id ?? '', key)).not.toBe(401);
     await checkAndShoot(page, 'console-integrations-partners-key');
 
     await page.reload();
@@ -152,22 +142,22 @@ describe('the integrations console', () => {
     expect(await page.content()).not.toContain(key);
     await checkAndShoot(page, 'console-integrations-partners');
 
+    // A new key, shown once too; the old one stops working.
+    await page.getByRole('button', { name: 'Nouvelle clé pour Formaplus' }).click();
+    await page.getByText('L’ancienne clé ne fonctionne plus.').waitFor();
+    const rotated = (await page.getByTestId('partner-key').textContent()) ?? '';
+    expect(rotated).toMatch(/^elk_/);
+    expect(rotated).not.toBe(key);
+    expect(await statementsWith(partner?.id ?? '', key)).toBe(401);
+    expect(await statementsWith(partner?.id ?? '', rotated)).not.toBe(401);
+
     // Revoked after a confirmation: the key stops working.
     await page.getByRole('link', { name: 'Révoquer Formaplus' }).click();
     await page.getByRole('heading', { name: 'Révoquer l’accès de Formaplus ?' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Oui, révoquer' }).click();
     await page.getByText('L’accès de Formaplus est révoqué.').waitFor();
-    const refused = await fetch(`${site.url}/api/integrations/xapi/statements`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${partner?.id}:${key}`).toString('base64')}`,
-        'x-experience-api-version': '1.0.3',
-        'content-type': 'application/json',
-      },
-      body: '[]',
-    });
-    expect(refused.status).toBe(401);
+    expect(await statementsWith(partner?.id ?? '', rotated)).toBe(401);
   });
 
   it('adds a webhook, sends a test the receiver verifies, and rotates the secret', async () => {

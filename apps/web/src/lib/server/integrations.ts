@@ -19,13 +19,19 @@ export function formText(form: FormData, name: string): string {
 }
 
 /**
- * The answer of a form action the API refused: field errors keyed as the
- * form names its controls, the status kept for 4xx; a 5xx stays a 502 page.
+ * The answer of a form action the API refused: field errors keyed by the
+ * top-level field the form names its control after, a 400 (404 for a thing
+ * gone meanwhile); a 5xx stays a 502 page.
  */
 export function refused(response: Response, body: unknown, values: Record<string, unknown> = {}) {
   if (response.status >= 500) error(502, { message: m.error_generic() });
   const problem: ApiError = apiError(body);
-  return fail(response.status === 404 ? 404 : 400, { values, errors: fieldErrors(problem) });
+  // These forms have one control per top-level field: `events/2` is the events fieldset's.
+  const errors: Record<string, string> = {};
+  for (const [path, message] of Object.entries(fieldErrors(problem))) {
+    errors[path.split('/')[0] ?? 'form'] ??= message;
+  }
+  return fail(response.status === 404 ? 404 : 400, { values, errors });
 }
 
 /**
