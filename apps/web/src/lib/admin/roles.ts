@@ -29,4 +29,6 @@ export interface Section {
   path: string;
   least: Role;
   label: () => string;
+  /** Other paths whose pages belong to this section (a challenge's page to its campaigns). */
+  also?: readonly string[];
 }

@@ -7,7 +7,7 @@ import { hasRole, type Role, type Section } from './roles';
  */
 export const SECTIONS: readonly Section[] = [
   { path: '', least: 'agent', label: m.adm_section_overview },
-  { path: '/campaigns', least: 'admin', label: m.adm_section_campaigns },
+  { path: '/campaigns', least: 'admin', label: m.adm_section_campaigns, also: ['/challenges'] },
   { path: '/beneficiaries', least: 'admin', label: m.con_section_beneficiaries },
   { path: '/members', least: 'admin', label: m.adm_section_members },
   { path: '/branding', least: 'admin', label: m.adm_section_branding },
