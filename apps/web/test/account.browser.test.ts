@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
+  hasSession as browserHasSession,
   launchBrowser,
   mailedToken,
   screenshot,
+  signIn as signInThroughMail,
   startSite,
   watchProblems,
   type Browser,
@@ -90,29 +92,12 @@ async function openChallenge(options: {
   return { slug, campaignId: campaign.id, challengeId: challenge.id, title };
 }
 
-/** Whether the page's browser holds a session cookie. */
-async function hasSession(page: Page): Promise<boolean> {
-  const cookies = await page.context().cookies(site.url);
-  return cookies.some((cookie) => cookie.name === 'tandem_session');
-}
+/** Signs in through the mailed link (the shared helper, for this file's site). */
+const signIn = (page: Page, email: string, next?: string) =>
+  signInThroughMail(site, page, email, next);
 
-/**
- * Signs in as a person would: asks for a link on /sign-in, opens the mailed
- * link (which alone signs nobody in), presses the button.
- */
-async function signIn(page: Page, email: string, next?: string): Promise<void> {
-  await page.goto(`${site.url}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-  await page.getByRole('button', { name: 'Me connecter' }).waitFor();
-  expect(await hasSession(page)).toBe(false);
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === (next ?? '/me'));
-  expect(await hasSession(page)).toBe(true);
-}
+/** Whether the page's browser holds a session cookie. */
+const hasSession = (page: Page) => browserHasSession(site, page);
 
 /** A person with a confirmed pledge to a fresh commute challenge. */
 async function commuter(): Promise<{ email: string; challengeId: string; title: string }> {

@@ -143,8 +143,14 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 /** Saves a full-page screenshot as `<name>-<viewport>.png` under {@link SCREENSHOTS}. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  const size = page.viewportSize();
-  const label = size && size.width <= VIEWPORTS.phone.width ? 'phone' : 'desktop';
+  const width = page.viewportSize()?.width ?? VIEWPORTS.desktop.width;
+  // Named after the narrowest viewport the page fits in: phone, tablet or desktop.
+  const label =
+    width <= VIEWPORTS.phone.width
+      ? 'phone'
+      : width <= VIEWPORTS.tablet.width
+        ? 'tablet'
+        : 'desktop';
   const path = join(SCREENSHOTS, `${name}-${label}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
@@ -174,4 +180,30 @@ export async function mailedToken(site: Site, to: string, purpose: string): Prom
     if (Date.now() > deadline) throw new Error(`no ${purpose} mail with a token for ${to}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Whether the page's browser holds a session cookie for the site. */
+export async function hasSession(site: Site, page: Page): Promise<boolean> {
+  const cookies = await page.context().cookies(site.url);
+  return cookies.some((cookie) => cookie.name === 'tandem_session');
+}
+
+/**
+ * Signs in as a person would: asks for a link on /sign-in, opens the mailed
+ * link (which alone signs nobody in), presses the button, and waits for the
+ * page it leads to (`next`, else /me).
+ */
+export async function signIn(site: Site, page: Page, email: string, next?: string): Promise<void> {
+  await page.goto(`${site.url}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+  await page.getByLabel('Adresse e-mail').fill(email);
+  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
+  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
+  const token = await mailedToken(site, email, 'sign-in');
+  await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
+  const button = page.getByRole('button', { name: 'Me connecter' });
+  await button.waitFor();
+  if (await hasSession(site, page)) throw new Error('opening the mailed link signed in by itself');
+  await button.click();
+  await page.waitForURL((url) => url.pathname === (next ?? '/me').split('?')[0]);
+  if (!(await hasSession(site, page))) throw new Error(`no session after signing in ${email}`);
 }
