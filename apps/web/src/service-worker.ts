@@ -25,10 +25,13 @@ const SHELL_FILES = [...build, ...files];
 
 worker.addEventListener('install', (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL)
-      .then((cache) => cache.addAll(SHELL_FILES))
-      .then(() => worker.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(SHELL);
+      // One by one rather than `addAll`: on a weak signal one file may fail,
+      // and the others are still worth keeping (a missed one is fetched later).
+      await Promise.allSettled(SHELL_FILES.map((file) => cache.add(file)));
+      await worker.skipWaiting();
+    })(),
   );
 });
 
@@ -76,10 +79,14 @@ worker.addEventListener('fetch', (event) => {
   }
   if (SHELL_FILES.includes(url.pathname)) {
     event.respondWith(
-      caches
-        .open(SHELL)
-        .then((cache) => cache.match(url.pathname))
-        .then((kept) => kept ?? fetch(request)),
+      (async () => {
+        const cache = await caches.open(SHELL);
+        const kept = await cache.match(url.pathname);
+        if (kept) return kept;
+        const fetched = await fetch(request);
+        if (fetched.ok) await cache.put(url.pathname, fetched.clone());
+        return fetched;
+      })(),
     );
   }
 });

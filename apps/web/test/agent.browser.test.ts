@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
-  SCREENSHOTS,
+  screenshot,
+  signIn,
   startSite,
   VIEWPORTS,
   watchProblems,
@@ -42,11 +40,10 @@ function must<T = Record<string, unknown>>(
   return answer.body as T;
 }
 
-/** A full-page screenshot named after the size it was taken at. */
+/** A full-page screenshot at one of the harness's sizes. */
 async function shoot(page: Page, name: string, size: keyof typeof VIEWPORTS): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
   await page.setViewportSize(VIEWPORTS[size]);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
+  await screenshot(page, name);
 }
 
 /** Screenshots at tablet and phone sizes, then back to the tablet. */
@@ -139,15 +136,26 @@ async function organization() {
   return { slug, agentEmail, sortingId, coffeeId, pointId: point.id };
 }
 
-/** Signs the agent in by the mailed link, landing on `next`. */
-async function signIn(page: Page, email: string, next: string): Promise<void> {
-  must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
-  const token = await mailedToken(site, email, 'sign-in');
-  await page.goto(
-    `${site.url}/sign-in?token=${encodeURIComponent(token)}&next=${encodeURIComponent(next)}`,
-  );
-  await page.getByRole('button', { name: 'Me connecter' }).click();
-  await page.waitForURL((url) => url.pathname === next);
+/**
+ * Waits for the agent pages' service worker to be active, then for it to
+ * control the page (a page loaded before it was active is reloaded, as a
+ * tablet's next visit would be). The checks are strings run in the page:
+ * the tests' TypeScript has no DOM types.
+ */
+async function untilControlled(page: Page): Promise<void> {
+  const active =
+    "navigator.serviceWorker.getRegistration('/agent').then((r) => Boolean(r && r.active))";
+  const deadline = Date.now() + 60_000;
+  while (!(await page.evaluate<boolean>(active))) {
+    if (Date.now() > deadline) throw new Error('the service worker never became active');
+    await page.waitForTimeout(250);
+  }
+  if (!(await page.evaluate<boolean>('navigator.serviceWorker.controller !== null'))) {
+    await page.reload();
+  }
+  await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, {
+    timeout: 30_000,
+  });
 }
 
 /** What the API counts: the sorting challenge's participants, the coffee challenge's weigh-ins and kg. */
@@ -178,21 +186,15 @@ describe('the field agent’s tablet', () => {
   it('records offline, syncs once when the network is back, and the counts match', async () => {
     const world = await organization();
     const page = await browser.page({ viewport: 'tablet' });
+    await page.context().clearCookies();
     const problems = watchProblems(page);
     const home = `/agent/${world.slug}`;
-    await signIn(page, world.agentEmail, home);
+    await signIn(site, page, world.agentEmail, home);
 
     await page.getByRole('heading', { name: 'Choisissez le défi' }).waitFor();
     await page.getByRole('heading', { name: 'File d’attente de la tablette' }).waitFor();
     // The service worker installs; the pages loaded after that are its own.
-    // Strings, run in the page: the tests' TypeScript has no DOM types.
-    await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
-    if (!(await page.evaluate<boolean>('navigator.serviceWorker.controller !== null'))) {
-      await page.reload();
-    }
-    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, {
-      timeout: 30_000,
-    });
+    await untilControlled(page);
     await page.getByRole('heading', { name: 'File d’attente de la tablette' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await shootBoth(page, 'agent-home');
@@ -278,7 +280,8 @@ describe('the field agent’s tablet', () => {
   it('shows a refused record with the API’s words, and lets the agent discard it', async () => {
     const world = await organization();
     const page = await browser.page({ viewport: 'tablet' });
-    await signIn(page, world.agentEmail, `/agent/${world.slug}`);
+    await page.context().clearCookies();
+    await signIn(site, page, world.agentEmail, `/agent/${world.slug}`);
     await page.getByRole('heading', { name: 'File d’attente de la tablette' }).waitFor();
     await page.getByRole('link', { name: /Marc de café au compost/ }).click();
     // More than a coffee-ground weigh-in may hold: the API refuses it, naming kg.
@@ -296,7 +299,8 @@ describe('the field agent’s tablet', () => {
   it('works without JavaScript online, through the server’s form actions, and says offline needs it', async () => {
     const world = await organization();
     const page = await browser.page({ viewport: 'phone', javaScript: false });
-    await signIn(page, world.agentEmail, `/agent/${world.slug}`);
+    await page.context().clearCookies();
+    await signIn(site, page, world.agentEmail, `/agent/${world.slug}`);
     await page
       .getByText(
         'Le mode hors connexion (la file d’attente gardée sur la tablette) a besoin de JavaScript',
@@ -335,7 +339,7 @@ describe('the field agent’s tablet', () => {
     await page.context().clearCookies();
     await page.goto(`${site.url}/agent/${world.slug}`);
     await page.waitForURL((url) => url.pathname === '/sign-in');
-    await signIn(page, memberEmail, '/me');
+    await signIn(site, page, memberEmail, '/me');
     const answer = await page.goto(`${site.url}/agent/${world.slug}`);
     expect(answer?.status()).toBe(403);
     const form = await page.request.post(`${site.url}/agent/${world.slug}?/weigh`, {
