@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TablesCapability } from './capabilities.js';
-import { canonicalJson, syncFingerprint, syncItems, syncScope } from './sync-items.js';
+import type { TablesCapability } from '../sdk/capabilities.js';
+import { canonicalJson, syncFingerprint, syncItems, syncScope } from '../sdk/sync-items.js';
 
 /** Tables that must not be reached: the helper refuses before any query. */
 const unreachable: TablesCapability = {
