@@ -274,6 +274,12 @@ describe('the field agent’s tablet', () => {
     await page.getByRole('heading', { name: 'Envoyées (5)' }).waitFor();
     expect(await counts(world)).toEqual({ enrolments: 3, weighIns: 2, kg: 3.75 });
 
+    // Where the installed app starts: the organizations the person is an agent of.
+    await page.goto(`${site.url}/agent`);
+    await page.getByRole('link', { name: 'Ville de Tandem-sur-Marne' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await shoot(page, 'agent-start', 'tablet');
+
     expect(problems.filter((problem) => !problem.includes('net::ERR_FAILED'))).toEqual([]);
   }, 180_000);
 
