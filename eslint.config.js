@@ -192,6 +192,16 @@ export default tseslint.config(
     files: ['apps/web/src/**/*.ts'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
+  // SvelteKit leaves the service worker out of the app's tsconfig (it runs in
+  // a worker, with other globals), so it is linted without type information.
+  {
+    files: ['apps/web/src/service-worker.ts'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { ...globals.serviceworker },
+    },
+  },
   {
     files: ['core/src/**/*.ts'],
     rules: { 'no-restricted-imports': restrict(noCompositionRoot) },

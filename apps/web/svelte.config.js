@@ -7,7 +7,11 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
  * frame a page, no plugin content. Inline style attributes are allowed
  * (progress widths, an organization's colour) because they cannot run code.
  * A basemap served from another origin is added at run time by
- * hooks.server.ts, from the operator's configuration.
+ * hooks.server.ts, from the operator's configuration. The agent mode's
+ * manifest and service worker are this site's own files (`manifest-src`,
+ * `worker-src`); the service worker is registered by the agent pages
+ * themselves, for `/agent` only, and keeps only the files it needs offline
+ * (ADR 0041).
  *
  * @type {import('@sveltejs/kit').Config}
  */
@@ -15,6 +19,10 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     adapter: adapter({ out: 'build', precompress: true }),
+    serviceWorker: {
+      register: false,
+      files: (file) => /^(agent-icon-\d+\.png|manifest\.webmanifest|favicon\.svg)$/.test(file),
+    },
     csp: {
       mode: 'nonce',
       directives: {
@@ -25,6 +33,7 @@ const config = {
         'img-src': ['self', 'data:', 'blob:'],
         'connect-src': ['self'],
         'worker-src': ['self', 'blob:'],
+        'manifest-src': ['self'],
         'font-src': ['self'],
         'object-src': ['none'],
         'base-uri': ['none'],

@@ -218,6 +218,27 @@ describe('syncing the weigh-ins of an offline tablet', () => {
     expect(replay.body.results.slice(1)).toEqual(answer.body.results.slice(1));
   });
 
+  it('erasing a resident drops what identifies their synced weigh-in, and a replay still counts once', async () => {
+    const id = await openChallenge();
+    const email = `resident-${unique()}@example.org`;
+    const items = [item(2, { participant: { email } })];
+    const first = await client.post(syncUrl(id), { items }, agent);
+    expect(first.body.results[0].status).toBe('created');
+    const resident = { token: await client.signIn(email) };
+    expect((await client.delete('/api/me', resident)).status).toBe(200);
+    const [row] = await platform.db.query<{ fingerprint: string }>(
+      'select fingerprint from collection_sync_item where key = ?',
+      [items[0]?.key],
+    );
+    expect(row?.fingerprint).toBe('erased');
+    const replay = await client.post(syncUrl(id), { items }, agent);
+    expect(replay.body.results[0]).toMatchObject({
+      status: 'error',
+      error: 'TANDEM_IDEMPOTENCY_MISMATCH',
+    });
+    expect(await counted(id)).toEqual({ weighIns: 1, kg: 2 });
+  });
+
   it('refuses agents of another organization, members, anonymous callers and bad batches', async () => {
     const id = await openChallenge();
     const otherSlug = `other-${unique()}`;
