@@ -734,7 +734,11 @@ export async function updateChallenge(
       actor: actorOf(viewer, challenge.organizationId),
       action: 'challenge.edited',
       // Which fields changed, not their text: the challenge shows what they are now.
-      details: { fields: Object.keys(patch).filter((key) => key in patch).sort() },
+      details: {
+        fields: Object.keys(patch)
+          .filter((key) => key in patch)
+          .sort(),
+      },
     });
   });
   // This process's write already emptied its cache (app.ts); the tag drops
