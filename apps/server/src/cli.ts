@@ -12,7 +12,7 @@ import {
   type EmbeddedDatabaseServer,
   type Platform,
 } from '@tandem/core';
-import { seedDemo } from './demo.js';
+import { DEMO_AGENT, DEMO_ORGANIZER, seedDemo } from './demo.js';
 import { describeLoad, ExampleError, examples, listExamples } from './examples/index.js';
 import { scaffoldPlugin } from './new-plugin.js';
 import { KEYS_USAGE, keysCommand, verifyCommand, type CommandResult } from './proof.js';
@@ -90,6 +90,11 @@ async function serve(config: Config, options: { migrate: boolean; demo: boolean 
   if (platform.embedded) console.log(`Embedded PostgreSQL: ${platform.embedded.dataDir}`);
   if (options.demo && !process.env['TANDEM_ADMIN_TOKEN']) {
     console.log(`Platform admin token (generated for this run): ${config.adminToken}`);
+  }
+  if (options.demo) {
+    console.log(
+      `Console: sign in at ${url}/sign-in as ${DEMO_ORGANIZER} (owner) or ${DEMO_AGENT} (field agent); the link is at ${url}/api/dev/mailbox?to=<address>`,
+    );
   }
 }
 

@@ -12,6 +12,14 @@ export const DEMO_TOWNS = [
   { name: 'Levallois-Perret', postcode: '92300', lat: 48.895, lon: 2.287, people: 32 },
 ] as const;
 
+/**
+ * Who runs the demo organization: its owner signs in to the console
+ * (`/admin/demo`) and its agent to the field tablet (`/agent/demo`) with a
+ * link from the dev mailbox.
+ */
+export const DEMO_ORGANIZER = 'organisation@demo.tandem.localhost';
+export const DEMO_AGENT = 'agent@demo.tandem.localhost';
+
 /** How many residents have already pledged in the demo. */
 export const DEMO_PLEDGES = DEMO_TOWNS.reduce((sum, town) => sum + town.people, 0);
 
@@ -32,6 +40,8 @@ export async function seedDemo(platform: Platform): Promise<boolean> {
     name: 'Ville de Démo',
     kind: 'city',
   });
+  await services.addMember(ctx, admin, 'demo', { email: DEMO_ORGANIZER, role: 'owner' });
+  await services.addMember(ctx, admin, 'demo', { email: DEMO_AGENT, role: 'agent' });
   const beneficiary = await services.createBeneficiary(ctx, admin, 'demo', {
     name: 'Atelier Vélo Solidaire',
     description:

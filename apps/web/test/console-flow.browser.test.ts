@@ -304,4 +304,17 @@ describe('the organization console, from a blank organization to the public ledg
     await page.close();
     await visitor.close();
   }, 300_000);
+
+  it("lets the demo's organizer and agent in, as `npm start` prints", async () => {
+    const page = await browser.page({ viewport: 'tablet' });
+    await page.context().clearCookies();
+    await signIn(site, page, 'organisation@demo.tandem.localhost', '/admin/demo');
+    await page.getByRole('heading', { level: 1, name: /Ville de Démo/ }).waitFor();
+    await page.context().clearCookies();
+    await signIn(site, page, 'agent@demo.tandem.localhost', '/agent/demo');
+    // An agent has the field tablet, not the organization's settings.
+    const settings = await page.goto(`${site.url}/admin/demo/members`);
+    expect(settings?.status()).toBe(403);
+    await page.close();
+  });
 });

@@ -140,6 +140,7 @@ describe('core’s event catalogue', () => {
         'contribution.recorded',
         'pledge.confirmed',
         'pledge.withdrawn',
+        'pledges.restored',
       ].sort(),
     );
     expect(where((e) => e.notifies).sort()).toEqual(

@@ -448,14 +448,32 @@ describe('beneficiaries', () => {
       name: 'Repair café',
       description: null,
       url: null,
+      email: null,
     });
     const edited = await client.patch(
       `/api/organizations/${org.slug}/beneficiaries/${id}`,
-      { name: 'Repair Café Clichy', url: 'https://repair.example.org', description: 'Bikes' },
+      {
+        name: 'Repair Café Clichy',
+        url: 'https://repair.example.org',
+        description: 'Bikes',
+        email: 'Dons@Repair.example.org',
+      },
       { token: org.admin },
     );
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ name: 'Repair Café Clichy', description: 'Bikes' });
+    // The receipt address is kept in its canonical form, for the admins' eyes only.
+    expect(edited.body).toMatchObject({
+      name: 'Repair Café Clichy',
+      description: 'Bikes',
+      email: 'dons@repair.example.org',
+    });
+    const badEmail = await client.patch(
+      `/api/organizations/${org.slug}/beneficiaries/${id}`,
+      { email: 'not an address' },
+      { token: org.admin },
+    );
+    expect(badEmail.status).toBe(400);
+    expect(JSON.stringify(badEmail.body)).toContain('email');
     const cleared = await client.patch(
       `/api/organizations/${org.slug}/beneficiaries/${id}`,
       { url: null },
@@ -463,9 +481,10 @@ describe('beneficiaries', () => {
     );
     expect(cleared.body).toMatchObject({ name: 'Repair Café Clichy', url: null });
     const page = await client.get(`/api/organizations/${org.slug}`);
-    expect(page.body.beneficiaries.find((b: { id: string }) => b.id === id).name).toBe(
-      'Repair Café Clichy',
-    );
+    const shown = page.body.beneficiaries.find((b: { id: string }) => b.id === id);
+    expect(shown.name).toBe('Repair Café Clichy');
+    expect(JSON.stringify(page.body)).not.toContain('dons@repair');
+    expect(shown).not.toHaveProperty('email');
   });
 
   it('refuses bad input, strangers, and another organization’s beneficiary', async () => {

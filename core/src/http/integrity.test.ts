@@ -88,7 +88,7 @@ async function setUp(options: { audience?: Record<string, unknown>; goal?: numbe
   }
   const campaign = await client.post(
     `/api/organizations/${slug}/campaigns`,
-    { title: 'Commute', audience: options.audience ?? { type: 'public' } },
+    { title: 'Staff week', audience: options.audience ?? { type: 'public' } },
     admin,
   );
   expect(campaign.status).toBe(201);

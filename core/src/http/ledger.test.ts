@@ -389,7 +389,12 @@ describe('the ledger', () => {
     const { challengeId: secret } = await openChallenge(
       client,
       admin.token,
-      { title: 'Members only', actionType: 'pledge-only', goal: { participants: 5 } },
+      {
+        title: 'Members only',
+        actionType: 'pledge-only',
+        goal: { participants: 5 },
+        counterpart: { kind: 'act', description: 'A tree planted for each member' },
+      },
       { organization: s.organizer, campaign: { title: 'Inside', audience: { type: 'members' } } },
     );
 
@@ -445,6 +450,17 @@ describe('the ledger', () => {
         secret,
       );
     }
+    // A challenge that promises nothing has no line in a ledger of promises.
+    const { challengeId: nothing } = await openChallenge(
+      client,
+      admin.token,
+      { title: 'No promise', actionType: 'pledge-only', goal: { participants: 5 } },
+      { organization: s.organizer, campaign: { title: 'Plain' } },
+    );
+    const plain = await client.get(`/api/organizations/${s.organizer}/ledger`);
+    expect(plain.body.entries.map((e: { challengeId: string }) => e.challengeId)).not.toContain(
+      nothing,
+    );
     const member = await adminOf(s.organizer, 'member');
     const members = await client.get(`/api/organizations/${s.organizer}/ledger`, { token: member });
     expect(members.body.entries.map((e: { challengeId: string }) => e.challengeId)).toContain(

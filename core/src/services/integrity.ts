@@ -62,7 +62,7 @@ const ALERTS_PER_KIND = 5;
  * network range, one agent — that hold more than the configured share of
  * the challenge's counting pledges or quantity, and at least the configured
  * number of pledges or contributions. A domain the campaign's audience is
- * made of (a company's own commute challenge) is no alert: everyone is
+ * made of (a company's own challenge for its staff) is no alert: everyone is
  * expected to come from it.
  *
  * One statement: counting pledges and contributions are read once each and

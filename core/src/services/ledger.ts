@@ -216,8 +216,9 @@ async function ledgerEntries(
       .filter((tier) => {
         const sponsorId = tier.sponsorId ?? challenge.organizationId;
         const ours = challenge.organizationId === organizationId || sponsorId === organizationId;
-        // A tier another organization has not accepted is nobody's promise yet.
-        if (!ours || tier.sponsorship !== 'accepted') return false;
+        // A tier another organization has not accepted is nobody's promise yet,
+        // and a tier without a counterpart promises nothing to keep.
+        if (!ours || tier.sponsorship !== 'accepted' || !tier.counterpart) return false;
         // Once a challenge is closed, what never unlocked was never owed;
         // until then (open, or succeeded with higher tiers ahead) it is promised.
         return tier.unlockedAt !== null || challenge.closedAt === null;
