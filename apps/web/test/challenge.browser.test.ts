@@ -7,6 +7,7 @@ import {
   accessibilityViolations,
   launchBrowser,
   mailedToken,
+  must,
   screenshot,
   startSite,
   watchProblems,
@@ -14,11 +15,6 @@ import {
   type Site,
 } from './support/browser.js';
 import { createWorld, pledgeThroughApi, type World } from './support/world.js';
-
-function must<T>(answer: { status: number; body: T }, status: number): T {
-  if (answer.status !== status) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
 
 /** Clichy, where the crowd pledges, and Marseille, where one person pledges alone. */
 const CLICHY = { lat: 48.9, lon: 2.31 };
@@ -403,11 +399,16 @@ describe('the challenge page', () => {
         site.adminToken,
       ),
       201,
+      'team',
     ) as { slug: string };
     const email = `member-${unique()}@example.org`;
-    must(await site.api.post('/api/auth/magic-link', { email }), 202);
+    must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
     const token = await mailedToken(site, email, 'sign-in');
-    const { sessionToken } = must(await site.api.post('/api/auth/session', { token }), 200) as {
+    const { sessionToken } = must(
+      await site.api.post('/api/auth/session', { token }),
+      200,
+      'session',
+    ) as {
       sessionToken: string;
     };
     await browser.context.addCookies([
@@ -420,7 +421,7 @@ describe('the challenge page', () => {
       await page.getByLabel('Mon équipe').selectOption(team.slug);
       await page.getByRole('button', { name: "Je m'engage" }).click();
       await page.getByText('Votre engagement est confirmé et compte déjà.').waitFor();
-      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200) as {
+      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200, 'my pledges') as {
         pledges: { status: string; team: { slug: string } | null }[];
       };
       expect(mine.pledges.map((p) => [p.status, p.team?.slug])).toEqual([['confirmed', team.slug]]);

@@ -1,5 +1,5 @@
 import { unique } from '@tandem/core/testing';
-import type { Site } from './browser.js';
+import { must, type Site } from './browser.js';
 
 /** A public organization with one open challenge, made through the API as the platform admin. */
 export interface World {
@@ -10,11 +10,49 @@ export interface World {
   challengeId: string;
 }
 
-function must<T>(answer: { status: number; body: T }, status: number, what: string): T {
-  if (answer.status !== status) {
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+/** A role a person holds in an organization (owner > admin > agent > member). */
+export type Role = 'owner' | 'admin' | 'agent' | 'member';
+
+/** Makes people members of an organization through the API, as the platform admin. */
+export async function addMembers(
+  site: Site,
+  slug: string,
+  members: readonly { email: string; role: Role }[],
+): Promise<void> {
+  for (const { email, role } of members) {
+    must(
+      await site.api.post(`/api/organizations/${slug}/members`, { email, role }, site.adminToken),
+      201,
+      `${role} ${email}`,
+    );
   }
-  return answer.body;
+}
+
+/**
+ * An organization and its members, made through the API as the platform
+ * admin; gives its slug (a fresh one unless told).
+ */
+export async function organizationWithMembers(
+  site: Site,
+  options: {
+    slug?: string;
+    name: string;
+    kind: 'company' | 'city' | 'association' | 'network';
+    members?: readonly { email: string; role: Role }[];
+  },
+): Promise<string> {
+  const slug = options.slug ?? unique('org');
+  must(
+    await site.api.post(
+      '/api/organizations',
+      { slug, name: options.name, kind: options.kind },
+      site.adminToken,
+    ),
+    201,
+    `organization ${slug}`,
+  );
+  await addMembers(site, slug, options.members ?? []);
+  return slug;
 }
 
 /**
@@ -29,18 +67,14 @@ export async function createWorld(
   const { api, adminToken } = site;
   const slug = unique('town');
   const orgName = `Oakbridge ${slug.slice(-6)}`;
-  must(
-    await api.post('/api/organizations', { slug, name: orgName, kind: 'city' }, adminToken),
-    201,
-    'organization',
-  );
+  await organizationWithMembers(site, { slug, name: orgName, kind: 'city' });
   const beneficiary = `Wheelwrights ${slug.slice(-4)}`;
-  const ben = must(
+  const ben = must<{ id: string }>(
     await api.post(`/api/organizations/${slug}/beneficiaries`, { name: beneficiary }, adminToken),
     201,
     'beneficiary',
-  ) as { id: string };
-  const campaign = must(
+  );
+  const campaign = must<{ id: string }>(
     await api.post(
       `/api/organizations/${slug}/campaigns`,
       { title: 'Spring 2026', audience: { type: 'public' } },
@@ -48,8 +82,8 @@ export async function createWorld(
     ),
     201,
     'campaign',
-  ) as { id: string };
-  const challenge = must(
+  );
+  const challenge = must<{ id: string }>(
     await api.post(
       `/api/campaigns/${campaign.id}/challenges`,
       {
@@ -67,7 +101,7 @@ export async function createWorld(
     ),
     201,
     'challenge',
-  ) as { id: string };
+  );
   must(await api.post(`/api/challenges/${challenge.id}/open`, {}, adminToken), 200, 'open');
   return { slug, orgName, beneficiary, campaignId: campaign.id, challengeId: challenge.id };
 }
