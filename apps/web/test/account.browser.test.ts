@@ -16,7 +16,7 @@ import {
   type Browser,
   type Site,
 } from './support/browser.js';
-import { organizationWithMembers } from './support/world.js';
+import { organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 let site: Site;
 let browser: Browser;
@@ -79,16 +79,9 @@ async function commuter(): Promise<{ email: string; challengeId: string; title: 
   const email = `commuter-${unique()}@example.org`;
   const challenge = await openChallenge({ actionType: 'commute' });
   // Driving alone before: what the bike or the carpool avoids is then counted in CO2e.
-  must(
-    await site.api.post(`/api/challenges/${challenge.challengeId}/pledges`, {
-      email,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
+  await pledgeThroughApi(site, challenge.challengeId, email, {
+    details: { previousMode: 'car' },
+  });
   return { email, challengeId: challenge.challengeId, title: challenge.title };
 }
 

@@ -159,8 +159,7 @@ describe('the challenge page', () => {
     // 11 more near each other in Clichy: 12 of 20, 60 %.
     for (let i = 0; i < 11; i += 1) {
       await pledgeThroughApi(site, world.challengeId, `near-${i}-${unique()}@example.org`, {
-        lat: CLICHY.lat + (i % 2) * 0.01,
-        lon: CLICHY.lon,
+        location: { lat: CLICHY.lat + (i % 2) * 0.01, lon: CLICHY.lon },
       });
     }
     await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('12');
@@ -214,7 +213,9 @@ describe('the challenge page', () => {
   });
 
   it("shows a crowd's cell on the map, never a lone pledger's, and the map takes keys", async () => {
-    await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, MARSEILLE);
+    await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, {
+      location: MARSEILLE,
+    });
     const page = await open({ viewport: 'desktop' });
     // A map size no earlier page had: map answers are cacheable for 30 s, and an
     // earlier page asked for this view when nobody had pledged yet.

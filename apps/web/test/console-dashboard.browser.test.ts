@@ -5,7 +5,6 @@ import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
   must,
   signIn,
   screenshot,
@@ -14,7 +13,7 @@ import {
   type Browser,
   type Site,
 } from './support/browser.js';
-import { organizationWithMembers } from './support/world.js';
+import { bikeTripRecorded, organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 /**
  * The campaign dashboard (ADR 0038): an admin signs in by the mailed link,
@@ -120,28 +119,11 @@ async function setUp(): Promise<Setup> {
 /** A pledge for a team, confirmed by mail, then `km` by bike recorded by the organization. */
 async function commute(setup: Setup, team: string, km: number[]): Promise<void> {
   const email = `${team}-${unique()}@example.org`;
-  must(
-    await site.api.post(`/api/challenges/${setup.challengeId}/pledges`, {
-      email,
-      team,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
-  for (const distance of km) {
-    must(
-      await site.api.post(
-        `/api/challenges/${setup.challengeId}/contributions`,
-        { details: { trips: [{ mode: 'bike', km: distance }] }, participant: { email } },
-        site.adminToken,
-      ),
-      201,
-      'contribution',
-    );
-  }
+  await pledgeThroughApi(site, setup.challengeId, email, {
+    team,
+    details: { previousMode: 'car' },
+  });
+  for (const distance of km) await bikeTripRecorded(site, setup.challengeId, email, distance);
 }
 
 /** A headline figure as shown (French digits: narrow spaces, decimal comma). */

@@ -18,7 +18,7 @@ import {
   type Browser,
   type Site,
 } from './support/browser.js';
-import { organizationWithMembers } from './support/world.js';
+import { bikeTripRecorded, organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 /**
  * Issue 10's acceptance, in one sitting and through the pages only (the
@@ -77,26 +77,8 @@ function verify(file: string): Promise<{ code: number; output: string }> {
 /** A person who pledges in a team and confirms by mail, then rides `km` to work. */
 async function rider(challengeId: string, team: string, km: number): Promise<void> {
   const email = `rider-${unique()}@example.org`;
-  must(
-    await site.api.post(`/api/challenges/${challengeId}/pledges`, {
-      email,
-      team,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
-  must(
-    await site.api.post(
-      `/api/challenges/${challengeId}/contributions`,
-      { details: { trips: [{ mode: 'bike', km }] }, participant: { email } },
-      site.adminToken,
-    ),
-    201,
-    'contribution',
-  );
+  await pledgeThroughApi(site, challengeId, email, { team, details: { previousMode: 'car' } });
+  await bikeTripRecorded(site, challengeId, email, km);
 }
 
 describe('the organization console, from a blank organization to the public ledger', () => {

@@ -1,5 +1,5 @@
 import { unique } from '@tandem/core/testing';
-import { must, type Site } from './browser.js';
+import { mailedToken, must, type Site } from './browser.js';
 
 /** A public organization with one open challenge, made through the API as the platform admin. */
 export interface World {
@@ -106,32 +106,43 @@ export async function createWorld(
   return { slug, orgName, beneficiary, campaignId: campaign.id, challengeId: challenge.id };
 }
 
-/** Pledges and confirms through the API and the dev mailbox, with an optional location. */
+/** What a pledge may say besides the address: where, which team, the action's details. */
+export interface PledgeExtras {
+  location?: { lat: number; lon: number } | { postcode: string };
+  team?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Pledges and confirms through the API and the dev mailbox, as a person with a mailbox would. */
 export async function pledgeThroughApi(
   site: Site,
   challengeId: string,
   email: string,
-  location?: { lat: number; lon: number } | { postcode: string },
+  extras: PledgeExtras = {},
 ): Promise<void> {
-  const pledged = await site.api.post(`/api/challenges/${challengeId}/pledges`, {
-    email,
-    ...(location ? { location } : {}),
-  });
-  if (pledged.status !== 202) {
-    throw new Error(`pledge ${email}: ${pledged.status} ${JSON.stringify(pledged.body)}`);
-  }
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const box = await site.api.get(`/api/dev/mailbox?to=${encodeURIComponent(email)}`);
-    const token = (box.body as { messages: { purpose: string; token?: string }[] }).messages.find(
-      (message) => message.purpose === 'pledge-confirmation',
-    )?.token;
-    if (token) {
-      const confirmed = await site.api.post('/api/pledges/confirm', { token });
-      if (confirmed.status !== 200) throw new Error(`confirm ${email}: ${confirmed.status}`);
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`no confirmation mail for ${email}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  must(
+    await site.api.post(`/api/challenges/${challengeId}/pledges`, { email, ...extras }),
+    202,
+    `pledge ${email}`,
+  );
+  const token = await mailedToken(site, email, 'pledge-confirmation');
+  must(await site.api.post('/api/pledges/confirm', { token }), 200, `confirm ${email}`);
+}
+
+/** A trip to work by bike, `km` long, that the organization records for a participant. */
+export async function bikeTripRecorded(
+  site: Site,
+  challengeId: string,
+  email: string,
+  km: number,
+): Promise<void> {
+  must(
+    await site.api.post(
+      `/api/challenges/${challengeId}/contributions`,
+      { details: { trips: [{ mode: 'bike', km }] }, participant: { email } },
+      site.adminToken,
+    ),
+    201,
+    `contribution of ${email}`,
+  );
 }
