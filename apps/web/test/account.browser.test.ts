@@ -112,7 +112,8 @@ describe('signing in', () => {
     expect(new URL(page.url()).searchParams.get('next')).toBe(`/o/${slug}`);
     // `next` survives the trip through the mailbox (the link itself carries only the token).
     await signIn(site, page, email, `/o/${slug}`);
-    await page.getByRole('link', { name: title }).click();
+    // Exactly its card's link: the public ledger further down names it too.
+    await page.getByRole('link', { name: title, exact: true }).click();
     await page.waitForURL(`${site.url}/c/${challengeId}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(title);
     // The browser's cookie opens it at the API too.

@@ -354,9 +354,10 @@ describe('the challenge page', () => {
     await expect
       .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0);
-    expect(await page.getByRole('link', { name: 'Bike2Work' }).getAttribute('href')).toBe(
-      `/c/${world.challengeId}`,
-    );
+    // Exactly its card's link: the public ledger further down names it too.
+    expect(
+      await page.getByRole('link', { name: 'Bike2Work', exact: true }).getAttribute('href'),
+    ).toBe(`/c/${world.challengeId}`);
     const signIn = page.getByRole('link', {
       name: 'Se connecter pour voir les opérations réservées aux membres',
     });
