@@ -5,16 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
-  hasSession as browserHasSession,
+  hasSession,
   launchBrowser,
   mailedToken,
+  must,
   screenshot,
-  signIn as signInThroughMail,
+  signIn,
   startSite,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 let site: Site;
 let browser: Browser;
@@ -27,17 +29,6 @@ afterAll(async () => {
   await site?.stop();
 });
 
-/** Fails with the answer when a setup call did not get the status it needs. */
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status)
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
-
 /** An organization, a campaign (public or members-only) and one open challenge in it. */
 async function openChallenge(options: {
   actionType: 'commute' | 'pledge-only' | 'actions-catalogue';
@@ -46,21 +37,12 @@ async function openChallenge(options: {
 }): Promise<{ slug: string; campaignId: string; challengeId: string; title: string }> {
   const admin = site.adminToken;
   const slug = `org-${unique()}`;
-  must(
-    await site.api.post(
-      '/api/organizations',
-      { slug, name: `Organisation ${slug}`, kind: 'company' },
-      admin,
-    ),
-    201,
-    'organization',
-  );
-  for (const email of options.members ?? [])
-    must(
-      await site.api.post(`/api/organizations/${slug}/members`, { email, role: 'member' }, admin),
-      201,
-      'member',
-    );
+  await organizationWithMembers(site, {
+    slug,
+    name: `Organisation ${slug}`,
+    kind: 'company',
+    members: (options.members ?? []).map((email) => ({ email, role: 'member' as const })),
+  });
   const campaign = must<{ id: string }>(
     await site.api.post(
       `/api/organizations/${slug}/campaigns`,
@@ -92,28 +74,14 @@ async function openChallenge(options: {
   return { slug, campaignId: campaign.id, challengeId: challenge.id, title };
 }
 
-/** Signs in through the mailed link (the shared helper, for this file's site). */
-const signIn = (page: Page, email: string, next?: string) =>
-  signInThroughMail(site, page, email, next);
-
-/** Whether the page's browser holds a session cookie. */
-const hasSession = (page: Page) => browserHasSession(site, page);
-
 /** A person with a confirmed pledge to a fresh commute challenge. */
 async function commuter(): Promise<{ email: string; challengeId: string; title: string }> {
   const email = `commuter-${unique()}@example.org`;
   const challenge = await openChallenge({ actionType: 'commute' });
   // Driving alone before: what the bike or the carpool avoids is then counted in CO2e.
-  must(
-    await site.api.post(`/api/challenges/${challenge.challengeId}/pledges`, {
-      email,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
+  await pledgeThroughApi(site, challenge.challengeId, email, {
+    details: { previousMode: 'car' },
+  });
   return { email, challengeId: challenge.challengeId, title: challenge.title };
 }
 
@@ -143,7 +111,7 @@ describe('signing in', () => {
     await page.waitForURL((url) => url.pathname === '/sign-in');
     expect(new URL(page.url()).searchParams.get('next')).toBe(`/o/${slug}`);
     // `next` survives the trip through the mailbox (the link itself carries only the token).
-    await signIn(page, email, `/o/${slug}`);
+    await signIn(site, page, email, `/o/${slug}`);
     await page.getByRole('link', { name: title, exact: true }).click();
     await page.waitForURL(`${site.url}/c/${challengeId}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(title);
@@ -199,14 +167,14 @@ describe('signing in', () => {
     const email = `out-${unique()}@example.org`;
     const page = await browser.page({ javaScript: false });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     const token = (await page.context().cookies(site.url)).find(
       (cookie) => cookie.name === 'tandem_session',
     )?.value;
     expect(token).toBeTruthy();
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByText('Vous êtes déconnecté·e.').waitFor();
-    expect(await hasSession(page)).toBe(false);
+    expect(await hasSession(site, page)).toBe(false);
     expect((await site.api.get('/api/me', token)).status).toBe(401);
     await page.goto(`${site.url}/me`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -270,7 +238,7 @@ describe('my space', () => {
       const page = await browser.page({ javaScript, viewport: javaScript ? 'desktop' : 'phone' });
       await page.context().clearCookies();
       const problems = watchProblems(page);
-      await signIn(page, email);
+      await signIn(site, page, email);
       const card = pledgeCard(page, title);
       await expect(card.getByText('confirmé', { exact: true }).isVisible()).resolves.toBe(true);
 
@@ -362,7 +330,7 @@ describe('my space', () => {
     must(await site.api.post('/api/pledges/confirm', { token: confirmation }), 200, 'confirm');
     const page = await browser.page({ javaScript: false });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     const card = pledgeCard(page, title);
     await card.getByLabel('Geste réalisé').selectOption({ label: 'Eau du robinet' });
     await card.getByRole('button', { name: 'Enregistrer', exact: true }).click();
@@ -375,7 +343,7 @@ describe('my space', () => {
     const { email, title } = await commuter();
     const page = await browser.page({ javaScript: false, viewport: 'phone' });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     const settings = page.locator('#profile');
     await settings.getByLabel('mon nom et ma commune').check();
     await settings.getByLabel('Code postal').fill('9211');
@@ -446,7 +414,7 @@ describe('my space', () => {
     const { email } = await commuter();
     const page = await browser.page();
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     const token = (await page.context().cookies(site.url)).find(
       (cookie) => cookie.name === 'tandem_session',
     )?.value;
@@ -467,13 +435,13 @@ describe('my space', () => {
     await page.getByRole('link', { name: 'Effacer mon compte…' }).click();
     await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
     await page.getByText('Cochez la case pour confirmer l’effacement.').waitFor();
-    expect(await hasSession(page)).toBe(true);
+    expect(await hasSession(site, page)).toBe(true);
     await page.getByLabel('Je comprends que l’effacement est définitif.').check();
     await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
     await page.waitForURL(`${site.url}/goodbye`);
     await page.getByRole('heading', { name: 'Votre compte est effacé' }).waitFor();
     expect(await accessibilityViolations(page), 'goodbye').toEqual([]);
-    expect(await hasSession(page)).toBe(false);
+    expect(await hasSession(site, page)).toBe(false);
     expect((await site.api.get('/api/me', token)).status).toBe(401);
     await expect(page.getByRole('link', { name: 'Se connecter' }).isVisible()).resolves.toBe(true);
     await page.close();
@@ -502,12 +470,12 @@ describe('my space', () => {
     );
     const page = await browser.page({ javaScript: false });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     await page.goto(`${site.url}/me?erase`);
     await page.getByLabel('Je comprends que l’effacement est définitif.').check();
     await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
     await page.getByText('Vous êtes le dernier propriétaire d’une organisation').waitFor();
-    expect(await hasSession(page)).toBe(true);
+    expect(await hasSession(site, page)).toBe(true);
     await page.close();
   });
 
@@ -515,7 +483,7 @@ describe('my space', () => {
     const { email } = await commuter();
     const page = await browser.page({ javaScript: false });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     const cookie = (await page.context().cookies(site.url))
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
@@ -571,7 +539,7 @@ describe('the pages, in both languages, at both sizes', () => {
     const { email, title } = await commuter();
     const setup = await browser.page();
     await setup.context().clearCookies();
-    await signIn(setup, email);
+    await signIn(site, setup, email);
     // One contribution, so that the table and its actions are checked too.
     const card = pledgeCard(setup, title);
     await card.getByLabel('Mode de transport').selectOption('carpool');
@@ -597,7 +565,7 @@ describe('the pages, in both languages, at both sizes', () => {
         if (path === '/sign-in') {
           // Signed in again for the pages after it.
           const again = await browser.page();
-          await signIn(again, email);
+          await signIn(site, again, email);
           await again.close();
         }
       }
@@ -630,7 +598,7 @@ describe('the pages, in both languages, at both sizes', () => {
     const { email } = await commuter();
     const page = await browser.page({ viewport: 'phone' });
     await page.context().clearCookies();
-    await signIn(page, email);
+    await signIn(site, page, email);
     // The switch in the header, as a visitor uses it.
     await page.getByLabel('Langue', { exact: true }).selectOption('en');
     await page.getByRole('button', { name: 'Changer' }).click();

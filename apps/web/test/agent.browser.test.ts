@@ -2,16 +2,17 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
+  inspect,
   launchBrowser,
+  must,
   screenshot,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { addMembers, organizationWithMembers } from './support/world.js';
 
 let site: Site;
 let browser: Browser;
@@ -29,55 +30,19 @@ afterAll(async () => {
   await site?.stop();
 });
 
-/** Fails with the answer when a setup call did not get the status it needs. */
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status)
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
-
-/** A full-page screenshot at one of the harness's sizes. */
-async function shoot(page: Page, name: string, size: keyof typeof VIEWPORTS): Promise<void> {
-  await page.setViewportSize(VIEWPORTS[size]);
-  await screenshot(page, name);
-}
-
-/** Screenshots at tablet and phone sizes, then back to the tablet. */
-async function shootBoth(page: Page, name: string): Promise<void> {
-  await shoot(page, name, 'phone');
-  await shoot(page, name, 'tablet');
-}
-
 /**
  * An organization with an agent, one open door-to-door sorting challenge
  * and one open coffee-ground collection challenge with a collection point.
  */
 async function organization() {
   const admin = site.adminToken;
-  const slug = `agents-${unique()}`;
-  must(
-    await site.api.post(
-      '/api/organizations',
-      { slug, name: 'Ville de Tandem-sur-Marne', kind: 'city' },
-      admin,
-    ),
-    201,
-    'organization',
-  );
   const agentEmail = `agent-${unique()}@ville.example`;
-  must(
-    await site.api.post(
-      `/api/organizations/${slug}/members`,
-      { email: agentEmail, role: 'agent' },
-      admin,
-    ),
-    201,
-    'agent',
-  );
+  const slug = await organizationWithMembers(site, {
+    slug: `agents-${unique()}`,
+    name: 'Ville de Tandem-sur-Marne',
+    kind: 'city',
+    members: [{ email: agentEmail, role: 'agent' }],
+  });
   const campaign = must<{ id: string }>(
     await site.api.post(
       `/api/organizations/${slug}/campaigns`,
@@ -196,8 +161,7 @@ describe('the field agent’s tablet', () => {
     // The service worker installs; the pages loaded after that are its own.
     await untilControlled(page);
     await page.getByRole('heading', { name: 'File d’attente de la tablette' }).waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-home');
+    await inspect(page, 'agent-home', ['phone', 'tablet']);
 
     // The network is gone: nothing reaches the API any more.
     let blocked = 0;
@@ -212,8 +176,7 @@ describe('the field agent’s tablet', () => {
     await page.getByLabel('Adresse e-mail de l’habitant (facultatif)').fill('a@example.org');
     await page.getByRole('button', { name: 'Enregistrer l’inscription' }).click();
     await page.getByText('rien n’est enregistré sans l’accord').waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-enrolment-error');
+    await inspect(page, 'agent-enrolment-error', ['phone', 'tablet']);
 
     const residents = [
       { email: `resident-${unique()}@example.org`, name: 'Awa' },
@@ -230,8 +193,7 @@ describe('the field agent’s tablet', () => {
       await page.getByRole('status').filter({ hasText: 'Saisie gardée sur la tablette' }).waitFor();
     }
     await page.getByRole('heading', { name: 'En attente (3)' }).waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-enrolment');
+    await inspect(page, 'agent-enrolment', ['phone', 'tablet']);
 
     await page.getByRole('link', { name: 'Changer de défi' }).click();
     await page.getByRole('link', { name: /Marc de café au compost/ }).click();
@@ -248,8 +210,7 @@ describe('the field agent’s tablet', () => {
     await page.getByRole('button', { name: 'Enregistrer la pesée' }).click();
     await page.getByRole('heading', { name: 'En attente (5)' }).waitFor();
     await page.getByRole('heading', { name: 'Envoyées (0)' }).waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-weigh-in-offline');
+    await inspect(page, 'agent-weigh-in-offline', ['phone', 'tablet']);
 
     // The tablet did try, and the API saw nothing.
     expect(blocked).toBeGreaterThan(0);
@@ -264,8 +225,7 @@ describe('the field agent’s tablet', () => {
     // The resident without an address got a code to keep.
     await page.getByText(/code de l’habitant : [A-Z0-9]{4}-[A-Z0-9]{4}/).waitFor();
     expect(await counts(world)).toEqual({ enrolments: 3, weighIns: 2, kg: 3.75 });
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-synced');
+    await inspect(page, 'agent-synced', ['phone', 'tablet']);
 
     // A second sync, and a reload that syncs on load, change nothing.
     await page.getByRole('button', { name: 'Synchroniser maintenant' }).click();
@@ -277,8 +237,7 @@ describe('the field agent’s tablet', () => {
     // Where the installed app starts: the organizations the person is an agent of.
     await page.goto(`${site.url}/agent`);
     await page.getByRole('link', { name: 'Ville de Tandem-sur-Marne' }).waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shoot(page, 'agent-start', 'tablet');
+    await inspect(page, 'agent-start', ['tablet']);
 
     expect(problems.filter((problem) => !problem.includes('net::ERR_FAILED'))).toEqual([]);
   }, 180_000);
@@ -295,8 +254,7 @@ describe('the field agent’s tablet', () => {
     await page.getByRole('button', { name: 'Enregistrer la pesée' }).click();
     await page.getByRole('heading', { name: 'Refusées (1)' }).waitFor({ timeout: 20_000 });
     await page.getByText(/900 kg in one weigh-in/).waitFor();
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await shootBoth(page, 'agent-refused');
+    await inspect(page, 'agent-refused', ['phone', 'tablet']);
     await page.getByRole('button', { name: /Retirer de la file/ }).click();
     await page.getByRole('heading', { name: 'Refusées (0)' }).waitFor();
     expect(await counts(world)).toEqual({ enrolments: 0, weighIns: 0, kg: 0 });
@@ -319,7 +277,7 @@ describe('the field agent’s tablet', () => {
     await page.getByRole('button', { name: 'Enregistrer l’inscription' }).click();
     await page.getByText(/Code à remettre à l’habitant : [A-Z0-9]{4}-[A-Z0-9]{4}/).waitFor();
     // axe runs in the page, so not here: the same page was checked with JavaScript on.
-    await shoot(page, 'agent-no-javascript', 'phone');
+    await screenshot(page, 'agent-no-javascript');
 
     await page.goto(`${site.url}/agent/${world.slug}?challenge=${world.coffeeId}`);
     await page.getByLabel('Poids (kg)').fill('4');
@@ -331,15 +289,7 @@ describe('the field agent’s tablet', () => {
   it('keeps members and outsiders out of the agent mode', async () => {
     const world = await organization();
     const memberEmail = `member-${unique()}@ville.example`;
-    must(
-      await site.api.post(
-        `/api/organizations/${world.slug}/members`,
-        { email: memberEmail, role: 'member' },
-        site.adminToken,
-      ),
-      201,
-      'member',
-    );
+    await addMembers(site, world.slug, [{ email: memberEmail, role: 'member' }]);
     const page = await browser.page({ viewport: 'tablet' });
     // Signed out: the browser's context is shared with the tests before.
     await page.context().clearCookies();

@@ -7,6 +7,7 @@ import {
   accessibilityViolations,
   launchBrowser,
   mailedToken,
+  must,
   screenshot,
   startSite,
   watchProblems,
@@ -14,11 +15,6 @@ import {
   type Site,
 } from './support/browser.js';
 import { createWorld, pledgeThroughApi, type World } from './support/world.js';
-
-function must<T>(answer: { status: number; body: T }, status: number): T {
-  if (answer.status !== status) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body;
-}
 
 /** Clichy, where the crowd pledges, and Marseille, where one person pledges alone. */
 const CLICHY = { lat: 48.9, lon: 2.31 };
@@ -163,8 +159,7 @@ describe('the challenge page', () => {
     // 11 more near each other in Clichy: 12 of 20, 60 %.
     for (let i = 0; i < 11; i += 1) {
       await pledgeThroughApi(site, world.challengeId, `near-${i}-${unique()}@example.org`, {
-        lat: CLICHY.lat + (i % 2) * 0.01,
-        lon: CLICHY.lon,
+        location: { lat: CLICHY.lat + (i % 2) * 0.01, lon: CLICHY.lon },
       });
     }
     await expect.poll(() => progressValue(page), { timeout: 15_000 }).toBe('12');
@@ -218,7 +213,9 @@ describe('the challenge page', () => {
   });
 
   it("shows a crowd's cell on the map, never a lone pledger's, and the map takes keys", async () => {
-    await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, MARSEILLE);
+    await pledgeThroughApi(site, world.challengeId, `alone-${unique()}@example.org`, {
+      location: MARSEILLE,
+    });
     const page = await open({ viewport: 'desktop' });
     // A map size no earlier page had: map answers are cacheable for 30 s, and an
     // earlier page asked for this view when nobody had pledged yet.
@@ -357,6 +354,7 @@ describe('the challenge page', () => {
     await expect
       .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0);
+    // Exactly its card's link: the public ledger further down names it too.
     expect(
       await page.getByRole('link', { name: 'Bike2Work', exact: true }).getAttribute('href'),
     ).toBe(`/c/${world.challengeId}`);
@@ -403,11 +401,16 @@ describe('the challenge page', () => {
         site.adminToken,
       ),
       201,
+      'team',
     ) as { slug: string };
     const email = `member-${unique()}@example.org`;
-    must(await site.api.post('/api/auth/magic-link', { email }), 202);
+    must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
     const token = await mailedToken(site, email, 'sign-in');
-    const { sessionToken } = must(await site.api.post('/api/auth/session', { token }), 200) as {
+    const { sessionToken } = must(
+      await site.api.post('/api/auth/session', { token }),
+      200,
+      'session',
+    ) as {
       sessionToken: string;
     };
     await browser.context.addCookies([
@@ -420,7 +423,7 @@ describe('the challenge page', () => {
       await page.getByLabel('Mon équipe').selectOption(team.slug);
       await page.getByRole('button', { name: "Je m'engage" }).click();
       await page.getByText('Votre engagement est confirmé et compte déjà.').waitFor();
-      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200) as {
+      const mine = must(await site.api.get('/api/me/pledges', sessionToken), 200, 'my pledges') as {
         pledges: { status: string; team: { slug: string } | null }[];
       };
       expect(mine.pledges.map((p) => [p.status, p.team?.slug])).toEqual([['confirmed', team.slug]]);

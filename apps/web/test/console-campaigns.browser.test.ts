@@ -2,17 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
+  inspect,
   launchBrowser,
-  mailedToken,
-  screenshot,
+  must,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { organizationWithMembers } from './support/world.js';
 
 /**
  * The organization console's campaigns and challenges, driven as an admin
@@ -29,49 +28,20 @@ let browser: Browser;
 let slug: string;
 const owner = `owner-${unique()}@example.org`;
 
-function must<T>(answer: { status: number; body: T }, status: number, what: string): T {
-  if (answer.status !== status) {
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body;
-}
-
 beforeAll(async () => {
   site = await startSite();
   browser = await launchBrowser();
-  slug = unique('console');
-  must(
-    await site.api.post(
-      '/api/organizations',
-      { slug, name: 'Ville de Brionne', kind: 'city' },
-      site.adminToken,
-    ),
-    201,
-    'organization',
-  );
-  must(
-    await site.api.post(
-      `/api/organizations/${slug}/members`,
-      { email: owner, role: 'owner' },
-      site.adminToken,
-    ),
-    201,
-    'owner',
-  );
+  slug = await organizationWithMembers(site, {
+    slug: unique('console'),
+    name: 'Ville de Brionne',
+    kind: 'city',
+    members: [{ email: owner, role: 'owner' }],
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
   await site?.stop();
 });
-
-/** No axe violation, then a screenshot at tablet and at desktop size. */
-async function inspect(page: Page, name: string): Promise<void> {
-  expect(await accessibilityViolations(page), name).toEqual([]);
-  await page.setViewportSize(VIEWPORTS.tablet);
-  await screenshot(page, name);
-  await page.setViewportSize(VIEWPORTS.desktop);
-  await screenshot(page, name);
-}
 
 const field = (page: Page, name: string) => page.locator(`[name="${name}"]`);
 
@@ -145,16 +115,12 @@ describe('the console’s campaigns and challenges', () => {
     const challengeId = new URL(page.url()).pathname.split('/').pop() as string;
 
     // The draft as the API keeps it: the settings and both tiers as typed.
-    const draft = must(
-      await site.api.get(`/api/challenges/${challengeId}`, site.adminToken),
-      200,
-      'draft',
-    ) as {
+    const draft = must<{
       status: string;
       actionType: string;
       actionSettings: Record<string, unknown>;
       tiers: { goal: unknown; counterpart: Record<string, unknown> }[];
-    };
+    }>(await site.api.get(`/api/challenges/${challengeId}`, site.adminToken), 200, 'draft');
     expect(draft).toMatchObject({
       status: 'draft',
       actionType: 'commute',
@@ -284,11 +250,7 @@ describe('the console’s campaigns and challenges', () => {
     // A signed-in stranger gets no console page of this organization, nor its actions.
     const stranger = await browser.page({ viewport: 'desktop', locale: 'en' });
     const email = `stranger-${unique()}@example.org`;
-    must(await site.api.post('/api/auth/magic-link', { email }), 202, 'magic link');
-    const token = await mailedToken(site, email, 'sign-in');
-    await stranger.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`);
-    await stranger.getByRole('button', { name: 'Sign me in' }).click();
-    await stranger.waitForURL((url) => url.pathname === '/me');
+    await signIn(site, stranger, email);
     const answer = await stranger.goto(`${site.url}/admin/${slug}/campaigns/${campaign.id}`);
     expect(answer?.status()).toBe(404);
     const posted = await stranger.request.post(

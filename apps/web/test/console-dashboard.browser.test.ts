@@ -5,14 +5,15 @@ import { unique } from '@tandem/core/testing';
 import {
   accessibilityViolations,
   launchBrowser,
-  mailedToken,
-  signIn as signInThroughMail,
+  must,
+  signIn,
   screenshot,
   startSite,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { bikeTripRecorded, organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 /**
  * The campaign dashboard (ADR 0038): an admin signs in by the mailed link,
@@ -33,17 +34,6 @@ afterAll(async () => {
   await site?.stop();
 });
 
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status) {
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body as T;
-}
-
 interface Setup {
   slug: string;
   campaignId: string;
@@ -56,25 +46,13 @@ interface Setup {
 async function setUp(): Promise<Setup> {
   const admin = site.adminToken;
   const slug = `dash-${unique()}`;
-  must(
-    await site.api.post(
-      '/api/organizations',
-      { slug, name: `Entreprise ${slug.slice(-5)}`, kind: 'company' },
-      admin,
-    ),
-    201,
-    'organization',
-  );
   const adminEmail = `admin-${unique()}@example.org`;
-  must(
-    await site.api.post(
-      `/api/organizations/${slug}/members`,
-      { email: adminEmail, role: 'admin' },
-      admin,
-    ),
-    201,
-    'admin member',
-  );
+  await organizationWithMembers(site, {
+    slug,
+    name: `Entreprise ${slug.slice(-5)}`,
+    kind: 'company',
+    members: [{ email: adminEmail, role: 'admin' }],
+  });
   const beneficiary = must<{ id: string }>(
     await site.api.post(
       `/api/organizations/${slug}/beneficiaries`,
@@ -141,33 +119,12 @@ async function setUp(): Promise<Setup> {
 /** A pledge for a team, confirmed by mail, then `km` by bike recorded by the organization. */
 async function commute(setup: Setup, team: string, km: number[]): Promise<void> {
   const email = `${team}-${unique()}@example.org`;
-  must(
-    await site.api.post(`/api/challenges/${setup.challengeId}/pledges`, {
-      email,
-      team,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
-  for (const distance of km) {
-    must(
-      await site.api.post(
-        `/api/challenges/${setup.challengeId}/contributions`,
-        { details: { trips: [{ mode: 'bike', km: distance }] }, participant: { email } },
-        site.adminToken,
-      ),
-      201,
-      'contribution',
-    );
-  }
+  await pledgeThroughApi(site, setup.challengeId, email, {
+    team,
+    details: { previousMode: 'car' },
+  });
+  for (const distance of km) await bikeTripRecorded(site, setup.challengeId, email, distance);
 }
-
-/** Signs in by the mailed link, landing on `next`. */
-const signIn = (page: Page, email: string, next: string) =>
-  signInThroughMail(site, page, email, next);
 
 /** A headline figure as shown (French digits: narrow spaces, decimal comma). */
 const figure = (page: Page, name: 'participants' | 'quantity' | 'co2e') =>
@@ -196,7 +153,7 @@ describe('the campaign dashboard', () => {
     const setup = await setUp();
     const page = await browser.page({ viewport: 'desktop' });
     const problems = watchProblems(page);
-    await signIn(page, setup.adminEmail, setup.path);
+    await signIn(site, page, setup.adminEmail, setup.path);
     await page
       .getByRole('heading', { level: 1, name: 'Tableau de bord : Semaine de la mobilité' })
       .waitFor();
@@ -281,7 +238,7 @@ describe('the campaign dashboard', () => {
     await commute(setup, 'compta', [4]);
     const page = await browser.page({ viewport: 'tablet', javaScript: false });
     // A browser without JavaScript signs in with the same forms.
-    await signIn(page, setup.adminEmail, setup.path);
+    await signIn(site, page, setup.adminEmail, setup.path);
 
     expect(await lastValue(page, 'dash-quantity')).toBe('14');
     await page.getByLabel('Équipe', { exact: true }).selectOption('compta');
@@ -302,7 +259,7 @@ describe('the campaign dashboard', () => {
     const stranger = await browser.page({ viewport: 'desktop' });
     await stranger.context().clearCookies();
     const strangerEmail = `stranger-${unique()}@example.org`;
-    await signIn(stranger, strangerEmail, '/me');
+    await signIn(site, stranger, strangerEmail, '/me');
     const refused = await stranger.goto(`${site.url}${setup.path}`);
     expect(refused?.status()).toBe(404);
     await stranger.close();

@@ -8,17 +8,17 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyPng, unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
+  inspect,
   launchBrowser,
   mailedToken,
-  screenshot,
+  must,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { bikeTripRecorded, organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 /**
  * Issue 10's acceptance, in one sitting and through the pages only (the
@@ -44,46 +44,18 @@ beforeAll(async () => {
   site = await startSite();
   browser = await launchBrowser();
   folder = await mkdtemp(join(tmpdir(), 'tandem-flow-'));
-  must(
-    await site.api.post(
-      '/api/organizations',
-      { slug, name: 'Compagnie Lumen', kind: 'company' },
-      site.adminToken,
-    ),
-    201,
-    'organization',
-  );
-  must(
-    await site.api.post(
-      `/api/organizations/${slug}/members`,
-      { email: owner, role: 'owner' },
-      site.adminToken,
-    ),
-    201,
-    'owner',
-  );
+  await organizationWithMembers(site, {
+    slug,
+    name: 'Compagnie Lumen',
+    kind: 'company',
+    members: [{ email: owner, role: 'owner' }],
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
   await site?.stop();
   if (folder) await rm(folder, { recursive: true, force: true });
 });
-
-function must<T>(answer: { status: number; body: T }, status: number, what: string): T {
-  if (answer.status !== status) {
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  }
-  return answer.body;
-}
-
-/** No axe violation, then a screenshot at tablet and at desktop size. */
-async function inspect(page: Page, name: string): Promise<void> {
-  expect(await accessibilityViolations(page), name).toEqual([]);
-  await page.setViewportSize(VIEWPORTS.tablet);
-  await screenshot(page, name);
-  await page.setViewportSize(VIEWPORTS.desktop);
-  await screenshot(page, name);
-}
 
 const field = (page: Page, name: string) => page.locator(`[name="${name}"]`);
 
@@ -105,26 +77,8 @@ function verify(file: string): Promise<{ code: number; output: string }> {
 /** A person who pledges in a team and confirms by mail, then rides `km` to work. */
 async function rider(challengeId: string, team: string, km: number): Promise<void> {
   const email = `rider-${unique()}@example.org`;
-  must(
-    await site.api.post(`/api/challenges/${challengeId}/pledges`, {
-      email,
-      team,
-      details: { previousMode: 'car' },
-    }),
-    202,
-    'pledge',
-  );
-  const token = await mailedToken(site, email, 'pledge-confirmation');
-  must(await site.api.post('/api/pledges/confirm', { token }), 200, 'confirm');
-  must(
-    await site.api.post(
-      `/api/challenges/${challengeId}/contributions`,
-      { details: { trips: [{ mode: 'bike', km }] }, participant: { email } },
-      site.adminToken,
-    ),
-    201,
-    'contribution',
-  );
+  await pledgeThroughApi(site, challengeId, email, { team, details: { previousMode: 'car' } });
+  await bikeTripRecorded(site, challengeId, email, km);
 }
 
 describe('the organization console, from a blank organization to the public ledger', () => {

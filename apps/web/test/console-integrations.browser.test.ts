@@ -9,15 +9,15 @@ import {
 } from '../../../plugins/webhooks/src/testing/receiver.js';
 import {
   accessibilityViolations,
+  inspect,
   launchBrowser,
-  screenshot,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { organizationWithMembers } from './support/world.js';
 
 /**
  * The console's integrations pages in a real Chromium against a real
@@ -40,35 +40,18 @@ beforeAll(async () => {
     startReceiver(),
   ]);
   browser = await launchBrowser();
-  slug = `integ-${unique()}`;
-  const created = await site.api.post(
-    '/api/organizations',
-    { slug, name: 'Unis pour le climat', kind: 'association' },
-    site.adminToken,
-  );
-  expect(created.status).toBe(201);
-  const added = await site.api.post(
-    `/api/organizations/${slug}/members`,
-    { email: adminEmail, role: 'admin' },
-    site.adminToken,
-  );
-  expect(added.status).toBe(201);
+  slug = await organizationWithMembers(site, {
+    slug: `integ-${unique()}`,
+    name: 'Unis pour le climat',
+    kind: 'association',
+    members: [{ email: adminEmail, role: 'admin' }],
+  });
 }, 240_000);
 afterAll(async () => {
   await browser?.close();
   await site?.stop();
   await receiver?.close();
 });
-
-/** axe finds nothing, and the page is saved at tablet and desktop sizes. */
-async function checkAndShoot(page: Page, name: string): Promise<void> {
-  expect(await accessibilityViolations(page)).toEqual([]);
-  for (const viewport of ['tablet', 'desktop'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    await screenshot(page, name);
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-}
 
 async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 15_000;
@@ -112,7 +95,7 @@ describe('the integrations console', () => {
     for (const name of ['Partenaires e-learning', 'Webhooks', 'Catalogue de gestes']) {
       expect(await page.getByRole('link', { name }).count()).toBe(1);
     }
-    await checkAndShoot(page, 'console-integrations');
+    await inspect(page, 'console-integrations');
   });
 
   it('registers a partner and shows its key once: a reload no longer shows it', async () => {
@@ -134,13 +117,13 @@ describe('the integrations console', () => {
     );
     // The key works against the xAPI endpoint the page names.
     expect(await statementsWith(partner?.id ?? '', key)).not.toBe(401);
-    await checkAndShoot(page, 'console-integrations-partners-key');
+    await inspect(page, 'console-integrations-partners-key');
 
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Partenaires e-learning' }).waitFor();
     expect(await page.getByTestId('partner-key').count()).toBe(0);
     expect(await page.content()).not.toContain(key);
-    await checkAndShoot(page, 'console-integrations-partners');
+    await inspect(page, 'console-integrations-partners');
 
     // A new key, shown once too; the old one stops working.
     await page.getByRole('button', { name: 'Nouvelle clé pour Formaplus' }).click();
@@ -169,7 +152,7 @@ describe('the integrations console', () => {
     await page.getByRole('button', { name: 'Ajouter l’adresse' }).click();
     const secret = (await page.getByTestId('webhook-secret').textContent()) ?? '';
     expect(secret).toMatch(/^whsec_/);
-    await checkAndShoot(page, 'console-integrations-webhooks-secret');
+    await inspect(page, 'console-integrations-webhooks-secret');
 
     await page.getByRole('button', { name: 'Envoyer un test' }).click();
     await page.getByText('Test envoyé').waitFor();
@@ -198,7 +181,7 @@ describe('the integrations console', () => {
     expect(verify(secret, second).type).toBe('tandem.test');
     await page.reload();
     await page.getByText(/Ancien secret valable jusqu’au/).waitFor();
-    await checkAndShoot(page, 'console-integrations-webhooks');
+    await inspect(page, 'console-integrations-webhooks');
   });
 
   it('picks three default actions and adds one of its own', async () => {
@@ -238,7 +221,7 @@ describe('the integrations console', () => {
     expect(await page.locator('#actions-0-id').getAttribute('aria-invalid')).toBe('true');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.reload();
-    await checkAndShoot(page, 'console-integrations-catalogue');
+    await inspect(page, 'console-integrations-catalogue');
     expect(problems).toEqual([]);
   });
 });

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
+  inspect,
   launchBrowser,
-  screenshot,
+  must,
   signIn,
   startSite,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { addMembers, organizationWithMembers } from './support/world.js';
 
 /**
  * The console's integrity page (ADR 0039) in a real browser against a real
@@ -29,16 +30,6 @@ afterAll(async () => {
   await site?.stop();
 });
 
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status)
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
-
 async function publicParticipants(challengeId: string): Promise<number> {
   const read = must<{ progress: { participants: number } }>(
     await site.api.get(`/api/challenges/${challengeId}`),
@@ -52,25 +43,13 @@ describe('the integrity console', () => {
   it('shows the alert, invalidates the batch with a reason, and the count and the log follow', async () => {
     const admin = site.adminToken;
     const slug = `org-${unique()}`;
-    must(
-      await site.api.post(
-        '/api/organizations',
-        { slug, name: `Mobilités ${slug}`, kind: 'company' },
-        admin,
-      ),
-      201,
-      'organization',
-    );
     const adminEmail = `admin-${unique()}@example.org`;
-    must(
-      await site.api.post(
-        `/api/organizations/${slug}/members`,
-        { email: adminEmail, role: 'admin' },
-        admin,
-      ),
-      201,
-      'admin',
-    );
+    await organizationWithMembers(site, {
+      slug,
+      name: `Mobilités ${slug}`,
+      kind: 'company',
+      members: [{ email: adminEmail, role: 'admin' }],
+    });
     const campaign = must<{ id: string }>(
       await site.api.post(
         `/api/organizations/${slug}/campaigns`,
@@ -111,11 +90,7 @@ describe('the integrity console', () => {
     });
     await expect(card.count()).resolves.toBe(1);
     expect(await card.textContent()).toContain('25 sur 27');
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity');
-    await page.setViewportSize({ width: 820, height: 1180 });
-    await screenshot(page, 'console-integrity');
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await inspect(page, 'console-integrity');
 
     // No reason: the form says so, on the field.
     await card.getByRole('button', { name: 'Voir ce qui serait retiré' }).click();
@@ -133,8 +108,7 @@ describe('the integrity console', () => {
     expect(await confirm.textContent()).toContain('25 engagements');
     // The preview changed nothing.
     expect(await publicParticipants(challenge.id)).toBe(27);
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity-confirm');
+    await inspect(page, 'console-integrity-confirm', ['desktop']);
 
     await confirm.getByRole('button', { name: 'Invalider ce lot' }).click();
     await page.getByText('Le lot est retiré des comptes.').waitFor();
@@ -151,25 +125,14 @@ describe('the integrity console', () => {
     expect(first).toContain('Engagements invalidés');
     expect(await log.textContent()).toContain('Défi ouvert');
     expect(await page.locator('li.alert', { hasText: 'burst.example' }).count()).toBe(0);
-    expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, 'console-integrity-after');
-    await page.setViewportSize({ width: 820, height: 1180 });
-    await screenshot(page, 'console-integrity-after');
+    await inspect(page, 'console-integrity-after');
     expect(problems).toEqual([]);
 
     // Someone without the admin role never sees the page (the same browser, signed in anew).
     await page.context().clearCookies();
     const outsider = await browser.page({ viewport: 'desktop' });
     const memberEmail = `member-${unique()}@example.org`;
-    must(
-      await site.api.post(
-        `/api/organizations/${slug}/members`,
-        { email: memberEmail, role: 'agent' },
-        admin,
-      ),
-      201,
-      'agent',
-    );
+    await addMembers(site, slug, [{ email: memberEmail, role: 'agent' }]);
     await signIn(site, outsider, memberEmail);
     const refused = await outsider.goto(`${site.url}${path}`);
     expect(refused?.status()).toBe(403);

@@ -1,22 +1,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyPng, unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
   hasSession,
+  inspect,
   launchBrowser,
   mailedToken,
-  screenshot,
+  must,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
+import { organizationWithMembers } from './support/world.js';
 
 /**
  * The console's members, branding and sponsorships pages, and the
@@ -40,45 +39,18 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status)
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
-
-/** axe finds nothing, and the page is kept at tablet and desktop widths. */
-async function lookAt(page: Page, name: string): Promise<void> {
-  expect(await accessibilityViolations(page)).toEqual([]);
-  for (const viewport of ['tablet', 'desktop'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    await screenshot(page, name);
-  }
-}
-
 describe('the members, branding and sponsorships console', () => {
   it('invites by mail, changes a role, the branding, and accepts a sponsorship', async () => {
     const admin = site.adminToken;
     const slug = `org-${unique()}`;
     const name = `Ville ${slug}`;
-    must(
-      await site.api.post('/api/organizations', { slug, name, kind: 'city' }, admin),
-      201,
-      'organization',
-    );
     const ownerEmail = `owner-${unique()}@example.org`;
-    must(
-      await site.api.post(
-        `/api/organizations/${slug}/members`,
-        { email: ownerEmail, role: 'owner' },
-        admin,
-      ),
-      201,
-      'owner',
-    );
+    await organizationWithMembers(site, {
+      slug,
+      name,
+      kind: 'city',
+      members: [{ email: ownerEmail, role: 'owner' }],
+    });
     must(
       await site.api.post(
         `/api/organizations/${slug}/campaigns`,
@@ -90,15 +62,11 @@ describe('the members, branding and sponsorships console', () => {
     );
     // Another organization proposes this one as the sponsor of a tier.
     const organizer = `org-${unique()}`;
-    must(
-      await site.api.post(
-        '/api/organizations',
-        { slug: organizer, name: `Asso ${organizer}`, kind: 'association' },
-        admin,
-      ),
-      201,
-      'organizer',
-    );
+    await organizationWithMembers(site, {
+      slug: organizer,
+      name: `Asso ${organizer}`,
+      kind: 'association',
+    });
     const campaign = must<{ id: string }>(
       await site.api.post(`/api/organizations/${organizer}/campaigns`, { title: 'Vélo' }, admin),
       201,
@@ -127,7 +95,7 @@ describe('the members, branding and sponsorships console', () => {
     await signIn(site, page, ownerEmail, `/admin/${slug}/members`);
     await page.getByRole('heading', { level: 1, name: new RegExp(`${name}.*membres`) }).waitFor();
     await expect(page.getByText('Entre collègues').count()).resolves.toBeGreaterThan(0);
-    await lookAt(page, 'console-members');
+    await inspect(page, 'console-members');
 
     const invitedEmail = `invited-${unique()}@example.org`;
     await page.getByLabel('Adresse e-mail de la personne à inviter').fill(invitedEmail);
@@ -152,7 +120,7 @@ describe('the members, branding and sponsorships console', () => {
       // Opening the link shows what it is for; it neither signs in nor makes a member.
       expect(await hasSession(site, invitee)).toBe(false);
       await invitee.getByText('Administrateur·rice', { exact: false }).waitFor();
-      await lookAt(invitee, 'console-invitation');
+      await inspect(invitee, 'console-invitation');
       await invitee.getByRole('button', { name: "Accepter l'invitation" }).click();
       await invitee.waitForURL(`${site.url}/admin/${slug}`);
       expect(await hasSession(site, invitee)).toBe(true);
@@ -189,7 +157,7 @@ describe('the members, branding and sponsorships console', () => {
     await page.getByRole('button', { name: "Enregistrer l'identité visuelle" }).click();
     const colour = page.getByLabel('Couleur principale');
     await expect(colour.getAttribute('aria-invalid')).resolves.toBe('true');
-    await lookAt(page, 'console-branding-refused');
+    await inspect(page, 'console-branding-refused');
     // The refusal came back as a 400 page, which the browser logs: expected here.
     expect(problems.splice(0)).toEqual([
       'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
@@ -202,7 +170,7 @@ describe('the members, branding and sponsorships console', () => {
     await page.getByLabel('Logo (PNG ou JPEG, 10 Mo au plus)').setInputFiles(logo);
     await page.getByRole('button', { name: "Enregistrer l'identité visuelle" }).click();
     await page.getByText('Identité visuelle enregistrée.').waitFor();
-    await lookAt(page, 'console-branding');
+    await inspect(page, 'console-branding');
     await page.goto(`${site.url}/o/${slug}`);
     await page.getByText(shortText).waitFor();
     await expect(
@@ -212,14 +180,14 @@ describe('the members, branding and sponsorships console', () => {
     // The sponsorship proposed through the API is accepted, after a confirmation.
     await page.goto(`${site.url}/admin/${slug}/sponsorships`);
     await page.getByRole('heading', { name: /Propositions en attente/ }).waitFor();
-    await lookAt(page, 'console-sponsorships');
+    await inspect(page, 'console-sponsorships');
     await page.getByRole('link', { name: /Accepter le parrainage/ }).click();
     await page.getByRole('heading', { name: /Accepter ce parrainage/ }).waitFor();
     await page.getByRole('button', { name: 'Oui, nous nous engageons' }).click();
     await page.getByText('Parrainage accepté.').waitFor();
     await page.getByRole('table').getByText(challengeTitle).waitFor();
     await expect(page.getByText('Aucune proposition en attente.').count()).resolves.toBe(1);
-    await lookAt(page, 'console-sponsorships-accepted');
+    await inspect(page, 'console-sponsorships-accepted');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyPng, unique } from '@tandem/core/testing';
 import {
-  accessibilityViolations,
+  inspect,
   launchBrowser,
   mailedToken,
-  screenshot,
+  must,
   signIn,
   startSite,
-  VIEWPORTS,
   watchProblems,
   type Browser,
   type Site,
 } from './support/browser.js';
-import { pledgeThroughApi } from './support/world.js';
+import { addMembers, organizationWithMembers, pledgeThroughApi } from './support/world.js';
 
 /**
  * The sponsor's proof in the browser (ADR 0035): an admin declares a
@@ -34,35 +32,12 @@ afterAll(async () => {
   await site?.stop();
 });
 
-function must<T = Record<string, unknown>>(
-  answer: { status: number; body: unknown },
-  status: number,
-  what: string,
-): T {
-  if (answer.status !== status)
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as T;
-}
-
-/** Axe at tablet and desktop sizes, with a screenshot of each. */
-async function lookAt(page: Page, name: string): Promise<void> {
-  for (const viewport of ['tablet', 'desktop'] as const) {
-    await page.setViewportSize(VIEWPORTS[viewport]);
-    expect(await accessibilityViolations(page), `${name} ${viewport}`).toEqual([]);
-    await screenshot(page, name);
-  }
-}
-
 /** A city whose beneficiary has an address, and an open challenge whose only tier unlocked. */
 async function unlockedChallenge() {
   const admin = site.adminToken;
   const slug = `ville-${unique()}`;
   const orgName = `Ville ${slug.slice(-6)}`;
-  must(
-    await site.api.post('/api/organizations', { slug, name: orgName, kind: 'city' }, admin),
-    201,
-    'organization',
-  );
+  await organizationWithMembers(site, { slug, name: orgName, kind: 'city' });
   const beneficiaryEmail = `solicycle-${unique()}@example.org`;
   const beneficiary = must<{ id: string }>(
     await site.api.post(
@@ -110,15 +85,7 @@ async function unlockedChallenge() {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const adminEmail = `admin-${unique()}@example.org`;
-  must(
-    await site.api.post(
-      `/api/organizations/${slug}/members`,
-      { email: adminEmail, role: 'admin' },
-      admin,
-    ),
-    201,
-    'admin',
-  );
+  await addMembers(site, slug, [{ email: adminEmail, role: 'admin' }]);
   return { slug, orgName, title, challengeId: challenge.id, tierId, beneficiaryEmail, adminEmail };
 }
 
@@ -145,7 +112,7 @@ describe('the sponsor’s proof', () => {
 
     const card = page.getByRole('article').filter({ hasText: world.title });
     await card.getByText(/À livrer avant le/).waitFor();
-    await lookAt(page, 'ledger-admin');
+    await inspect(page, 'ledger-admin');
 
     // The sponsor moves the date it owes the counterpart by.
     const day = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
@@ -178,7 +145,7 @@ describe('the sponsor’s proof', () => {
       .first()
       .waitFor();
     expect(await page.getByRole('button', { name: 'Marquer comme livré' }).count()).toBe(0);
-    await lookAt(page, 'ledger-admin-delivered');
+    await inspect(page, 'ledger-admin-delivered');
 
     // The public ledger, as anyone sees it.
     await page.context().clearCookies();
@@ -194,24 +161,24 @@ describe('the sponsor’s proof', () => {
     const served = await page.request.get(`${site.url}${href}`);
     expect(served.status()).toBe(200);
     expect(Buffer.from(await served.body()).equals(receipt)).toBe(true);
-    await lookAt(page, 'ledger-organization');
+    await inspect(page, 'ledger-organization');
 
     await page.goto(`${site.url}/c/${world.challengeId}`);
     const delivery = page.getByRole('region', { name: 'Livraison des contreparties' });
     await delivery.getByText(/Livré le/).waitFor();
     await delivery.getByRole('link', { name: /Ouvrir le justificatif/ }).waitFor();
-    await lookAt(page, 'ledger-challenge');
+    await inspect(page, 'ledger-challenge');
 
     // The beneficiary's mailed link: opening it confirms nothing, the button does.
     const token = await mailedToken(site, world.beneficiaryEmail, 'receipt');
     await page.goto(`${site.url}/receipt?token=${encodeURIComponent(token)}`);
     await page.getByRole('button', { name: 'Je confirme la réception' }).waitFor();
     expect((await tierOf(world.challengeId))?.receivedAt).toBeNull();
-    await lookAt(page, 'receipt');
+    await inspect(page, 'receipt');
     await page.getByRole('button', { name: 'Je confirme la réception' }).click();
     await page.getByRole('status').filter({ hasText: 'la réception est confirmée' }).waitFor();
     expect((await tierOf(world.challengeId))?.receivedAt).not.toBeNull();
-    await lookAt(page, 'receipt-done');
+    await inspect(page, 'receipt-done');
 
     await page.getByRole('link', { name: 'Voir le défi' }).click();
     await page

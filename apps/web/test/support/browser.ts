@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@tandem/core/testing';
 import { httpClient } from '../../../server/test/http-client.js';
 import {
@@ -140,6 +141,41 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Fails with the answer when a setup call did not get the status it needs,
+ * else gives its body as the type the caller names (the API's answers are
+ * not parsed here: a setup call that went wrong should stop the test, not
+ * be checked field by field).
+ */
+export function must<T = unknown>(
+  answer: { status: number; body: unknown },
+  status: number,
+  what: string,
+): T {
+  if (answer.status !== status) {
+    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return answer.body as T;
+}
+
+/**
+ * Looks at a page as the house rules ask: at each size in turn (tablet
+ * and desktop unless told), axe finds no violation and a full-page
+ * screenshot is saved as `<name>-<size>.png`. The page is left at the last
+ * size.
+ */
+export async function inspect(
+  page: Page,
+  name: string,
+  sizes: readonly (keyof typeof VIEWPORTS)[] = ['tablet', 'desktop'],
+): Promise<void> {
+  for (const size of sizes) {
+    await page.setViewportSize(VIEWPORTS[size]);
+    expect(await accessibilityViolations(page), `${name} ${size}`).toEqual([]);
+    await screenshot(page, name);
+  }
+}
+
 /** Saves a full-page screenshot as `<name>-<viewport>.png` under {@link SCREENSHOTS}. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -188,24 +224,45 @@ export async function hasSession(site: Site, page: Page): Promise<boolean> {
   return cookies.some((cookie) => cookie.name === 'tandem_session');
 }
 
+/** The words of the sign-in page a test presses, in the page's language. */
+const SIGN_IN_WORDS = {
+  fr: {
+    email: 'Adresse e-mail',
+    send: 'Recevoir un lien de connexion',
+    sent: 'Regardez vos e-mails',
+    confirm: 'Me connecter',
+  },
+  en: {
+    email: 'Email address',
+    send: 'Send me a sign-in link',
+    sent: 'Check your email',
+    confirm: 'Sign me in',
+  },
+} as const;
+
 /**
  * Signs in as a person would: asks for a link on /sign-in, opens the mailed
  * link (which alone signs nobody in), presses the button, and waits for the
- * page it leads to (`next`, else /me).
+ * page it leads to (`next`, else /me). Works for a browser in French or in
+ * English.
  */
 export async function signIn(site: Site, page: Page, email: string, next?: string): Promise<void> {
   // Typing before the page's script has hydrated the form would be wiped by it.
   await page.goto(`${site.url}/sign-in${next ? `?next=${encodeURIComponent(next)}` : ''}`, {
     waitUntil: 'networkidle',
   });
-  await page.getByLabel('Adresse e-mail').fill(email);
-  await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
-  await page.getByRole('heading', { name: 'Regardez vos e-mails' }).waitFor();
+  const words =
+    (await page.locator('html').getAttribute('lang')) === 'en'
+      ? SIGN_IN_WORDS.en
+      : SIGN_IN_WORDS.fr;
+  await page.getByLabel(words.email).fill(email);
+  await page.getByRole('button', { name: words.send }).click();
+  await page.getByRole('heading', { name: words.sent }).waitFor();
   const token = await mailedToken(site, email, 'sign-in');
   await page.goto(`${site.url}/sign-in?token=${encodeURIComponent(token)}`, {
     waitUntil: 'networkidle',
   });
-  const button = page.getByRole('button', { name: 'Me connecter' });
+  const button = page.getByRole('button', { name: words.confirm });
   await button.waitFor();
   if (await hasSession(site, page)) throw new Error('opening the mailed link signed in by itself');
   await button.click();

@@ -1,5 +1,5 @@
 import { unique } from '@tandem/core/testing';
-import type { Site } from './browser.js';
+import { mailedToken, must, type Site } from './browser.js';
 
 /** A public organization with one open challenge, made through the API as the platform admin. */
 export interface World {
@@ -10,11 +10,49 @@ export interface World {
   challengeId: string;
 }
 
-function must<T>(answer: { status: number; body: T }, status: number, what: string): T {
-  if (answer.status !== status) {
-    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+/** A role a person holds in an organization (owner > admin > agent > member). */
+export type Role = 'owner' | 'admin' | 'agent' | 'member';
+
+/** Makes people members of an organization through the API, as the platform admin. */
+export async function addMembers(
+  site: Site,
+  slug: string,
+  members: readonly { email: string; role: Role }[],
+): Promise<void> {
+  for (const { email, role } of members) {
+    must(
+      await site.api.post(`/api/organizations/${slug}/members`, { email, role }, site.adminToken),
+      201,
+      `${role} ${email}`,
+    );
   }
-  return answer.body;
+}
+
+/**
+ * An organization and its members, made through the API as the platform
+ * admin; gives its slug (a fresh one unless told).
+ */
+export async function organizationWithMembers(
+  site: Site,
+  options: {
+    slug?: string;
+    name: string;
+    kind: 'company' | 'city' | 'association' | 'network';
+    members?: readonly { email: string; role: Role }[];
+  },
+): Promise<string> {
+  const slug = options.slug ?? unique('org');
+  must(
+    await site.api.post(
+      '/api/organizations',
+      { slug, name: options.name, kind: options.kind },
+      site.adminToken,
+    ),
+    201,
+    `organization ${slug}`,
+  );
+  await addMembers(site, slug, options.members ?? []);
+  return slug;
 }
 
 /**
@@ -29,18 +67,14 @@ export async function createWorld(
   const { api, adminToken } = site;
   const slug = unique('town');
   const orgName = `Oakbridge ${slug.slice(-6)}`;
-  must(
-    await api.post('/api/organizations', { slug, name: orgName, kind: 'city' }, adminToken),
-    201,
-    'organization',
-  );
+  await organizationWithMembers(site, { slug, name: orgName, kind: 'city' });
   const beneficiary = `Wheelwrights ${slug.slice(-4)}`;
-  const ben = must(
+  const ben = must<{ id: string }>(
     await api.post(`/api/organizations/${slug}/beneficiaries`, { name: beneficiary }, adminToken),
     201,
     'beneficiary',
-  ) as { id: string };
-  const campaign = must(
+  );
+  const campaign = must<{ id: string }>(
     await api.post(
       `/api/organizations/${slug}/campaigns`,
       { title: 'Spring 2026', audience: { type: 'public' } },
@@ -48,8 +82,8 @@ export async function createWorld(
     ),
     201,
     'campaign',
-  ) as { id: string };
-  const challenge = must(
+  );
+  const challenge = must<{ id: string }>(
     await api.post(
       `/api/campaigns/${campaign.id}/challenges`,
       {
@@ -67,37 +101,48 @@ export async function createWorld(
     ),
     201,
     'challenge',
-  ) as { id: string };
+  );
   must(await api.post(`/api/challenges/${challenge.id}/open`, {}, adminToken), 200, 'open');
   return { slug, orgName, beneficiary, campaignId: campaign.id, challengeId: challenge.id };
 }
 
-/** Pledges and confirms through the API and the dev mailbox, with an optional location. */
+/** What a pledge may say besides the address: where, which team, the action's details. */
+export interface PledgeExtras {
+  location?: { lat: number; lon: number } | { postcode: string };
+  team?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Pledges and confirms through the API and the dev mailbox, as a person with a mailbox would. */
 export async function pledgeThroughApi(
   site: Site,
   challengeId: string,
   email: string,
-  location?: { lat: number; lon: number } | { postcode: string },
+  extras: PledgeExtras = {},
 ): Promise<void> {
-  const pledged = await site.api.post(`/api/challenges/${challengeId}/pledges`, {
-    email,
-    ...(location ? { location } : {}),
-  });
-  if (pledged.status !== 202) {
-    throw new Error(`pledge ${email}: ${pledged.status} ${JSON.stringify(pledged.body)}`);
-  }
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const box = await site.api.get(`/api/dev/mailbox?to=${encodeURIComponent(email)}`);
-    const token = (box.body as { messages: { purpose: string; token?: string }[] }).messages.find(
-      (message) => message.purpose === 'pledge-confirmation',
-    )?.token;
-    if (token) {
-      const confirmed = await site.api.post('/api/pledges/confirm', { token });
-      if (confirmed.status !== 200) throw new Error(`confirm ${email}: ${confirmed.status}`);
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`no confirmation mail for ${email}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  must(
+    await site.api.post(`/api/challenges/${challengeId}/pledges`, { email, ...extras }),
+    202,
+    `pledge ${email}`,
+  );
+  const token = await mailedToken(site, email, 'pledge-confirmation');
+  must(await site.api.post('/api/pledges/confirm', { token }), 200, `confirm ${email}`);
+}
+
+/** A trip to work by bike, `km` long, that the organization records for a participant. */
+export async function bikeTripRecorded(
+  site: Site,
+  challengeId: string,
+  email: string,
+  km: number,
+): Promise<void> {
+  must(
+    await site.api.post(
+      `/api/challenges/${challengeId}/contributions`,
+      { details: { trips: [{ mode: 'bike', km }] }, participant: { email } },
+      site.adminToken,
+    ),
+    201,
+    `contribution of ${email}`,
+  );
 }
