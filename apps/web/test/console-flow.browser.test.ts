@@ -39,6 +39,8 @@ let browser: Browser;
 let folder: string;
 const slug = unique('lumen');
 const owner = `owner-${unique()}@example.org`;
+/** The campaign the first test creates, which the English tour reads. */
+let campaignId = '';
 
 beforeAll(async () => {
   site = await startSite();
@@ -103,7 +105,7 @@ describe('the organization console, from a blank organization to the public ledg
     await page.getByLabel('Tout le monde').check();
     await page.getByRole('button', { name: 'Créer la campagne' }).click();
     await page.getByRole('heading', { name: "Mobilité d'hiver", level: 1 }).waitFor();
-    const campaignId = new URL(page.url()).pathname.split('/').pop() as string;
+    campaignId = new URL(page.url()).pathname.split('/').pop() as string;
     await page.getByLabel('Nouvelle équipe').fill('Atelier');
     await page.getByRole('button', { name: "Ajouter l'équipe" }).click();
     await page.getByText('Équipe ajoutée.').waitFor();
@@ -258,6 +260,30 @@ describe('the organization console, from a blank organization to the public ledg
     await page.close();
     await visitor.close();
   }, 300_000);
+
+  it('reads the same console in English, with no violation', async () => {
+    expect(campaignId, 'the first test made the campaign').not.toBe('');
+    const page = await browser.page({ viewport: 'desktop', locale: 'en' });
+    await page.context().clearCookies();
+    await signIn(site, page, owner, `/admin/${slug}`);
+    await page.getByRole('heading', { level: 1, name: /Compagnie Lumen/ }).waitFor();
+    await inspect(page, 'flow-en-overview');
+    const tour = [
+      ['campaigns', `/admin/${slug}/campaigns/${campaignId}`],
+      ['dashboard', `/admin/${slug}/campaigns/${campaignId}/dashboard`],
+      ['members', `/admin/${slug}/members`],
+      ['ledger', `/admin/${slug}/ledger`],
+      ['integrity', `/admin/${slug}/integrity`],
+      ['integrations', `/admin/${slug}/integrations`],
+    ] as const;
+    for (const [name, path] of tour) {
+      const answer = await page.goto(`${site.url}${path}`);
+      expect(answer?.status(), path).toBe(200);
+      expect(await page.locator('html').getAttribute('lang'), path).toBe('en');
+      await inspect(page, `flow-en-${name}`);
+    }
+    await page.close();
+  });
 
   it("lets the demo's organizer and agent in, as `npm start` prints", async () => {
     const page = await browser.page({ viewport: 'tablet' });
