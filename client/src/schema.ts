@@ -1525,7 +1525,29 @@ export interface paths {
                 title: string;
                 unit: string | null;
               }[];
+              /** @description every factor version the recorded contributions were computed with (ADR 0045); a factor changed during the campaign appears once per version */
+              factorsUsed: {
+                actionType: string;
+                /** @description contributions computed with this version */
+                contributions: number;
+                /** @description whether the plugin still declares this version */
+                current: boolean;
+                /** @description the value's identifier in the dataset */
+                datasetId: string;
+                /** @description the factor version's id, a fingerprint of its fields */
+                id: string;
+                key: string;
+                label: string;
+                note: string | null;
+                /** @description publisher and dataset */
+                source: string;
+                unit: string;
+                value: number;
+                /** @description the dataset release: YYYY, YYYY-MM or YYYY-MM-DD */
+                versionDate: string;
+              }[];
               generatedAt: string;
+              /** @description each action type of the campaign with the factors it declares today: id, key, label, value, unit, source, datasetId, versionDate, note */
               sources: {
                 [key: string]: unknown;
               }[];

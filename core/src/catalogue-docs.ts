@@ -1,10 +1,11 @@
 /**
- * `docs/errors.md` and `docs/events.md`, rendered from the catalogues so the
+ * `docs/errors.md`, `docs/events.md` and `docs/factors.md`, rendered from the catalogues so the
  * documents cannot drift from the code: `npm run docs:catalogue` writes
  * them, and `catalogue-docs.test.ts` fails when a committed one is stale.
  */
 import { coreErrors } from './errors.js';
 import { coreEvents } from './events/catalogue.js';
+import type { ActionType } from './sdk/action-type.js';
 import type { EventDefinition } from './sdk/events.js';
 
 const GENERATED = '<!-- Generated from the catalogue by `npm run docs:catalogue`; do not edit. -->';
@@ -97,5 +98,51 @@ export function renderEventsDoc(): string {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
+  ].join('\n');
+}
+
+const FACTORS_GENERATED =
+  '<!-- Generated from the plugins’ declared factors by `npm run docs:catalogue`; do not edit. -->';
+
+/** A number as written in the table: no exponent, no trailing zeros. */
+const figure = (value: number): string =>
+  Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
+
+/**
+ * The Markdown of `docs/factors.md`: every factor the given action types
+ * declare (ADR 0045), with value, unit, source, dataset identifier, release
+ * and note, one table per action type.
+ */
+export function renderFactorsDoc(actionTypes: readonly ActionType[]): string {
+  const sections = actionTypes
+    .filter((type) => type.factors.length > 0)
+    .flatMap((type) => [
+      `## \`${type.id}\` — ${type.title.en}`,
+      '',
+      '| key | value | unit | source | dataset id | version | note |',
+      '| --- | ---: | --- | --- | --- | --- | --- |',
+      ...type.factors.map(
+        (f) =>
+          `| \`${f.key}\` | ${figure(f.value)} | ${cell(f.unit)} | ${cell(f.source)} | ${cell(f.datasetId)} | ${f.versionDate} | ${cell(f.note ?? '')} |`,
+      ),
+      '',
+    ]);
+  return [
+    '# Emission factors',
+    '',
+    FACTORS_GENERATED,
+    '',
+    'Every CO2e figure Tandem reports is computed from one of these factors (or',
+    'assumptions), as each action type declares them in its manifest. Each names',
+    'its publisher and dataset, its identifier in that dataset and the release',
+    '(version date) its value comes from, so that a sponsor can look it up.',
+    '',
+    'A contribution keeps a reference to the version of each factor it was',
+    'computed with; a factor changed later never rewrites what was recorded, and',
+    'a campaign report (`factorsUsed`, and its PDF) lists every version its',
+    'figures rest on. The choices behind these values are in',
+    'docs/decisions/0045-factors-a-sponsor-can-check.md.',
+    '',
+    ...sections,
   ].join('\n');
 }

@@ -108,6 +108,8 @@ export { hasRole, requireRole } from './services/access.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { newId } from './ids.js';
 export { readTeamProgress } from './store/progress.js';
+/** `docs/factors.md` from the registered action types' factors (ADR 0045). */
+export { renderFactorsDoc } from './catalogue-docs.js';
 export * as services from './services/index.js';
 /** Checking an attestation offline, as `tandem verify` does (ADR 0034). */
 export {

@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { inflateSync } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import {
   calculateJwkThumbprint,
@@ -20,6 +19,7 @@ import { winAnsi } from '../services/report-pdf.js';
 import {
   acceptSponsorships,
   createTestClient,
+  pdfText,
   startTestPlatform,
   type TestClient,
   type TestPlatform,
@@ -45,6 +45,7 @@ const bikeKm = defineActionType({
     co2eKg: details.km * 0.2,
     source: 'Base Empreinte test',
     factors: { car: 0.2 },
+    cites: ['car'],
   }),
   factors: [
     {
@@ -53,6 +54,9 @@ const bikeKm = defineActionType({
       value: 0.2,
       unit: 'kg CO2e / km',
       source: 'Base Empreinte test',
+      datasetId: 'BE-test-4',
+      versionDate: '2024-07',
+      note: 'un occupant',
     },
   ],
 });
@@ -398,45 +402,6 @@ describe('the signed attestation', () => {
   });
 });
 
-/** WinAnsi bytes 0x80–0x9f as the characters they stand for (the rest is Latin-1). */
-const WIN_ANSI_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-
-/**
- * The text drawn in a PDF made by pdfkit: each content stream (inflated
- * when compressed), each `[<hex> kerning <hex>] TJ` run decoded.
- */
-function pdfText(pdf: Buffer): string {
-  const raw = pdf.toString('latin1');
-  const runs: string[] = [];
-  for (const match of raw.matchAll(/<<([^>]*?)>>\s*stream\r?\n/g)) {
-    const dictionary = match[1] ?? '';
-    const length = Number(/\/Length (\d+)/.exec(dictionary)?.[1]);
-    const start = (match.index ?? 0) + match[0].length;
-    let body = pdf.subarray(start, start + length);
-    if (dictionary.includes('/FlateDecode')) {
-      try {
-        body = inflateSync(body);
-      } catch {
-        continue; // not a content stream pdfkit wrote (e.g. a font program)
-      }
-    }
-    for (const run of body.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-      const bytes = [...(run[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((hex) =>
-        Buffer.from(hex[1] ?? '', 'hex'),
-      );
-      runs.push(
-        [...Buffer.concat(bytes)]
-          .map((b) =>
-            b >= 0x80 && b < 0xa0 ? (WIN_ANSI_HIGH[b - 0x80] ?? '?') : String.fromCharCode(b),
-          )
-          .join(''),
-      );
-    }
-  }
-  // Runs joined by a space, no-break spaces read as spaces, spaces collapsed.
-  return runs.join(' ').replace(/[\s\u00a0]+/g, ' ');
-}
-
 describe('the PDF report', () => {
   const pdfOf = (campaignId: string, headers: Record<string, string> = {}, query = '') =>
     platform.app.inject({
@@ -486,6 +451,9 @@ describe('the PDF report', () => {
       'Voiture thermique, seul',
       '0,2 kg CO2e / km',
       'Base Empreinte test',
+      'identifiant : BE-test-4',
+      'version : 2024-07',
+      'un occupant',
       '/.well-known/jwks.json',
       'Page 1 sur',
     ]) {

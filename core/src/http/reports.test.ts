@@ -26,7 +26,15 @@ const bikeKm = defineActionType({
     factors: { car: 0.2 },
   }),
   factors: [
-    { key: 'car', label: 'Car, alone', value: 0.2, unit: 'kg CO2e / km', source: 'test factor' },
+    {
+      key: 'car',
+      label: 'Car, alone',
+      value: 0.2,
+      unit: 'kg CO2e / km',
+      source: 'test factor',
+      datasetId: 'test-4',
+      versionDate: '2024',
+    },
   ],
 });
 

@@ -544,41 +544,103 @@ describe('checkPledge', () => {
 
 describe('declared factors', () => {
   const base = { id: 'with-factors', version: '1.0.0', title: { fr: 'x', en: 'x' }, unit: null };
+  const car = {
+    key: 'car',
+    label: 'Car alone',
+    value: 0.2176,
+    unit: 'kg CO2e / km',
+    source: 'ADEME, Impact CO2 transport data',
+    datasetId: 'Impact CO2 transport 4',
+    versionDate: '2024',
+    note: 'fuel 0.192 + construction 0.0256',
+  };
 
-  it('are kept on the action type for reports', () => {
-    const type = defineActionType({
-      ...base,
-      factors: [
-        {
-          key: 'car',
-          label: 'Car alone',
-          value: 0.2176,
-          unit: 'kg CO2e / km',
-          source: 'ADEME, 2024',
-        },
-      ],
-    });
+  it('are kept on the action type for reports, each with the id of its version', () => {
+    const type = defineActionType({ ...base, factors: [car] });
     expect(type.factors).toEqual([
-      {
-        key: 'car',
-        label: 'Car alone',
-        value: 0.2176,
-        unit: 'kg CO2e / km',
-        source: 'ADEME, 2024',
-      },
+      { ...car, actionType: 'with-factors', id: expect.stringMatching(/^fct_[0-9a-f]{32}$/) },
     ]);
+    expect(Object.isFrozen(type.factors[0])).toBe(true);
     expect(defineActionType({ ...base, id: 'no-factors' }).factors).toEqual([]);
   });
 
-  it('need a finite value and a source', () => {
-    for (const factor of [
-      { key: 'car', label: 'Car', value: Number.NaN, unit: 'kg', source: 'x' },
-      { key: 'car', label: 'Car', value: 1, unit: 'kg', source: ' ' },
-    ]) {
-      expect(() => defineActionType({ ...base, factors: [factor] })).toThrow(
-        expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }),
+  it('give the same declaration the same id, and any change of it another', () => {
+    const id = (factor: typeof car, typeId = 'with-factors') =>
+      defineActionType({ ...base, id: typeId, factors: [factor] }).factors[0]?.id;
+    expect(id(car)).toBe(id({ ...car }));
+    const ids = new Set([
+      id(car),
+      id({ ...car, value: 0.2276 }),
+      id({ ...car, versionDate: '2025-10' }),
+      id({ ...car, datasetId: 'Base Empreinte 43739' }),
+      id({ ...car, source: 'ADEME, Base Empreinte' }),
+      id({ ...car, note: 'driven alone' }),
+      id(car, 'another-type'),
+    ]);
+    expect(ids.size).toBe(7);
+  });
+
+  it('need a finite value, a source, a dataset identifier and a release date', () => {
+    const { note: _note, ...noNote } = car;
+    expect(defineActionType({ ...base, factors: [noNote] }).factors[0]?.note).toBeUndefined();
+    for (const [factor, field] of [
+      [{ ...car, value: Number.NaN }, 'value'],
+      [{ ...car, source: ' ' }, 'source'],
+      [{ ...car, datasetId: '' }, 'datasetId'],
+      [{ ...car, versionDate: 'October 2025' }, 'versionDate'],
+      [{ ...car, versionDate: '2025-13' }, 'versionDate'],
+      [{ ...car, note: 3 }, 'note'],
+      [{ ...car, year: 2024 }, 'year'],
+    ] as const) {
+      expect(() => defineActionType({ ...base, factors: [factor as typeof car] }), field).toThrow(
+        expect.objectContaining({
+          code: 'TANDEM_PLUGIN_INVALID',
+          message: expect.stringContaining(field),
+        }),
       );
     }
+    const { datasetId: _id, ...undated } = car;
+    expect(() => defineActionType({ ...base, factors: [undated as typeof car] })).toThrow(
+      expect.objectContaining({ code: 'TANDEM_PLUGIN_INVALID' }),
+    );
+    expect(() => defineActionType({ ...base, factors: [car, { ...car }] })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('declared twice') }),
+    );
+  });
+
+  it('are what a measurement cites, in their declared version; an undeclared one is a plugin error', () => {
+    const measured = {
+      id: 'cites-factors',
+      version: '1.0.0',
+      title: { fr: 'x', en: 'x' },
+      unit: 'km',
+      contributionSchema: Type.Object({ km: Type.Number({ minimum: 0 }) }),
+      quantify: ({ details }: { details: { km: number } }) => details.km,
+      factors: [car],
+    };
+    const input = { details: { km: 10 }, settings: {}, pledge: null, occurredAt: new Date() };
+    const citing = defineActionType({
+      ...measured,
+      impact: ({ details }) => ({ co2eKg: details.km * car.value, cites: ['car', 'car'] }),
+    });
+    expect(citing.measure(input).cites).toEqual([citing.factors[0]]);
+    const wrong = defineActionType({
+      ...measured,
+      id: 'cites-unknown',
+      impact: () => ({ co2eKg: 1, cites: ['bus'] }),
+    });
+    expect(() => wrong.measure(input)).toThrow(
+      expect.objectContaining({
+        code: 'TANDEM_PLUGIN_INVALID',
+        message: expect.stringContaining('"bus"'),
+      }),
+    );
+    const silent = defineActionType({
+      ...measured,
+      id: 'cites-nothing',
+      impact: () => ({ co2eKg: 1 }),
+    });
+    expect(silent.measure(input).cites).toBeUndefined();
   });
 });
 

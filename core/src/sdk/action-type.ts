@@ -4,6 +4,7 @@
  * the shape of a pledge and of a contribution, how a contribution is
  * quantified and what it avoids in CO2e.
  */
+import { createHash } from 'node:crypto';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { CapabilityName } from './capabilities.js';
 import { isProblem, type ErrorDefinition, type Problem } from './errors.js';
@@ -28,6 +29,7 @@ import {
 } from './manifest.js';
 import type { Sql } from './people.js';
 import { sdkRuntime } from './runtime.js';
+import { canonicalJson } from './sync-items.js';
 
 export type { Localized } from './manifest.js';
 
@@ -128,8 +130,17 @@ export interface ImpactResult {
   co2eKg: number;
   /** The factor's source, e.g. `ADEME Base Empreinte 2024`. */
   source?: string;
-  /** The factors used, by name, so that a figure can be audited later. */
+  /** The figures used, by name, so that a figure can be audited later. */
   factors?: Record<string, number>;
+  /**
+   * The keys of the manifest's declared `factors` this figure rests on
+   * (e.g. `['car', 'bike']`). The engine keeps with the contribution a
+   * reference to the exact version of each (value, source, dataset and
+   * version date), so a factor changed later never rewrites what was
+   * recorded. Leave out a factor the challenge's settings replaced: the
+   * figure then rests on the challenge's own value, not the declared one.
+   */
+  cites?: readonly string[];
 }
 
 /** The empty object schema TypeBox infers when a manifest gives no schema. */
@@ -280,18 +291,45 @@ export interface ActionTypeManifest<
 }
 
 /**
- * One emission factor an action type uses, declared in its manifest so that
- * a campaign report can list every factor behind its CO2e figure.
+ * One emission factor (or assumption) an action type uses, declared in its
+ * manifest so that a campaign report can list every factor behind its CO2e
+ * figure and a sponsor can find each one in its dataset (ADR 0045).
+ *
+ * @example
+ * { key: 'car', label: 'Car, driven alone', value: 0.2176, unit: 'kg CO2e / passenger-km',
+ *   source: 'ADEME, Impact CO2 transport data (Base Empreinte®)',
+ *   datasetId: 'Impact CO2 transport 4 (voiturethermique)', versionDate: '2024',
+ *   note: 'per vehicle-km, one occupant: fuel 0.192 + construction 0.0256' }
  */
 export interface FactorDeclaration {
-  /** Stable name, as in `ImpactResult.factors` (e.g. `car`). */
+  /** Stable name, as cited by `ImpactResult.cites` (e.g. `car`); unique in the manifest. */
   key: string;
   label: string;
   value: number;
-  /** e.g. `kg CO2e / passenger-km`. */
+  /** e.g. `kg CO2e / passenger-km`, `kg CO2e / year`. */
   unit: string;
-  /** Where it comes from, e.g. `ADEME Base Empreinte, 2024`. */
+  /** Who publishes it and the dataset's name, e.g. `ADEME, Base Empreinte®`. */
   source: string;
+  /** The value's identifier in that dataset (a Base Empreinte id, an entry's name). */
+  datasetId: string;
+  /**
+   * The dataset release the value comes from: `YYYY`, `YYYY-MM` or
+   * `YYYY-MM-DD`, as precise as the publisher dates it. A changed value is a
+   * new version: change this with it.
+   */
+  versionDate: string;
+  /** What the value covers, and any choice made in reading it. */
+  note?: string;
+}
+
+/**
+ * A declared factor as a contribution keeps it: the declaration, and `id`,
+ * a fingerprint of every field, so that two versions of one factor never
+ * share an id and the same version always has the same one.
+ */
+export interface FactorVersion extends FactorDeclaration {
+  readonly id: string;
+  readonly actionType: string;
 }
 
 /** What `measure` returns, ready to be stored with the contribution. */
@@ -304,6 +342,8 @@ export interface Measurement {
   source?: string;
   /** The factors used, by name, as the plugin returned them (kept with the contribution for audits). */
   factors?: Record<string, number>;
+  /** The declared factors the figure rests on, in the version in force when it was measured. */
+  cites?: readonly FactorVersion[];
 }
 
 /** What `measure` needs: the raw details from the request and what was stored before. */
@@ -357,8 +397,8 @@ export interface ActionType {
   readonly jobs: Readonly<Record<string, PluginJob>>;
   /** Schema changes, oldest first; empty when it has no tables. */
   readonly migrations: readonly PluginMigration[];
-  /** The emission factors it declares; empty when none. */
-  readonly factors: readonly FactorDeclaration[];
+  /** The emission factors it declares, each with its version's id; empty when none. */
+  readonly factors: readonly FactorVersion[];
   /** Its personal-data hooks; `null` when it holds nothing about people. */
   readonly personalData: PersonalDataHooks | null;
   /** Its own error codes (ADR 0022); empty when none. */
@@ -597,29 +637,75 @@ function checkManifest(manifest: unknown): asserts manifest is CheckedManifest {
   if (manifest.factors !== undefined) {
     const factors = manifest.factors;
     if (!Array.isArray(factors))
-      problems.add('factors', 'must be a list of { key, label, value, unit, source }');
-    else
+      problems.add(
+        'factors',
+        'must be a list of { key, label, value, unit, source, datasetId, versionDate, note? }',
+      );
+    else {
+      const keys = new Set<string>();
       factors.forEach((factor: unknown, i) => {
-        const ok =
-          isRecord(factor) &&
-          typeof factor['key'] === 'string' &&
-          typeof factor['label'] === 'string' &&
-          typeof factor['value'] === 'number' &&
-          Number.isFinite(factor['value']) &&
-          typeof factor['unit'] === 'string' &&
-          typeof factor['source'] === 'string' &&
-          factor['source'].trim() !== '';
-        if (!ok)
-          problems.add(
-            `factors[${i}]`,
-            'must be { key, label, value (finite), unit, source (non-empty) }',
-          );
+        const problem = factorProblem(factor);
+        if (problem !== null) problems.add(`factors[${i}]`, problem);
+        else if (isRecord(factor)) {
+          const key = String(factor['key']);
+          if (keys.has(key)) problems.add(`factors[${i}]`, `key "${key}" is declared twice`);
+          keys.add(key);
+        }
       });
+    }
   }
   if (unit === null && manifest.quantify !== undefined) {
     problems.add('quantify', 'needs a unit: with unit null nothing is measured');
   }
   problems.throwIfAny('action type', manifest.id);
+}
+
+/** A dataset release: a year, a month or a day. */
+const VERSION_DATE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/;
+
+const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
+/** What is wrong with one declared factor, or `null`. */
+function factorProblem(factor: unknown): string | null {
+  if (!isRecord(factor)) return 'must be an object';
+  for (const name of ['key', 'label', 'unit', 'source', 'datasetId'] as const) {
+    if (!nonEmpty(factor[name])) return `${name} must be a non-empty string`;
+  }
+  const value = factor['value'];
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'value must be a finite number';
+  const versionDate = factor['versionDate'];
+  if (typeof versionDate !== 'string' || !VERSION_DATE.test(versionDate)) {
+    return 'versionDate must name the dataset release as YYYY, YYYY-MM or YYYY-MM-DD';
+  }
+  if (factor['note'] !== undefined && typeof factor['note'] !== 'string') {
+    return 'note must be a string';
+  }
+  const known = ['key', 'label', 'value', 'unit', 'source', 'datasetId', 'versionDate', 'note'];
+  const extra = Object.keys(factor).find((name) => !known.includes(name));
+  return extra === undefined ? null : `${extra} is not a field of a factor`;
+}
+
+/**
+ * One declared factor, frozen with its version's id: a fingerprint of the
+ * action type and every field, so a changed value, source or version date
+ * is another id and the same declaration always the same one.
+ */
+function factorVersion(actionType: string, factor: FactorDeclaration): FactorVersion {
+  const declared: FactorDeclaration = {
+    key: factor.key,
+    label: factor.label,
+    value: factor.value,
+    unit: factor.unit,
+    source: factor.source,
+    datasetId: factor.datasetId,
+    versionDate: factor.versionDate,
+    ...(factor.note !== undefined ? { note: factor.note } : {}),
+  };
+  const digest = createHash('sha256')
+    .update(canonicalJson({ actionType, ...declared }))
+    .digest('hex')
+    .slice(0, 32);
+  return Object.freeze({ id: `fct_${digest}`, actionType, ...declared });
 }
 
 /** Keeps the finite numbers of a plugin's factor table, dropping anything else. */
@@ -682,6 +768,26 @@ export function defineActionType<
   const max = limits?.maxQuantityPerContribution;
   const maxPerDay = limits?.maxQuantityPerPersonPerDay;
   const dayField = checked.dayField ?? null;
+  const declaredFactors = (checked.factors ?? []).map((f) => factorVersion(id, f));
+  const factorByKey = new Map(declaredFactors.map((f) => [f.key, f]));
+
+  /** The declared factors a measurement cites, in their current version. */
+  const citedFactors = (cites: unknown): FactorVersion[] => {
+    if (!Array.isArray(cites)) {
+      throw pluginInvalid(`action type "${id}": impact's cites must be a list of factor keys`);
+    }
+    const out: FactorVersion[] = [];
+    for (const key of new Set<unknown>(cites)) {
+      const factor = typeof key === 'string' ? factorByKey.get(key) : undefined;
+      if (factor === undefined) {
+        throw pluginInvalid(
+          `action type "${id}": impact cites the factor ${JSON.stringify(key)}, which its manifest does not declare`,
+        );
+      }
+      out.push(factor);
+    }
+    return out;
+  };
 
   const validateContribution = (value: unknown): Record<string, unknown> => {
     if (contributionSchema === null) {
@@ -714,7 +820,7 @@ export function defineActionType<
     on: Object.freeze({ ...checked.on }),
     jobs: Object.freeze({ ...checked.jobs }),
     migrations: Object.freeze([...(checked.migrations ?? [])]),
-    factors: Object.freeze((checked.factors ?? []).map((f) => Object.freeze({ ...f }))),
+    factors: Object.freeze(declaredFactors),
     personalData: personalDataHooks(checked.personalData),
     errors: Object.freeze({ ...checked.errors }),
     events: Object.freeze([...(checked.events ?? [])]),
@@ -820,6 +926,7 @@ export function defineActionType<
         co2eKg,
         ...(typeof result.source === 'string' ? { source: result.source } : {}),
         ...(isRecord(result.factors) ? { factors: numericRecord(result.factors) } : {}),
+        ...(result.cites !== undefined ? { cites: citedFactors(result.cites) } : {}),
       };
     },
   };

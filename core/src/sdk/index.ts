@@ -10,6 +10,7 @@ export {
   type ActionType,
   type ActionTypeManifest,
   type FactorDeclaration,
+  type FactorVersion,
   type ImpactResult,
   type LimitInput,
   type MeasureInput,

@@ -6,6 +6,7 @@
  */
 import { TandemError, notFound } from '../errors.js';
 import type { Sql } from '../store/database.js';
+import { factorIdsLiteral, keepFactorVersions } from '../store/factors.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { applyParticipation } from '../store/participation.js';
 import { roundQuantity } from '../store/progress.js';
@@ -173,10 +174,13 @@ export async function correctContribution(
     }
     const quantity = roundQuantity(measured.quantity);
     const co2eKg = roundQuantity(measured.co2eKg);
+    // A correction is measured again, so with the factors in force now (ADR 0045).
+    const factorIds = await keepFactorVersions(tx, ctx.db, measured.cites ?? []);
     await tx.query(
       `update contribution
           set details = ?::jsonb, quantity = ?, co2e_kg = ?, impact = ?::jsonb,
-              occurred_at = ?, day = ?::date, once_key = ?, corrected_at = ?
+              occurred_at = ?, day = ?::date, once_key = ?, corrected_at = ?,
+              factor_ids = ?::text[]
         where id = ?`,
       [
         JSON.stringify(measured.details),
@@ -187,6 +191,7 @@ export async function correctContribution(
         day,
         onceKey,
         now,
+        factorIdsLiteral(factorIds),
         id,
       ],
     );

@@ -6,6 +6,7 @@ import type { ActionType, RecordedSoFar } from '../sdk/action-type.js';
 import type { ChallengeRecord } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
 import { withinUnitOfWork, type Tx } from '../store/unit-of-work.js';
+import { factorIdsLiteral, keepFactorVersions } from '../store/factors.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
 import { bumpProgress, roundQuantity, WHOLE_CHALLENGE } from '../store/progress.js';
 import { hasRole } from './access.js';
@@ -329,9 +330,11 @@ export async function recordContribution(
     const co2eKg = roundQuantity(measured.co2eKg);
     const id = newId('ctb');
     const recordedBy = viewer.kind === 'participant' ? viewer.participantId : null;
+    // The factor versions the figure rests on, kept with it (ADR 0045).
+    const factorIds = await keepFactorVersions(tx, ctx.db, measured.cites ?? []);
     const inserted = await tx.query<{ id: string }>(
-      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, impact, occurred_at, day, once_key)
-       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?::date, ?)
+      `insert into contribution (id, challenge_id, participant_id, recorded_by, details, quantity, co2e_kg, impact, occurred_at, day, once_key, factor_ids)
+       values (?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?, ?::date, ?, ?::text[])
        on conflict (challenge_id, participant_id, once_key) where once_key is not null do nothing
        returning id`,
       [
@@ -346,6 +349,7 @@ export async function recordContribution(
         occurredAt,
         day,
         onceKey,
+        factorIdsLiteral(factorIds),
       ],
     );
     if (inserted.length === 0) {

@@ -93,6 +93,11 @@ const words = {
     noFactors:
       'Aucun facteur : ces défis comptent des engagements, sans quantité convertie en CO2e.',
     source: 'source',
+    dataset: 'identifiant',
+    release: 'version',
+    usedBy: (n: number) => (n === 1 ? '1 contribution' : `${n} contributions`),
+    notInForce: 'version remplacée depuis',
+    inForceOnly: 'en vigueur, encore utilisé par aucune contribution',
     verify: 'Vérifier ces chiffres',
     verifyText: (id: string, url: string) =>
       `Ces chiffres sont aussi servis signés par la plateforme (JWS, Ed25519) à /api/campaigns/${id}/attestation. ` +
@@ -159,6 +164,11 @@ const words = {
     factors: 'Emission factors and sources',
     noFactors: 'No factor: these challenges count pledges, with no quantity turned into CO2e.',
     source: 'source',
+    dataset: 'identifier',
+    release: 'version',
+    usedBy: (n: number) => (n === 1 ? '1 contribution' : `${n} contributions`),
+    notInForce: 'version since replaced',
+    inForceOnly: 'in force, no contribution uses it yet',
     verify: 'Verifying these figures',
     verifyText: (id: string, url: string) =>
       `These figures are also served signed by the platform (JWS, Ed25519) at /api/campaigns/${id}/attestation. ` +
@@ -382,7 +392,11 @@ export function renderReportPdf(
 
   heading(t.factors, 13);
   // Action types without factors (pledges only) have nothing to audit here.
-  const withFactors = report.sources.filter((source) => source.factors.length > 0);
+  const withFactors = report.sources.filter(
+    (source) =>
+      source.factors.length > 0 ||
+      report.factorsUsed.some((f) => f.actionType === source.actionType),
+  );
   if (withFactors.length === 0) write(t.noFactors);
   const colon = locale === 'fr' ? '\u00a0: ' : ': ';
   for (const source of withFactors) {
@@ -392,16 +406,33 @@ export function renderReportPdf(
       10,
       'Helvetica-Bold',
     );
-    for (const factor of source.factors) {
+    // Every version the recorded figures rest on (ADR 0045), then those in
+    // force that nothing used yet, so the list is complete either way.
+    const used = report.factorsUsed.filter((f) => f.actionType === source.actionType);
+    const usedIds = new Set(used.map((f) => f.id));
+    const lines = [
+      ...used.map((f) => ({
+        factor: f,
+        use: `${t.usedBy(f.contributions)}${f.current ? '' : `, ${t.notInForce}`}`,
+      })),
+      ...source.factors
+        .filter((f) => !usedIds.has(f.id))
+        .map((f) => ({ factor: f, use: t.inForceOnly })),
+    ];
+    for (const { factor, use } of lines) {
       doc.font('Helvetica').fontSize(10).fillColor(COLORS.text);
       doc.text(
         winAnsi(
-          `• ${factor.label}${colon}${number(factor.value, 6)} ${factor.unit} (${t.source}${colon}${factor.source})`,
+          `• ${factor.label}${colon}${number(factor.value, 6)} ${factor.unit} (${t.source}${colon}${factor.source}; ` +
+            `${t.dataset}${colon}${factor.datasetId}; ${t.release}${colon}${factor.versionDate})`,
         ),
         left() + 12,
         doc.y,
         { width: width() - 12 },
       );
+      const note = factor.note ? `${factor.note} — ${use}` : use;
+      doc.font('Helvetica').fontSize(8.5).fillColor(COLORS.muted);
+      doc.text(winAnsi(note), left() + 22, doc.y, { width: width() - 22 });
     }
   }
 

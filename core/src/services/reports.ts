@@ -1,5 +1,6 @@
 import { TandemError } from '../errors.js';
 import { loadChallenges } from '../store/challenges.js';
+import { usedFactors } from '../store/factors.js';
 import { readProgress } from '../store/progress.js';
 import { hasRole } from './access.js';
 import { viewChallenges, type TierView } from './challenges.js';
@@ -41,13 +42,40 @@ export interface CampaignReport {
     quantityByUnit: Record<string, number>;
     co2eKg: number;
   };
-  /** Where each action type's CO2e factors come from, for the sponsor's audit. */
+  /**
+   * The factors each action type declares today, with where they come from,
+   * for the sponsor's audit; `current` of a used factor matches one of these.
+   */
   sources: {
     actionType: string;
     title: string;
     version: string;
-    factors: { key: string; label: string; value: number; unit: string; source: string }[];
+    factors: FactorView[];
   }[];
+  /**
+   * Every factor version the recorded contributions were computed with (ADR
+   * 0045), whatever the plugins declare today: a factor changed during the
+   * campaign appears once per version, each with the contributions that
+   * rest on it and whether it is still the one in force.
+   */
+  factorsUsed: (FactorView & { actionType: string; contributions: number; current: boolean })[];
+}
+
+/** One factor version: its value and unit, and how a sponsor finds it in its dataset. */
+export interface FactorView {
+  /** The version's id, a fingerprint of every field below. */
+  id: string;
+  key: string;
+  label: string;
+  value: number;
+  unit: string;
+  /** Publisher and dataset. */
+  source: string;
+  /** The value's identifier in that dataset. */
+  datasetId: string;
+  /** The dataset release: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+  versionDate: string;
+  note: string | null;
 }
 
 /**
@@ -86,7 +114,7 @@ export async function campaignReport(
       "The report is for the organizer's admins and the sponsors' admins.",
     );
   }
-  const [views, progress, organization, distinct, invalidated] = await Promise.all([
+  const [views, progress, organization, distinct, invalidated, used] = await Promise.all([
     viewChallenges(ctx, challenges),
     readProgress(ctx.db, ids),
     ctx.db.query<{ slug: string }>('select slug from organization where id = ?', [
@@ -100,6 +128,7 @@ export async function campaignReport(
           [ids],
         ),
     invalidatedTotals(ctx.db, ids),
+    usedFactors(ctx.db, ids),
   ]);
   const rows: ChallengeReport[] = views.map((view) => {
     const p = progress.get(view.id) ?? { participants: 0, quantity: 0, co2eKg: 0 };
@@ -124,6 +153,9 @@ export async function campaignReport(
     co2eKg += row.co2eKg;
   }
   const actionTypes = [...new Set(rows.map((r) => r.actionType))];
+  const inForce = new Set(
+    ctx.registry.actionTypes().flatMap((type) => type.factors.map((factor) => factor.id)),
+  );
   return {
     campaign: {
       id: campaign.id,
@@ -143,11 +175,22 @@ export async function campaignReport(
               actionType: id,
               title: type.title.en,
               version: type.version,
-              factors: type.factors.map((f) => ({ ...f })),
+              factors: type.factors.map((f) => ({
+                id: f.id,
+                key: f.key,
+                label: f.label,
+                value: f.value,
+                unit: f.unit,
+                source: f.source,
+                datasetId: f.datasetId,
+                versionDate: f.versionDate,
+                note: f.note ?? null,
+              })),
             },
           ]
         : [];
     }),
+    factorsUsed: used.map((f) => ({ ...f, current: inForce.has(f.id) })),
   };
 }
 

@@ -122,9 +122,9 @@ function propertiesOf(schema: unknown): [string, unknown][] {
  *   (never an error that would be a 500);
  * - a measured contribution has a finite quantity ≥ 0 within
  *   `maxQuantityPerContribution` and a finite CO2e ≥ 0;
- * - the factors `impact` returns are declared in the manifest, with the
- *   declared value and source (a CO2e > 0 names a source when the manifest
- *   declares no factor);
+ * - the factors `impact` cites are declared in the manifest, in their
+ *   declared version, and a figure it names after a cited factor has its
+ *   value (a CO2e > 0 cites a factor or names a source);
  * - a day of contributions by one person never counts more than
  *   `maxQuantityPerPersonPerDay`, nor breaks the plugin's own
  *   `perPersonDay` rule — measured as the engine does, and through the
@@ -156,7 +156,6 @@ export function describeActionTypeContract(
   const contributionOf =
     options.contribution ?? (() => arbitraryOf(plugin.contributionSchema) as fc.Arbitrary<Details>);
   const declared = new Map(plugin.factors.map((factor) => [factor.key, factor]));
-  const factorValue = options.factorValue ?? ((name: string) => declared.get(name)?.value);
 
   /** Settings, then the pledge (or none) and contribution drawn for them. */
   const scene = settingsArbitrary.chain((settings) =>
@@ -309,20 +308,31 @@ export function describeActionTypeContract(
       );
     });
 
-    it('names in its impact only the factors it declares, with their value and source', () => {
-      const sources = new Set(plugin.factors.map((factor) => factor.source));
+    it('cites only the factors it declares, in their declared version, and sources every figure', () => {
+      const versions = new Set(plugin.factors.map((factor) => factor.id));
       fc.assert(
         fc.property(scene, (input) => {
           for (const measurement of measureDay(input).measured) {
-            if (plugin.factors.length === 0) {
-              // Nothing declared: a figure above zero still says where it comes from.
-              if (measurement.co2eKg > 0) expect(measurement.source ?? '').not.toBe('');
-              continue;
+            const cited = measurement.cites ?? [];
+            for (const factor of cited) {
+              expect(versions.has(factor.id), `cited factor "${factor.key}" is not declared`).toBe(
+                true,
+              );
             }
-            if (measurement.source !== undefined) expect(sources).toContain(measurement.source);
-            if (measurement.co2eKg > 0) expect(measurement.source).toBeDefined();
+            // A figure above zero says where it comes from: a cited factor, or a source.
+            if (measurement.co2eKg > 0) {
+              expect(cited.length > 0 || (measurement.source ?? '') !== '').toBe(true);
+            }
             for (const [name, value] of Object.entries(measurement.factors ?? {})) {
-              const expected = factorValue(name, declared);
+              const citedFactor = cited.find((factor) => factor.key === name);
+              if (citedFactor !== undefined) {
+                expect(value, `factor "${name}"`).toBeCloseTo(citedFactor.value, 12);
+                continue;
+              }
+              // Figures it does not cite are the challenge's own, unless the
+              // plugin says what they must be (a carpool's is the car's shared).
+              if (options.factorValue === undefined) continue;
+              const expected = options.factorValue(name, declared);
               expect(expected, `factor "${name}" is not declared`).toBeDefined();
               expect(value, `factor "${name}"`).toBeCloseTo(expected ?? Number.NaN, 12);
             }

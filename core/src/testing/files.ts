@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 /**
  * Tiny but real files for upload tests, built from their bytes: a 1×1 PNG
@@ -135,4 +135,43 @@ export function multipartBody(parts: readonly MultipartPart[]): {
     payload: Buffer.concat(chunks),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
+}
+
+/** WinAnsi bytes 0x80–0x9f as the characters they stand for (the rest is Latin-1). */
+const WIN_ANSI_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+/**
+ * The text drawn in a PDF made by pdfkit: each content stream (inflated
+ * when compressed), each `[<hex> kerning <hex>] TJ` run decoded.
+ */
+export function pdfText(pdf: Buffer): string {
+  const raw = pdf.toString('latin1');
+  const runs: string[] = [];
+  for (const match of raw.matchAll(/<<([^>]*?)>>\s*stream\r?\n/g)) {
+    const dictionary = match[1] ?? '';
+    const length = Number(/\/Length (\d+)/.exec(dictionary)?.[1]);
+    const start = (match.index ?? 0) + match[0].length;
+    let body = pdf.subarray(start, start + length);
+    if (dictionary.includes('/FlateDecode')) {
+      try {
+        body = inflateSync(body);
+      } catch {
+        continue; // not a content stream pdfkit wrote (e.g. a font program)
+      }
+    }
+    for (const run of body.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+      const bytes = [...(run[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((hex) =>
+        Buffer.from(hex[1] ?? '', 'hex'),
+      );
+      runs.push(
+        [...Buffer.concat(bytes)]
+          .map((b) =>
+            b >= 0x80 && b < 0xa0 ? (WIN_ANSI_HIGH[b - 0x80] ?? '?') : String.fromCharCode(b),
+          )
+          .join(''),
+      );
+    }
+  }
+  // Runs joined by a space, no-break spaces read as spaces, spaces collapsed.
+  return runs.join(' ').replace(/[\s\u00a0]+/g, ' ');
 }

@@ -25,4 +25,4 @@ export {
   type AcceptedContribution,
   type ActionTypeContractOptions,
 } from './action-type-kit.js';
-export { multipartBody, tinyJpeg, tinyPdf, tinyPng, type MultipartPart } from './files.js';
+export { multipartBody, pdfText, tinyJpeg, tinyPdf, tinyPng, type MultipartPart } from './files.js';

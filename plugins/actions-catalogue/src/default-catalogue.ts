@@ -10,6 +10,7 @@
  * were read in the action sheets of ADEME's Nos Gestes Climat (2021), which
  * themselves rest on Base Carbone and the ADEME guides named.
  */
+import type { FactorDeclaration } from '@tandem/core';
 import type { CatalogueSettings } from './schemas.js';
 
 /**
@@ -75,7 +76,7 @@ export const defaultCatalogue: CatalogueSettings = {
       },
       co2eKgPerYear: 55,
       source:
-        'ADEME meal figures (Impact CO2, from Agribalyse, 2023): meal with chicken 1.58 kg CO2e, vegetarian meal 0.51 kg CO2e; (1.58 − 0.51) × 52, against chicken rather than beef to stay conservative',
+        'ADEME meal values, Impact CO2 2023 release (from Agribalyse; Base Carbone 20688 meal with chicken 1.58 kg CO2e, 20683 vegetarian meal 0.51 kg CO2e): (1.58 − 0.51) × 52, against chicken rather than beef to stay conservative',
     },
     {
       id: 'tap-water',
@@ -198,3 +199,123 @@ export const defaultCatalogue: CatalogueSettings = {
     },
   ],
 };
+
+/**
+ * Where each estimate of the default catalogue is found, and the release it
+ * was read in (ADR 0045): the dataset or document, as precisely as its
+ * publisher dates it. Keyed by action id.
+ */
+const PROVENANCE: Readonly<
+  Record<string, { source: string; datasetId: string; versionDate: string; note?: string }>
+> = {
+  'cycle-short-trips': {
+    source: 'ADEME, Nos Gestes Climat action sheets',
+    datasetId: 'action sheet « vélo plutôt que voiture »',
+    versionDate: '2021',
+  },
+  'carpool-commute': {
+    source: 'ADEME, Nos Gestes Climat action sheets',
+    datasetId: 'action sheet « covoiturage domicile-travail »',
+    versionDate: '2021',
+    note: 'lower bound of 850 to 1,200 kg a year for a 40 km round trip',
+  },
+  'telework-one-day': {
+    source: 'ADEME, Caractérisation des effets rebond induits par le télétravail',
+    datasetId: 'study report: 271 kg CO2e a year per weekly day, less 31 % rebound',
+    versionDate: '2020',
+  },
+  'vegetarian-meal-weekly': {
+    source: 'ADEME, Impact CO2 meal values (from Agribalyse)',
+    datasetId: 'Base Carbone 20688 (meal with chicken) and 20683 (vegetarian meal)',
+    versionDate: '2023',
+    note: '(1.58 − 0.51) kg CO2e × 52 meals, against chicken rather than beef. Kept on the 2023 values it was computed from; Agribalyse 3.2 (April 2026) gives about 32 kg a year (ADR 0045).',
+  },
+  'tap-water': {
+    source: 'ADEME, Nos Gestes Climat action sheets',
+    datasetId: 'action sheet « eau du robinet »',
+    versionDate: '2021',
+    note: 'end of life of the bottles not counted',
+  },
+  'no-food-waste': {
+    source: 'ADEME, Étude d’évaluation des gisements d’évitement de déchets',
+    datasetId: 'food waste avoided per person, as used by Nos Gestes Climat',
+    versionDate: '2016',
+  },
+  'heating-one-degree-lower': {
+    source: 'ADEME, Nos Gestes Climat action sheets (from 40 trucs et astuces…, 2019)',
+    datasetId: '−7 % heating energy per °C, on 10,000 kWh of electric heating',
+    versionDate: '2021',
+    note: 'electric heating, the least favourable case',
+  },
+  'standby-off': {
+    source: 'ADEME, Nos Gestes Climat action sheets (from Réduire sa facture d’électricité, 2019)',
+    datasetId: 'standby consumption avoided',
+    versionDate: '2021',
+  },
+  'air-dry-laundry': {
+    source: 'ADEME, Nos Gestes Climat action sheets (from Réduire sa facture d’électricité, 2019)',
+    datasetId: 'tumble dryer consumption avoided',
+    versionDate: '2021',
+  },
+  'led-bulbs': {
+    source: 'ADEME, Nos Gestes Climat action sheets (from Choisir son éclairage, 2018)',
+    datasetId: 'ten 60 W-equivalent bulbs',
+    versionDate: '2021',
+  },
+  'stop-pub': {
+    source: 'ADEME, Étude d’évaluation des gisements d’évitement de déchets',
+    datasetId: '0.083 kg CO2e per leaflet not printed, × 3 a week × 52',
+    versionDate: '2016',
+  },
+  'compost-biowaste': {
+    source: 'ADEME, Étude d’évaluation des gisements d’évitement de déchets; Base Empreinte®',
+    datasetId:
+      '55 kg of scraps a year; grey bin 0.209 and home composting 0.009 kg CO2e/kg (Base Empreinte® via Nos Gestes Climat)',
+    versionDate: '2016',
+    note: 'the end-of-life factors as read in Nos Gestes Climat in 2026',
+  },
+};
+
+/**
+ * The default catalogue's estimates as the manifest declares them, keyed
+ * by action id, in kg CO2e a year. A challenge action that carries the
+ * default's figure and source cites it; an organization's own estimate
+ * rests on its own source.
+ */
+export const CATALOGUE_FACTORS: readonly FactorDeclaration[] = Object.freeze(
+  defaultCatalogue.actions.flatMap((action) => {
+    const where = PROVENANCE[action.id];
+    if (action.co2eKgPerYear === undefined || where === undefined) return [];
+    return [
+      Object.freeze({
+        key: action.id,
+        label: action.title.en,
+        value: action.co2eKgPerYear,
+        unit: 'kg CO2e / year',
+        source: where.source,
+        datasetId: where.datasetId,
+        versionDate: where.versionDate,
+        note: where.note ?? action.source ?? '',
+      }),
+    ];
+  }),
+);
+
+const DEFAULTS = new Map(defaultCatalogue.actions.map((action) => [action.id, action]));
+
+/**
+ * The declared factor an action of a challenge's catalogue rests on: its
+ * id, when the action carries the default catalogue's figure and source
+ * unchanged; otherwise none.
+ */
+export function citedEstimate(action: {
+  id: string;
+  co2eKgPerYear?: number;
+  source?: string;
+}): string | null {
+  const original = DEFAULTS.get(action.id);
+  if (original?.co2eKgPerYear === undefined) return null;
+  return original.co2eKgPerYear === action.co2eKgPerYear && original.source === action.source
+    ? action.id
+    : null;
+}

@@ -4,6 +4,7 @@
  * picks one or more; each "I did it" report counts one action.
  */
 import { defineActionType, type ActionType } from '@tandem/core';
+import { CATALOGUE_FACTORS, citedEstimate } from './default-catalogue.js';
 import { ACTIONS_CATALOGUE_ID } from './ids.js';
 import { migrations } from './migrations.js';
 import { actionsCataloguePersonalData } from './personal-data.js';
@@ -13,7 +14,7 @@ import { catalogueRoutes } from './routes.js';
 import { ActionDone, CataloguePledge, CatalogueSettings, type CatalogueAction } from './schemas.js';
 
 export { ACTIONS_CATALOGUE_ID } from './ids.js';
-export { defaultCatalogue } from './default-catalogue.js';
+export { CATALOGUE_FACTORS, citedEstimate, defaultCatalogue } from './default-catalogue.js';
 export {
   ACTION_ID_PATTERN,
   CATALOGUE_SOURCES,
@@ -103,12 +104,16 @@ export const actionsCatalogue: ActionType = defineActionType({
   impact: ({ details, settings }) => {
     const action = findAction(settings, details.action);
     if (action?.co2eKgPerYear === undefined) return { co2eKg: 0 };
+    const cited = citedEstimate(action);
     return {
       co2eKg: action.co2eKgPerYear / DAYS_PER_YEAR,
       factors: { co2eKgPerYear: action.co2eKgPerYear, daysPerYear: DAYS_PER_YEAR },
       ...(action.source !== undefined ? { source: action.source } : {}),
+      ...(cited !== null ? { cites: [cited] } : {}),
     };
   },
+  // The default catalogue's estimates, with their sources and releases (ADR 0045).
+  factors: CATALOGUE_FACTORS,
   // The action must be one of the challenge's catalogue, on every path.
   checkReferences: async ({ details, settings }) =>
     findAction(settings, details.action) === undefined

@@ -27,6 +27,8 @@
  * landfilled share of the grey bin, where food waste makes methane.
  */
 
+import type { FactorDeclaration } from '@tandem/core';
+
 /** Materials a collection challenge may gather. */
 export const MATERIALS = ['coffee-grounds', 'biowaste', 'textile', 'other'] as const;
 export type Material = (typeof MATERIALS)[number];
@@ -80,6 +82,58 @@ export const GREY_BIN_SHARES = {
 export const FACTOR_SOURCE =
   'ADEME Base Empreinte, putrescible waste end-of-life "Impacts" factors (via Nos Gestes Climat, read 2026); ADEME Déchets chiffres-clés 2021 treatment shares';
 
+const END_OF_LIFE_ENTRIES: Record<keyof typeof END_OF_LIFE_KG_CO2E_PER_KG, [string, string]> = {
+  landfill: ['Putrescible waste, landfill', 'Déchets putrescibles – Stockage – Impacts'],
+  incineration: [
+    'Putrescible waste, incineration',
+    'Déchets putrescibles – Incinération – Impacts',
+  ],
+  industrialComposting: [
+    'Kitchen and garden waste, industrial composting',
+    'Déchets de cuisine et déchets verts – Compostage industriel – Impacts',
+  ],
+  homeComposting: [
+    'Kitchen and garden waste, home composting (also shared composting)',
+    'Déchets de cuisine et déchets verts – Compostage domestique en bac – Impacts',
+  ],
+  anaerobicDigestion: [
+    'Kitchen waste, anaerobic digestion',
+    'Déchets de cuisine – Méthanisation – Impacts',
+  ],
+};
+
+/**
+ * The factors and shares as the manifest declares them (ADR 0045): each
+ * end-of-life factor under its route's name, each grey-bin share under
+ * `share/<route>`.
+ */
+export const COLLECTION_FACTORS: readonly FactorDeclaration[] = Object.freeze([
+  ...Object.entries(END_OF_LIFE_ENTRIES).map(([route, [label, entry]]) =>
+    Object.freeze({
+      key: route,
+      label,
+      value: END_OF_LIFE_KG_CO2E_PER_KG[route as keyof typeof END_OF_LIFE_KG_CO2E_PER_KG],
+      unit: 'kg CO2e / kg of waste',
+      source: 'ADEME, Base Empreinte® (via the Nos Gestes Climat waste model)',
+      datasetId: `Base Empreinte®: « ${entry} »`,
+      versionDate: '2026',
+      note: 'emissions of the treatment only, no avoided-emission credit; the values of the Nos Gestes Climat model as read in 2026, which does not date its Base Empreinte® release',
+    }),
+  ),
+  ...Object.entries(GREY_BIN_SHARES).map(([route, share]) =>
+    Object.freeze({
+      key: `share/${route}`,
+      label: `Grey-bin putrescible waste going to ${route}`,
+      value: share,
+      unit: 'share of the grey bin’s putrescible waste',
+      source: 'ADEME, Déchets chiffres-clés – L’essentiel',
+      datasetId: 'treatment of residual household waste, as used by Nos Gestes Climat',
+      versionDate: '2021',
+      note: 'the four shares sum to 1',
+    }),
+  ),
+]);
+
 /** kg CO2e one kg of putrescible waste costs in the grey bin, averaged over its routes. */
 export const GREY_BIN_KG_CO2E_PER_KG = round6(
   Object.entries(GREY_BIN_SHARES).reduce(
@@ -88,6 +142,13 @@ export const GREY_BIN_KG_CO2E_PER_KG = round6(
     0,
   ),
 );
+
+/** The declared factor each treatment's figure is. */
+const TREATMENT_KEY: Record<Treatment, keyof typeof END_OF_LIFE_KG_CO2E_PER_KG> = {
+  'industrial-composting': 'industrialComposting',
+  'shared-composting': 'homeComposting',
+  'anaerobic-digestion': 'anaerobicDigestion',
+};
 
 const TREATMENT_KG_CO2E_PER_KG: Record<Treatment, number> = {
   'industrial-composting': END_OF_LIFE_KG_CO2E_PER_KG.industrialComposting,
@@ -137,6 +198,8 @@ export interface AvoidedFactor {
   kgCo2ePerKg: number;
   factors: Record<string, number>;
   source?: string;
+  /** The declared factors it rests on (ADR 0045). */
+  cites?: string[];
 }
 
 /**
@@ -162,6 +225,13 @@ export function avoidedPerKg(material: Material, treatment: Treatment): AvoidedF
       avoidedKgCo2ePerKg: avoided,
     },
     source: FACTOR_SOURCE,
+    cites: [
+      ...new Set([
+        ...Object.keys(GREY_BIN_SHARES),
+        ...Object.keys(GREY_BIN_SHARES).map((route) => `share/${route}`),
+        TREATMENT_KEY[treatment],
+      ]),
+    ],
   };
 }
 

@@ -4,7 +4,13 @@
  * organization's agents, with the CO2e the diverted biowaste avoids.
  */
 import { defineActionType, type ActionType } from '@tandem/core';
-import { avoidedPerKg, DEFAULT_TREATMENT, type Material, type Treatment } from './factors.js';
+import {
+  avoidedPerKg,
+  COLLECTION_FACTORS,
+  DEFAULT_TREATMENT,
+  type Material,
+  type Treatment,
+} from './factors.js';
 import { weighInComplaint } from './limits.js';
 import { migrations } from './migrations.js';
 import { collectionPersonalData } from './personal-data.js';
@@ -13,6 +19,7 @@ import { CollectionSettings, WeighIn } from './schemas.js';
 
 export {
   avoidedPerKg,
+  COLLECTION_FACTORS,
   END_OF_LIFE_KG_CO2E_PER_KG,
   FACTOR_SOURCE,
   GREY_BIN_KG_CO2E_PER_KG,
@@ -62,8 +69,11 @@ export const collection: ActionType = defineActionType({
       co2eKg: details.kg * factor.kgCo2ePerKg,
       factors: factor.factors,
       ...(factor.source !== undefined ? { source: factor.source } : {}),
+      ...(factor.cites !== undefined ? { cites: factor.cites } : {}),
     };
   },
+  // The end-of-life factors and grey-bin shares, with their sources and releases (ADR 0045).
+  factors: COLLECTION_FACTORS,
   limits: {
     // The settings' own limit cannot exceed this (schema maximum); it backs
     // the per-material check below for core's load-time view of the plugin.

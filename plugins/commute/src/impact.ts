@@ -25,7 +25,7 @@ export interface Trip {
  *
  * @example
  * factorOf('bike'); // 0
- * factorOf('carpool', 3); // 0.2176 / 3
+ * factorOf('carpool', 3); // 0.2176 / 3 (the car's factor shared by three)
  */
 export function factorOf(mode: PreviousMode, occupants?: number): number {
   if (mode === 'carpool') {
@@ -58,7 +58,8 @@ export function factorName(mode: PreviousMode, occupants?: number): string {
  *
  * @param trips - the day's trips, validated
  * @param previousMode - how the person travelled before, from their confirmed pledge
- * @returns the avoided kg CO2e, the factors used (by {@link factorName}) and their source
+ * @returns the avoided kg CO2e, the factors used (by {@link factorName}), their
+ *   source and the declared factors it cites
  *
  * @example
  * avoidedCo2e([{ mode: 'bike', km: 12 }], 'car').co2eKg; // 12 × 0.2176 = 2.6112
@@ -73,13 +74,16 @@ export function avoidedCo2e(
   }
   const before = factorOf('car');
   const factors: Record<string, number> = { car: before };
+  // The declared factors the figure rests on: a carpool's is the car's.
+  const cites = new Set<string>(['car']);
   let co2eKg = 0;
   for (const trip of trips) {
     const now = factorOf(trip.mode, trip.occupants);
     factors[factorName(trip.mode, trip.occupants)] = now;
+    cites.add(trip.mode === 'carpool' ? 'car' : trip.mode);
     co2eKg += trip.km * (before - now);
   }
-  return { co2eKg, source: FACTOR_SOURCE_LABEL, factors };
+  return { co2eKg, source: FACTOR_SOURCE_LABEL, factors, cites: [...cites] };
 }
 
 /** The total km of a day's trips, every mode alike: all of them count toward a km goal. */

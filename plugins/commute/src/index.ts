@@ -5,13 +5,17 @@
  * by car alone (see impact.ts and the README).
  */
 import { defineActionType, type ActionType } from '@tandem/core';
-import { EMISSION_FACTORS, FACTOR_SOURCE_LABEL } from './factors.js';
+import { COMMUTE_FACTORS } from './factors.js';
 import { avoidedCo2e, totalKm } from './impact.js';
 import { checkPledgedModes, checkTrips } from './limits.js';
-import { MODE_LABELS as LABELS } from './modes.js';
 import { contributionSchema, MAX_KM_PER_DAY, pledgeSchema, settingsSchema } from './schemas.js';
 
-export { EMISSION_FACTORS, FACTOR_SOURCE, FACTOR_SOURCE_LABEL } from './factors.js';
+export {
+  COMMUTE_FACTORS,
+  EMISSION_FACTORS,
+  FACTOR_SOURCE,
+  FACTOR_SOURCE_LABEL,
+} from './factors.js';
 export { avoidedCo2e, factorName, factorOf, totalKm, type Trip } from './impact.js';
 export { DAILY_KM_LIMITS, dailyLimit } from './limits.js';
 export {
@@ -69,14 +73,9 @@ export const commute: ActionType = defineActionType({
   contributionSchema,
   quantify: ({ details }) => totalKm(details.trips),
   impact: ({ details, pledge }) => avoidedCo2e(details.trips, pledge?.previousMode),
-  // Listed in campaign reports beside every CO2e figure (carpool = car ÷ occupants).
-  factors: Object.entries(EMISSION_FACTORS).map(([key, value]) => ({
-    key,
-    label: LABELS[key as keyof typeof LABELS].en,
-    value,
-    unit: 'kg CO2e / passenger-km',
-    source: FACTOR_SOURCE_LABEL,
-  })),
+  // Listed in campaign reports beside every CO2e figure, each with its
+  // dataset entry and release (carpool = car ÷ occupants).
+  factors: COMMUTE_FACTORS,
   // A day of trips counts for its `date` (else the day of occurredAt in the organization's zone).
   dayField: 'date',
   limits: {

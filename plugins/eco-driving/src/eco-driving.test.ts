@@ -20,7 +20,7 @@ import { ecoDriving } from './index.js';
  */
 
 const COURSE = 'https://lms.example/courses/eco-driving';
-const YEAR_ESTIMATE = 391.68; // 12,000 km × 0.2176 kg/km × 15 %
+const YEAR_ESTIMATE = 345.6; // 12,000 km × 0.192 kg/km (fuel) × 15 %
 
 let platform: TestPlatform;
 let client: TestClient;
@@ -84,7 +84,7 @@ describe('eco-driving on the engine', () => {
     expect(challenge.actionSettings).toMatchObject({
       courseId: COURSE,
       annualKmPerDriver: 12_000,
-      carFactorKgPerKm: 0.2176,
+      carFactorKgPerKm: 0.192,
       savingShare: 0.15,
     });
 
@@ -161,7 +161,7 @@ describe('eco-driving on the engine', () => {
     const answer = expectStatus(await record(challenge.id, { courseId: COURSE }), 201) as {
       impact: { co2eKg: number };
     };
-    expect(answer.impact.co2eKg).toBeCloseTo(20_000 * 0.2176 * 0.07, 6);
+    expect(answer.impact.co2eKg).toBeCloseTo(20_000 * 0.192 * 0.07, 6);
   });
 
   it('refuses another course, a score out of range and unknown fields, naming the field', async () => {

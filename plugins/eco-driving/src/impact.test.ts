@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ECO_DRIVING_DEFAULTS } from './factors.js';
+import { ECO_DRIVING_DEFAULTS, ECO_DRIVING_FACTORS } from './factors.js';
 import { assumptionsOf, checkCompletion, estimatedSaving } from './impact.js';
 import { ecoDriving } from './index.js';
 
@@ -8,21 +8,47 @@ import { ecoDriving } from './index.js';
 const COURSE = 'https://lms.example/courses/eco-driving';
 
 describe('estimatedSaving', () => {
-  it('is km a year × car factor × 15 % with the defaults: 391.68 kg', () => {
+  it('is km a year × the car’s fuel emissions per km × 15 % with the defaults: 345.6 kg', () => {
     const result = estimatedSaving({ courseId: COURSE });
-    expect(result.co2eKg).toBeCloseTo(12_000 * 0.2176 * 0.15, 6);
-    expect(result.co2eKg).toBe(391.68);
+    // The saving applies to the fuel share (0.192), not to the 0.2176 that
+    // includes building the car.
+    expect(result.co2eKg).toBeCloseTo(12_000 * 0.192 * 0.15, 6);
+    expect(result.co2eKg).toBe(345.6);
     expect(result.factors).toEqual({
       annualKmPerDriver: 12_000,
-      carFactorKgPerKm: 0.2176,
+      carFactorKgPerKm: 0.192,
       savingShare: 0.15,
     });
     expect(result.source).toMatch(/ADEME/);
     expect(result.source).toMatch(/one year/);
+    expect(result.source).toMatch(/fuel share/);
+    expect(result.cites).toEqual(['carFactorKgPerKm', 'savingShare', 'annualKmPerDriver']);
+  });
+
+  it('declares its three assumptions with their sources and releases, saying which saving it uses', () => {
+    expect(
+      Object.fromEntries(ECO_DRIVING_FACTORS.map((factor) => [factor.key, factor.value])),
+    ).toEqual({ ...ECO_DRIVING_DEFAULTS });
+    const share = ECO_DRIVING_FACTORS.find((factor) => factor.key === 'savingShare');
+    expect(share?.note).toMatch(/15 %/);
+    expect(share?.note).toMatch(/fuel share only/);
+    expect(share?.note).toMatch(/7 to 10 %/);
+    const fuel = ECO_DRIVING_FACTORS.find((factor) => factor.key === 'carFactorKgPerKm');
+    expect(fuel).toMatchObject({ value: 0.192, versionDate: '2024' });
+  });
+
+  it('cites only the assumptions the challenge left at their defaults', () => {
+    expect(
+      estimatedSaving({ courseId: COURSE, annualKmPerDriver: 20_000, savingShare: 0.15 }).cites,
+    ).toEqual(['carFactorKgPerKm', 'savingShare']);
+    // A challenge created before the fuel-only default keeps its 0.2176, its own figure.
+    expect(
+      estimatedSaving({ courseId: COURSE, carFactorKgPerKm: 0.2176, savingShare: 0.07 }).cites,
+    ).toEqual(['annualKmPerDriver']);
   });
 
   it("uses the challenge's own assumptions where it sets them", () => {
-    expect(estimatedSaving({ courseId: COURSE, annualKmPerDriver: 20_000 }).co2eKg).toBe(652.8);
+    expect(estimatedSaving({ courseId: COURSE, annualKmPerDriver: 20_000 }).co2eKg).toBe(576);
     expect(
       estimatedSaving({
         courseId: COURSE,
@@ -78,7 +104,12 @@ describe('the manifest', () => {
       occurredAt: new Date(),
     });
     expect(measured.quantity).toBe(1);
-    expect(measured.co2eKg).toBe(391.68);
+    expect(measured.co2eKg).toBe(345.6);
+    expect(measured.cites?.map((factor) => factor.key)).toEqual([
+      'carFactorKgPerKm',
+      'savingShare',
+      'annualKmPerDriver',
+    ]);
     expect(() =>
       ecoDriving.measure({
         details: { courseId: COURSE, km: 12 },
@@ -93,7 +124,7 @@ describe('the manifest', () => {
     expect(ecoDriving.validateSettings({ courseId: COURSE })).toEqual({
       courseId: COURSE,
       annualKmPerDriver: 12_000,
-      carFactorKgPerKm: 0.2176,
+      carFactorKgPerKm: 0.192,
       savingShare: 0.15,
     });
     expect(() => ecoDriving.validateSettings({ courseId: COURSE, savingShare: 15 })).toThrow(

@@ -3,7 +3,7 @@
  * figure can be checked by hand and tested without a database.
  */
 import type { ImpactResult, Problem } from '@tandem/core';
-import { ECO_DRIVING_DEFAULTS, ECO_DRIVING_SOURCE_LABEL } from './factors.js';
+import { ECO_DRIVING_DEFAULTS, ECO_DRIVING_FACTORS, ECO_DRIVING_SOURCE_LABEL } from './factors.js';
 import type { EcoDrivingContribution, EcoDrivingSettings } from './schemas.js';
 
 /** A completion may be dated this long after the contribution's `occurredAt` (time zones). */
@@ -27,14 +27,17 @@ export function assumptionsOf(settings: Partial<EcoDrivingSettings>): EcoDriving
 
 /**
  * The estimated kg CO2e one person saves in one year of driving after an
- * eco-driving course: km a year × kg CO2e per km × the share eco-driving
- * saves. With the defaults, 12,000 × 0.2176 × 0.15 = 391.68 kg. It is an
- * estimate, not a measurement: it assumes the learner drives that much and
- * applies what they learnt all year.
+ * eco-driving course: km a year × the car's fuel emissions per km × the
+ * share of them eco-driving saves. With the defaults, 12,000 × 0.192 × 0.15
+ * = 345.6 kg. It is an estimate, not a measurement: it assumes the learner
+ * drives that much and applies what they learnt all year.
+ *
+ * It cites the declared assumptions whose value it used; one the
+ * challenge set itself is the challenge's, and is not cited.
  *
  * @example
- * estimatedSaving({ courseId: 'x' }).co2eKg; // 391.68
- * estimatedSaving({ courseId: 'x', annualKmPerDriver: 20_000 }).co2eKg; // 652.8
+ * estimatedSaving({ courseId: 'x' }).co2eKg; // 345.6
+ * estimatedSaving({ courseId: 'x', annualKmPerDriver: 20_000 }).co2eKg; // 576
  */
 export function estimatedSaving(settings: Partial<EcoDrivingSettings>): ImpactResult {
   const assumptions = assumptionsOf(settings);
@@ -45,6 +48,9 @@ export function estimatedSaving(settings: Partial<EcoDrivingSettings>): ImpactRe
     co2eKg: Math.round(co2eKg * 1000) / 1000,
     source: ECO_DRIVING_SOURCE_LABEL,
     factors: { ...assumptions },
+    cites: ECO_DRIVING_FACTORS.filter(
+      (factor) => assumptions[factor.key as keyof EcoDrivingAssumptions] === factor.value,
+    ).map((factor) => factor.key),
   };
 }
 

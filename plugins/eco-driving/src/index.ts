@@ -8,9 +8,15 @@
  */
 import { defineActionType, type ActionType } from '@tandem/core';
 import { checkCompletion, courseProblem, estimatedSaving } from './impact.js';
+import { ECO_DRIVING_FACTORS } from './factors.js';
 import { contributionSchema, settingsSchema } from './schemas.js';
 
-export { ECO_DRIVING_DEFAULTS, ECO_DRIVING_SOURCE_LABEL, ECO_DRIVING_SOURCES } from './factors.js';
+export {
+  ECO_DRIVING_DEFAULTS,
+  ECO_DRIVING_FACTORS,
+  ECO_DRIVING_SOURCE_LABEL,
+  ECO_DRIVING_SOURCES,
+} from './factors.js';
 export {
   assumptionsOf,
   checkCompletion,
@@ -35,7 +41,8 @@ export const ECO_DRIVING_ID = 'eco-driving';
  * partner's platform); a challenge names the partner's course in its
  * settings.
  *
- * - settings: `{ courseId, annualKmPerDriver?: 12000, carFactorKgPerKm?: 0.2176, savingShare?: 0.15 }`
+ * - settings: `{ courseId, annualKmPerDriver?: 12000, carFactorKgPerKm?: 0.192, savingShare?: 0.15 }`
+ *   (`carFactorKgPerKm`: the car's fuel emissions per km, the part eco-driving saves)
  * - pledge: no details (`{}`): "I will take the course"
  * - contribution: `{ courseId, completedAt?, score? }`, quantity 1
  *
@@ -66,6 +73,8 @@ export const ecoDriving: ActionType = defineActionType({
   contributionSchema,
   quantify: () => 1,
   impact: ({ settings }) => estimatedSaving(settings),
+  // Listed in campaign reports with their sources and releases (ADR 0045).
+  factors: ECO_DRIVING_FACTORS,
   checkReferences: async ({ details, settings }) => {
     const problem = courseProblem(details.courseId, settings);
     return problem === null ? null : { path: 'courseId', message: problem };

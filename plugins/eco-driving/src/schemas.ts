@@ -38,7 +38,8 @@ export const settingsSchema = Type.Object(
         exclusiveMinimum: 0,
         maximum: 1,
         default: ECO_DRIVING_DEFAULTS.carFactorKgPerKm,
-        description: 'kg CO2e per km of the car driven (default 0.2176, ADEME, car alone).',
+        description:
+          "kg CO2e per km from the fuel the car burns, the part eco-driving reduces (default 0.192, ADEME, average thermal car's fuel share).",
       }),
     ),
     savingShare: Type.Optional(
@@ -47,7 +48,7 @@ export const settingsSchema = Type.Object(
         maximum: 0.5,
         default: ECO_DRIVING_DEFAULTS.savingShare,
         description:
-          'Share of emissions eco-driving saves, 0 to 0.5 (default 0.15, ADEME); a cautious sponsor may use 0.07.',
+          'Share of fuel emissions eco-driving saves, 0 to 0.5 (default 0.15, ADEME); a cautious sponsor may use 0.07.',
       }),
     ),
   },

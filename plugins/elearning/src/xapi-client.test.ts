@@ -145,7 +145,7 @@ describe('with the standard xAPI client (@xapi/xapi 3, fetch adapter)', () => {
 
     const now = await progress(challengeId);
     expect(now).toMatchObject({ participants: 3, quantity: 3 });
-    expect(now.co2eKg).toBeCloseTo(3 * 391.68, 6);
+    expect(now.co2eKg).toBeCloseTo(3 * 345.6, 6);
   });
 
   it('ignores an unknown verb without failing the client', async () => {

@@ -42,7 +42,30 @@ const Report = Type.Object({
     quantityByUnit: Type.Record(Type.String(), Type.Number()),
     co2eKg: Type.Number(),
   }),
-  sources: Type.Array(AnyObject),
+  sources: Type.Array(AnyObject, {
+    description:
+      'each action type of the campaign with the factors it declares today: id, key, label, value, unit, source, datasetId, versionDate, note',
+  }),
+  factorsUsed: Type.Array(
+    Type.Object({
+      id: Type.String({ description: "the factor version's id, a fingerprint of its fields" }),
+      actionType: Type.String(),
+      key: Type.String(),
+      label: Type.String(),
+      value: Type.Number(),
+      unit: Type.String(),
+      source: Type.String({ description: 'publisher and dataset' }),
+      datasetId: Type.String({ description: "the value's identifier in the dataset" }),
+      versionDate: Type.String({ description: 'the dataset release: YYYY, YYYY-MM or YYYY-MM-DD' }),
+      note: Nullable(Type.String()),
+      contributions: Type.Integer({ description: 'contributions computed with this version' }),
+      current: Type.Boolean({ description: 'whether the plugin still declares this version' }),
+    }),
+    {
+      description:
+        'every factor version the recorded contributions were computed with (ADR 0045); a factor changed during the campaign appears once per version',
+    },
+  ),
 });
 
 const PublishedKey = Type.Object(
