@@ -202,5 +202,27 @@ describe('factor versions kept with contributions', () => {
     ]) {
       expect(text, expected).toContain(expected);
     }
+
+    // A correction is measured again: it rests on the factors in force then.
+    const corrected = await later.patch(
+      `/api/contributions/${first.body.id}`,
+      { details: { km: 10 } },
+      { token },
+    );
+    expect(corrected.status).toBe(200);
+    expect(corrected.body.impact.co2eKg).toBe(2.5);
+    expect(await contributionRow(first.body.id)).toEqual({
+      co2e_kg: '2.500000',
+      factor_ids: [bumped?.id, bike?.id],
+    });
+    const afterCorrection = await later.get(`/api/campaigns/${campaign.id}/report`, admin);
+    expect(
+      afterCorrection.body.factorsUsed
+        .filter((f: { key: string }) => f.key === 'car')
+        .map((f: { versionDate: string; contributions: number }) => [
+          f.versionDate,
+          f.contributions,
+        ]),
+    ).toEqual([['2025-10', 2]]);
   });
 });
