@@ -91,7 +91,9 @@ export async function describeLoad(
       if (source.factors.length === 0) continue;
       lines.push(`  CO2e factors of ${source.actionType} ${source.version}:`);
       for (const factor of source.factors) {
-        lines.push(`    ${factor.label}: ${factor.value} ${factor.unit} (${factor.source})`);
+        lines.push(
+          `    ${factor.label}: ${factor.value} ${factor.unit} (${factor.source}, ${factor.datasetId}, ${factor.versionDate})`,
+        );
       }
     }
   }
