@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionsCatalogue,
+  CATALOGUE_FACTORS,
   defaultCatalogue,
   findCatalogueProblem,
   pickDelta,
@@ -28,6 +29,50 @@ describe('the default catalogue', () => {
     expect(categories).toContain('work');
     expect(categories).toContain('home');
     expect(defaultCatalogue.actions.some((a) => a.co2eKgPerYear === undefined)).toBe(true);
+  });
+});
+
+describe('the declared estimates (ADR 0045)', () => {
+  const measure = (settings: unknown, action: string) =>
+    actionsCatalogue.measure({
+      details: { action },
+      settings: actionsCatalogue.validateSettings(structuredClone(settings)),
+      pledge: null,
+      occurredAt: new Date('2026-03-02T10:00:00Z'),
+    });
+
+  it('declares every sourced estimate of the default catalogue, with its dataset and release', () => {
+    const sourced = defaultCatalogue.actions.filter((a) => a.co2eKgPerYear !== undefined);
+    expect(CATALOGUE_FACTORS.map((f) => f.key)).toEqual(sourced.map((a) => a.id));
+    for (const factor of CATALOGUE_FACTORS) {
+      expect(factor.unit).toBe('kg CO2e / year');
+      expect(factor.versionDate, factor.key).toMatch(/^(19|20)\d\d/);
+      expect(factor.datasetId.length, factor.key).toBeGreaterThan(5);
+    }
+    // The vegetarian meal names the release and the two entries it is computed from.
+    expect(CATALOGUE_FACTORS.find((f) => f.key === 'vegetarian-meal-weekly')).toMatchObject({
+      value: 55,
+      versionDate: '2023',
+      datasetId: expect.stringMatching(/20688.*20683/),
+      note: expect.stringMatching(/Agribalyse 3\.2/),
+    });
+  });
+
+  it('cites a default estimate taken unchanged, and nothing for an organization’s own figure', () => {
+    const measured = measure(defaultCatalogue, 'vegetarian-meal-weekly');
+    expect(measured.co2eKg).toBeCloseTo(55 / 365, 10);
+    expect(measured.cites?.map((f) => f.key)).toEqual(['vegetarian-meal-weekly']);
+    const own = {
+      actions: defaultCatalogue.actions.map((a) =>
+        a.id === 'vegetarian-meal-weekly'
+          ? { ...a, co2eKgPerYear: 32, source: 'Our reading of Agribalyse 3.2 (2026)' }
+          : a,
+      ),
+    };
+    const ours = measure(own, 'vegetarian-meal-weekly');
+    expect(ours.co2eKg).toBeCloseTo(32 / 365, 10);
+    expect(ours.cites).toBeUndefined();
+    expect(ours.source).toBe('Our reading of Agribalyse 3.2 (2026)');
   });
 });
 

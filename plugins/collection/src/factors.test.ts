@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   avoidedPerKg,
+  COLLECTION_FACTORS,
   END_OF_LIFE_KG_CO2E_PER_KG,
   GREY_BIN_KG_CO2E_PER_KG,
   GREY_BIN_SHARES,
@@ -43,5 +44,22 @@ describe('collection factors', () => {
     expect(END_OF_LIFE_KG_CO2E_PER_KG.industrialComposting).toBeGreaterThan(
       END_OF_LIFE_KG_CO2E_PER_KG.incineration,
     );
+  });
+
+  it('declares every factor and share it uses, and cites those a weigh-in rests on (ADR 0045)', () => {
+    const declared = new Map(COLLECTION_FACTORS.map((f) => [f.key, f]));
+    for (const [route, value] of Object.entries(END_OF_LIFE_KG_CO2E_PER_KG)) {
+      expect(declared.get(route)?.value, route).toBe(value);
+      expect(declared.get(route)?.datasetId, route).toMatch(/^Base Empreinte®: « .+ – Impacts »$/);
+    }
+    for (const [route, share] of Object.entries(GREY_BIN_SHARES)) {
+      expect(declared.get(`share/${route}`)).toMatchObject({ value: share, versionDate: '2021' });
+    }
+    const shared = avoidedPerKg('coffee-grounds', 'shared-composting');
+    expect(shared.cites).toContain('homeComposting');
+    expect(shared.cites).toContain('landfill');
+    expect(shared.cites).toContain('share/landfill');
+    for (const key of shared.cites ?? []) expect(declared.has(key), key).toBe(true);
+    expect(avoidedPerKg('textile', 'industrial-composting').cites).toBeUndefined();
   });
 });
