@@ -77,8 +77,9 @@ import { ${exportName(id)}Routes } from './routes.js';
 
 /**
  * ${id}: what people pledge and report. Start here: rename the unit, shape
- * the details, and put the emission factors (with their source) in one
- * data file.
+ * the details, and put the emission factors in one data file, each declared
+ * in \`factors\` with its source, dataset id and release (\`versionDate\`),
+ * and cited by \`impact\` (docs/plugins.md, ADR 0045).
  */
 export const ${exportName(id)} = defineActionType({
   id: '${id}',
