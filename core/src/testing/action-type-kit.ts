@@ -37,9 +37,11 @@ export interface ActionTypeContractOptions {
    */
   contribution?: (settings: Details) => fc.Arbitrary<Details>;
   /**
-   * The value a factor named in `impact`'s result must have, given the
-   * manifest's declared factors; default: the declared factor of that name.
-   * Return `undefined` for a name that is not allowed.
+   * The value a figure named in `impact`'s `factors` but not cited must
+   * have, given the manifest's declared factors (a carpool's share of the
+   * car). Given, every such name must have one: return `undefined` for a
+   * name that is not allowed. Absent, figures not cited are taken as the
+   * challenge's own. A cited factor's figure always has its declared value.
    */
   factorValue?: (
     name: string,
