@@ -50,6 +50,88 @@ const count = async (sql: string, params: unknown[]): Promise<number> => {
   return Number(row?.n);
 };
 
+/**
+ * What every loaded example must read like: each challenge opened before
+ * its history began and after its campaign was created; every pledge,
+ * contribution, event and audit entry dated between the opening and the
+ * moment of loading (never at the load itself, which took seconds); a
+ * closed challenge closed after its last pledge; and a forecast, where
+ * there is one, within a plausible factor of the count so far and the goal.
+ */
+async function expectStoryDates(name: string): Promise<void> {
+  const [campaignId] = loaded.get(name) ?? [];
+  const result = await report(campaignId as string);
+  const loadedAt = Date.now();
+  for (const summary of result.challenges) {
+    const [row] = await platform.db.query<{
+      opened_at: Date;
+      closed_at: Date | null;
+      created_at: Date;
+      campaign_created_at: Date;
+      first_pledge: Date | null;
+      last_pledge: Date | null;
+      first_write: Date | null;
+      last_write: Date | null;
+      first_event: Date;
+      last_event: Date;
+      first_audit: Date;
+      last_audit: Date;
+    }>(
+      `select c.opened_at, c.closed_at, c.created_at, k.created_at as campaign_created_at,
+              (select min(confirmed_at) from pledge where challenge_id = c.id) as first_pledge,
+              (select max(confirmed_at) from pledge where challenge_id = c.id) as last_pledge,
+              (select min(created_at) from contribution where challenge_id = c.id) as first_write,
+              (select max(created_at) from contribution where challenge_id = c.id) as last_write,
+              (select min(created_at) from outbox_event where challenge_id = c.id) as first_event,
+              (select max(created_at) from outbox_event where challenge_id = c.id) as last_event,
+              (select min(at) from audit_entry where challenge_id = c.id) as first_audit,
+              (select max(at) from audit_entry where challenge_id = c.id) as last_audit
+         from challenge c join campaign k on k.id = c.campaign_id where c.id = ?`,
+      [summary.id],
+    );
+    if (!row) throw new Error(`no challenge ${summary.id}`);
+    const time = (date: Date | null) => (date ? new Date(date).getTime() : null);
+    const opened = time(row.opened_at) as number;
+    // A history of days or weeks, over well before the load (which takes seconds).
+    const story = loadedAt - 60 * 60_000;
+    expect(time(row.campaign_created_at)).toBeLessThanOrEqual(opened);
+    expect(time(row.created_at)).toBeLessThanOrEqual(opened);
+    expect(opened).toBeLessThan(loadedAt - 2 * 86_400_000);
+    for (const [first, last] of [
+      [row.first_pledge, row.last_pledge],
+      [row.first_write, row.last_write],
+    ] as const) {
+      if (first === null || last === null) continue;
+      expect(time(first)).toBeGreaterThanOrEqual(opened);
+      expect(time(last)).toBeLessThan(story);
+    }
+    expect(time(row.first_event)).toBeLessThanOrEqual(opened + 1000);
+    expect(time(row.first_audit)).toBeLessThan(opened);
+    expect(time(row.last_audit)).toBeLessThan(story);
+    if (row.closed_at !== null) {
+      expect(time(row.closed_at)).toBeLessThan(story);
+      expect(time(row.closed_at)).toBeGreaterThanOrEqual(time(row.last_pledge) ?? opened);
+      expect(time(row.last_event)).toBeLessThan(story);
+    }
+    const view = await services.getChallenge(platform.ctx, services.asAdmin, summary.id);
+    const forecast = view.progress.forecast;
+    if (view.closedAt !== null || view.deadline === null) {
+      expect(forecast).toBeNull();
+      continue;
+    }
+    expect(forecast, `${name}: ${summary.title} has a forecast`).not.toBeNull();
+    const elapsed = forecast?.elapsed ?? 0;
+    const expected = forecast?.expectedAtDeadline.participants ?? 0;
+    // Opened days ago, not at the load: the pace is that of the story.
+    expect(elapsed).toBeGreaterThan(0.2);
+    expect(elapsed).toBeLessThan(1);
+    expect(expected).toBeGreaterThanOrEqual(view.progress.participants);
+    expect(expected).toBeLessThanOrEqual(Math.ceil(view.progress.participants / elapsed) + 1);
+    const goals = view.tiers.map((tier) => tier.goal.participants ?? 0);
+    expect(expected).toBeLessThan(5 * Math.max(view.progress.participants, ...goals));
+  }
+}
+
 /** Runs the `tandem` command from its sources; resolves with its exit code and output. */
 function tandem(
   args: string[],
@@ -122,6 +204,7 @@ describe('the reference examples', () => {
     expect(
       await count('select count(*)::int as n from unlock where challenge_id = ?', [challenge?.id]),
     ).toBe(1);
+    await expectStoryDates('clichy-bike');
   });
 
   it('bourg-la-reine-coffee: about a tonne against 500 kg, the people goal missed', async () => {
