@@ -11,7 +11,7 @@ import { CLICHY_PLEDGES } from '../src/examples/clichy-bike.js';
 import { describeLoad, examples, teamRanking } from '../src/examples/index.js';
 import { MEDIATERRE_PLEDGES } from '../src/examples/mediaterre-catalogue.js';
 import { defineExample, ensureOrganization } from '../src/examples/support.js';
-import { SYCTOM_BY_CODE, SYCTOM_ENROLMENTS } from '../src/examples/syctom-sorting.js';
+import { SYCTOM_BY_CODE, SYCTOM_ENROLMENTS, SYCTOM_GOAL } from '../src/examples/syctom-sorting.js';
 import {
   VEOLIA_COMPLETIONS,
   VEOLIA_COURSE_ID,
@@ -22,6 +22,9 @@ import { plugins } from '../src/tandem.config.js';
 import { repoRoot, testSecretKey } from './process.js';
 
 const configured = new Set(plugins.map((plugin) => plugin.id));
+
+/** The key of a challenge's whole counters in `progress_slot` (teams have their own). */
+const WHOLE = '';
 
 let platform: TestPlatform;
 /** Campaign ids of each example's first load. */
@@ -240,13 +243,28 @@ describe('the reference examples', () => {
     expect(weighIns.filter((w) => w.recorded_by === null)).toEqual([]);
     const pointIds = new Set(body.points.map((p) => p.id));
     expect(weighIns.filter((w) => !pointIds.has(w.point))).toEqual([]);
+    await expectStoryDates('bourg-la-reine-coffee');
   });
 
-  it('syctom-sorting: pledges recorded door to door by agents, with consent', async () => {
+  it('syctom-sorting: a few dozen enrolments door to door, closed failed at its deadline', async () => {
     const [campaignId] = await load('syctom-sorting');
     const [challenge] = (await report(campaignId as string)).challenges;
     expect(challenge?.unit).toBeNull();
     expect(challenge?.participants).toBe(SYCTOM_ENROLMENTS);
+    // A few dozen against several hundred households: it did not work.
+    expect(SYCTOM_ENROLMENTS).toBeGreaterThanOrEqual(30);
+    expect(SYCTOM_ENROLMENTS).toBeLessThanOrEqual(45);
+    expect(challenge?.tiers[0]?.goal.participants).toBe(SYCTOM_GOAL);
+    expect(challenge?.status).toBe('failed');
+    expect(challenge?.tiers[0]?.unlockedAt).toBeNull();
+    const view = await services.getChallenge(
+      platform.ctx,
+      services.asAdmin,
+      challenge?.id as string,
+    );
+    // Closed by the evaluation at the deadline, at the deadline.
+    expect(view.closedAt).toBe(view.deadline);
+    await expectStoryDates('syctom-sorting');
     expect(
       await count('select count(*)::int as n from consent_record where challenge_id = ?', [
         challenge?.id,
@@ -293,6 +311,7 @@ describe('the reference examples', () => {
       await describeLoad(platform, humanis, { loaded: true, campaignIds: [campaignId as string] })
     ).join('\n');
     expect(lines).toContain('188 distinct participants, 80,360 km');
+    await expectStoryDates('humanis-commute');
   });
 
   it('humanis-commute: the report lists the factors behind its CO2e', async () => {
@@ -356,6 +375,7 @@ describe('the reference examples', () => {
     expect(organization.beneficiaries.map((b) => b.id).sort()).toEqual(
       [...(beneficiaryIds as string[])].sort(),
     );
+    await expectStoryDates('grdf-week');
   });
 
   it('veolia-ecodriving: completions from the partner’s xAPI statements count as courses', async () => {
@@ -379,6 +399,7 @@ describe('the reference examples', () => {
         [],
       ),
     ).toBe(1);
+    await expectStoryDates('veolia-ecodriving');
   });
 
   it('avuf-tour: towns as teams of one campaign, ranked by actions reported', async () => {
@@ -398,16 +419,32 @@ describe('the reference examples', () => {
     expect(ranking.reduce((sum, s) => sum + s.actions, 0)).toBe(challenge?.quantity);
     expect(ranking[0]?.actions).toBeGreaterThan(ranking[ranking.length - 1]?.actions ?? 0);
     const highlights = await examples['avuf-tour']?.highlights?.(platform, [campaignId as string]);
-    expect(highlights?.[1]).toContain(
+    expect(highlights?.[2]).toContain(
       `1. ${ranking[0]?.team.name}: ${ranking[0]?.actions} actions`,
     );
+    await expectStoryDates('avuf-tour');
   });
 
-  it('mediaterre-catalogue: a few hundred pledges, each picking several catalogue actions', async () => {
+  it('mediaterre-catalogue: more than 5,300 pledges, each picking several catalogue actions', async () => {
     const [campaignId] = await load('mediaterre-catalogue');
     const [challenge] = (await report(campaignId as string)).challenges;
     expect(challenge?.participants).toBe(MEDIATERRE_PLEDGES);
-    expect(challenge?.tiers.map((t) => t.unlockedAt !== null)).toEqual([true, false]);
+    expect(challenge?.participants).toBeGreaterThanOrEqual(5300);
+    expect(challenge?.tiers.map((t) => t.unlockedAt !== null)).toEqual([true, true]);
+    await expectStoryDates('mediaterre-catalogue');
+    // Written in batches, the people are those the API knows: pledging again finds them.
+    const [someone] = await platform.db.query<{ email: string }>(
+      `select pt.email from pledge p join participant pt on pt.id = p.participant_id
+        where p.challenge_id = ? order by p.confirmed_at limit 1`,
+      [challenge?.id],
+    );
+    const people = await count('select count(*)::int as n from participant', []);
+    expect(
+      await services.importConfirmedPledges(platform.ctx, challenge?.id as string, [
+        { email: someone?.email as string, details: { actions: ['tap-water', 'led-bulbs'] } },
+      ]),
+    ).toBe(0);
+    expect(await count('select count(*)::int as n from participant', [])).toBe(people);
     expect(
       await count(
         `select count(*)::int as n from pledge
@@ -440,6 +477,43 @@ describe('the reference examples', () => {
     });
     const actions = catalogue.json<{ actions: { picks: number }[] }>().actions;
     expect(actions.reduce((sum, action) => sum + action.picks, 0)).toBe(picks);
+  });
+
+  it('syctom-sorting: the failure mail went to every household enrolled with an address', async () => {
+    await platform.settle();
+    const mails = await platform.db.query<{ to_email: string }>(
+      `select to_email from dev_mail where purpose = 'challenge-failed' and to_email like ?`,
+      ['%@habitants-saint-mande.example'],
+    );
+    expect(mails).toHaveLength(SYCTOM_ENROLMENTS - SYCTOM_BY_CODE);
+    expect(new Set(mails.map((m) => m.to_email)).size).toBe(SYCTOM_ENROLMENTS - SYCTOM_BY_CODE);
+  });
+
+  it('a recount after loading finds nothing to repair', async () => {
+    await platform.settle();
+    const mismatched = await platform.db.query<{ id: string }>(
+      `select c.id from challenge c
+        where c.id in (select id from challenge where campaign_id in (?))
+          and ((select count(*) from participation p
+                 where p.challenge_id = c.id and (p.pledged or p.contributions > 0))
+               <> (select coalesce(sum(participants), 0) from progress_slot s
+                    where s.challenge_id = c.id and s.team_id = ?)
+            or (select coalesce(sum(quantity), 0) from contribution k
+                 where k.challenge_id = c.id and k.invalidation_id is null)
+               <> (select coalesce(sum(quantity), 0) from progress_slot s
+                    where s.challenge_id = c.id and s.team_id = ?)
+            or (select coalesce(sum(co2e_kg), 0) from contribution k
+                 where k.challenge_id = c.id and k.invalidation_id is null)
+               <> (select coalesce(sum(co2e_kg), 0) from progress_slot s
+                    where s.challenge_id = c.id and s.team_id = ?))`,
+      [[...loaded.values()].flat(), WHOLE, WHOLE, WHOLE],
+    );
+    expect(mismatched).toEqual([]);
+    const [checked] = await platform.db.query<{ n: number }>(
+      'select count(*)::int as n from challenge where campaign_id in (?)',
+      [[...loaded.values()].flat()],
+    );
+    expect(checked?.n).toBeGreaterThanOrEqual(loaded.size);
   });
 
   it('every example loaded again answers its campaigns and adds nothing', async () => {

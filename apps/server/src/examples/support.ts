@@ -177,7 +177,10 @@ export interface Story {
    * Moves what the database dated during the load, for the rows of these
    * organizations (their campaigns, challenges, pledges, contributions,
    * events, audit entries, people who first came with them), from the
-   * moment it was written to the story's date at that moment.
+   * moment it was written to the story's date at that moment. The load
+   * calls it once the example is built; an example may call it earlier
+   * too, when a plugin compares dates it is sent with what is already
+   * recorded (what was moved is not moved again).
    */
   redate(organizationSlugs: readonly string[]): Promise<void>;
 }
@@ -225,6 +228,37 @@ export async function startStory(platform: Platform): Promise<Story> {
     },
   };
   return story;
+}
+
+/**
+ * Keeps a challenge whose deadline is already past on the real clock out
+ * of reach of the workers while its story replays. A worker evaluates on
+ * the real clock: it would close the challenge at its first event, before
+ * the story's pledges are in. The deadline column is moved a century on
+ * for the seconds of the load (the challenge as created — its audit entry,
+ * its view once restored — keeps the story's deadline); the function
+ * returned puts it back, after which the example closes the challenge as
+ * a worker would at the deadline.
+ */
+export async function holdDeadline(
+  platform: Platform,
+  challengeId: string,
+): Promise<() => Promise<void>> {
+  const [row] = await platform.db.query<{ deadline: Date | null }>(
+    `update challenge c set deadline = c.deadline + interval '100 years'
+       from (select id, deadline from challenge where id = ? for update) old
+      where c.id = old.id returning old.deadline`,
+    [challengeId],
+  );
+  const deadline = row?.deadline ?? null;
+  if (deadline === null) throw new Error(`challenge ${challengeId} has no deadline to hold`);
+  return async () => {
+    await platform.db.query('update challenge set deadline = ? where id = ?', [
+      new Date(deadline).toISOString(),
+      challengeId,
+    ]);
+    platform.ctx.views?.clear();
+  };
 }
 
 async function replayByDay<T>(
@@ -291,7 +325,8 @@ async function redateRows(
       `create temp table story_campaign on commit drop as
          select id from campaign where organization_id in (select id from story_organization)
             and created_at between ?::timestamptz and ?::timestamptz`,
-      window,
+      // Created during the load, or already moved to the story by an earlier call.
+      [(anchors[0] as { story: Date }).story.toISOString(), until.toISOString()],
     );
     await tx.query(
       `create temp table story_challenge on commit drop as
