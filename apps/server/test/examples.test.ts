@@ -10,6 +10,7 @@ import {
 import { CLICHY_PLEDGES } from '../src/examples/clichy-bike.js';
 import { describeLoad, examples, teamRanking } from '../src/examples/index.js';
 import { MEDIATERRE_PLEDGES } from '../src/examples/mediaterre-catalogue.js';
+import { NO_IMPACT_DAYS, NO_IMPACT_EMPLOYEES } from '../src/examples/no-impact-week.js';
 import { defineExample, ensureOrganization } from '../src/examples/support.js';
 import { SYCTOM_BY_CODE, SYCTOM_ENROLMENTS, SYCTOM_GOAL } from '../src/examples/syctom-sorting.js';
 import {
@@ -105,16 +106,18 @@ async function expectStoryDates(name: string): Promise<void> {
       [row.first_write, row.last_write],
     ] as const) {
       if (first === null || last === null) continue;
-      expect(time(first)).toBeGreaterThanOrEqual(opened);
-      expect(time(last)).toBeLessThan(story);
+      expect(time(first), `${name}: first write`).toBeGreaterThanOrEqual(opened);
+      expect(time(last), `${name}: last write`).toBeLessThan(story);
     }
     expect(time(row.first_event)).toBeLessThanOrEqual(opened + 1000);
-    expect(time(row.first_audit)).toBeLessThan(opened);
-    expect(time(row.last_audit)).toBeLessThan(story);
+    expect(time(row.first_audit), `${name}: first audit entry`).toBeLessThan(opened);
+    expect(time(row.last_audit), `${name}: last audit entry`).toBeLessThan(story);
     if (row.closed_at !== null) {
-      expect(time(row.closed_at)).toBeLessThan(story);
-      expect(time(row.closed_at)).toBeGreaterThanOrEqual(time(row.last_pledge) ?? opened);
-      expect(time(row.last_event)).toBeLessThan(story);
+      expect(time(row.closed_at), `${name}: closing`).toBeLessThan(story);
+      expect(time(row.closed_at), `${name}: closing`).toBeGreaterThanOrEqual(
+        time(row.last_pledge) ?? opened,
+      );
+      expect(time(row.last_event), `${name}: last event`).toBeLessThan(story);
     }
     const view = await services.getChallenge(platform.ctx, services.asAdmin, summary.id);
     const forecast = view.progress.forecast;
@@ -168,7 +171,7 @@ describe('the reference examples', () => {
     expect([...needed].filter((id) => !configured.has(id)).sort()).toEqual([]);
   });
 
-  it('are the eight cases of DESIGN.md, with their organizations', () => {
+  it('are the cases of DESIGN.md, with their organizations', () => {
     expect(
       Object.fromEntries(Object.values(examples).map((e) => [e.name, e.organizations])),
     ).toEqual({
@@ -180,6 +183,7 @@ describe('the reference examples', () => {
       'veolia-ecodriving': ['veolia-eau-idf'],
       'avuf-tour': ['avuf'],
       'mediaterre-catalogue': ['unis-cite'],
+      'no-impact-week': ['no-impact-week'],
     });
   });
 
@@ -452,6 +456,44 @@ describe('the reference examples', () => {
         [challenge?.id],
       ),
     ).toBe(MEDIATERRE_PLEDGES);
+  });
+
+  it('no-impact-week: a theme a day, each with its catalogue actions, closed each evening', async () => {
+    const [campaignId] = await load('no-impact-week');
+    const result = await report(campaignId as string);
+    expect(result.challenges.map((c) => c.title)).toEqual(NO_IMPACT_DAYS.map((d) => d.title));
+    expect(NO_IMPACT_DAYS.map((d) => d.theme).slice(0, 4)).toEqual([
+      'waste',
+      'transport',
+      'food',
+      'energy',
+    ]);
+    const closings: number[] = [];
+    for (const [i, summary] of result.challenges.entries()) {
+      const view = await services.getChallenge(platform.ctx, services.asAdmin, summary.id);
+      expect(view.closedAt).not.toBeNull();
+      closings.push(new Date(view.closedAt as string).getTime());
+      // Opened and closed the same day, each the day after the one before.
+      const opened = new Date(view.openedAt as string).getTime();
+      expect(new Date(view.closedAt as string).getTime() - opened).toBeLessThan(86_400_000);
+      if (i > 0) expect(closings[i]! - closings[i - 1]!).toBe(86_400_000);
+      const offered = (view.actionSettings as { actions: { id: string }[] }).actions.map(
+        (a) => a.id,
+      );
+      expect(offered.sort()).toEqual([...(NO_IMPACT_DAYS[i]?.actions ?? [])].sort());
+      expect(summary.participants).toBeGreaterThan(0);
+      expect(summary.quantity).toBeGreaterThan(0);
+      expect(summary.status === 'succeeded' || summary.status === 'failed').toBe(true);
+    }
+    expect(result.totals.participants).toBeLessThanOrEqual(NO_IMPACT_EMPLOYEES);
+    expect(result.totals.participants).toBeGreaterThan(NO_IMPACT_EMPLOYEES / 2);
+    await expectStoryDates('no-impact-week');
+    const lines = await examples['no-impact-week']?.highlights?.(platform, [campaignId as string]);
+    expect(lines?.[0]).toContain('illustrative');
+    const actions = result.challenges.reduce((sum, c) => sum + c.quantity, 0);
+    expect(lines?.at(-1)).toContain(
+      `${result.totals.participants} distinct employees, ${actions} actions done`,
+    );
   });
 
   it('once the jobs have run: nothing unlocked twice, the catalogue counts every pick', async () => {

@@ -7,6 +7,7 @@ import {
   dayIn,
   DEFAULT_TIME_ZONE,
   readTeamProgress,
+  evaluateChallengeNow,
   services,
   type Platform,
   type Viewer,
@@ -227,7 +228,7 @@ export const avufTour = defineExample({
             details: { action: report.action },
             occurredAt: report.occurredAt.toISOString(),
           }),
-        ),
+        ).then(() => evaluateChallengeNow(platform.db, challenge.id, story.now())),
     );
     await story.at(daysBefore(now, 1, 9));
     await services.closeChallenge(ctx, admin, challenge.id);

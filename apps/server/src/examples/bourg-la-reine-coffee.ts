@@ -5,7 +5,7 @@
  * challenge holds both: a tier at 500 kg that a handful of households
  * reach, and a tier at 500 kg with 200 households that is never reached.
  */
-import { services, type Platform } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform } from '@tandem/core';
 import {
   adminRequest,
   apportion,
@@ -242,7 +242,7 @@ export const bourgLaReineCoffee = defineExample({
             occurredAt: weighIn.occurredAt.toISOString(),
             participant: household ? { email: household.email } : null,
           });
-        }),
+        }).then(() => evaluateChallengeNow(platform.db, challenge.id, story.now())),
     );
     // The campaign is over: the kg tier unlocks, the households' tier never does.
     await story.at(daysBefore(now, 1, 9));

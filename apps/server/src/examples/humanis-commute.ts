@@ -3,7 +3,7 @@
  * of commuting), km logged week after week. Published figures reproduced
  * exactly: 188 employees pledged, 80,360 km reported.
  */
-import { services, type Platform, type Viewer } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform, type Viewer } from '@tandem/core';
 import { MODE_GROUPS, type Mode, type ModeGroup, type PreviousMode } from '@tandem/plugin-commute';
 import {
   daysBefore,
@@ -335,6 +335,10 @@ export const humanisCommute = defineExample({
             occurredAt: occurredAt.toISOString(),
           },
         );
+      }).then(async () => {
+        for (const id of challengeIds.values()) {
+          await evaluateChallengeNow(platform.db, id, story.now());
+        }
       }),
     );
     // The campaign is over: close each challenge with what it reached.

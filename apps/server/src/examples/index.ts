@@ -11,6 +11,7 @@ import { clichyBike } from './clichy-bike.js';
 import { grdfWeek } from './grdf-week.js';
 import { humanisCommute } from './humanis-commute.js';
 import { mediaterreCatalogue } from './mediaterre-catalogue.js';
+import { noImpactWeek } from './no-impact-week.js';
 import type { ExampleLoad, ReferenceExample } from './support.js';
 import { syctomSorting } from './syctom-sorting.js';
 import { veoliaEcodriving } from './veolia-ecodriving.js';
@@ -35,6 +36,7 @@ export const examples: Record<string, ReferenceExample> = Object.fromEntries(
     veoliaEcodriving,
     avufTour,
     mediaterreCatalogue,
+    noImpactWeek,
   ].map((example) => [example.name, example]),
 );
 
