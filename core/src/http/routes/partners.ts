@@ -72,9 +72,8 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
     {
       schema: {
         'x-tandem-access': access.role('admin', {
-          admin: 'forbid',
-          owner: 'forbid',
-          note: 'the admins of the invited organization only; the owner’s admins cannot answer for it',
+          otherAdmin: 'forbid',
+          note: 'the admins of the invited organization (here A, invited by B); the inviting organization’s admins cannot answer for it. A draft is hidden (404) from whoever is neither',
         }),
         tags: ['partners'],
         summary: 'Accept or decline an invitation to feed a challenge (invited org admin)',
@@ -97,7 +96,12 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
     {
       schema: {
         'x-tandem-access': access.role('admin', {
-          note: 'the partner’s admins (leave) or the challenge organization’s (withdraw)',
+          // A's draft with B invited: B's admins leave, A's withdraw; the draft is hidden from the others.
+          anonymous: 'hide',
+          citizen: 'hide',
+          member: 'hide',
+          otherAdmin: 'allow',
+          note: 'the partner’s admins (leave) or the challenge organization’s (withdraw); a draft is hidden (404) from whoever is neither, but its agents, who see it, get 403',
         }),
         tags: ['partners'],
         summary: 'Leave, or withdraw a partner, before the challenge opens',
