@@ -9,6 +9,12 @@ import {
 } from '../src/examples/bourg-la-reine-coffee.js';
 import { CLICHY_PLEDGES } from '../src/examples/clichy-bike.js';
 import { describeLoad, examples, teamRanking } from '../src/examples/index.js';
+import {
+  GERES_PARTNER_ORGANIZATIONS,
+  GERES_PARTNERS,
+  GERES_SCALE,
+  geresFigures,
+} from '../src/examples/geres-million.js';
 import { MEDIATERRE_PLEDGES } from '../src/examples/mediaterre-catalogue.js';
 import { NO_IMPACT_DAYS, NO_IMPACT_EMPLOYEES } from '../src/examples/no-impact-week.js';
 import { defineExample, ensureOrganization } from '../src/examples/support.js';
@@ -184,7 +190,9 @@ describe('the reference examples', () => {
       'avuf-tour': ['avuf'],
       'mediaterre-catalogue': ['unis-cite'],
       'no-impact-week': ['no-impact-week'],
+      'geres-million': ['geres', ...GERES_PARTNER_ORGANIZATIONS.map((p) => p.slug)],
     });
+    expect(GERES_PARTNER_ORGANIZATIONS).toHaveLength(GERES_PARTNERS);
   });
 
   it('clichy-bike: 200+ residents pledged, the €5,000 for Solicycle unlocked once', async () => {
@@ -494,6 +502,74 @@ describe('the reference examples', () => {
     expect(lines?.at(-1)).toContain(
       `${result.totals.participants} distinct employees, ${actions} actions done`,
     );
+  });
+
+  it('geres-million: 10,000 actions at 1/100, fed by 50 partners whose shares add up', async () => {
+    const [campaignId] = await load('geres-million');
+    const result = await report(campaignId as string);
+    const [summary] = result.challenges;
+    const { actions, people } = geresFigures(GERES_SCALE);
+    expect(actions).toBe(10_000);
+    expect(geresFigures(1).actions).toBe(1_000_000);
+    expect(summary?.participants).toBe(people);
+    expect(summary?.status).toBe('succeeded');
+    const view = await services.getChallenge(platform.ctx, services.asAdmin, summary?.id as string);
+    expect(view.federated).toBe(true);
+    // Every accepted partner and the owner, their shares adding up to the whole.
+    expect(view.shares).toHaveLength(GERES_PARTNERS + 1);
+    expect(view.shares.reduce((sum, s) => sum + s.participants, 0)).toBe(people);
+    expect(view.shares.every((s) => s.participants > 0)).toBe(true);
+    const partners = await platform.app.inject({
+      method: 'GET',
+      url: `/api/challenges/${summary?.id}/partners`,
+      headers: { authorization: `Bearer ${platform.adminToken}` },
+    });
+    const items = partners.json<{ items: { status: string }[] }>().items;
+    expect(items).toHaveLength(GERES_PARTNERS);
+    expect(items.every((p) => p.status === 'accepted')).toBe(true);
+    // Each share counted in the database as the recount reads it.
+    const byVia = await platform.db.query<{ via: string | null; n: number }>(
+      `select via_organization_id as via, count(*)::int as n from participation
+        where challenge_id = ? group by 1`,
+      [summary?.id],
+    );
+    expect(byVia.reduce((sum, row) => sum + row.n, 0)).toBe(people);
+    expect(byVia.filter((row) => row.via !== null)).toHaveLength(GERES_PARTNERS);
+    const picks = await count(
+      'select coalesce(sum(picks), 0)::int as n from actions_catalogue_pick where challenge_id = ?',
+      [summary?.id],
+    );
+    expect(picks).toBe(actions);
+    await expectStoryDates('geres-million');
+    const geres = examples['geres-million'];
+    if (!geres) throw new Error('geres-million is not registered');
+    const lines = (
+      await describeLoad(platform, geres, { loaded: true, campaignIds: [campaignId as string] })
+    ).join('\n');
+    expect(lines).toContain('Actions committed to: 10,000 (1/100 scale');
+    expect(lines).toContain(`${people.toLocaleString('en-US')} distinct participants`);
+  });
+
+  it('each example prints totals of the report’s order of magnitude, and says when they are illustrative', async () => {
+    const printed = async (name: string) => {
+      const example = examples[name];
+      if (!example) throw new Error(`no example ${name}`);
+      const campaignIds = loaded.get(name) ?? [];
+      return (await describeLoad(platform, example, { loaded: true, campaignIds })).join('\n');
+    };
+    // SYCTOM: tens of households; Médiaterre: more than 5,300 people.
+    expect(await printed('syctom-sorting')).toMatch(
+      /Mon foyer trie ses déchets \[failed\]: [1-9]\d participants/,
+    );
+    const mediaterre = await printed('mediaterre-catalogue');
+    const [, households] = /Totals: ([\d,]+) distinct participants/.exec(mediaterre) ?? [];
+    expect(Number(households?.replace(/,/g, ''))).toBeGreaterThanOrEqual(5300);
+    for (const name of ['veolia-ecodriving', 'avuf-tour', 'no-impact-week']) {
+      expect(await printed(name)).toContain('Figures are illustrative');
+    }
+    for (const name of ['clichy-bike', 'mediaterre-catalogue', 'geres-million']) {
+      expect(await printed(name)).not.toContain('illustrative');
+    }
   });
 
   it('once the jobs have run: nothing unlocked twice, the catalogue counts every pick', async () => {

@@ -19,6 +19,11 @@ export interface PastPledge {
   displayName: string;
   details: Record<string, unknown>;
   at: Date;
+  /**
+   * The partner organization (its id) the pledge came through, on a
+   * federated challenge (ADR 0043); absent or null for the owner.
+   */
+  via?: string | null;
 }
 
 /**
@@ -31,6 +36,8 @@ const IDENTITY_PURPOSE = 'participant';
 
 /** The key of a challenge's whole counters in `progress_slot`. */
 const WHOLE_CHALLENGE = '';
+/** The key of a partner's share of the counters (core's `shareKey`). */
+const shareKey = (organizationId: string): string => `org:${organizationId}`;
 
 /**
  * Writes `pledges` to the challenge as confirmed pledges of new people, in
@@ -55,6 +62,7 @@ export async function writePastPledges(
     name: pledge.displayName,
     details: pledge.details,
     at: pledge.at.toISOString(),
+    via: pledge.via ?? null,
   }));
   return platform.db.transaction(async (tx) => {
     const people = await tx.query<{ id: string; identity_fingerprint: string }>(
@@ -73,15 +81,18 @@ export async function writePastPledges(
     const inserted = await tx.query<{ id: string }>(
       `with p as (
          insert into pledge (id, challenge_id, participant_id, status, details, display_name,
-                             show_as, created_at, confirmed_at)
-         select r.pledge, ?, r.participant, 'confirmed', r.details, r.name, 'anonymous', r.at, r.at
+                             show_as, via_organization_id, created_at, confirmed_at)
+         select r.pledge, ?, r.participant, 'confirmed', r.details, r.name, 'anonymous', r.via,
+                r.at, r.at
            from jsonb_to_recordset(?::jsonb)
-             as r(pledge text, participant text, details jsonb, name text, at timestamptz)
+             as r(pledge text, participant text, details jsonb, name text, via text,
+                  at timestamptz)
          on conflict (challenge_id, participant_id) do nothing
-         returning id, participant_id
+         returning id, participant_id, via_organization_id
        ), counted as (
-         insert into participation (challenge_id, participant_id, team_id, pledged, contributions)
-         select ?, participant_id, ?, true, 0 from p
+         insert into participation (challenge_id, participant_id, team_id, pledged, contributions,
+                                    via_organization_id)
+         select ?, participant_id, ?, true, 0, via_organization_id from p
          on conflict (challenge_id, participant_id) do nothing
          returning participant_id
        )
@@ -93,12 +104,17 @@ export async function writePastPledges(
         `${rows.length - inserted.length} of these people already pledged to or acted in challenge ${challenge.id}; past pledges are for new people only.`,
       );
     }
+    // The whole challenge's counter, and each partner's share (the owner's is the rest).
+    const counters = new Map<string, number>([[WHOLE_CHALLENGE, inserted.length]]);
+    for (const row of rows) {
+      if (row.via) counters.set(shareKey(row.via), (counters.get(shareKey(row.via)) ?? 0) + 1);
+    }
     await tx.query(
       `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
-       values (?, ?, 0, ?, 0, 0)
+       select ?, r.key, 0, r.n, 0, 0 from jsonb_to_recordset(?::jsonb) as r(key text, n integer)
        on conflict (challenge_id, team_id, slot)
          do update set participants = progress_slot.participants + excluded.participants`,
-      [challenge.id, WHOLE_CHALLENGE, inserted.length],
+      [challenge.id, JSON.stringify([...counters].map(([key, n]) => ({ key, n })))],
     );
     if (challenge.actionType === ACTIONS_CATALOGUE_ID) await countPicks(tx, challenge.id, written);
     return inserted.length;

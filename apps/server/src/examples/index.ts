@@ -8,6 +8,7 @@ import { services, type Platform } from '@tandem/core';
 import { avufTour } from './avuf-tour.js';
 import { bourgLaReineCoffee } from './bourg-la-reine-coffee.js';
 import { clichyBike } from './clichy-bike.js';
+import { geresMillion } from './geres-million.js';
 import { grdfWeek } from './grdf-week.js';
 import { humanisCommute } from './humanis-commute.js';
 import { mediaterreCatalogue } from './mediaterre-catalogue.js';
@@ -22,6 +23,7 @@ export {
   exampleMark,
   missingPlugins,
   type ExampleLoad,
+  type LoadOptions,
   type ReferenceExample,
 } from './support.js';
 
@@ -37,16 +39,21 @@ export const examples: Record<string, ReferenceExample> = Object.fromEntries(
     avufTour,
     mediaterreCatalogue,
     noImpactWeek,
+    geresMillion,
   ].map((example) => [example.name, example]),
 );
 
 /** One line per example: its name, what it is, the organizations it creates. */
 export function listExamples(): string[] {
   const width = Math.max(...Object.keys(examples).map((name) => name.length));
-  return Object.values(examples).map(
-    (example) =>
-      `  ${example.name.padEnd(width)}  ${example.title} (organization ${example.organizations.join(', ')})`,
-  );
+  return Object.values(examples).map((example) => {
+    const [first, ...others] = example.organizations;
+    const organizations =
+      others.length === 0
+        ? `organization ${first}`
+        : `organizations ${first} and ${others.length} partners`;
+    return `  ${example.name.padEnd(width)}  ${example.title} (${organizations})`;
+  });
 }
 
 const figure = (value: number): string =>

@@ -42,13 +42,22 @@ export interface ReferenceExample {
   readonly organizations: string[];
   /** Ids of the action types and integrations it needs registered in tandem.config.ts. */
   readonly requires: readonly string[];
-  load(platform: Platform): Promise<ExampleLoad>;
+  load(platform: Platform, options?: LoadOptions): Promise<ExampleLoad>;
   /**
    * Lines worth printing after a load besides the campaign report, such as
    * a ranking between teams; read from the database, so they are the same
    * after a first and a second load.
    */
   highlights?(platform: Platform, campaignIds: readonly string[]): Promise<string[]>;
+}
+
+/** How to load an example. */
+export interface LoadOptions {
+  /**
+   * At full scale, for the examples that load at a fraction of it by
+   * default (GERES: the million actions instead of 10,000).
+   */
+  full?: boolean;
 }
 
 /** A campaign an example creates, as it is found again on a second load. */
@@ -69,7 +78,7 @@ export interface ExampleDefinition {
    * Writes the example through `story.ctx`, moving `story` on to each date
    * of its history as it goes; returns the ids of `campaigns`, in order.
    */
-  build(platform: Platform, story: Story): Promise<string[]>;
+  build(platform: Platform, story: Story, options: LoadOptions): Promise<string[]>;
   highlights?: ReferenceExample['highlights'];
 }
 
@@ -112,7 +121,7 @@ export function defineExample(definition: ExampleDefinition): ReferenceExample {
   return {
     ...about,
     ...(highlights ? { highlights } : {}),
-    async load(platform) {
+    async load(platform, options = {}) {
       const missing = missingPlugins(platform, definition.requires);
       if (missing.length > 0) {
         throw new ExampleError(
@@ -133,7 +142,7 @@ export function defineExample(definition: ExampleDefinition): ReferenceExample {
         );
       }
       const story = await startStory(platform);
-      const campaignIds = await build(platform, story);
+      const campaignIds = await build(platform, story, options);
       await story.redate(definition.organizations);
       await platform.db.query('insert into seed_mark (name) values (?) on conflict do nothing', [
         mark,
@@ -172,6 +181,8 @@ export interface Story {
     items: readonly T[],
     dateOf: (item: T) => Date,
     work: (items: T[]) => Promise<unknown>,
+    /** Groups by another period than the UTC day: a key per period, in time order. */
+    periodOf?: (date: Date) => string,
   ): Promise<void>;
   /**
    * Moves what the database dated during the load, for the rows of these
@@ -219,7 +230,8 @@ export async function startStory(platform: Platform): Promise<Story> {
       current = new Date(date.getTime());
       anchors.push({ real: await databaseClock(platform), story: current });
     },
-    replay: (items, dateOf, work) => replayByDay(story, items, dateOf, work),
+    replay: (items, dateOf, work, periodOf = isoDay) =>
+      replayByPeriod(story, items, dateOf, work, periodOf),
     async redate(organizationSlugs) {
       if (anchors.length === 0) return;
       const until = await databaseClock(platform);
@@ -261,17 +273,18 @@ export async function holdDeadline(
   };
 }
 
-async function replayByDay<T>(
+async function replayByPeriod<T>(
   story: Story,
   items: readonly T[],
   dateOf: (item: T) => Date,
   work: (items: T[]) => Promise<unknown>,
+  periodOf: (date: Date) => string,
 ): Promise<void> {
   const days = new Map<string, { items: T[]; last: number }>();
   const sorted = [...items].sort((a, b) => dateOf(a).getTime() - dateOf(b).getTime());
   for (const item of sorted) {
     const at = dateOf(item).getTime();
-    const day = isoDay(new Date(at));
+    const day = periodOf(new Date(at));
     const group = days.get(day) ?? { items: [], last: at };
     group.items.push(item);
     group.last = Math.max(group.last, at);
