@@ -8,7 +8,12 @@ import {
   BOURG_LA_REINE_REGISTERED,
 } from '../src/examples/bourg-la-reine-coffee.js';
 import { CLICHY_PLEDGES } from '../src/examples/clichy-bike.js';
-import { describeLoad, examples, teamRanking } from '../src/examples/index.js';
+import {
+  describeLoad,
+  examples,
+  teamRanking,
+  type ReferenceExample,
+} from '../src/examples/index.js';
 import {
   GERES_PARTNER_ORGANIZATIONS,
   GERES_PARTNERS,
@@ -220,6 +225,15 @@ describe('the reference examples', () => {
       await count('select count(*)::int as n from unlock where challenge_id = ?', [challenge?.id]),
     ).toBe(1);
     await expectStoryDates('clichy-bike');
+    const lines = await describeLoad(platform, examples['clichy-bike'] as ReferenceExample, {
+      loaded: true,
+      campaignIds: [campaignId as string],
+    });
+    const [, forecast] =
+      /forecast at the deadline: ([\d,]+) participants/.exec(lines.join('\n')) ?? [];
+    // Forty days into sixty, at the story's pace: a few hundred, not a million.
+    expect(Number(forecast?.replace(/,/g, ''))).toBeGreaterThanOrEqual(CLICHY_PLEDGES);
+    expect(Number(forecast?.replace(/,/g, ''))).toBeLessThan(2 * CLICHY_PLEDGES);
   });
 
   it('bourg-la-reine-coffee: about a tonne against 500 kg, the people goal missed', async () => {

@@ -89,6 +89,17 @@ export async function describeLoad(
       lines.push(
         `  - ${challenge.title} [${challenge.status}]: ${figure(challenge.participants)} participants${quantity}, ${figure(challenge.co2eKg)} kg CO2e, ${unlocked}/${challenge.tiers.length} tier(s) unlocked`,
       );
+      // Open with a deadline: where the story's pace leads.
+      const { forecast } = await services.getChallenge(
+        platform.ctx,
+        services.asAdmin,
+        challenge.id,
+      );
+      if (forecast) {
+        lines.push(
+          `    forecast at the deadline: ${figure(forecast.expectedAtDeadline.participants)} participants at the pace so far (${Math.round(forecast.elapsed * 100)} % of the time gone)`,
+        );
+      }
     }
     const quantities = Object.entries(report.totals.quantityByUnit)
       .map(([unit, value]) => `${figure(value)} ${unit}`)
