@@ -696,12 +696,17 @@ describe('the reference examples', () => {
 
 describe('tandem example', () => {
   it('lists the examples without a name, and answers 2 with the list to an unknown one', async () => {
-    const [list, unknown] = await Promise.all([
+    const [list, listed, unknown] = await Promise.all([
       tandem(['example'], {}),
+      tandem(['example', '--list'], {}),
       tandem(['example', 'atlantis'], {}),
     ]);
     expect(list.code, list.out).toBe(0);
+    expect(listed.out).toBe(list.out);
     for (const name of Object.keys(examples)) expect(list.out).toContain(name);
+    expect(list.out).toContain('geres-million');
+    expect(list.out).toContain('no-impact-week');
+    expect(list.out).toContain('organizations geres and 50 partners');
     expect(unknown.code, unknown.out).toBe(2);
     expect(unknown.out).toContain('Unknown example "atlantis"');
     expect(unknown.out).toContain('humanis-commute');
