@@ -27,7 +27,7 @@ Commands:
   migrate    apply pending migrations to DATABASE_URL (or the embedded database)
   seed       seed the demo organization (slug "demo") once
   worker     BullMQ workers (needs DATABASE_URL and REDIS_URL)
-  example    load a reference campaign once (tandem example <name>; without a name, the list)
+  example    load a reference campaign once (tandem example <name> [--full]; without a name, the list)
   new-plugin scaffold an action-type plugin in plugins/<id>
   keys       the signing keys of attestations: tandem keys rotate [--key <jwk file>] | tandem keys list
   verify     check a campaign attestation: tandem verify <file> [--jwks <file|url>]
@@ -104,10 +104,12 @@ async function serve(config: Config, options: { migrate: boolean; demo: boolean 
  * caused run (here without Redis; with Redis the workers take them), and
  * prints what was loaded with the campaign's report.
  */
-async function loadExample(name: string | undefined): Promise<void> {
+async function loadExample(args: readonly string[]): Promise<void> {
   const list = `Reference campaigns:\n${listExamples().join('\n')}`;
-  if (!name) {
-    console.log(`Usage: tandem example <name>\n\n${list}`);
+  const full = args.includes('--full');
+  const name = args.find((arg) => !arg.startsWith('--'));
+  if (!name || args.includes('--list')) {
+    console.log(`Usage: tandem example <name> [--full]\n\n${list}`);
     return;
   }
   const example = examples[name];
@@ -121,7 +123,7 @@ async function loadExample(name: string | undefined): Promise<void> {
   });
   const platform = await open(config, { migrate: false });
   try {
-    const loaded = await example.load(platform);
+    const loaded = await example.load(platform, { full });
     if (platform.runsJobs) {
       await platform.start();
       await platform.settle();
@@ -254,7 +256,7 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
       return;
     }
     case 'example':
-      return loadExample(rest[0]);
+      return loadExample(rest);
     case 'keys':
       return keys(rest[0], rest.slice(1));
     case 'verify':

@@ -7,6 +7,7 @@ import {
   dayIn,
   DEFAULT_TIME_ZONE,
   readTeamProgress,
+  evaluateChallengeNow,
   services,
   type Platform,
   type Viewer,
@@ -22,6 +23,7 @@ import {
   inPool,
   makePeople,
   participantViewers,
+  type Story,
 } from './support.js';
 
 /** Students who pledged, all towns together. */
@@ -117,6 +119,10 @@ export async function teamRanking(platform: Platform, campaignId: string): Promi
     }));
 }
 
+/** What the example says of its figures: the report published none for this campaign. */
+export const AVUF_ILLUSTRATIVE =
+  'Figures are illustrative: the report gives none for this campaign; the example shows how towns compete as teams.';
+
 /** `tandem example avuf-tour`: towns as teams, and their ranking in `highlights`. */
 export const avufTour = defineExample({
   name: 'avuf-tour',
@@ -124,11 +130,14 @@ export const avufTour = defineExample({
   organizations: [ORGANIZATION],
   requires: ['actions-catalogue'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up the week before; the students join on the first
+    // morning and report over the fortnight; closed the morning after.
+    const now = story.now();
     const start = daysBefore(now, AVUF_DAYS + 1);
+    await story.at(daysBefore(now, AVUF_DAYS + 8, 10));
     await ensureOrganization(ctx, {
       slug: ORGANIZATION,
       name: 'AVUF — Association des villes universitaires de France',
@@ -157,6 +166,7 @@ export const avufTour = defineExample({
           'Chaque ville du réseau ouvre un atelier d’autoréparation de vélos sur son campus.',
       },
     });
+    await story.at(start);
     await services.openChallenge(ctx, admin, challenge.id);
 
     const random = dice(2_2024);
@@ -175,6 +185,7 @@ export const avufTour = defineExample({
         location: around(random, where.centre, 3),
       };
     });
+    await story.at(new Date(start.getTime() + 9 * 3_600_000));
     await services.importConfirmedPledges(
       ctx,
       challenge.id,
@@ -194,7 +205,8 @@ export const avufTour = defineExample({
         const days = new Set<string>();
         for (let draw = 0; draw < 3; draw++) {
           if (!random.chance(0.12 * student.town.keenness)) continue;
-          const at = random.int(0, AVUF_DAYS * 24 - 1);
+          // From the first morning, once they joined, to the last evening.
+          const at = random.int(10, AVUF_DAYS * 24 - 2);
           const occurredAt = new Date(start.getTime() + at * 3_600_000);
           const day = dayIn(occurredAt, DEFAULT_TIME_ZONE);
           if (days.has(day)) continue;
@@ -207,12 +219,18 @@ export const avufTour = defineExample({
       platform,
       enrolled.map((student) => student.person.email),
     );
-    await inPool(reports, 4, (report) =>
-      services.recordContribution(ctx, viewers.get(report.email) as Viewer, challenge.id, {
-        details: { action: report.action },
-        occurredAt: report.occurredAt.toISOString(),
-      }),
+    await story.replay(
+      reports,
+      (report) => report.occurredAt,
+      (day) =>
+        inPool(day, 4, (report) =>
+          services.recordContribution(ctx, viewers.get(report.email) as Viewer, challenge.id, {
+            details: { action: report.action },
+            occurredAt: report.occurredAt.toISOString(),
+          }),
+        ).then(() => evaluateChallengeNow(platform.db, challenge.id, story.now())),
     );
+    await story.at(daysBefore(now, 1, 9));
     await services.closeChallenge(ctx, admin, challenge.id);
     return [campaign.id];
   },
@@ -221,6 +239,7 @@ export const avufTour = defineExample({
     if (!campaignId) return [];
     const ranking = await teamRanking(platform, campaignId);
     return [
+      AVUF_ILLUSTRATIVE,
       'Ranking of the towns (actions reported, then students):',
       ...ranking.map(
         (s) =>

@@ -5,7 +5,7 @@
  * challenge holds both: a tier at 500 kg that a handful of households
  * reach, and a tier at 500 kg with 200 households that is never reached.
  */
-import { services, type Platform } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform } from '@tandem/core';
 import {
   adminRequest,
   apportion,
@@ -17,6 +17,7 @@ import {
   inPool,
   makePeople,
   memberViewer,
+  type Story,
 } from './support.js';
 
 /** kg collected over the campaign (published: about one tonne). */
@@ -145,14 +146,18 @@ export const bourgLaReineCoffee = defineExample({
   organizations: [ORGANIZATION],
   requires: ['collection'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    const now = story.now();
     // The Monday twelve weeks and a few days ago, so every opening has passed.
     const back = BOURG_LA_REINE_WEEKS * 7 + 4;
     const startDay = daysBefore(now, back);
     const start = daysBefore(now, back + ((startDay.getUTCDay() + 6) % 7));
+    // The story: set up the week before; opened on the Saturday, households
+    // register over the weekend; twelve weeks of weigh-ins from the Monday;
+    // closed once the last opening is over.
+    await story.at(new Date(start.getTime() - 7 * 86_400_000 + 10 * 3_600_000));
     await ensureOrganization(ctx, {
       slug: ORGANIZATION,
       name: 'Ville de Bourg-la-Reine',
@@ -178,7 +183,7 @@ export const bourgLaReineCoffee = defineExample({
       title: CAMPAIGN_TITLE,
       description:
         'Le marc de café des habitants et des cafés est pesé aux points de collecte, puis composté.',
-      startsAt: start.toISOString(),
+      startsAt: new Date(start.getTime() - 2 * 86_400_000).toISOString(),
       endsAt: daysBefore(now, 1).toISOString(),
       audience: { type: 'public' },
     });
@@ -207,23 +212,40 @@ export const bourgLaReineCoffee = defineExample({
         },
       ],
     });
+    await story.at(new Date(start.getTime() - 2 * 86_400_000 + 9 * 3_600_000));
     await services.openChallenge(ctx, admin, challenge.id);
 
     const households = makePeople(random, BOURG_LA_REINE_REGISTERED, 'habitants-blr.example');
-    await services.importConfirmedPledges(
-      ctx,
-      challenge.id,
-      households.map((person) => ({ ...person, location: around(random, CENTRE, 1.2) })),
+    await story.replay(
+      households.map((person) => ({
+        at: new Date(
+          start.getTime() - random.int(1, 2) * 86_400_000 + random.int(10, 20) * 3_600_000,
+        ),
+        pledge: { ...person, location: around(random, CENTRE, 1.2) },
+      })),
+      (registration) => registration.at,
+      (day) =>
+        services.importConfirmedPledges(
+          ctx,
+          challenge.id,
+          day.map((r) => r.pledge),
+        ),
     );
-    await inPool(planWeighIns(start), 4, (weighIn) => {
-      const household = weighIn.household === null ? null : households[weighIn.household];
-      return services.recordContribution(ctx, agent, challenge.id, {
-        details: { kg: weighIn.tenthsOfKg / 10, pointId: points[weighIn.point] },
-        occurredAt: weighIn.occurredAt.toISOString(),
-        participant: household ? { email: household.email } : null,
-      });
-    });
+    await story.replay(
+      planWeighIns(start),
+      (weighIn) => weighIn.occurredAt,
+      (day) =>
+        inPool(day, 4, (weighIn) => {
+          const household = weighIn.household === null ? null : households[weighIn.household];
+          return services.recordContribution(ctx, agent, challenge.id, {
+            details: { kg: weighIn.tenthsOfKg / 10, pointId: points[weighIn.point] },
+            occurredAt: weighIn.occurredAt.toISOString(),
+            participant: household ? { email: household.email } : null,
+          });
+        }).then(() => evaluateChallengeNow(platform.db, challenge.id, story.now())),
+    );
     // The campaign is over: the kg tier unlocks, the households' tier never does.
+    await story.at(daysBefore(now, 1, 9));
     await services.closeChallenge(ctx, admin, challenge.id);
     return [campaign.id];
   },

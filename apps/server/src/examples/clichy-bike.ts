@@ -11,6 +11,7 @@ import {
   dice,
   ensureOrganization,
   makePeople,
+  type Story,
 } from './support.js';
 
 /** Residents who pledged in the example (the goal is 200). */
@@ -32,10 +33,13 @@ export const clichyBike = defineExample({
   organizations: [ORGANIZATION],
   requires: ['commute'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up the day before it opens, forty days ago; pledges
+    // every day since, quickly at first; twenty days still to go.
+    const now = story.now();
+    await story.at(daysBefore(now, 41, 10));
     await ensureOrganization(ctx, { slug: ORGANIZATION, name: 'Ville de Clichy', kind: 'city' });
     const solicycle = await services.createBeneficiary(ctx, admin, ORGANIZATION, {
       name: 'Solicycle',
@@ -62,14 +66,15 @@ export const clichyBike = defineExample({
       },
       deadline: daysBefore(now, -20).toISOString(),
     });
+    await story.at(daysBefore(now, 40, 9));
     await services.openChallenge(ctx, admin, challenge.id);
 
     const random = dice(200_5000);
     const residents = makePeople(random, CLICHY_PLEDGES, 'habitants-clichy.example');
-    await services.importConfirmedPledges(
-      ctx,
-      challenge.id,
-      residents.map((person) => ({
+    const pledges = residents.map((person) => ({
+      // Most pledge in the first weeks, after the launch and the local paper.
+      at: daysBefore(now, 39 - Math.floor(38 * random.next() ** 1.6), 7 + random.int(0, 14)),
+      pledge: {
         ...person,
         location: around(random, CLICHY, 1.6),
         // A pledge may say nothing more; most say how they got about before.
@@ -81,10 +86,21 @@ export const clichyBike = defineExample({
                 : {}),
             }
           : {},
-      })),
+      },
+    }));
+    await story.replay(
+      pledges,
+      (p) => p.at,
+      async (day) => {
+        await services.importConfirmedPledges(
+          ctx,
+          challenge.id,
+          day.map((p) => p.pledge),
+        );
+        // The day it passes the threshold, the unlock is recorded, as a worker would.
+        await evaluateChallengeNow(platform.db, challenge.id, story.now());
+      },
     );
-    // Past the threshold: record the unlock now rather than wait for a worker.
-    await evaluateChallengeNow(platform.db, challenge.id, ctx.now());
     return [campaign.id];
   },
 });

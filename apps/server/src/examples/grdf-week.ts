@@ -4,11 +4,18 @@
  * company's white-label page `/o/grdf`. Published figure reproduced
  * exactly: 564 employees over the three challenges.
  */
-import { services, type Platform } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform } from '@tandem/core';
 import { defaultCatalogue } from '@tandem/plugin-actions-catalogue';
 import { MODE_GROUPS, type Mode } from '@tandem/plugin-commute';
 import { WASTE_STREAMS } from '@tandem/plugin-sorting';
-import { daysBefore, defineExample, dice, ensureOrganization, makePeople } from './support.js';
+import {
+  daysBefore,
+  defineExample,
+  dice,
+  ensureOrganization,
+  makePeople,
+  type Story,
+} from './support.js';
 
 /** Distinct employees over the three challenges (published figure). */
 export const GRDF_EMPLOYEES = 564;
@@ -99,6 +106,15 @@ export function planGrdf(): Map<ChallengePlan['key'], number[]> {
   return joined;
 }
 
+/** Days before the load the week's days are, and how many join on each. */
+const WEEKDAYS: readonly (readonly [number, number])[] = [
+  [10, 5],
+  [9, 3],
+  [8, 2],
+  [7, 1.5],
+  [6, 1],
+];
+
 /** `tandem example grdf-week`: 564 employees, three challenges, three beneficiaries. */
 export const grdfWeek = defineExample({
   name: 'grdf-week',
@@ -106,10 +122,13 @@ export const grdfWeek = defineExample({
   organizations: [ORGANIZATION],
   requires: ['commute', 'actions-catalogue', 'sorting'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up the Friday before; the week runs from ten days ago
+    // to three days ago, employees joining day by day; closed that evening.
+    const now = story.now();
+    await story.at(daysBefore(now, 13, 10));
     await ensureOrganization(ctx, { slug: ORGANIZATION, name: 'GRDF', kind: 'company' });
     const campaign = await services.createCampaign(ctx, admin, ORGANIZATION, {
       title: CAMPAIGN_TITLE,
@@ -157,9 +176,10 @@ export const grdfWeek = defineExample({
           beneficiaryId: beneficiary.id,
         },
       });
-      await services.openChallenge(ctx, admin, challenge.id);
       challengeIds.set(plan.key, challenge.id);
     }
+    await story.at(daysBefore(now, 10, 8));
+    for (const id of challengeIds.values()) await services.openChallenge(ctx, admin, id);
 
     const random = dice(564);
     const employees = makePeople(random, GRDF_EMPLOYEES, DOMAIN);
@@ -185,17 +205,33 @@ export const grdfWeek = defineExample({
           .filter((stream, i, all) => all.indexOf(stream) === i),
       };
     };
-    for (const [key, people] of planGrdf()) {
-      await services.importConfirmedPledges(
-        ctx,
-        challengeIds.get(key) as string,
-        people.map((index) => ({
-          ...(employees[index] as (typeof employees)[number]),
-          details: detailsFor(key),
-        })),
-      );
-    }
+    // Each joins on a day of the week, most on the first two.
+    const joins = [...planGrdf()].flatMap(([key, people]) =>
+      people.map((index) => ({
+        key,
+        at: daysBefore(now, random.weighted(WEEKDAYS), 8 + random.int(0, 9) + random.next()),
+        pledge: { ...(employees[index] as (typeof employees)[number]), details: detailsFor(key) },
+      })),
+    );
+    await story.replay(
+      joins,
+      (join) => join.at,
+      async (day) => {
+        for (const plan of PLANS) {
+          const theirs = day.filter((join) => join.key === plan.key);
+          if (theirs.length === 0) continue;
+          const id = challengeIds.get(plan.key) as string;
+          await services.importConfirmedPledges(
+            ctx,
+            id,
+            theirs.map((join) => join.pledge),
+          );
+          await evaluateChallengeNow(platform.db, id, story.now());
+        }
+      },
+    );
     // The week is over: each challenge closes with what it reached.
+    await story.at(daysBefore(now, 3, 18));
     for (const id of challengeIds.values()) await services.closeChallenge(ctx, admin, id);
     return [campaign.id];
   },

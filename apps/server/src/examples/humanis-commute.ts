@@ -3,7 +3,7 @@
  * of commuting), km logged week after week. Published figures reproduced
  * exactly: 188 employees pledged, 80,360 km reported.
  */
-import { services, type Platform, type Viewer } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform, type Viewer } from '@tandem/core';
 import { MODE_GROUPS, type Mode, type ModeGroup, type PreviousMode } from '@tandem/plugin-commute';
 import {
   daysBefore,
@@ -16,6 +16,7 @@ import {
   participantViewers,
   type Dice,
   type Person,
+  type Story,
 } from './support.js';
 
 /** Distinct employees who pledged (published figure). */
@@ -264,11 +265,14 @@ export const humanisCommute = defineExample({
   organizations: [ORGANIZATION],
   requires: ['commute'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up the week before, six weeks of reports, closed the
+    // Monday after the last one.
+    const now = story.now();
     const start = daysBefore(now, HUMANIS_WEEKS * 7 + 3);
+    await story.at(daysBefore(now, HUMANIS_WEEKS * 7 + 10, 10));
     await ensureOrganization(ctx, { slug: ORGANIZATION, name: 'Humanis', kind: 'company' });
     const campaign = await services.createCampaign(ctx, admin, ORGANIZATION, {
       title: CAMPAIGN_TITLE,
@@ -287,9 +291,12 @@ export const humanisCommute = defineExample({
         goal: { participants: plan.goal },
         counterpart: { kind: 'act', description: plan.promise },
       });
-      await services.openChallenge(ctx, admin, challenge.id);
       challengeIds.set(plan.group, challenge.id);
     }
+    // Opened the Friday before the first week; employees pledge over the weekend.
+    await story.at(daysBefore(now, HUMANIS_WEEKS * 7 + 6, 9));
+    for (const id of challengeIds.values()) await services.openChallenge(ctx, admin, id);
+    await story.at(daysBefore(now, HUMANIS_WEEKS * 7 + 5, 11));
 
     const { memberships, reports } = planHumanis();
     for (const plan of PLANS) {
@@ -313,22 +320,29 @@ export const humanisCommute = defineExample({
       platform,
       memberships.map((m) => m.person.email),
     );
-    await inPool(reports, 4, async (report) => {
-      // Reported on the Friday evening of the week.
-      const occurredAt = new Date(
-        start.getTime() + (report.week * 7 + 4) * 86_400_000 + 17 * 3_600_000,
-      );
-      await services.recordContribution(
-        ctx,
-        viewers.get(report.membership.person.email) as Viewer,
-        challengeIds.get(report.membership.group) as string,
-        {
-          details: { date: isoDay(occurredAt), trips: report.trips },
-          occurredAt: occurredAt.toISOString(),
-        },
-      );
-    });
+    // Reported on the Friday evening of the week, and recorded then.
+    const reportedAt = (report: (typeof reports)[number]) =>
+      new Date(start.getTime() + (report.week * 7 + 4) * 86_400_000 + 17 * 3_600_000);
+    await story.replay(reports, reportedAt, (week) =>
+      inPool(week, 4, async (report) => {
+        const occurredAt = reportedAt(report);
+        await services.recordContribution(
+          ctx,
+          viewers.get(report.membership.person.email) as Viewer,
+          challengeIds.get(report.membership.group) as string,
+          {
+            details: { date: isoDay(occurredAt), trips: report.trips },
+            occurredAt: occurredAt.toISOString(),
+          },
+        );
+      }).then(async () => {
+        for (const id of challengeIds.values()) {
+          await evaluateChallengeNow(platform.db, id, story.now());
+        }
+      }),
+    );
     // The campaign is over: close each challenge with what it reached.
+    await story.at(daysBefore(now, 2, 9));
     for (const id of challengeIds.values()) await services.closeChallenge(ctx, admin, id);
     return [campaign.id];
   },

@@ -8,9 +8,11 @@ import { services, type Platform } from '@tandem/core';
 import { avufTour } from './avuf-tour.js';
 import { bourgLaReineCoffee } from './bourg-la-reine-coffee.js';
 import { clichyBike } from './clichy-bike.js';
+import { geresMillion } from './geres-million.js';
 import { grdfWeek } from './grdf-week.js';
 import { humanisCommute } from './humanis-commute.js';
 import { mediaterreCatalogue } from './mediaterre-catalogue.js';
+import { noImpactWeek } from './no-impact-week.js';
 import type { ExampleLoad, ReferenceExample } from './support.js';
 import { syctomSorting } from './syctom-sorting.js';
 import { veoliaEcodriving } from './veolia-ecodriving.js';
@@ -21,6 +23,7 @@ export {
   exampleMark,
   missingPlugins,
   type ExampleLoad,
+  type LoadOptions,
   type ReferenceExample,
 } from './support.js';
 
@@ -35,16 +38,22 @@ export const examples: Record<string, ReferenceExample> = Object.fromEntries(
     veoliaEcodriving,
     avufTour,
     mediaterreCatalogue,
+    noImpactWeek,
+    geresMillion,
   ].map((example) => [example.name, example]),
 );
 
 /** One line per example: its name, what it is, the organizations it creates. */
 export function listExamples(): string[] {
   const width = Math.max(...Object.keys(examples).map((name) => name.length));
-  return Object.values(examples).map(
-    (example) =>
-      `  ${example.name.padEnd(width)}  ${example.title} (organization ${example.organizations.join(', ')})`,
-  );
+  return Object.values(examples).map((example) => {
+    const [first, ...others] = example.organizations;
+    const organizations =
+      others.length === 0
+        ? `organization ${first}`
+        : `organizations ${first} and ${others.length} partners`;
+    return `  ${example.name.padEnd(width)}  ${example.title} (${organizations})`;
+  });
 }
 
 const figure = (value: number): string =>
@@ -80,6 +89,17 @@ export async function describeLoad(
       lines.push(
         `  - ${challenge.title} [${challenge.status}]: ${figure(challenge.participants)} participants${quantity}, ${figure(challenge.co2eKg)} kg CO2e, ${unlocked}/${challenge.tiers.length} tier(s) unlocked`,
       );
+      // Open with a deadline: where the story's pace leads.
+      const { forecast } = await services.getChallenge(
+        platform.ctx,
+        services.asAdmin,
+        challenge.id,
+      );
+      if (forecast) {
+        lines.push(
+          `    forecast at the deadline: ${figure(forecast.expectedAtDeadline.participants)} participants at the pace so far (${Math.round(forecast.elapsed * 100)} % of the time gone)`,
+        );
+      }
     }
     const quantities = Object.entries(report.totals.quantityByUnit)
       .map(([unit, value]) => `${figure(value)} ${unit}`)

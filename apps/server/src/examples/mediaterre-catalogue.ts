@@ -2,35 +2,31 @@
  * Médiaterre (Unis-Cité): volunteers help households in several
  * neighbourhoods pick everyday climate actions from a catalogue; each
  * pledge picks several. Uses the actions-catalogue plugin's default
- * catalogue as it stands.
+ * catalogue as it stands. As the report tells it, more than 5,300 people
+ * committed over the programme's year; the example replays them day by
+ * day, and the programme still has two months to go.
  */
 import { evaluateChallengeNow, services, type Platform } from '@tandem/core';
 import { defaultCatalogue } from '@tandem/plugin-actions-catalogue';
+import { writePastPledges, type PastPledge } from './bulk.js';
 import {
-  around,
   daysBefore,
   defineExample,
   dice,
   ensureOrganization,
   makePeople,
+  type Story,
 } from './support.js';
 
-/** Households who pledged. */
-export const MEDIATERRE_PLEDGES = 420;
+/** Households who pledged (the report: more than 5,300 people). */
+export const MEDIATERRE_PLEDGES = 5_340;
 /** The two tiers: households the programme aims at. */
-export const MEDIATERRE_TIERS = [300, 1000] as const;
+export const MEDIATERRE_TIERS = [2_000, 5_000] as const;
+/** Days from the opening to the load, and from the load to the deadline. */
+export const MEDIATERRE_DAYS = { run: 300, left: 60 } as const;
 
 const ORGANIZATION = 'unis-cite';
 const CAMPAIGN_TITLE = 'Médiaterre — les gestes du quotidien';
-
-/** Neighbourhoods where the volunteers work (town centres, people spread around them). */
-const PLACES = [
-  { lat: 48.8642, lon: 2.3989 },
-  { lat: 43.3046, lon: 5.3949 },
-  { lat: 45.7578, lon: 4.832 },
-  { lat: 50.6292, lon: 3.0573 },
-  { lat: 43.6045, lon: 1.444 },
-];
 
 /**
  * How often each action of the default catalogue is picked, relative to the
@@ -61,17 +57,19 @@ export const mediaterreCatalogue = defineExample({
   organizations: [ORGANIZATION],
   requires: ['actions-catalogue'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    const now = story.now();
+    const { run, left } = MEDIATERRE_DAYS;
+    await story.at(daysBefore(now, run + 5, 10));
     await ensureOrganization(ctx, { slug: ORGANIZATION, name: 'Unis-Cité', kind: 'association' });
     const campaign = await services.createCampaign(ctx, admin, ORGANIZATION, {
       title: CAMPAIGN_TITLE,
       description:
         'Des volontaires en service civique accompagnent les familles de leur quartier vers des gestes simples pour le climat.',
-      startsAt: daysBefore(now, 90).toISOString(),
-      endsAt: daysBefore(now, -90).toISOString(),
+      startsAt: daysBefore(now, run).toISOString(),
+      endsAt: daysBefore(now, -left).toISOString(),
       audience: { type: 'public' },
     });
     const [first, second] = MEDIATERRE_TIERS;
@@ -97,8 +95,9 @@ export const mediaterreCatalogue = defineExample({
           },
         },
       ],
-      deadline: daysBefore(now, -90).toISOString(),
+      deadline: daysBefore(now, -left).toISOString(),
     });
+    await story.at(daysBefore(now, run, 9));
     await services.openChallenge(ctx, admin, challenge.id);
 
     const random = dice(1_000_000);
@@ -106,22 +105,31 @@ export const mediaterreCatalogue = defineExample({
       (action) => [action.id, POPULARITY[action.id] ?? 1] as const,
     );
     const households = makePeople(random, MEDIATERRE_PLEDGES, 'mediaterre.example');
-    await services.importConfirmedPledges(
-      ctx,
-      challenge.id,
-      households.map((person) => {
-        const picks = new Set<string>();
-        const wanted = random.int(2, 6);
-        while (picks.size < wanted) picks.add(random.weighted(weights));
-        return {
-          ...person,
-          location: around(random, random.pick(PLACES), 2),
-          details: { actions: [...picks] },
-        };
-      }),
+    const pledges: PastPledge[] = households.map((person) => {
+      const picks = new Set<string>();
+      const wanted = random.int(2, 6);
+      while (picks.size < wanted) picks.add(random.weighted(weights));
+      return {
+        ...person,
+        details: { actions: [...picks] },
+        // At a volunteers' workshop, any day from the opening to the day before the load.
+        at: daysBefore(now, 1 + random.int(0, run - 2), 9 + random.int(0, 9) + random.next()),
+      };
+    });
+    // Thousands of households: each day's pledges in one batch of statements.
+    await story.replay(
+      pledges,
+      (p) => p.at,
+      async (day) => {
+        await writePastPledges(
+          platform,
+          { id: challenge.id, actionType: 'actions-catalogue' },
+          day,
+        );
+        // The day it passes a tier, the unlock is recorded, as a worker would.
+        await evaluateChallengeNow(platform.db, challenge.id, story.now());
+      },
     );
-    // Past the first tier: record the unlock now rather than wait for a worker.
-    await evaluateChallengeNow(platform.db, challenge.id, ctx.now());
     return [campaign.id];
   },
 });

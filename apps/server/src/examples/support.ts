@@ -42,13 +42,22 @@ export interface ReferenceExample {
   readonly organizations: string[];
   /** Ids of the action types and integrations it needs registered in tandem.config.ts. */
   readonly requires: readonly string[];
-  load(platform: Platform): Promise<ExampleLoad>;
+  load(platform: Platform, options?: LoadOptions): Promise<ExampleLoad>;
   /**
    * Lines worth printing after a load besides the campaign report, such as
    * a ranking between teams; read from the database, so they are the same
    * after a first and a second load.
    */
   highlights?(platform: Platform, campaignIds: readonly string[]): Promise<string[]>;
+}
+
+/** How to load an example. */
+export interface LoadOptions {
+  /**
+   * At full scale, for the examples that load at a fraction of it by
+   * default (GERES: the million actions instead of 10,000).
+   */
+  full?: boolean;
 }
 
 /** A campaign an example creates, as it is found again on a second load. */
@@ -65,8 +74,11 @@ export interface ExampleDefinition {
   requires: readonly string[];
   /** The campaigns `build` creates, in the order it returns their ids. */
   campaigns: readonly CampaignRef[];
-  /** Writes the example; returns the ids of `campaigns`, in order. */
-  build(platform: Platform): Promise<string[]>;
+  /**
+   * Writes the example through `story.ctx`, moving `story` on to each date
+   * of its history as it goes; returns the ids of `campaigns`, in order.
+   */
+  build(platform: Platform, story: Story, options: LoadOptions): Promise<string[]>;
   highlights?: ReferenceExample['highlights'];
 }
 
@@ -109,7 +121,7 @@ export function defineExample(definition: ExampleDefinition): ReferenceExample {
   return {
     ...about,
     ...(highlights ? { highlights } : {}),
-    async load(platform) {
+    async load(platform, options = {}) {
       const missing = missingPlugins(platform, definition.requires);
       if (missing.length > 0) {
         throw new ExampleError(
@@ -129,13 +141,287 @@ export function defineExample(definition: ExampleDefinition): ReferenceExample {
           `Organization "${partial.organization}" already holds the campaign "${partial.title}", but no complete load of example "${definition.name}" was recorded: a previous load stopped part-way. Delete that campaign (or the database) and load again.`,
         );
       }
-      const campaignIds = await build(platform);
+      const story = await startStory(platform);
+      const campaignIds = await build(platform, story, options);
+      await story.redate(definition.organizations);
       await platform.db.query('insert into seed_mark (name) values (?) on conflict do nothing', [
         mark,
       ]);
       return { loaded: true, campaignIds };
     },
   };
+}
+
+/**
+ * An example's history as it replays: the services write through `ctx`,
+ * whose clock reads the story's current date, and the example moves that
+ * date on (`at`) as its history goes — the campaign's creation, the
+ * opening, each day's pledges and reports, the deadline. What the database
+ * itself dates with its own clock (`now()`: an opening, a confirmation, an
+ * event, an audit entry) is moved to the story's dates at the end by
+ * {@link Story.redate}, in one transaction.
+ */
+export interface Story {
+  /** The platform's services context, its clock on the story's date. */
+  readonly ctx: ServiceContext;
+  /** The story's current date. */
+  now(): Date;
+  /**
+   * Moves the story on to `date`: what is written from here on is dated
+   * from it. A date before the current one changes nothing (a story never
+   * goes back); a date after the moment of loading is refused.
+   */
+  at(date: Date): Promise<void>;
+  /**
+   * Replays `items` day by day (UTC), in date order: moves the story to the
+   * latest date of each day's items, then runs `work` on them, so what they
+   * write is dated that day and after what they report happened.
+   */
+  replay<T>(
+    items: readonly T[],
+    dateOf: (item: T) => Date,
+    work: (items: T[]) => Promise<unknown>,
+    /** Groups by another period than the UTC day: a key per period, in time order. */
+    periodOf?: (date: Date) => string,
+  ): Promise<void>;
+  /**
+   * Moves what the database dated during the load, for the rows of these
+   * organizations (their campaigns, challenges, pledges, contributions,
+   * events, audit entries, people who first came with them), from the
+   * moment it was written to the story's date at that moment. The load
+   * calls it once the example is built; an example may call it earlier
+   * too, when a plugin compares dates it is sent with what is already
+   * recorded (what was moved is not moved again).
+   */
+  redate(organizationSlugs: readonly string[]): Promise<void>;
+}
+
+/** Columns that hold a date set on purpose (a deadline, an expiry), never a write's own moment. */
+const SET_ON_PURPOSE = new Set([
+  'deadline',
+  'starts_at',
+  'ends_at',
+  'expires_at',
+  'confirm_by',
+  'deliver_by',
+  'next_attempt_at',
+  'previous_secret_expires_at',
+]);
+
+/**
+ * A {@link Story} for one load. Its clock starts at the moment of loading;
+ * an example moves it back to where its history begins with its first `at`,
+ * before it writes anything (what is written before that keeps its date).
+ */
+export async function startStory(platform: Platform): Promise<Story> {
+  /** Pairs of (the database's clock, the story's date), in order. */
+  const anchors: { real: Date; story: Date }[] = [];
+  const loadedAt = await databaseClock(platform);
+  let current = loadedAt;
+  const ctx: ServiceContext = { ...platform.ctx, now: () => new Date(current.getTime()) };
+  const story: Story = {
+    ctx,
+    now: () => new Date(current.getTime()),
+    async at(date) {
+      if (date.getTime() > loadedAt.getTime()) {
+        throw new Error(`A story cannot go past the moment of loading (${date.toISOString()}).`);
+      }
+      if (anchors.length > 0 && date.getTime() <= current.getTime()) return;
+      current = new Date(date.getTime());
+      anchors.push({ real: await databaseClock(platform), story: current });
+    },
+    replay: (items, dateOf, work, periodOf = isoDay) =>
+      replayByPeriod(story, items, dateOf, work, periodOf),
+    async redate(organizationSlugs) {
+      if (anchors.length === 0) return;
+      const until = await databaseClock(platform);
+      await redateRows(platform, anchors, until, organizationSlugs);
+      ctx.views?.clear();
+    },
+  };
+  return story;
+}
+
+/**
+ * Keeps a challenge whose deadline is already past on the real clock out
+ * of reach of the workers while its story replays. A worker evaluates on
+ * the real clock: it would close the challenge at its first event, before
+ * the story's pledges are in. The deadline column is moved a century on
+ * for the seconds of the load (the challenge as created — its audit entry,
+ * its view once restored — keeps the story's deadline); the function
+ * returned puts it back, after which the example closes the challenge as
+ * a worker would at the deadline.
+ */
+export async function holdDeadline(
+  platform: Platform,
+  challengeId: string,
+): Promise<() => Promise<void>> {
+  const [row] = await platform.db.query<{ deadline: Date | null }>(
+    `update challenge c set deadline = c.deadline + interval '100 years'
+       from (select id, deadline from challenge where id = ? for update) old
+      where c.id = old.id returning old.deadline`,
+    [challengeId],
+  );
+  const deadline = row?.deadline ?? null;
+  if (deadline === null) throw new Error(`challenge ${challengeId} has no deadline to hold`);
+  return async () => {
+    await platform.db.query('update challenge set deadline = ? where id = ?', [
+      new Date(deadline).toISOString(),
+      challengeId,
+    ]);
+    platform.ctx.views?.clear();
+  };
+}
+
+async function replayByPeriod<T>(
+  story: Story,
+  items: readonly T[],
+  dateOf: (item: T) => Date,
+  work: (items: T[]) => Promise<unknown>,
+  periodOf: (date: Date) => string,
+): Promise<void> {
+  const days = new Map<string, { items: T[]; last: number }>();
+  const sorted = [...items].sort((a, b) => dateOf(a).getTime() - dateOf(b).getTime());
+  for (const item of sorted) {
+    const at = dateOf(item).getTime();
+    const day = periodOf(new Date(at));
+    const group = days.get(day) ?? { items: [], last: at };
+    group.items.push(item);
+    group.last = Math.max(group.last, at);
+    days.set(day, group);
+  }
+  for (const group of days.values()) {
+    await story.at(new Date(group.last));
+    await work(group.items);
+  }
+}
+
+async function databaseClock(platform: Platform): Promise<Date> {
+  const [row] = await platform.db.query<{ at: Date }>('select clock_timestamp() as at');
+  return new Date(row?.at ?? Date.now());
+}
+
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The SQL of {@link Story.redate}. Every date column of every table (core's
+ * and the plugins') whose value falls within the load is mapped, when its
+ * row belongs to the example: by its challenge, its campaign, its
+ * organization or its person. A value written at a moment `t` after the
+ * anchor (r, s) becomes `s + (t - r)`: the order of writes is kept, and
+ * what one step of the story wrote stays within its seconds. The audit log
+ * refuses updates by a trigger; this transaction lifts it for its own
+ * statement and restores it before committing, holding the table's lock
+ * meanwhile, so no other writer ever sees it lifted.
+ */
+async function redateRows(
+  platform: Platform,
+  anchors: readonly { real: Date; story: Date }[],
+  until: Date,
+  organizationSlugs: readonly string[],
+): Promise<void> {
+  const from = (anchors[0] as { real: Date }).real;
+  await platform.db.transaction(async (tx) => {
+    await tx.query(
+      'create temp table story_anchor (real timestamptz primary key, story timestamptz not null) on commit drop',
+    );
+    await tx.query(
+      `insert into story_anchor (real, story) values ${anchors.map(() => '(?, ?)').join(', ')}`,
+      anchors.flatMap((anchor) => [anchor.real.toISOString(), anchor.story.toISOString()]),
+    );
+    const window = [from.toISOString(), until.toISOString()];
+    await tx.query(
+      'create temp table story_organization on commit drop as select id from organization where slug in (?)',
+      [[...organizationSlugs]],
+    );
+    await tx.query(
+      `create temp table story_campaign on commit drop as
+         select id from campaign where organization_id in (select id from story_organization)
+            and created_at between ?::timestamptz and ?::timestamptz`,
+      // Created during the load, or already moved to the story by an earlier call.
+      [(anchors[0] as { story: Date }).story.toISOString(), until.toISOString()],
+    );
+    await tx.query(
+      `create temp table story_challenge on commit drop as
+         select id from challenge where campaign_id in (select id from story_campaign)`,
+    );
+    await tx.query(
+      `create temp table story_participant on commit drop as
+         select participant_id as id from participation
+          where challenge_id in (select id from story_challenge)
+         union select participant_id from pledge where challenge_id in (select id from story_challenge)
+         union select participant_id from membership
+          where organization_id in (select id from story_organization)`,
+    );
+    const columns = await tx.query<{ table_name: string; column_name: string }>(
+      `select c.table_name, c.column_name from information_schema.columns c
+         join information_schema.tables t
+           on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+          and c.data_type = 'timestamp with time zone'
+        order by c.table_name, c.ordinal_position`,
+    );
+    const all = await tx.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+        where table_schema = current_schema()`,
+    );
+    const has = (table: string, column: string) =>
+      all.some((c) => c.table_name === table && c.column_name === column);
+    const scopes: Record<string, string> = {
+      organization: 'id in (select id from story_organization)',
+      campaign: 'id in (select id from story_campaign)',
+      challenge: 'id in (select id from story_challenge)',
+      participant: 'id in (select id from story_participant)',
+    };
+    const scopeOf = (table: string): string | null =>
+      scopes[table] ??
+      (has(table, 'challenge_id')
+        ? 'challenge_id in (select id from story_challenge)'
+        : has(table, 'campaign_id')
+          ? 'campaign_id in (select id from story_campaign)'
+          : has(table, 'organization_id')
+            ? 'organization_id in (select id from story_organization)'
+            : has(table, 'participant_id')
+              ? 'participant_id in (select id from story_participant)'
+              : null);
+    const tables = new Map<string, string[]>();
+    for (const { table_name: table, column_name: column } of columns) {
+      if (SET_ON_PURPOSE.has(column) || table.startsWith('story_')) continue;
+      tables.set(table, [...(tables.get(table) ?? []), column]);
+    }
+    const inWindow = (column: string) =>
+      `t.${quoted(column)} between ?::timestamptz and ?::timestamptz`;
+    const mapped = (column: string) =>
+      `(select a.story + (t.${quoted(column)} - a.real) from story_anchor a
+          where a.real <= t.${quoted(column)} order by a.real desc limit 1)`;
+    const audit = tables.has('audit_entry');
+    if (audit) await tx.query('alter table audit_entry disable trigger audit_entry_append_only');
+    for (const [table, cols] of tables) {
+      const scope = scopeOf(table);
+      if (!scope) continue;
+      const sets = cols.map(
+        (column) =>
+          `${quoted(column)} = case when ${inWindow(column)} then coalesce(${mapped(column)}, t.${quoted(column)}) else t.${quoted(column)} end`,
+      );
+      // A delivery date is set from its unlock: it moves with it.
+      if (table === 'unlock' && cols.includes('unlocked_at')) {
+        sets.push(
+          `deliver_by = t.deliver_by + (case when ${inWindow('unlocked_at')} then coalesce(${mapped('unlocked_at')}, t.unlocked_at) else t.unlocked_at end - t.unlocked_at)`,
+        );
+      }
+      const params = [
+        ...cols.flatMap(() => window),
+        ...(table === 'unlock' && cols.includes('unlocked_at') ? window : []),
+        ...cols.flatMap(() => window),
+      ];
+      await tx.query(
+        `update ${quoted(table)} t set ${sets.join(', ')}
+          where t.${scope} and (${cols.map(inWindow).join(' or ')})`,
+        params,
+      );
+    }
+    if (audit) await tx.query('alter table audit_entry enable trigger audit_entry_append_only');
+  });
 }
 
 /**

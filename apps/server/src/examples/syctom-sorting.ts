@@ -1,9 +1,13 @@
 /**
  * SYCTOM in Saint-Mandé: field agents go door to door with tablets and
  * record residents' pledges to sort their waste, with the consent read to
- * them; residents without e-mail get a code on a card instead.
+ * them; residents without e-mail get a code on a card instead. As the
+ * report tells it, it did not work: the field provider rarely offered the
+ * pledge on its rounds, a few dozen households enrolled against several
+ * hundred aimed at, and the challenge closed `failed` at its deadline —
+ * the failure mails went to every enrolled household with an address.
  */
-import { services, type Platform, type Viewer } from '@tandem/core';
+import { evaluateChallengeNow, services, type Platform, type Viewer } from '@tandem/core';
 import { generateCode, WASTE_STREAMS, type WasteStream } from '@tandem/plugin-sorting';
 import {
   around,
@@ -13,15 +17,19 @@ import {
   ensureOrganization,
   inPool,
   makePeople,
+  holdDeadline,
   memberViewer,
+  type Story,
 } from './support.js';
 
-/** Households enrolled by the agents. */
-export const SYCTOM_ENROLMENTS = 236;
+/** Households enrolled by the agents: a few dozen. */
+export const SYCTOM_ENROLMENTS = 38;
 /** Of them, enrolled by a code rather than an e-mail address. */
-export const SYCTOM_BY_CODE = 71;
-/** The households the challenge aims at. */
-export const SYCTOM_GOAL = 300;
+export const SYCTOM_BY_CODE = 11;
+/** The households the challenge aimed at. */
+export const SYCTOM_GOAL = 500;
+/** The rounds' length, in weeks, from the opening to the deadline. */
+export const SYCTOM_WEEKS = 12;
 
 const ORGANIZATION = 'syctom';
 const CAMPAIGN_TITLE = 'Saint-Mandé trie ses déchets';
@@ -40,10 +48,15 @@ export const syctomSorting = defineExample({
   organizations: [ORGANIZATION],
   requires: ['sorting'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up the week before; twelve weeks of rounds on which
+    // the pledge was rarely offered; the deadline passed two weeks ago.
+    const now = story.now();
+    const deadline = daysBefore(now, 14, 18);
+    const opening = daysBefore(now, 14 + SYCTOM_WEEKS * 7, 9);
+    await story.at(daysBefore(now, 21 + SYCTOM_WEEKS * 7, 10));
     await ensureOrganization(ctx, {
       slug: ORGANIZATION,
       name: 'Syctom, l’agence métropolitaine des déchets ménagers',
@@ -55,8 +68,8 @@ export const syctomSorting = defineExample({
       title: CAMPAIGN_TITLE,
       description:
         'Des ambassadeurs du tri passent chez les habitants de Saint-Mandé et recueillent leur engagement à trier.',
-      startsAt: daysBefore(now, 21).toISOString(),
-      endsAt: daysBefore(now, -21).toISOString(),
+      startsAt: opening.toISOString(),
+      endsAt: deadline.toISOString(),
       audience: { type: 'public' },
     });
     const challenge = await services.createChallenge(ctx, admin, campaign.id, {
@@ -69,8 +82,11 @@ export const syctomSorting = defineExample({
         kind: 'act',
         description: 'Le Syctom installe des composteurs partagés au pied de trois résidences.',
       },
-      deadline: daysBefore(now, -21).toISOString(),
+      deadline: deadline.toISOString(),
     });
+    // Workers run on the real clock, on which this deadline is long past.
+    const releaseDeadline = await holdDeadline(platform, challenge.id);
+    await story.at(opening);
     await services.openChallenge(ctx, admin, challenge.id);
 
     const random = dice(94160);
@@ -87,8 +103,8 @@ export const syctomSorting = defineExample({
         })),
       ])
       .map((resident, i) => {
-        // Visits on weekday evenings and Saturday mornings over three weeks.
-        const day = 20 - Math.floor((i / SYCTOM_ENROLMENTS) * 20);
+        // Now and then on a round, on weekday evenings and Saturday mornings.
+        const day = 15 + random.int(0, SYCTOM_WEEKS * 7 - 2);
         const hour = random.chance(0.7) ? 17 + random.int(0, 2) : 10 + random.int(0, 2);
         return {
           resident,
@@ -105,22 +121,33 @@ export const syctomSorting = defineExample({
           ] as const),
         };
       });
-    // Three agents at work side by side, each on their own tablet.
-    await inPool(visits, AGENTS.length, (visit) =>
-      services.enrolResident(ctx, visit.agent, challenge.id, {
-        resident:
-          'code' in visit.resident
-            ? { code: visit.resident.code }
-            : { email: visit.resident.email },
-        consent: { given: true, text: SYCTOM_CONSENT, givenAt: visit.givenAt.toISOString() },
-        ...('displayName' in visit.resident ? { displayName: visit.resident.displayName } : {}),
-        location: visit.location,
-        details: {
-          streams: WASTE_STREAMS.filter((stream) => visit.streams.includes(stream)),
-          household: { size: visit.householdSize },
-        },
-      }),
+    // The agents at work, each on their own tablet.
+    await story.replay(
+      visits,
+      (visit) => visit.givenAt,
+      (day) =>
+        inPool(day, AGENTS.length, (visit) =>
+          services.enrolResident(ctx, visit.agent, challenge.id, {
+            resident:
+              'code' in visit.resident
+                ? { code: visit.resident.code }
+                : { email: visit.resident.email },
+            consent: { given: true, text: SYCTOM_CONSENT, givenAt: visit.givenAt.toISOString() },
+            ...('displayName' in visit.resident ? { displayName: visit.resident.displayName } : {}),
+            location: visit.location,
+            details: {
+              streams: WASTE_STREAMS.filter((stream) => visit.streams.includes(stream)),
+              household: { size: visit.householdSize },
+            },
+          }),
+        ),
     );
+    // The deadline passes with the goal far off: the evaluation a worker
+    // runs at the deadline closes it `failed`, and its event sends the
+    // failure mails to the households that gave an address.
+    await story.at(deadline);
+    await releaseDeadline();
+    await evaluateChallengeNow(platform.db, challenge.id, story.now());
     return [campaign.id];
   },
 });

@@ -16,6 +16,7 @@ import {
   inPool,
   makePeople,
   type Dice,
+  type Story,
 } from './support.js';
 
 /** Drivers who pledged to take the course. */
@@ -55,6 +56,10 @@ const ACTIVITY = {
   },
 };
 
+/** What the example says of its figures: the report published none for this campaign. */
+export const VEOLIA_ILLUSTRATIVE =
+  'Figures are illustrative: the report gives none for this campaign; the example shows how the coupling works.';
+
 /** `tandem example veolia-ecodriving`: course completions arriving as xAPI statements. */
 export const veoliaEcodriving = defineExample({
   name: 'veolia-ecodriving',
@@ -62,10 +67,15 @@ export const veoliaEcodriving = defineExample({
   organizations: [ORGANIZATION],
   requires: ['eco-driving', 'elearning'],
   campaigns: [{ organization: ORGANIZATION, title: CAMPAIGN_TITLE }],
-  async build(platform: Platform) {
-    const { ctx } = platform;
+  highlights: () => Promise.resolve([VEOLIA_ILLUSTRATIVE]),
+  async build(platform: Platform, story: Story) {
+    const { ctx } = story;
     const admin = services.asAdmin;
-    const now = ctx.now();
+    // The story: set up two days before opening, thirty days ago; drivers
+    // pledge in the first week and finish the course over the month; thirty
+    // days still to go.
+    const now = story.now();
+    await story.at(daysBefore(now, 32, 10));
     await ensureOrganization(ctx, {
       slug: ORGANIZATION,
       name: 'Veolia Eau d’Île-de-France',
@@ -98,12 +108,30 @@ export const veoliaEcodriving = defineExample({
       },
       deadline: daysBefore(now, -30).toISOString(),
     });
+    await story.at(daysBefore(now, 30, 8));
     await services.openChallenge(ctx, admin, challenge.id);
+    // The partner's statements are checked against the opening: it must read as the story's.
+    await story.redate([ORGANIZATION]);
 
     const random = dice(15_2024);
     const drivers = makePeople(random, VEOLIA_PLEDGES + VEOLIA_UNPLEDGED_COMPLETIONS, DOMAIN);
     const pledged = drivers.slice(0, VEOLIA_PLEDGES);
-    await services.importConfirmedPledges(ctx, challenge.id, pledged);
+    await story.replay(
+      pledged.map((person) => ({
+        person,
+        at: daysBefore(now, 30 - random.int(0, 6), 9 + random.int(0, 9)),
+      })),
+      (p) => p.at,
+      (day) =>
+        services.importConfirmedPledges(
+          ctx,
+          challenge.id,
+          day.map((p) => p.person),
+        ),
+    );
+    // A course takes a driver a few days to a few weeks after the first week.
+    const finishedAt = () =>
+      daysBefore(now, 22 - random.int(0, 20), 8 + random.int(0, 10) + random.next());
 
     const finishers = [
       ...random.sample(pledged, VEOLIA_COMPLETIONS),
@@ -125,29 +153,36 @@ export const veoliaEcodriving = defineExample({
         score: { scaled: Math.round((0.6 + random.next() * 0.4) * 100) / 100 },
         duration: `PT${random.int(45, 110)}M`,
       },
-      timestamp: ctx.now().toISOString(),
+      timestamp: finishedAt().toISOString(),
     }));
     const others = random.sample(pledged, VEOLIA_OTHER_STATEMENTS).map((person) => ({
       id: statementId(random),
       actor: actor(person),
       verb: { id: 'http://adlnet.gov/expapi/verbs/attempted', display: { 'en-US': 'attempted' } },
       object: ACTIVITY,
-      timestamp: ctx.now().toISOString(),
+      timestamp: finishedAt().toISOString(),
     }));
     const statements = random.shuffle([...completions, ...others]);
-    const batches = Array.from(
-      { length: Math.ceil(statements.length / STATEMENTS_PER_REQUEST) },
-      (_, i) => statements.slice(i * STATEMENTS_PER_REQUEST, (i + 1) * STATEMENTS_PER_REQUEST),
+    // The partner's platform flushes its statement queue each evening, in
+    // requests of up to fifty statements.
+    await story.replay(
+      statements,
+      (statement) => new Date(statement.timestamp),
+      async (day) => {
+        const batches = Array.from(
+          { length: Math.ceil(day.length / STATEMENTS_PER_REQUEST) },
+          (_, i) => day.slice(i * STATEMENTS_PER_REQUEST, (i + 1) * STATEMENTS_PER_REQUEST),
+        );
+        await inPool(batches, 3, (batch) =>
+          adminRequest(platform, 'POST', XAPI_STATEMENTS_PATH, batch, {
+            authorization: basicAuth(partner.id, partner.key),
+            'x-experience-api-version': XAPI_VERSION,
+          }),
+        );
+        // The day it passes the goal, the unlock is recorded, as a worker would.
+        await evaluateChallengeNow(platform.db, challenge.id, story.now());
+      },
     );
-    // The partner's platform flushes its statement queue in a few requests at once.
-    await inPool(batches, 3, (batch) =>
-      adminRequest(platform, 'POST', XAPI_STATEMENTS_PATH, batch, {
-        authorization: basicAuth(partner.id, partner.key),
-        'x-experience-api-version': XAPI_VERSION,
-      }),
-    );
-    // Past the goal: record the unlock now rather than wait for a worker.
-    await evaluateChallengeNow(platform.db, challenge.id, ctx.now());
     return [campaign.id];
   },
 });
