@@ -303,6 +303,29 @@ describe('partners: invitations, decisions, leaving', () => {
     expect(v.shares.map((s) => s.organization).sort()).toEqual([owner.slug, stays.slug].sort());
   });
 
+  it('takes partners until the challenge closes, a succeeded one included', async () => {
+    const owner = await organization('Owner');
+    const first = await organization('First');
+    const second = await organization('Second');
+    const id = await draft(owner, { participants: 1 });
+    await open(id, owner);
+    const token = await client.signIn(someone());
+    expect((await client.post(`/api/challenges/${id}/pledges`, {}, { token })).status).toBe(201);
+    await platform.settle();
+    expect((await view(id)) as any).toMatchObject({ status: 'succeeded' });
+    expect((await invite(id, owner.adminToken, first.slug)).status).toBe(201);
+    const closed = await client.post(`/api/challenges/${id}/close`, undefined, {
+      token: owner.adminToken,
+    });
+    expect(closed.status).toBe(200);
+    const late = await invite(id, owner.adminToken, second.slug);
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('TANDEM_CHALLENGE_CLOSED');
+    const answer = await decide(id, first.adminToken, first.slug, { accept: true });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toBe('TANDEM_CHALLENGE_CLOSED');
+  });
+
   it('records a decline, which the owner may follow with a new invitation', async () => {
     const owner = await organization('Owner');
     const partner = await organization('Declines');

@@ -103,7 +103,7 @@ function requireAdminOfAny(viewer: Viewer, organizationIds: readonly string[], w
 
 /**
  * `POST /api/challenges/{id}/partners`: the owner's admins invite another
- * organization to feed the challenge, while it is a draft or open. The
+ * organization to feed the challenge, until it closes. The
  * invited organization's admins are mailed a link to their console. 404
  * for an unknown organization, 400 for the owner itself, 409 when it is
  * already invited or feeds it; one that declined or left may be invited
@@ -118,9 +118,10 @@ export async function invitePartner(
   const { partner, challenge, ownerName } = await ctx.db.transaction(async (tx) => {
     const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
     requireRole(viewer, challenge.organizationId, 'admin');
-    if (challenge.status !== 'draft' && challenge.status !== 'open') {
+    // A succeeded challenge still takes pledges until it closes: partners too.
+    if (challenge.closedAt !== null) {
       throw conflict(
-        'Partners join a draft or open challenge; this one is closed.',
+        'Partners join a challenge until it closes; this one is closed.',
         'TANDEM_CHALLENGE_CLOSED',
       );
     }

@@ -57,7 +57,7 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
         tags: ['partners'],
         summary: 'Invite another organization to feed the challenge (org admin)',
         description:
-          'While the challenge is a draft or open. The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
+          'Until the challenge closes (a draft, open or already succeeded). The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
         params: IdParams,
         body: Type.Object({ organization: Slug }, { additionalProperties: false }),
         response: { 201: PartnerView, ...errors(400, 401, 403, 404, 409) },
