@@ -215,6 +215,45 @@ describe('partners: invitations, decisions, leaving', () => {
       (await client.get(`/api/challenges/${id}/partners`, { token: outsider.adminToken })).status,
     ).toBe(404);
 
+    // The invited organization's console finds what waits for its answer.
+    const waiting = await client.get(
+      `/api/organizations/${partner.slug}/partnerships?status=invited`,
+      {
+        token: partner.adminToken,
+      },
+    );
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.items).toEqual([
+      expect.objectContaining({
+        challenge: expect.objectContaining({
+          id,
+          organization: expect.objectContaining({ slug: owner.slug }),
+        }),
+        status: 'invited',
+      }),
+    ]);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships?status=accepted`, {
+          token: partner.adminToken,
+        })
+      ).body.items,
+    ).toEqual([]);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships`, {
+          token: partnerMember,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships`, {
+          token: owner.adminToken,
+        })
+      ).status,
+    ).toBe(403);
+
     // Deciding: the partner's admins only.
     expect((await decide(id, owner.adminToken, partner.slug, { accept: true })).status).toBe(403);
     expect((await decide(id, outsider.adminToken, partner.slug, { accept: true })).status).toBe(

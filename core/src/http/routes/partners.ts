@@ -7,6 +7,7 @@ import {
   getPartners,
   invitePartner,
   leavePartnership,
+  listPartnerships,
 } from '../../services/partners.js';
 import { partnerReport } from '../../services/reports.js';
 import type { App } from '../types.js';
@@ -168,6 +169,46 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
             request.body,
           ),
         ),
+  );
+
+  app.get(
+    '/api/organizations/:slug/partnerships',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['partners'],
+        summary: 'Challenges of other organizations this one is invited to feed (org admin)',
+        description:
+          'Newest invitation first, with the owner organization and the partnership’s status and audience; `status=invited` lists what waits for an answer (`POST /api/challenges/{id}/partners/{slug}/decision`). At most 500.',
+        params: Type.Object({ slug: Slug }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(['invited', 'accepted', 'declined', 'left'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                challenge: Type.Object({
+                  id: Type.String(),
+                  title: Type.String(),
+                  status: Type.String(),
+                  deadline: Type.Union([Type.String(), Type.Null()]),
+                  organization: Type.Object({ slug: Type.String(), name: Type.String() }),
+                }),
+                status: StringEnum(['invited', 'accepted', 'declined', 'left']),
+                audience: AnyObject,
+                invitedAt: Type.String(),
+                decidedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      listPartnerships(ctx, request.viewer, request.params.slug, request.query.status),
   );
 
   app.get(
