@@ -3,11 +3,20 @@ import { renderPartnerInvitationMail } from '../mail/templates.js';
 import { storedEmail } from '../domain/email.js';
 import { loadChallenge, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
+import { validateCounterpart } from '../domain/counterparts.js';
+import { normalizeGoal } from '../domain/goals.js';
+import type { Counterpart, Goal, GoalInput, Progress } from '../domain/types.js';
+import { newId } from '../ids.js';
 import {
   findPartner,
+  insertPartnerTier,
   listPartners,
+  listPartnerTiers,
+  reachedPartnerTiers,
+  unlockPartnerTiers,
   type PartnerRecord,
   type PartnerStatus,
+  type PartnerTierRecord,
 } from '../store/partners.js';
 import { hasRole, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.js';
@@ -24,15 +33,41 @@ export interface PartnerView {
   audience: Audience;
   invitedAt: string;
   decidedAt: string | null;
+  /** Its own sub-goals, unlocking on its share. */
+  tiers: PartnerTierView[];
 }
 
-export const partnerView = (partner: PartnerRecord): PartnerView => ({
+/** A partner's sub-goal as the API shows it. */
+export interface PartnerTierView {
+  id: string;
+  rank: number;
+  goal: Goal;
+  counterpart: Counterpart | null;
+  unlockedAt: string | null;
+  /** The share's figures when it unlocked. */
+  unlockProgress: Progress | null;
+}
+
+const tierView = (tier: PartnerTierRecord): PartnerTierView => ({
+  id: tier.id,
+  rank: tier.rank,
+  goal: tier.goal,
+  counterpart: tier.counterpart,
+  unlockedAt: tier.unlockedAt ? tier.unlockedAt.toISOString() : null,
+  unlockProgress: tier.unlockProgress,
+});
+
+export const partnerView = (
+  partner: PartnerRecord,
+  tiers: readonly PartnerTierRecord[] = [],
+): PartnerView => ({
   organization: partner.slug,
   name: partner.name,
   status: partner.status,
   audience: partner.audience,
   invitedAt: partner.invitedAt.toISOString(),
   decidedAt: partner.decidedAt ? partner.decidedAt.toISOString() : null,
+  tiers: tiers.filter((t) => t.organizationId === partner.organizationId).map(tierView),
 });
 
 /**
@@ -68,7 +103,7 @@ function requireAdminOfAny(viewer: Viewer, organizationIds: readonly string[], w
 
 /**
  * `POST /api/challenges/{id}/partners`: the owner's admins invite another
- * organization to feed the challenge, while it is a draft or open. The
+ * organization to feed the challenge, until it closes. The
  * invited organization's admins are mailed a link to their console. 404
  * for an unknown organization, 400 for the owner itself, 409 when it is
  * already invited or feeds it; one that declined or left may be invited
@@ -83,9 +118,10 @@ export async function invitePartner(
   const { partner, challenge, ownerName } = await ctx.db.transaction(async (tx) => {
     const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
     requireRole(viewer, challenge.organizationId, 'admin');
-    if (challenge.status !== 'draft' && challenge.status !== 'open') {
+    // A succeeded challenge still takes pledges until it closes: partners too.
+    if (challenge.closedAt !== null) {
       throw conflict(
-        'Partners join a draft or open challenge; this one is closed.',
+        'Partners join a challenge until it closes; this one is closed.',
         'TANDEM_CHALLENGE_CLOSED',
       );
     }
@@ -163,7 +199,8 @@ export async function getPartners(
     [challenge.organizationId, ...partners.map((p) => p.organizationId)],
     "the challenge organization's admins and its partners' admins",
   );
-  return { items: partners.map(partnerView) };
+  const tiers = await listPartnerTiers(ctx.db, challengeId);
+  return { items: partners.map((partner) => partnerView(partner, tiers)) };
 }
 
 /**
@@ -266,4 +303,145 @@ export async function leavePartnership(
   });
   ctx.views?.invalidate(challengeId);
   return partnerView(partner);
+}
+
+/**
+ * `POST /api/challenges/{id}/partners/{slug}/tiers`: an accepted partner's
+ * admins add a sub-goal of their own (ADR 0043), with the body of a
+ * challenge's tier (`goal`, `counterpart`); it unlocks on the partner's
+ * share, not the whole, and takes no part in the challenge's lifecycle.
+ * A donation or matching counterpart names a beneficiary of the partner.
+ * 409 unless the partner is accepted and the challenge not closed. An
+ * evaluation follows at once, so a goal already reached unlocks.
+ */
+export async function addPartnerTier(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  slug: string,
+  input: { goal: GoalInput; counterpart?: Counterpart },
+): Promise<PartnerTierView> {
+  const goal = normalizeGoal(input.goal);
+  if (input.counterpart !== undefined) validateCounterpart(input.counterpart);
+  const tier = await ctx.db.transaction(async (tx) => {
+    const { challenge } = await loadForPartners(tx, viewer, challengeId);
+    const partner = await findPartner(tx, challengeId, slug, { lock: true });
+    if (!partner) throw notFound('partner', slug);
+    requireAdminOfAny(viewer, [partner.organizationId], `the admins of ${partner.slug}`);
+    if (partner.status !== 'accepted') {
+      throw conflict(
+        `${partner.slug} is ${partner.status}: only an accepted partner sets its own goals.`,
+        'TANDEM_PARTNER_ALREADY_DECIDED',
+      );
+    }
+    if (challenge.closedAt !== null) {
+      throw conflict('The challenge is closed.', 'TANDEM_CHALLENGE_CLOSED');
+    }
+    const counterpart = input.counterpart ?? null;
+    if (counterpart && counterpart.kind !== 'act') {
+      const [own] = await tx.query<{ id: string }>(
+        'select id from beneficiary where id = ? and organization_id = ?',
+        [counterpart.beneficiaryId, partner.organizationId],
+      );
+      if (!own) {
+        throw invalid('counterpart/beneficiaryId', `is no beneficiary of ${partner.slug}`);
+      }
+    }
+    const tier = await insertPartnerTier(tx, {
+      id: newId('ptr'),
+      challengeId,
+      organizationId: partner.organizationId,
+      goal: goal as Goal,
+      counterpart,
+    });
+    await recordAudit(tx, {
+      challengeId,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, partner.organizationId),
+      action: 'partner.tier-added',
+      details: { tierId: tier.id, partnerId: partner.organizationId, goal },
+    });
+    // A goal the share already reaches unlocks now, in the same transaction.
+    const reached = await reachedPartnerTiers(tx, challengeId);
+    const unlocked = await unlockPartnerTiers(
+      tx,
+      challenge.organizationId,
+      challengeId,
+      reached.filter((r) => r.id === tier.id),
+      ctx.now(),
+    );
+    return unlocked[0] ?? tier;
+  });
+  return tierView(tier);
+}
+
+/** A federated challenge as one of its partners' admins see their part in it. */
+export interface PartnershipView {
+  challenge: {
+    id: string;
+    title: string;
+    status: string;
+    deadline: string | null;
+    /** The owner organization. */
+    organization: { slug: string; name: string };
+  };
+  status: PartnerStatus;
+  audience: Audience;
+  invitedAt: string;
+  decidedAt: string | null;
+}
+
+/**
+ * `GET /api/organizations/{slug}/partnerships`: the challenges of other
+ * organizations this one is invited to feed, feeds, declined or left,
+ * newest invitation first; `status=invited` lists what waits for an answer
+ * (`POST /api/challenges/{id}/partners/{slug}/decision`). The
+ * organization's admins only.
+ */
+export async function listPartnerships(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  status?: PartnerStatus,
+): Promise<{ items: PartnershipView[] }> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const rows = await ctx.db.query<{
+    challenge_id: string;
+    title: string;
+    challenge_status: string;
+    deadline: Date | null;
+    owner_slug: string;
+    owner_name: string;
+    status: PartnerStatus;
+    audience: Audience;
+    invited_at: Date;
+    decided_at: Date | null;
+  }>(
+    `select c.id as challenge_id, c.title, c.status as challenge_status, c.deadline,
+            o.slug as owner_slug, o.name as owner_name,
+            cp.status, cp.audience, cp.invited_at, cp.decided_at
+       from challenge_partner cp
+       join challenge c on c.id = cp.challenge_id
+       join organization o on o.id = c.organization_id
+      where cp.organization_id = ? and (?::text is null or cp.status = ?)
+      order by cp.invited_at desc, c.id
+      limit 500`,
+    [organization.id, status ?? null, status ?? null],
+  );
+  return {
+    items: rows.map((row) => ({
+      challenge: {
+        id: row.challenge_id,
+        title: row.title,
+        status: row.challenge_status,
+        deadline: row.deadline ? new Date(row.deadline).toISOString() : null,
+        organization: { slug: row.owner_slug, name: row.owner_name },
+      },
+      status: row.status,
+      audience: row.audience,
+      invitedAt: new Date(row.invited_at).toISOString(),
+      decidedAt: row.decided_at ? new Date(row.decided_at).toISOString() : null,
+    })),
+  };
 }

@@ -2,17 +2,36 @@ import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import {
+  addPartnerTier,
   decidePartnership,
   getPartners,
   invitePartner,
   leavePartnership,
+  listPartnerships,
 } from '../../services/partners.js';
 import { partnerReport } from '../../services/reports.js';
 import type { App } from '../types.js';
-import { AnyObject, Audience, errors, Slug, StringEnum } from '../schemas.js';
+import { AnyObject, Audience, Counterpart, errors, Goal, Slug, StringEnum } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const PartnerParams = Type.Object({ id: IdParams.properties.id, slug: Slug });
+
+/** A partner's own sub-goal, unlocking on its share (ADR 0043). */
+export const PartnerTierView = Type.Object({
+  id: Type.String(),
+  rank: Type.Integer(),
+  goal: AnyObject,
+  counterpart: Type.Union([AnyObject, Type.Null()]),
+  unlockedAt: Type.Union([Type.String(), Type.Null()]),
+  unlockProgress: Type.Union([
+    Type.Object({
+      participants: Type.Number(),
+      quantity: Type.Number(),
+      co2eKg: Type.Number(),
+    }),
+    Type.Null(),
+  ]),
+});
 
 /** A partner of a federated challenge (ADR 0043). */
 export const PartnerView = Type.Object({
@@ -22,6 +41,9 @@ export const PartnerView = Type.Object({
   audience: AnyObject,
   invitedAt: Type.String(),
   decidedAt: Type.Union([Type.String(), Type.Null()]),
+  tiers: Type.Array(PartnerTierView, {
+    description: 'its own sub-goals, each unlocking on its share',
+  }),
 });
 
 /** Routes of federated challenges: partners, their decisions and their reports (ADR 0043). */
@@ -36,7 +58,7 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
         tags: ['partners'],
         summary: 'Invite another organization to feed the challenge (org admin)',
         description:
-          'While the challenge is a draft or open. The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
+          'Until the challenge closes (a draft, open or already succeeded). The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
         params: IdParams,
         body: Type.Object({ organization: Slug }, { additionalProperties: false }),
         response: { 201: PartnerView, ...errors(400, 401, 403, 404, 409) },
@@ -113,6 +135,80 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
     },
     async (request) =>
       leavePartnership(ctx, request.viewer, request.params.id, request.params.slug),
+  );
+
+  app.post(
+    '/api/challenges/:id/partners/:slug/tiers',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin', {
+          otherAdmin: 'forbid',
+          note: 'the admins of the accepted partner (here A, a partner of B’s challenge); the owner’s admins set the challenge’s own tiers',
+        }),
+        tags: ['partners'],
+        summary: 'Add a partner’s own sub-goal, unlocking on its share (partner admin)',
+        description:
+          'The body of a challenge’s tier (`goal`, `counterpart`); a donation or matching counterpart names a beneficiary of the partner (400 `counterpart/beneficiaryId` otherwise). It unlocks once, when the partner’s share reaches its goal — not the whole — and takes no part in the challenge’s own lifecycle; a goal already reached unlocks at once. 409 `TANDEM_PARTNER_ALREADY_DECIDED` unless the partner is accepted, `TANDEM_CHALLENGE_CLOSED` once closed.',
+        params: PartnerParams,
+        body: Type.Object(
+          { goal: Goal, counterpart: Type.Optional(Counterpart) },
+          { additionalProperties: false },
+        ),
+        response: { 201: PartnerTierView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await addPartnerTier(
+            ctx,
+            request.viewer,
+            request.params.id,
+            request.params.slug,
+            request.body,
+          ),
+        ),
+  );
+
+  app.get(
+    '/api/organizations/:slug/partnerships',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['partners'],
+        summary: 'Challenges of other organizations this one is invited to feed (org admin)',
+        description:
+          'Newest invitation first, with the owner organization and the partnership’s status and audience; `status=invited` lists what waits for an answer (`POST /api/challenges/{id}/partners/{slug}/decision`). At most 500.',
+        params: Type.Object({ slug: Slug }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(['invited', 'accepted', 'declined', 'left'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                challenge: Type.Object({
+                  id: Type.String(),
+                  title: Type.String(),
+                  status: Type.String(),
+                  deadline: Type.Union([Type.String(), Type.Null()]),
+                  organization: Type.Object({ slug: Type.String(), name: Type.String() }),
+                }),
+                status: StringEnum(['invited', 'accepted', 'declined', 'left']),
+                audience: AnyObject,
+                invitedAt: Type.String(),
+                decidedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      listPartnerships(ctx, request.viewer, request.params.slug, request.query.status),
   );
 
   app.get(
