@@ -78,6 +78,21 @@ export interface FactorView {
   note: string | null;
 }
 
+/** A declared factor version as reports show it (no action type; `note` always present). */
+export function factorView(f: Omit<FactorView, 'note'> & { note?: string }): FactorView {
+  return {
+    id: f.id,
+    key: f.key,
+    label: f.label,
+    value: f.value,
+    unit: f.unit,
+    source: f.source,
+    datasetId: f.datasetId,
+    versionDate: f.versionDate,
+    note: f.note ?? null,
+  };
+}
+
 /**
  * `GET /api/campaigns/{id}/report`: what a sponsor is shown — per challenge
  * its unit, counts, CO2e and tiers; totals with distinct people across the
@@ -175,17 +190,7 @@ export async function campaignReport(
               actionType: id,
               title: type.title.en,
               version: type.version,
-              factors: type.factors.map((f) => ({
-                id: f.id,
-                key: f.key,
-                label: f.label,
-                value: f.value,
-                unit: f.unit,
-                source: f.source,
-                datasetId: f.datasetId,
-                versionDate: f.versionDate,
-                note: f.note ?? null,
-              })),
+              factors: type.factors.map(factorView),
             },
           ]
         : [];
@@ -415,7 +420,7 @@ export async function partnerReport(
             actionType: challenge.actionType,
             title: type.title.en,
             version: type.version,
-            factors: type.factors.map((f) => ({ ...f })),
+            factors: type.factors.map(factorView),
           },
         ]
       : [],
