@@ -8055,6 +8055,8 @@ export interface paths {
                 startsAt: string | null;
                 title: string;
               }[];
+              /** @description whether its people can sign in through its identity provider (GET /api/auth/sso/{slug}) */
+              companySignIn: boolean;
               id: string;
               kind: string;
               name: string;
@@ -8145,6 +8147,8 @@ export interface paths {
                 startsAt: string | null;
                 title: string;
               }[];
+              /** @description whether its people can sign in through its identity provider (GET /api/auth/sso/{slug}) */
+              companySignIn: boolean;
               id: string;
               kind: string;
               name: string;

@@ -454,6 +454,12 @@ describe('a rogue provider', () => {
 });
 
 describe('settings', () => {
+  it('tells the public page whether the organization offers company sign-in', async () => {
+    expect((await client.get(`/api/organizations/${acme.slug}`)).body.companySignIn).toBe(true);
+    const plain = await newOrganization(client, platform.adminToken);
+    expect((await client.get(`/api/organizations/${plain.slug}`)).body.companySignIn).toBe(false);
+  });
+
   it('keeps the client secret sealed at rest and never sends it back', async () => {
     const [row] = await platform.db.query<{ sealed_client_secret: string }>(
       'select sealed_client_secret from sso_config where organization_id = ?',
@@ -566,5 +572,23 @@ describe('settings', () => {
     expect(badDomain.status).toBe(400);
     const unknown = await client.get(`/api/auth/sso/no-such-org-${unique()}`);
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('erasure', () => {
+  it('forgets the accounts of a person who erases their data; signing in again finds their row, not a clash', async () => {
+    const subject = `zoe-${unique()}`;
+    idp.accounts.set(subject, { groups: ['tandem'], name: 'Zoe' });
+    const first = await signInThrough(idp, acme.slug, subject);
+    const zoe = await me(first.session as string);
+    const erased = await client.delete('/api/me', { token: first.session as string });
+    expect(erased.status).toBe(200);
+    const left = await platform.db.query('select 1 from sso_identity where participant_id = ?', [
+      zoe.id,
+    ]);
+    expect(left).toHaveLength(0);
+    const again = await signInThrough(idp, acme.slug, subject);
+    expect(again.status, JSON.stringify(again.body)).toBe(302);
+    expect((await me(again.session as string)).id).toBe(zoe.id);
   });
 });

@@ -423,6 +423,9 @@ export async function erasePersonalData(
       'reminder_sent',
       'reminder_opt_out',
       'reminder_token',
+      // Their accounts at identity providers (ADR 0044): signing in again
+      // links afresh (by the keyed fingerprint, to this same row).
+      'sso_identity',
     ]) {
       await tx.query(`delete from ${table} where participant_id = ?`, [id]);
     }

@@ -421,8 +421,14 @@ async function personFor(
   if (participantId === null) {
     const name = typeof claims['name'] === 'string' ? claims['name'].slice(0, 200) : null;
     const [row] = await tx.query<{ id: string }>(
+      // A person who erased their data and comes back gets their old,
+      // anonymous row again, as with an address (store/participants.ts).
       `insert into participant (id, identity_fingerprint, display_name, verified_at)
-       values (?, ?, ?, now()) returning id`,
+       values (?, ?, ?, now())
+       on conflict (identity_fingerprint) do update set
+         display_name = coalesce(excluded.display_name, participant.display_name),
+         erased_at = null
+       returning id`,
       [newId('ptc'), ctx.keyring.fingerprint(SSO_IDENTITY_PURPOSE, `${issuer}\n${subject}`), name],
     );
     participantId = (row as { id: string }).id;

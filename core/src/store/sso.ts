@@ -23,7 +23,7 @@ export async function findSsoConfig(
   return row ?? null;
 }
 
-/** Whether each of these organizations has company sign-in switched on. */
+/** Whether the organization has company sign-in switched on. */
 export async function ssoEnabledFor(sql: Sql, organizationId: string): Promise<boolean> {
   const [row] = await sql.query<{ enabled: boolean }>(
     'select enabled from sso_config where organization_id = ?',
