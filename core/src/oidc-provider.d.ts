@@ -27,7 +27,7 @@ declare module 'oidc-provider' {
   interface Configuration {
     clients?: Record<string, unknown>[];
     jwks?: { keys: Record<string, unknown>[] };
-    cookies?: { keys: string[] };
+    cookies?: { keys: string[]; long?: { httpOnly: boolean; sameSite: 'lax' | 'none' } };
     claims?: Record<string, string[]>;
     findAccount?: (ctx: unknown, id: string) => Promise<Account | undefined>;
     features?: Record<string, { enabled: boolean }>;

@@ -193,7 +193,13 @@ describe('company sign-in', () => {
 
     const subject = `bob-${unique()}`;
     idp.accounts.set(subject, { email_verified: false, groups: 'tandem' });
-    const answer = await signInThrough(idp, acme.slug, subject);
+    const started = await start(acme.slug);
+    idp.signInAs(subject);
+    const back = await idp.authorize(started.location);
+    // Providers add parameters of their own to the answer: taken, not refused.
+    back.searchParams.set('authuser', '0');
+    back.searchParams.set('scope', 'openid email');
+    const answer = await callback(acme.slug, back, started.cookie);
     expect(answer.status).toBe(302);
     const pledged = await client.post(
       `/api/challenges/${challengeId}/pledges`,

@@ -79,7 +79,12 @@ export async function startTestIdp(clients: TestIdpClient[]): Promise<TestIdp> {
     jwks: {
       keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', alg: 'RS256', use: 'sig' }],
     },
-    cookies: { keys: [randomBytes(16).toString('hex')] },
+    // The session cookie is SameSite=None by default, which a browser drops
+    // without Secure: over plain http on loopback it must be Lax.
+    cookies: {
+      keys: [randomBytes(16).toString('hex')],
+      long: { httpOnly: true, sameSite: 'lax' },
+    },
     claims: CLAIMS,
     findAccount: async (_ctx, id) => {
       const claims = accounts.get(id);

@@ -272,7 +272,8 @@ export async function ssoRoutes(app: App, ctx: ServiceContext): Promise<void> {
             error: Type.Optional(Type.String({ maxLength: 200 })),
             error_description: Type.Optional(Type.String({ maxLength: 1000 })),
           },
-          { additionalProperties: false },
+          // Providers add their own (`scope`, `authuser`, `hd`…): taken, not refused.
+          { additionalProperties: Type.String({ maxLength: 2000 }) },
         ),
         response: { 302: Type.Null(), ...errors(400, 401, 403, 404, 502) },
       },
@@ -285,7 +286,9 @@ export async function ssoRoutes(app: App, ctx: ServiceContext): Promise<void> {
         `${SSO_COOKIE}=; Path=/api/auth/sso; Max-Age=0; HttpOnly; SameSite=Lax${secure}`,
       );
       const query = Object.fromEntries(
-        Object.entries(request.query).filter((entry): entry is [string, string] => !!entry[1]),
+        Object.entries(request.query as Record<string, unknown>).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+        ),
       );
       let signedIn: Awaited<ReturnType<typeof finishSsoSignIn>>;
       try {
