@@ -507,6 +507,30 @@ describe('settings', () => {
     expect(changed.body.details[0].path).toBe('clientSecret');
   });
 
+  it('bounds how often one address may start a sign-in (each start calls the provider)', async () => {
+    const limited = await startTestPlatform({
+      env: { TANDEM_SSO_ALLOW_PRIVATE_NETWORKS: '1', TANDEM_RATE_LIMIT_PER_IP: '2' },
+    });
+    try {
+      const c = createTestClient(limited.app);
+      const org = await newOrganization(c, limited.adminToken, { kind: 'company' });
+      await c.put(
+        `/api/organizations/${org.slug}/sso`,
+        { issuer: idp.issuer, clientId: 'x', clientSecret: 'y', memberClaim: null, enabled: true },
+        { token: limited.adminToken },
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await c.get(`/api/auth/sso/${org.slug}`)).status);
+      expect(statuses).toEqual([302, 302, 429]);
+      const [rows] = await limited.db.query<{ n: number }>(
+        'select count(*)::int as n from sso_login',
+      );
+      expect(rows?.n).toBe(2);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('refuses issuers that are not https, carry credentials, or point inside the network', async () => {
     const strict = await startTestPlatform();
     try {

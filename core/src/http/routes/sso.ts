@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { TandemError } from '../../errors.js';
+import { enforce } from '../../limits/rate-limiter.js';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import {
@@ -230,10 +231,16 @@ export async function ssoRoutes(app: App, ctx: ServiceContext): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 302: Type.Null(), ...errors(400, 404, 502) },
+        response: { 302: Type.Null(), ...errors(400, 404, 429, 502) },
       },
     },
     async (request, reply) => {
+      // Each start stores a row and calls the provider: bounded per client
+      // address like writes (TANDEM_RATE_LIMIT_PER_IP; 0 turns it off).
+      const limit = ctx.config.rateLimits.perIpPerMinute;
+      if (limit > 0) {
+        await enforce(ctx.limiter, { name: 'sso-start', limit, windowMs: 60_000 }, request.ip);
+      }
       let started: { location: string; cookie: string };
       try {
         started = await startSsoSignIn(ctx, request.params.slug, request.query.next);
