@@ -129,4 +129,41 @@ describe('company sign-in in the browser', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('a members-only challenge sends a visitor to the organization’s sign-in and back to it', async () => {
+    const campaign = must<{ id: string }>(
+      await site.api.post(
+        `/api/organizations/${slug}/campaigns`,
+        { title: 'Staff', audience: { type: 'members' } },
+        site.adminToken,
+      ),
+      201,
+      'campaign',
+    );
+    const challenge = must<{ id: string }>(
+      await site.api.post(
+        `/api/campaigns/${campaign.id}/challenges`,
+        { title: 'Vélo au bureau', actionType: 'pledge-only', goal: { participants: 5 } },
+        site.adminToken,
+      ),
+      201,
+      'challenge',
+    );
+    must(
+      await site.api.post(`/api/challenges/${challenge.id}/open`, undefined, site.adminToken),
+      200,
+      'open',
+    );
+    const subject = `kim-${unique()}`;
+    idp.accounts.set(subject, { groups: ['staff'] });
+    idp.signInAs(subject);
+    const page = await browser.page({ javaScript: false, locale: 'en' });
+    await page.goto(`${site.url}/c/${challenge.id}`);
+    expect(new URL(page.url()).searchParams.get('organization')).toBe(slug);
+    await page.getByRole('link', { name: `Continue to ${name}’s sign-in` }).click();
+    await page.waitForURL((url) => url.pathname === `/c/${challenge.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Vélo au bureau' }).waitFor();
+    expect(await hasSession(site, page)).toBe(true);
+    await page.close();
+  });
 });

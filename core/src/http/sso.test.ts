@@ -181,7 +181,21 @@ describe('company sign-in', () => {
       { title: 'Bike week', actionType: 'pledge-only', goal: { participants: 5 } },
       { organization: acme.slug, campaignId },
     );
+    // Refused readers are told whose members may read it, and that its
+    // sign-in is there (the page offers it); twice, the second from the cache.
+    for (let i = 0; i < 2; i++) {
+      const anonymous = await client.get(`/api/challenges/${challengeId}`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.details).toContainEqual(
+        expect.objectContaining({ organization: acme.slug, companySignIn: true }),
+      );
+    }
     const outsider = await client.signIn(`out-${unique()}@example.org`);
+    const forbidden = await client.get(`/api/challenges/${challengeId}`, { token: outsider });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.details).toContainEqual(
+      expect.objectContaining({ organization: acme.slug, companySignIn: true }),
+    );
     const refused = await client.post(
       `/api/challenges/${challengeId}/pledges`,
       {},

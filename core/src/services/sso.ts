@@ -29,6 +29,7 @@ import {
   listDomains,
   removeDomain,
   saveSsoConfig,
+  challengeOrganization,
   takeSsoLogin,
   verifyDomain,
   type SsoConfigRow,
@@ -582,4 +583,34 @@ export async function removeOrganizationDomain(
   if (!(await removeDomain(ctx.db, organization.id, parseDomain(rawDomain)))) {
     throw new TandemError('TANDEM_NOT_FOUND', `The domain is not verified for "${slug}".`);
   }
+}
+
+/**
+ * A refusal to read a members-only challenge (401, 403), with the
+ * organization it belongs to and whether that organization offers company
+ * sign-in, in `details`: the site then offers the right sign-in. Any other
+ * error is given back as it is.
+ */
+export async function withSignInHint(
+  ctx: ServiceContext,
+  challengeId: string,
+  error: unknown,
+): Promise<unknown> {
+  if (
+    !(error instanceof TandemError) ||
+    (error.code !== 'TANDEM_AUTH_REQUIRED' && error.code !== 'TANDEM_AUTH_FORBIDDEN')
+  ) {
+    return error;
+  }
+  const organization = await challengeOrganization(ctx.db, challengeId);
+  if (!organization) return error;
+  return new TandemError(error.code, error.message, [
+    ...(error.details ?? []),
+    {
+      path: 'organization',
+      message: 'the organization whose members may read this',
+      organization: organization.slug,
+      companySignIn: organization.company_sign_in,
+    },
+  ]);
 }

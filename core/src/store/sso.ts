@@ -186,3 +186,24 @@ export async function removeDomain(
   );
   return rows.length > 0;
 }
+
+/**
+ * The organization a challenge belongs to and whether it offers company
+ * sign-in: what a refusal to read a members-only challenge tells the
+ * visitor, so the page can offer the right sign-in.
+ */
+export async function challengeOrganization(
+  sql: Sql,
+  challengeId: string,
+): Promise<{ slug: string; company_sign_in: boolean } | null> {
+  const [row] = await sql.query<{ slug: string; company_sign_in: boolean }>(
+    `select o.slug, coalesce(s.enabled, false) as company_sign_in
+       from challenge c
+       join campaign k on k.id = c.campaign_id
+       join organization o on o.id = k.organization_id
+       left join sso_config s on s.organization_id = o.id
+      where c.id = ?`,
+    [challengeId],
+  );
+  return row ?? null;
+}

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the package ships no types; the site’s check reads this file without core’s own declarations
+/// <reference path="../oidc-provider.d.ts" />
 /**
  * A real OpenID provider for tests of company sign-in (oidc-provider, a
  * devDependency: this file is imported by tests only, never by `index.ts`).
