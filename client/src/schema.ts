@@ -7685,6 +7685,13 @@ export interface paths {
                 createdAt: string | null;
                 expiresAt: string | null;
               }[];
+              /** @description accounts at organizations' identity providers that sign this person in */
+              signInAccounts: {
+                issuer: string;
+                lastSignInAt: string | null;
+                since: string | null;
+                subject: string;
+              }[];
               uploads: {
                 fileId: string;
                 mediaType: string;

@@ -620,11 +620,16 @@ describe('settings', () => {
 });
 
 describe('erasure', () => {
-  it('forgets the accounts of a person who erases their data; signing in again finds their row, not a clash', async () => {
+  it('exports a person’s provider accounts and forgets them when they erase their data; signing in again finds their row, not a clash', async () => {
     const subject = `zoe-${unique()}`;
     idp.accounts.set(subject, { groups: ['tandem'], name: 'Zoe' });
     const first = await signInThrough(idp, acme.slug, subject);
     const zoe = await me(first.session as string);
+    const exported = await client.get('/api/me/export', { token: first.session as string });
+    expect(exported.status).toBe(200);
+    expect(exported.body.signInAccounts).toEqual([
+      expect.objectContaining({ issuer: idp.issuer, subject }),
+    ]);
     const erased = await client.delete('/api/me', { token: first.session as string });
     expect(erased.status).toBe(200);
     const left = await platform.db.query('select 1 from sso_identity where participant_id = ?', [
