@@ -48,7 +48,9 @@ export const ACTION_TYPES: Record<
     settings: { modes: ['bike', 'walking'] },
     pledge: { modes: ['bike'] },
     contribution: {
-      date: new Date().toISOString().slice(0, 10),
+      // Today in the organizations' time zone (Europe/Paris), not in UTC:
+      // between 23:00 and midnight UTC they are a day apart.
+      date: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()),
       trips: [{ mode: 'bike', km: 5 }],
     },
   },
