@@ -616,6 +616,17 @@ describe('settings', () => {
     expect(badDomain.status).toBe(400);
     const unknown = await client.get(`/api/auth/sso/no-such-org-${unique()}`);
     expect(unknown.status).toBe(404);
+    // NUL and unpaired surrogates in the query of either route: 400, never a 500.
+    for (const url of [
+      `/api/auth/sso/${acme.slug}?next=%2Fa%00b`,
+      `/api/auth/sso/${acme.slug}?next=%2F%ED%A0%80`,
+      `/api/auth/sso/${acme.slug}/callback?code=a%00b&state=x`,
+      `/api/auth/sso/${acme.slug}/callback?code=abc&state=x&extra=%00`,
+      `/api/auth/sso/${acme.slug}/callback?code=${'x'.repeat(5000)}&state=x`,
+    ]) {
+      const response = await client.get(url);
+      expect(response.status, url).toBe(400);
+    }
   });
 });
 
