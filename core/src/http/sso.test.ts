@@ -630,6 +630,26 @@ describe('settings', () => {
   });
 });
 
+describe('claims from the provider', () => {
+  it('stores no NUL or control character a provider sends, and refuses a subject it cannot store', async () => {
+    const subject = `nul-${unique()}`;
+    idp.accounts.set(subject, { groups: ['tandem'], name: 'Ann\u0000\u0007 Bee' });
+    const answer = await signInThrough(idp, acme.slug, subject);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(302);
+    const [row] = await platform.db.query<{ display_name: string }>(
+      'select p.display_name from participant p join sso_identity i on i.participant_id = p.id where i.subject = ?',
+      [subject],
+    );
+    expect(row?.display_name).toBe('Ann   Bee');
+
+    const bad = `bad\u0000${unique()}`;
+    idp.accounts.set(bad, { groups: ['tandem'] });
+    const refused = await signInThrough(idp, acme.slug, bad);
+    expect(refused.status).toBe(401);
+    expect(refused.body?.['error']).toBe('TANDEM_AUTH_INVALID');
+  });
+});
+
 describe('erasure', () => {
   it('exports a person’s provider accounts and forgets them when they erase their data; signing in again finds their row, not a clash', async () => {
     const subject = `zoe-${unique()}`;

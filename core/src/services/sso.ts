@@ -16,6 +16,7 @@ import { BlockList, isIP } from 'node:net';
 import * as oidc from 'openid-client';
 import { parseEmail } from '../domain/email.js';
 import { TandemError, invalid } from '../errors.js';
+import { hostileStringReason } from '../validation.js';
 import { hashSecret, newId, newSecret } from '../ids.js';
 import type { Sql } from '../store/database.js';
 import { upsertParticipant } from '../store/participants.js';
@@ -391,6 +392,19 @@ export function meetsMemberRule(claims: Claims, rule: MemberClaim | null): boole
   return held.some((v) => typeof v === 'string' && rule.values.includes(v));
 }
 
+/**
+ * A claim as text the database can hold: a provider is outside, and its
+ * strings may carry NUL, control characters or unpaired surrogates.
+ * Anything else than a storable string is no value.
+ */
+function storableText(value: unknown, maxLength: number): string | null {
+  if (typeof value !== 'string' || hostileStringReason(value.replaceAll('\u0000', ' ')))
+    return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  const text = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  return text === '' ? null : text.slice(0, maxLength);
+}
+
 /** The fingerprint purpose of a person known only by their account at a provider. */
 const SSO_IDENTITY_PURPOSE = 'sso-identity';
 
@@ -420,7 +434,7 @@ async function personFor(
     }
   }
   if (participantId === null) {
-    const name = typeof claims['name'] === 'string' ? claims['name'].slice(0, 200) : null;
+    const name = storableText(claims['name'], 200);
     const [row] = await tx.query<{ id: string }>(
       // A person who erased their data and comes back gets their old,
       // anonymous row again, as with an address (store/participants.ts).
@@ -511,7 +525,12 @@ export async function finishSsoSignIn(
     );
   }
   const subject = claims['sub'];
-  if (typeof subject !== 'string' || subject === '' || subject.length > 255) {
+  if (
+    typeof subject !== 'string' ||
+    subject === '' ||
+    subject.length > 255 ||
+    storableText(subject, 255) !== subject
+  ) {
     throw restart('The provider named no account (sub)');
   }
   const rule = row.member_claim ? { name: row.member_claim, values: row.member_values } : null;
