@@ -42,6 +42,11 @@ const EnvSchema = Type.Object({
   // a challenge, and at least this many pledges or contributions.
   TANDEM_INTEGRITY_SHARE_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 30 }),
   TANDEM_INTEGRITY_MIN_COUNT: Type.Integer({ minimum: 1, default: 20 }),
+  // Company sign-in (ADR 0044): identity providers on loopback or private
+  // addresses, over http on loopback — tests and local demos only.
+  TANDEM_SSO_ALLOW_PRIVATE_NETWORKS: Type.Union([Type.Literal('0'), Type.Literal('1')], {
+    default: '0',
+  }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -128,6 +133,14 @@ export interface Config {
    * `minCount` (`TANDEM_INTEGRITY_MIN_COUNT`, default 20).
    */
   integrity: { share: number; minCount: number };
+  /**
+   * Whether an organization's identity provider may sit on a loopback or
+   * private address, and use plain http on loopback
+   * (`TANDEM_SSO_ALLOW_PRIVATE_NETWORKS=1`): for tests and a demo on one
+   * machine, never production (the server would fetch inside its own
+   * network for whoever configures an issuer). ADR 0044.
+   */
+  ssoAllowPrivateNetworks: boolean;
 }
 
 /**
@@ -224,5 +237,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       share: e.TANDEM_INTEGRITY_SHARE_PERCENT / 100,
       minCount: e.TANDEM_INTEGRITY_MIN_COUNT,
     },
+    ssoAllowPrivateNetworks: e.TANDEM_SSO_ALLOW_PRIVATE_NETWORKS === '1',
   };
 }

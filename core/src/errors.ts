@@ -235,6 +235,11 @@ const definitions = [
   defineError('TANDEM_INTERNAL', 500, 'Something went wrong on the server; nothing more is told.'),
   defineError('TANDEM_UNAVAILABLE', 503, 'The server or a service it needs cannot answer now.'),
   defineError(
+    'TANDEM_SSO_PROVIDER_UNAVAILABLE',
+    502,
+    'The organization’s identity provider could not be reached or gave an answer that is not OpenID Connect; the message names it.',
+  ),
+  defineError(
     'TANDEM_CONFIG_INVALID',
     500,
     'The configuration read at start-up is invalid; the process stops.',

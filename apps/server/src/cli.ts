@@ -16,6 +16,7 @@ import { DEMO_AGENT, DEMO_ORGANIZER, seedDemo } from './demo.js';
 import { describeLoad, ExampleError, examples, listExamples } from './examples/index.js';
 import { scaffoldPlugin } from './new-plugin.js';
 import { KEYS_USAGE, keysCommand, verifyCommand, type CommandResult } from './proof.js';
+import { domainsCommand } from './domains.js';
 import { mountSite } from './site.js';
 import { plugins } from './tandem.config.js';
 
@@ -31,6 +32,8 @@ Commands:
   new-plugin scaffold an action-type plugin in plugins/<id>
   keys       the signing keys of attestations: tandem keys rotate [--key <jwk file>] | tandem keys list
   verify     check a campaign attestation: tandem verify <file> [--jwks <file|url>]
+  domains    e-mail domains verified for an organization's company sign-in:
+             tandem domains verify|remove <slug> <domain> | tandem domains list <slug>
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, TANDEM_ADMIN_TOKEN, TANDEM_DEV_MAILBOX,
 SMTP_URL, MAIL_FROM, TANDEM_DATA_DIR, TANDEM_PUBLIC_URL, TANDEM_RATE_LIMIT_PER_IP,
@@ -175,6 +178,22 @@ async function keys(subcommand: string | undefined, args: string[]): Promise<voi
   finish(result);
 }
 
+/** `tandem domains …`: on the database the server uses, without serving anything. */
+async function domains(args: string[]): Promise<void> {
+  const platform = await open(readConfig({ TANDEM_DEV_MAILBOX: '1' }), {
+    migrate: false,
+    runJobs: false,
+    site: false,
+  });
+  let result: CommandResult;
+  try {
+    result = await domainsCommand(platform, args);
+  } finally {
+    await platform.close();
+  }
+  finish(result);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -259,6 +278,8 @@ Register it in apps/server/src/tandem.config.ts; see docs/plugins.md.`);
       return loadExample(rest);
     case 'keys':
       return keys(rest[0], rest.slice(1));
+    case 'domains':
+      return domains(rest);
     case 'verify':
       // Needs no database: only the file and the platform's public keys.
       return finish(await verifyCommand(rest, process.env['TANDEM_PUBLIC_URL'] || undefined));

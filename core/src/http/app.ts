@@ -39,6 +39,7 @@ import { reminderRoutes } from './routes/reminders.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { integrityRoutes } from './routes/integrity.js';
 import { reportRoutes } from './routes/reports.js';
+import { ssoRoutes } from './routes/sso.js';
 
 export type { App } from './types.js';
 
@@ -375,6 +376,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await pledgeRoutes(api as unknown as App, ctx);
     await mapRoutes(api as unknown as App, ctx);
     await authRoutes(api as unknown as App, ctx);
+    await ssoRoutes(api as unknown as App, ctx);
     await meRoutes(api as unknown as App, ctx);
     await contributionRoutes(api as unknown as App, ctx);
     await reminderRoutes(api as unknown as App, ctx);

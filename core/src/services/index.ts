@@ -90,3 +90,9 @@ export { loadPledgeable as loadWritableChallenge } from './pledges.js';
 export { assertPersonInAudience, assertViewerInAudience } from './audience.js';
 export { requireRole, hasRole, roleIn } from './access.js';
 export { createSession, requestMagicLink } from './auth.js';
+export {
+  getOrganizationDomains,
+  removeOrganizationDomain,
+  verifyOrganizationDomain,
+  type DomainView,
+} from './sso.js';

@@ -17,6 +17,7 @@ import { canSee, requirePlatformAdmin, requireRole, type Audience } from './acce
 import { claimLogoFile } from './files.js';
 import type { Role, ServiceContext, Viewer } from './context.js';
 import { upsertParticipant } from '../store/participants.js';
+import { ssoEnabledFor } from '../store/sso.js';
 
 export type OrganizationKind = 'company' | 'city' | 'association' | 'network';
 
@@ -166,6 +167,7 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
   return {
     ...organization,
     branding: brandingOf(branding as BrandingRow),
+    companySignIn: await ssoEnabledFor(ctx.db, organization.id),
     campaigns: campaigns
       .filter((c) => canSee(viewer, organization.id, c.audience))
       .map((c): CampaignSummary => ({

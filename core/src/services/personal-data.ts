@@ -97,6 +97,17 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         where m.participant_id = ? order by o.slug`,
       [id],
     );
+    // Their accounts at organizations' identity providers (ADR 0044).
+    const accounts = await tx.query<{
+      issuer: string;
+      subject: string;
+      created_at: Date;
+      last_sign_in_at: Date;
+    }>(
+      `select issuer, subject, created_at, last_sign_in_at from sso_identity
+        where participant_id = ? order by issuer, subject`,
+      [id],
+    );
     const pledges = await tx.query<{
       id: string;
       challenge_id: string;
@@ -241,6 +252,12 @@ export async function exportPersonalData(ctx: ServiceContext, viewer: Viewer) {
         name: m.name,
         role: m.role,
         since: iso(m.created_at),
+      })),
+      signInAccounts: accounts.map((a) => ({
+        issuer: a.issuer,
+        subject: a.subject,
+        since: iso(a.created_at),
+        lastSignInAt: iso(a.last_sign_in_at),
       })),
       pledges: pledges.map((p) => ({
         id: p.id,
@@ -423,6 +440,9 @@ export async function erasePersonalData(
       'reminder_sent',
       'reminder_opt_out',
       'reminder_token',
+      // Their accounts at identity providers (ADR 0044): signing in again
+      // links afresh (by the keyed fingerprint, to this same row).
+      'sso_identity',
     ]) {
       await tx.query(`delete from ${table} where participant_id = ?`, [id]);
     }

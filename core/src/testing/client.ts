@@ -17,6 +17,7 @@ export interface TestClient {
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<TestResponse<T>>;
   patch<T = any>(url: string, body?: Body, options?: { token?: string }): Promise<TestResponse<T>>;
+  put<T = any>(url: string, body?: Body, options?: { token?: string }): Promise<TestResponse<T>>;
   delete<T = any>(url: string, options?: { token?: string }): Promise<TestResponse<T>>;
   /** Signs in through the magic link and the dev mailbox; returns the session token. */
   signIn(email: string): Promise<string>;
@@ -33,7 +34,7 @@ export interface TestClient {
 /** A small HTTP client over `app.inject()`, for tests that read like API calls. */
 export function createTestClient(app: App): TestClient {
   const send = async (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
     body?: Body,
     options: { token?: string; headers?: Record<string, string> } = {},
@@ -57,6 +58,7 @@ export function createTestClient(app: App): TestClient {
     get: (url, options) => send('GET', url, undefined, options),
     post: (url, body, options) => send('POST', url, body, options),
     patch: (url, body, options) => send('PATCH', url, body, options),
+    put: (url, body, options) => send('PUT', url, body, options),
     delete: (url, options) => send('DELETE', url, undefined, options),
     async mailedToken(email, purpose) {
       const box = await send('GET', `/api/dev/mailbox?to=${encodeURIComponent(email)}`);

@@ -597,6 +597,36 @@ async function build(
       params['id'] = endpoint.id;
       break;
     }
+    case 'PUT /api/organizations/{slug}/sso':
+      // Switched off: the sign-in routes then answer 404 to everyone, as declared.
+      body = {
+        issuer: 'https://login.example.org/realms/staff',
+        clientId: 'tandem',
+        clientSecret: `secret-${unique()}`,
+        memberClaim: { name: 'groups', values: ['tandem'] },
+        enabled: false,
+      };
+      break;
+    case 'POST /api/organizations/{slug}/domains':
+      body = { domain: `${unique()}.example.org` };
+      break;
+    case 'DELETE /api/organizations/{slug}/domains/{domain}': {
+      // Withdrawing is for good: a fresh verified domain for each caller.
+      const verified = must(
+        await world.client.post(
+          `/api/organizations/${home.slug}/domains`,
+          { domain: `${unique()}.example.org` },
+          asAdmin(world),
+        ),
+        201,
+        'fresh domain',
+      );
+      params['domain'] = verified.domain;
+      break;
+    }
+    case 'GET /api/auth/sso/{slug}/callback':
+      query = `?code=unknown-${unique()}&state=unknown`;
+      break;
     default:
       if (operation.body) {
         // A route this table does not know yet: a body derived from its schema.

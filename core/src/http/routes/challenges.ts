@@ -16,6 +16,7 @@ import {
   openChallenge,
   updateChallenge,
 } from '../../services/challenges.js';
+import { withSignInHint } from '../../services/sso.js';
 import type { CachedView, ServiceContext } from '../../services/context.js';
 import { findCampaign, organizationTag } from '../../services/organizations.js';
 import type { ViewCache } from '../../services/view-cache.js';
@@ -177,11 +178,22 @@ export async function challengeRoutes(app: App, ctx: ServiceContext): Promise<vo
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!views) return getChallenge(ctx, request.viewer, id);
+      // A members-only challenge refused: say whose members, so the page
+      // can offer that organization's sign-in (ADR 0044).
+      const hinted = async (error: unknown) => {
+        throw await withSignInHint(ctx, id, error);
+      };
+      if (!views) return getChallenge(ctx, request.viewer, id).catch(hinted);
       // Most reads are hits: answered without waiting on anything.
       const hit = views.peek(id);
-      if (hit) return sendCached(reply, request.viewer, id, hit);
-      return readChallenge(reply, request.viewer, id, views);
+      if (hit) {
+        try {
+          return sendCached(reply, request.viewer, id, hit);
+        } catch (error) {
+          return hinted(error);
+        }
+      }
+      return readChallenge(reply, request.viewer, id, views).catch(hinted);
     },
   );
 

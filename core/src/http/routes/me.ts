@@ -35,6 +35,15 @@ const PersonalDataExport = Type.Object({
       since: When,
     }),
   ),
+  signInAccounts: Type.Array(
+    Type.Object({
+      issuer: Type.String(),
+      subject: Type.String(),
+      since: When,
+      lastSignInAt: When,
+    }),
+    { description: "accounts at organizations' identity providers that sign this person in" },
+  ),
   pledges: Type.Array(
     Type.Object({
       id: Type.String(),

@@ -64,6 +64,10 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 })
 const OrganizationPage = Type.Object({
   ...OrganizationView.properties,
   branding: BrandingView,
+  companySignIn: Type.Boolean({
+    description:
+      'whether its people can sign in through its identity provider (GET /api/auth/sso/{slug})',
+  }),
   campaigns: Type.Array(CampaignSummary),
   beneficiaries: Type.Array(BeneficiaryView),
 });

@@ -19,6 +19,7 @@ import { Migration20261205140000 } from './Migration20261205140000.js';
 import { Migration20261205150000 } from './Migration20261205150000.js';
 import { Migration20261206100000 } from './Migration20261206100000.js';
 import { Migration20261206100100 } from './Migration20261206100100.js';
+import { Migration20261206110000 } from './Migration20261206110000.js';
 import { Migration20261206120000 } from './Migration20261206120000.js';
 
 /**
@@ -47,5 +48,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205150000', class: Migration20261205150000 },
   { name: 'Migration20261206100000', class: Migration20261206100000 },
   { name: 'Migration20261206100100', class: Migration20261206100100 },
+  { name: 'Migration20261206110000', class: Migration20261206110000 },
   { name: 'Migration20261206120000', class: Migration20261206120000 },
 ];

@@ -15,6 +15,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/ledger', least: 'admin', label: m.adm_section_ledger },
   { path: '/integrity', least: 'admin', label: m.adm_section_integrity },
   { path: '/integrations', least: 'admin', label: m.adm_section_integrations },
+  { path: '/sso', least: 'admin', label: m.sso_section },
 ];
 
 /** The sections a role sees. */

@@ -20,16 +20,56 @@ function tokenOf(value: unknown): string | null {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{10,200}$/.test(value) ? value : null;
 }
 
-export const load: PageServerLoad = ({ url, locals, setHeaders }) => {
+/** Why company sign-in sent the browser back here (the API's `sso` parameter). */
+const SSO_REASONS = ['refused', 'invalid', 'unavailable', 'unknown'] as const;
+type SsoReason = (typeof SSO_REASONS)[number];
+
+/** An organization's identifier as typed: its slug, or nothing usable. */
+function slugOf(value: string | null): string | null {
+  const slug = value?.trim().toLowerCase() ?? '';
+  return /^[a-z0-9][a-z0-9-]{1,62}$/.test(slug) ? slug : null;
+}
+
+/**
+ * Company sign-in (ADR 0044): the organization asked for with the GET form
+ * (`?organization=`), and where its sign-in starts when it has one. The
+ * page then shows a link, not a redirect: the provider is another site,
+ * which a form's redirect may not reach (the site's `form-action` policy).
+ */
+async function companySignIn(event: Parameters<PageServerLoad>[0], next: string) {
+  const asked = event.url.searchParams.get('organization');
+  const reason = event.url.searchParams.get('sso');
+  const ssoError = SSO_REASONS.includes(reason as SsoReason) ? (reason as SsoReason) : null;
+  if (asked === null || ssoError !== null) return { asked, ssoError, target: null };
+  const slug = slugOf(asked);
+  if (slug === null) return { asked, ssoError: 'unknown' as const, target: null };
+  const { data } = await apiFor(event, null).GET('/api/organizations/{slug}', {
+    params: { path: { slug } },
+  });
+  if (!data?.companySignIn) return { asked, ssoError: 'unknown' as const, target: null };
+  return {
+    asked,
+    ssoError: null,
+    target: {
+      name: data.name,
+      href: `/api/auth/sso/${encodeURIComponent(slug)}?next=${encodeURIComponent(next)}`,
+    },
+  };
+}
+
+export const load: PageServerLoad = async (event) => {
+  const { url, locals, setHeaders } = event;
   const token = url.searchParams.get('token');
   // A page reached through a one-time link is never kept by a cache.
   if (token !== null) setHeaders({ 'cache-control': 'no-store' });
+  const next = safeNext(url.searchParams.get('next'));
   return {
+    sso: await companySignIn(event, next ?? '/me'),
     // Opening the link only shows a button: mail scanners follow links, and
     // a GET must never sign anyone in.
     token: token === null ? null : tokenOf(token),
     linkGiven: token !== null,
-    next: safeNext(url.searchParams.get('next')),
+    next,
     sent: url.searchParams.has('sent'),
     signedInAs: locals.me?.email ?? null,
   };

@@ -38,13 +38,28 @@ async function pledgeFields(event: RequestEvent, actionType: string) {
 
 async function loadChallenge(event: RequestEvent) {
   const { id } = event.params;
-  const { data, response } = await apiFor(event).GET('/api/challenges/{id}', {
+  const {
+    data,
+    response,
+    error: refusal,
+  } = await apiFor(event).GET('/api/challenges/{id}', {
     params: { path: { id } },
   });
   if (data) return data;
-  if (response.status === 401) {
-    redirect(303, `/sign-in?next=${encodeURIComponent(event.url.pathname)}`);
+  // Members only: the API names the organization, and whether its own
+  // sign-in can make the visitor a member (ADR 0044).
+  const owner = (refusal?.details ?? []).find(
+    (detail): detail is { organization: string; companySignIn: boolean } =>
+      typeof detail['organization'] === 'string' && detail['companySignIn'] === true,
+  );
+  const next = encodeURIComponent(event.url.pathname);
+  if (owner && (response.status === 401 || response.status === 403)) {
+    redirect(
+      303,
+      `/sign-in?next=${next}&organization=${encodeURIComponent(owner.organization)}#sso`,
+    );
   }
+  if (response.status === 401) redirect(303, `/sign-in?next=${next}`);
   if (response.status === 403) error(403, m.c_members_only());
   error(404, m.error_not_found());
 }

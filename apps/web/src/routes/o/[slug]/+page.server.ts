@@ -53,5 +53,9 @@ export const load: PageServerLoad = async (event) => {
     ledger: await ledger,
     signedIn: event.locals.me !== null,
     next: `/sign-in?next=${encodeURIComponent(event.url.pathname)}`,
+    // Company sign-in (ADR 0044): straight to the organization's provider.
+    companySignIn: org.companySignIn
+      ? `/api/auth/sso/${encodeURIComponent(org.slug)}?next=${encodeURIComponent(event.url.pathname)}`
+      : null,
   };
 };
