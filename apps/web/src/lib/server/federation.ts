@@ -1,0 +1,215 @@
+import type { RequestEvent } from '@sveltejs/kit';
+import {
+  parsePartner,
+  parsePartners,
+  parseShares,
+  type Audience,
+  type Partner,
+  type Share,
+} from '$lib/challenge/federation';
+import { apiError, apiFor, type ApiError } from '$lib/server/api';
+
+/**
+ * The console's side of federated challenges (ADR 0043): the partners of a
+ * challenge, an invitation, a decision, leaving or withdrawing. Each call
+ * acts with the admin's own session; the API decides who may do what (the
+ * pages' `requireRole` only keeps them from offering what it would refuse).
+ * Answers are parsed here, once, into the types of `$lib/challenge/federation`.
+ */
+
+/** An answer of the API as this module reads it. */
+interface Answer {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+/** The calls this module makes, by path template and parameters. */
+interface FederationApi {
+  GET(path: string, init: { params: { path: Record<string, string> } }): Promise<Answer>;
+  POST(
+    path: string,
+    init: { params: { path: Record<string, string> }; body: unknown },
+  ): Promise<Answer>;
+  DELETE(path: string, init: { params: { path: Record<string, string> } }): Promise<Answer>;
+}
+
+/**
+ * The API client, seen through the few partner routes this module calls
+ * (their answers are parsed below rather than trusted to the generated types).
+ */
+function federationApi(event: RequestEvent, session: string): FederationApi {
+  return apiFor(event, session) as unknown as FederationApi;
+}
+
+/** What a refused call said: its status and the API's error. */
+export interface Refusal {
+  status: number;
+  problem: ApiError;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+const refused = (answer: Answer): { ok: false; refusal: Refusal } => ({
+  ok: false,
+  refusal: { status: answer.response.status, problem: apiError(answer.error) },
+});
+
+/** The partners of a challenge (owner admins and partner admins), or null when the API says no. */
+export async function loadPartners(
+  event: RequestEvent,
+  session: string,
+  challengeId: string,
+): Promise<Partner[] | null> {
+  const answer = await federationApi(event, session).GET('/api/challenges/{id}/partners', {
+    params: { path: { id: challengeId } },
+  });
+  return answer.data === undefined ? null : parsePartners(answer.data);
+}
+
+/** The shares of a challenge answer (`[]` when it is not federated). */
+export function sharesOf(challenge: unknown): Share[] {
+  return parseShares((challenge as { shares?: unknown } | null)?.shares);
+}
+
+/** Invites an organization, by its slug, to feed a challenge. */
+export async function invitePartner(
+  event: RequestEvent,
+  session: string,
+  challengeId: string,
+  organization: string,
+): Promise<Outcome<Partner | null>> {
+  const answer = await federationApi(event, session).POST('/api/challenges/{id}/partners', {
+    params: { path: { id: challengeId } },
+    body: { organization },
+  });
+  if (answer.data === undefined) return refused(answer);
+  return { ok: true, value: parsePartner(answer.data) };
+}
+
+/** The invited organization's answer: accepted (with its audience) or declined. */
+export async function decideInvitation(
+  event: RequestEvent,
+  session: string,
+  challengeId: string,
+  organization: string,
+  decision: { accept: true; audience: Audience } | { accept: false },
+): Promise<Outcome<Partner | null>> {
+  const answer = await federationApi(event, session).POST(
+    '/api/challenges/{id}/partners/{slug}/decision',
+    { params: { path: { id: challengeId, slug: organization } }, body: decision },
+  );
+  if (answer.data === undefined) return refused(answer);
+  return { ok: true, value: parsePartner(answer.data) };
+}
+
+/** Takes a partner off a challenge that is still a draft: it leaves, or its owner withdraws it. */
+export async function removePartner(
+  event: RequestEvent,
+  session: string,
+  challengeId: string,
+  organization: string,
+): Promise<Outcome<null>> {
+  const answer = await federationApi(event, session).DELETE(
+    '/api/challenges/{id}/partners/{slug}',
+    { params: { path: { id: challengeId, slug: organization } } },
+  );
+  if (!answer.response.ok) return refused(answer);
+  return { ok: true, value: null };
+}
+
+/** Where one partner's report is read (its admins and the owner's). */
+export function partnerReportPath(challengeId: string, organization: string): string {
+  return `/api/challenges/${encodeURIComponent(challengeId)}/partners/${encodeURIComponent(organization)}/report`;
+}
+
+/** The organization slugs the console accepts in the invitation form. */
+export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** A challenge another organization invited this one to feed, as its console lists it. */
+export interface Partnership {
+  challengeId: string;
+  title: string;
+  /** The challenge's status (`draft`, `open`…), when the API says. */
+  challengeStatus: string | null;
+  unit: string | null;
+  owner: { slug: string; name: string } | null;
+  partner: Partner;
+  /** This organization's own share, once the challenge counts. */
+  share: Share | null;
+}
+
+const record = (value: unknown): Record<string, unknown> | null =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+
+const str = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+
+/**
+ * The challenges the organization `slug` was invited to feed, with its own
+ * answer and share: from the organization's list of partnerships, plus the
+ * one the invitation mail's link names (`?challenge=`), read from the
+ * challenge's own partner list.
+ */
+export async function loadPartnerships(
+  event: RequestEvent,
+  session: string,
+  slug: string,
+  named: string | null,
+): Promise<Partnership[]> {
+  const api = federationApi(event, session);
+  const listed = await api.GET('/api/organizations/{slug}/partnerships', {
+    params: { path: { slug } },
+  });
+  const body = record(listed.data);
+  const items = Array.isArray(body?.['items']) ? (body['items'] as unknown[]) : [];
+  const ids = new Set<string>();
+  for (const item of items) {
+    const id =
+      str(record(item)?.['challengeId']) ?? str(record(record(item)?.['challenge'])?.['id']);
+    if (id) ids.add(id);
+  }
+  if (named && /^[\w-]{1,64}$/.test(named)) ids.add(named);
+  const found = await Promise.all([...ids].map((id) => loadPartnership(event, session, slug, id)));
+  return found.filter((p): p is Partnership => p !== null);
+}
+
+/** One challenge as the invited organization `slug` sees it, or null when it is no partner of it. */
+export async function loadPartnership(
+  event: RequestEvent,
+  session: string,
+  slug: string,
+  challengeId: string,
+): Promise<Partnership | null> {
+  const api = federationApi(event, session);
+  const [partners, challenge] = await Promise.all([
+    loadPartners(event, session, challengeId),
+    api.GET('/api/challenges/{id}', { params: { path: { id: challengeId } } }),
+  ]);
+  const partner = partners?.find((p) => p.organization === slug);
+  if (!partner) return null;
+  const body = record(challenge.data);
+  const shares = sharesOf(body);
+  let owner: Partnership['owner'] = null;
+  const campaignId = str(body?.['campaignId']);
+  if (campaignId) {
+    const campaign = record(
+      (await api.GET('/api/campaigns/{id}', { params: { path: { id: campaignId } } })).data,
+    );
+    const ownerSlug = str(campaign?.['organization']);
+    if (ownerSlug) {
+      owner = { slug: ownerSlug, name: str(campaign?.['organizationName']) ?? ownerSlug };
+    }
+  }
+  return {
+    challengeId,
+    title: str(body?.['title']) ?? challengeId,
+    challengeStatus: str(body?.['status']),
+    unit: str(body?.['unit']),
+    owner,
+    partner,
+    share: shares.find((s) => s.organization === slug) ?? null,
+  };
+}
