@@ -153,10 +153,16 @@ describe('a federated challenge', () => {
       (mailbox.body as { messages: { purpose: string }[] }).messages.map((m) => m.purpose),
     ).toContain('partner-invitation');
 
+    // The owner's console gives the address where the partner's admins answer.
+    const answerAt = new URL((await row.locator('.answer-link code').textContent()) ?? '');
+    expect(answerAt.pathname).toBe(`/admin/${s.partner}/partners`);
+
     // The partner's admin accepts in their console (English), audience: everyone.
     const partner = await browser.page({ viewport: 'phone', locale: 'en' });
     const partnerProblems = watchProblems(partner);
-    await signIn(site, partner, s.partnerAdmin, `/admin/${s.partner}/partners`);
+    await signIn(site, partner, s.partnerAdmin, `/admin/${s.partner}`);
+    await partner.getByRole('heading', { name: 'Invitations to shared challenges' }).waitFor();
+    await partner.goto(`${site.url}${answerAt.pathname}${answerAt.search}`);
     const invitation = partner.locator(`[data-invitation="${s.challengeId}"]`);
     await invitation.getByRole('heading', { name: 'Tour of campuses' }).waitFor();
     await inspect(partner, 'federation-partner-invited-en', ['phone', 'desktop']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  challengeIdIn,
   parsePartners,
   parseShares,
   parseSharedChallenges,
@@ -102,5 +103,17 @@ describe('federation parsers', () => {
       { id: 'c1', title: 'Open one', status: 'open', ownerName: 'Owner' },
       { id: 'c4', title: 'Flat one', status: 'fulfilled', ownerName: 'Other' },
     ]);
+  });
+
+  it('finds the challenge in what an admin pastes, and nothing in anything else', () => {
+    expect(challengeIdIn('https://defis.example/c/ch_123?x=1')).toBe('ch_123');
+    expect(challengeIdIn('https://defis.example/admin/campus/partners?challenge=ch-9#x')).toBe(
+      'ch-9',
+    );
+    expect(challengeIdIn('  ch_42 ')).toBe('ch_42');
+    expect(challengeIdIn('https://defis.example/o/campus')).toBeNull();
+    expect(challengeIdIn('../../etc/passwd')).toBeNull();
+    expect(challengeIdIn('')).toBeNull();
+    expect(challengeIdIn(null)).toBeNull();
   });
 });

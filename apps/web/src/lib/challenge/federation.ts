@@ -178,3 +178,17 @@ export function parseSharedChallenges(value: unknown): SharedChallenge[] {
   }
   return list;
 }
+
+/**
+ * The challenge id in what an admin pasted: the id itself, a challenge's
+ * public address (`…/c/{id}`), or an invitation link (`…?challenge={id}`).
+ */
+export function challengeIdIn(pasted: string | null): string | null {
+  const value = (pasted ?? '').trim();
+  if (!value) return null;
+  const found =
+    /[?&]challenge=([\w-]{1,64})(?:[&#]|$)/.exec(value)?.[1] ??
+    /\/c\/([\w-]{1,64})(?:[/?#]|$)/.exec(value)?.[1] ??
+    (/^[\w-]{1,64}$/.test(value) ? value : null);
+  return found ?? null;
+}

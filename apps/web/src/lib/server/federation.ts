@@ -1,5 +1,6 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import {
+  challengeIdIn,
   parsePartner,
   parsePartners,
   parseShares,
@@ -171,7 +172,8 @@ export async function loadPartnerships(
       str(record(item)?.['challengeId']) ?? str(record(record(item)?.['challenge'])?.['id']);
     if (id) ids.add(id);
   }
-  if (named && /^[\w-]{1,64}$/.test(named)) ids.add(named);
+  const asked = challengeIdIn(named);
+  if (asked) ids.add(asked);
   const found = await Promise.all([...ids].map((id) => loadPartnership(event, session, slug, id)));
   return found.filter((p): p is Partnership => p !== null);
 }

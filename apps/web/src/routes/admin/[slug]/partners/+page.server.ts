@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { readAudience } from '$lib/challenge/federation';
+import { challengeIdIn, readAudience } from '$lib/challenge/federation';
 import { formValues, type FieldProblem, type FormValues } from '$lib/forms/schema-form';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/admin';
@@ -21,7 +21,9 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 export const load: PageServerLoad = async (event) => {
   const { session } = requireRole(event, event.params.slug, 'admin');
   const query = event.url.searchParams;
-  const all = await loadPartnerships(event, session, event.params.slug, query.get('challenge'));
+  const asked = query.get('challenge');
+  const all = await loadPartnerships(event, session, event.params.slug, asked);
+  const askedId = challengeIdIn(asked);
   const decision = query.get('decide');
   const leaving = query.get('leave');
   return {
@@ -36,8 +38,18 @@ export const load: PageServerLoad = async (event) => {
         ? { decision: decision as 'accept' | 'decline', challengeId: query.get('challenge') ?? '' }
         : null,
     leaving,
+    asked: confirming(decision, leaving) ? null : asked,
+    // A challenge asked for by its address that has no invitation for this organization.
+    askedMissing:
+      !confirming(decision, leaving) &&
+      asked !== null &&
+      !all.some((p) => p.challengeId === askedId),
   };
 };
+
+/** Whether the address asks for a confirmation step (then `challenge` names its challenge). */
+const confirming = (decision: string | null, leaving: string | null) =>
+  decision !== null || leaving !== null;
 
 /** What a refused decision or departure gives back to the page. */
 interface Refused {

@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import type { paths } from '@tandem/client';
 import { parseTiers } from '$lib/challenge/progress';
 import {
@@ -137,6 +138,7 @@ export const load: PageServerLoad = async (event) => {
           : null,
     })),
     shares,
+    origin: env['TANDEM_PUBLIC_URL'] || event.url.origin,
     // The confirmation step of a withdrawal: `?withdraw=<slug>` from the partner's row.
     withdrawing:
       challenge.status === 'draft' && partners.some((p) => p.organization === withdrawing)
