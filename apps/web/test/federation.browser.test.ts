@@ -133,10 +133,10 @@ describe('a federated challenge', () => {
     const ownerProblems = watchProblems(owner);
     await signIn(site, owner, s.ownerAdmin, consolePath);
     await owner.getByRole('heading', { name: 'Organisations partenaires' }).waitFor();
-    await owner.getByLabel("Identifiant de l'organisation").fill(`unknown-${unique()}`);
+    await owner.getByLabel('Identifiant de l’organisation').fill(`unknown-${unique()}`);
     await owner.getByRole('button', { name: 'Inviter' }).click();
     await owner.getByText(/Aucune organisation « unknown-/).waitFor();
-    await owner.getByLabel("Identifiant de l'organisation").fill(s.partner);
+    await owner.getByLabel('Identifiant de l’organisation').fill(s.partner);
     await owner.getByRole('button', { name: 'Inviter' }).click();
     await owner
       .getByRole('status')
@@ -163,13 +163,15 @@ describe('a federated challenge', () => {
     await signIn(site, partner, s.partnerAdmin, `/admin/${s.partner}`);
     await partner.getByRole('heading', { name: 'Invitations to shared challenges' }).waitFor();
     await partner.goto(`${site.url}${answerAt.pathname}${answerAt.search}`);
+    // A draft is hidden from partners: the invitation names it by reference until it opens.
+    const draftTitle = `Challenge in preparation (ref. ${s.challengeId.slice(-6)})`;
     const invitation = partner.locator(`[data-invitation="${s.challengeId}"]`);
-    await invitation.getByRole('heading', { name: 'Tour of campuses' }).waitFor();
+    await invitation.getByRole('heading', { name: draftTitle }).waitFor();
     await inspect(partner, 'federation-partner-invited-en', ['phone', 'desktop']);
     await invitation
-      .getByRole('link', { name: 'Accept the invitation to “Tour of campuses”' })
+      .getByRole('link', { name: `Accept the invitation to “${draftTitle}”` })
       .click();
-    await partner.getByRole('heading', { name: 'Take part in “Tour of campuses”?' }).waitFor();
+    await partner.getByRole('heading', { name: `Take part in “${draftTitle}”?` }).waitFor();
     await partner.getByLabel('Email addresses in some domains').check();
     await partner.getByRole('button', { name: 'Yes, take part' }).click();
     // Domains asked for and none given: said next to the field, nothing decided.

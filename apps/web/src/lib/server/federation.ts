@@ -9,6 +9,7 @@ import {
   type Share,
 } from '$lib/challenge/federation';
 import { apiError, apiFor, type ApiError } from '$lib/server/api';
+import { m } from '$lib/paraglide/messages';
 
 /**
  * The console's side of federated challenges (ADR 0043): the partners of a
@@ -130,7 +131,10 @@ export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 /** A challenge another organization invited this one to feed, as its console lists it. */
 export interface Partnership {
   challengeId: string;
+  /** The challenge's title, or words for a draft (partners cannot read a draft yet). */
   title: string;
+  /** Whether the challenge is hidden from this organization for now (a draft). */
+  hidden: boolean;
   /** The challenge's status (`draft`, `open`…), when the API says. */
   challengeStatus: string | null;
   unit: string | null;
@@ -150,9 +154,9 @@ const str = (value: unknown): string | null =>
 
 /**
  * The challenges the organization `slug` was invited to feed, with its own
- * answer and share: from the organization's list of partnerships, plus the
- * one the invitation mail's link names (`?challenge=`), read from the
- * challenge's own partner list.
+ * answer and share. The API lists a challenge's partners but not an
+ * organization's invitations, so this reads the one the admin names (the
+ * invitation's address, `?challenge=`, or a pasted one).
  */
 export async function loadPartnerships(
   event: RequestEvent,
@@ -160,22 +164,9 @@ export async function loadPartnerships(
   slug: string,
   named: string | null,
 ): Promise<Partnership[]> {
-  const api = federationApi(event, session);
-  const listed = await api.GET('/api/organizations/{slug}/partnerships', {
-    params: { path: { slug } },
-  });
-  const body = record(listed.data);
-  const items = Array.isArray(body?.['items']) ? (body['items'] as unknown[]) : [];
-  const ids = new Set<string>();
-  for (const item of items) {
-    const id =
-      str(record(item)?.['challengeId']) ?? str(record(record(item)?.['challenge'])?.['id']);
-    if (id) ids.add(id);
-  }
-  const asked = challengeIdIn(named);
-  if (asked) ids.add(asked);
-  const found = await Promise.all([...ids].map((id) => loadPartnership(event, session, slug, id)));
-  return found.filter((p): p is Partnership => p !== null);
+  const id = challengeIdIn(named);
+  const found = id ? await loadPartnership(event, session, slug, id) : null;
+  return found ? [found] : [];
 }
 
 /** One challenge as the invited organization `slug` sees it, or null when it is no partner of it. */
@@ -207,7 +198,9 @@ export async function loadPartnership(
   }
   return {
     challengeId,
-    title: str(body?.['title']) ?? challengeId,
+    // A draft is hidden from partners (ADR 0043): its title shows once it opens.
+    title: str(body?.['title']) ?? m.fed_draft_title({ id: challengeId.slice(-6) }),
+    hidden: body === null,
     challengeStatus: str(body?.['status']),
     unit: str(body?.['unit']),
     owner,

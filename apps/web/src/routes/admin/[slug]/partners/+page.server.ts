@@ -25,13 +25,14 @@ export const load: PageServerLoad = async (event) => {
   const all = await loadPartnerships(event, session, event.params.slug, asked);
   const askedId = challengeIdIn(asked);
   const decision = query.get('decide');
-  const leaving = query.get('leave');
+  const leaving = query.get('leave') === '1' ? challengeIdIn(asked) : null;
   return {
     invited: all.filter((p) => p.partner.status === 'invited'),
+    // Leaving is only possible before the opening: one that left never held a share.
     feeding: all
-      .filter((p) => p.partner.status === 'accepted' || p.partner.status === 'left')
+      .filter((p) => p.partner.status === 'accepted')
       .map((p) => ({ ...p, report: partnerReportPath(p.challengeId, event.params.slug) })),
-    declined: all.filter((p) => p.partner.status === 'declined'),
+    declined: all.filter((p) => p.partner.status === 'declined' || p.partner.status === 'left'),
     // The confirmation steps: `?decide=accept|decline&challenge=…`, `?leave=…`.
     deciding:
       decision === 'accept' || decision === 'decline'
