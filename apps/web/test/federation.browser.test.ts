@@ -142,7 +142,7 @@ async function look(page: Page, name: string, within = 'body'): Promise<void> {
 /** The parts of a challenge page this work touches (the map resizes on its own time). */
 const CHALLENGE_PARTS = '.head, .progress, .pledge';
 
-/** The ranking's rows as "rank organization participants". */
+/** The ranking's rows as "rank. organization | participants". */
 async function ranking(page: Page): Promise<string[]> {
   const rows = page.locator('[data-ranking] tbody tr');
   const lines: string[] = [];
@@ -150,7 +150,7 @@ async function ranking(page: Page): Promise<string[]> {
     const cells = await rows.nth(i).locator('th, td').allTextContents();
     lines.push(
       cells
-        .slice(0, 3)
+        .slice(0, 2)
         .map((cell) => cell.replace(/\s+/g, ' ').trim())
         .join(' | '),
     );
@@ -235,7 +235,7 @@ describe('a federated challenge', () => {
     const watcherProblems = watchProblems(watcher);
     await watcher.goto(`${site.url}/c/${s.challengeId}`);
     await watcher.getByRole('heading', { name: 'The partner organizations' }).waitFor();
-    expect(await ranking(watcher)).toEqual([`1 | ${s.ownerName} | 0`, `2 | ${s.partnerName} | 0`]);
+    expect(await ranking(watcher)).toEqual([`1. ${s.ownerName} | 0`, `2. ${s.partnerName} | 0`]);
     await watcher.getByText('Live updates on.').waitFor();
 
     // A visitor pledges on the partner's page, without JavaScript.
@@ -261,8 +261,8 @@ describe('a federated challenge', () => {
     // The open public page moves by itself: the partner now leads.
     await expect
       .poll(async () => (await ranking(watcher))[0], { timeout: 20_000 })
-      .toBe(`1 | ${s.partnerName} | 1`);
-    expect(await ranking(watcher)).toEqual([`1 | ${s.partnerName} | 1`, `2 | ${s.ownerName} | 0`]);
+      .toBe(`1. ${s.partnerName} | 1`);
+    expect(await ranking(watcher)).toEqual([`1. ${s.partnerName} | 1`, `2. ${s.ownerName} | 0`]);
     await look(watcher, 'federation-public-en', CHALLENGE_PARTS);
 
     // The partner's page says where it stands, in French too.
