@@ -264,6 +264,12 @@ describe('a federated challenge', () => {
       .toBe(`1. ${s.partnerName} | 1`);
     expect(await ranking(watcher)).toEqual([`1. ${s.partnerName} | 1`, `2. ${s.ownerName} | 0`]);
     await look(watcher, 'federation-public-en', CHALLENGE_PARTS);
+    // At phone size the ranking fits as it is: nothing to scroll sideways.
+    await watcher.setViewportSize(VIEWPORTS.phone);
+    const region = watcher.locator('.ranking');
+    expect(
+      await region.evaluate((element) => element.scrollWidth - element.clientWidth),
+    ).toBeLessThanOrEqual(1);
 
     // The partner's page says where it stands, in French too.
     await visitor.goto(`${site.url}${pagePath}`);
