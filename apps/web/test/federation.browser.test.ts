@@ -216,9 +216,9 @@ describe('a federated challenge', () => {
     await partner.getByRole('status').filter({ hasText: 'You take part in' }).waitFor();
     const feeding = partner.locator(`[data-feeding="${s.challengeId}"]`);
     await feeding.waitFor();
-    expect(
-      await feeding.getByRole('link', { name: "Your share's report" }).getAttribute('href'),
-    ).toBe(`/api/challenges/${s.challengeId}/partners/${s.partner}/report`);
+    // Still a draft: it may leave, it has no page yet.
+    await feeding.getByRole('link', { name: `Leave “${draftTitle}”` }).waitFor();
+    expect(await feeding.getByRole('link', { name: 'Your page of the challenge' }).count()).toBe(0);
     await look(partner, 'federation-partner-accepted-en');
 
     // The owner sees the answer, then opens the challenge.
@@ -298,6 +298,16 @@ describe('a federated challenge', () => {
     await expect(partner.locator(`[data-figures="${s.partner}"]`).textContent()).resolves.toMatch(
       /1 participants/,
     );
+    const opened = partner.locator(`[data-feeding="${s.challengeId}"]`);
+    expect(
+      await opened.getByRole('link', { name: "Your share's report" }).getAttribute('href'),
+    ).toBe(`/api/challenges/${s.challengeId}/partners/${s.partner}/report`);
+    expect(
+      await opened.getByRole('link', { name: 'Your page of the challenge' }).getAttribute('href'),
+    ).toBe(`/o/${s.partner}/c/${s.challengeId}`);
+    // Open now: no leaving (its share stays on record).
+    expect(await opened.getByRole('link', { name: /^Leave/ }).count()).toBe(0);
+    await look(partner, 'federation-partner-open-en');
 
     // No organization outside the challenge has a page of it.
     const stranger = await fetch(`${site.url}/o/${s.owner}x/c/${s.challengeId}`);

@@ -201,7 +201,8 @@ export async function loadPartnership(
     // A draft is hidden from partners (ADR 0043): its title shows once it opens.
     title: str(body?.['title']) ?? m.fed_draft_title({ id: challengeId.slice(-6) }),
     hidden: body === null,
-    challengeStatus: str(body?.['status']),
+    // A 404 for a challenge this organization is a partner of: a draft, hidden from partners.
+    challengeStatus: str(body?.['status']) ?? (challenge.response.status === 404 ? 'draft' : null),
     unit: str(body?.['unit']),
     owner,
     partner,
