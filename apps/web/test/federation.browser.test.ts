@@ -197,9 +197,10 @@ describe('a federated challenge', () => {
     const partnerProblems = watchProblems(partner);
     await signIn(site, partner, s.partnerAdmin, `/admin/${s.partner}`);
     await partner.getByRole('heading', { name: 'Invitations to shared challenges' }).waitFor();
-    await partner.goto(`${site.url}${answerAt.pathname}${answerAt.search}`);
-    // A draft is hidden from partners: the invitation names it by reference until it opens.
-    const draftTitle = `Challenge in preparation (ref. ${s.challengeId.slice(-6)})`;
+    // The mail leads to the overview, which lists the invitation waiting.
+    await partner.getByRole('link', { name: 'Answer the invitation: Tour of campuses' }).click();
+    await partner.waitForURL((url) => url.search === answerAt.search);
+    const draftTitle = 'Tour of campuses';
     const invitation = partner.locator(`[data-invitation="${s.challengeId}"]`);
     await invitation.getByRole('heading', { name: draftTitle }).waitFor();
     await look(partner, 'federation-partner-invited-en');
@@ -290,7 +291,7 @@ describe('a federated challenge', () => {
     await look(owner, 'federation-owner-figures-fr', '#partners');
 
     // The partner's own figures in its console, the challenge now open and named.
-    await partner.goto(`${site.url}${answerAt.pathname}${answerAt.search}`);
+    await partner.goto(`${site.url}/admin/${s.partner}/partners`);
     await partner
       .locator(`[data-feeding="${s.challengeId}"]`)
       .getByRole('heading', { name: 'Tour of campuses' })

@@ -6,6 +6,7 @@ import {
   parseShares,
   type Audience,
   type Partner,
+  type PartnerStatus,
   type Share,
 } from '$lib/challenge/federation';
 import { apiError, apiFor, type ApiError } from '$lib/server/api';
@@ -153,20 +154,59 @@ const str = (value: unknown): string | null =>
   typeof value === 'string' && value !== '' ? value : null;
 
 /**
- * The challenges the organization `slug` was invited to feed, with its own
- * answer and share. The API lists a challenge's partners but not an
- * organization's invitations, so this reads the one the admin names (the
- * invitation's address, `?challenge=`, or a pasted one).
+ * The challenges the organization `slug` was invited to feed, newest
+ * first, with its own answer and, once a challenge counts, its share
+ * (`GET /api/organizations/{slug}/partnerships`), plus the one the admin
+ * names by its address (`?challenge=`, or a pasted one) when the list
+ * does not hold it. `status` narrows the list (the overview asks for
+ * `invited` only, and reads no shares).
  */
 export async function loadPartnerships(
   event: RequestEvent,
   session: string,
   slug: string,
   named: string | null,
+  status?: PartnerStatus,
 ): Promise<Partnership[]> {
+  const { data } = await apiFor(event, session).GET('/api/organizations/{slug}/partnerships', {
+    params: { path: { slug }, query: status ? { status } : {} },
+  });
+  const listed: Partnership[] = [];
+  for (const item of data?.items ?? []) {
+    const partner = parsePartner({ ...item, organization: slug, name: slug });
+    if (!partner) continue;
+    listed.push({
+      challengeId: item.challenge.id,
+      title: item.challenge.title,
+      challengeStatus: item.challenge.status,
+      unit: null,
+      owner: { slug: item.challenge.organization.slug, name: item.challenge.organization.name },
+      partner,
+      share: null,
+      hidden: false,
+    });
+  }
+  // Figures for the challenges it feeds that count already (one read each).
+  const counted = await Promise.all(
+    listed.map(async (p) => {
+      if (status || p.partner.status !== 'accepted' || p.challengeStatus === 'draft') return p;
+      const { data: challenge } = await apiFor(event, session).GET('/api/challenges/{id}', {
+        params: { path: { id: p.challengeId } },
+      });
+      if (!challenge) return p;
+      return {
+        ...p,
+        unit: challenge.unit,
+        share: sharesOf(challenge).find((s) => s.organization === slug) ?? null,
+      };
+    }),
+  );
   const id = challengeIdIn(named);
-  const found = id ? await loadPartnership(event, session, slug, id) : null;
-  return found ? [found] : [];
+  if (id && !counted.some((p) => p.challengeId === id)) {
+    const found = await loadPartnership(event, session, slug, id);
+    if (found) counted.unshift(found);
+  }
+  return counted;
 }
 
 /** One challenge as the invited organization `slug` sees it, or null when it is no partner of it. */
