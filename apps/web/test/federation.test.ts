@@ -3,7 +3,6 @@ import {
   challengeIdIn,
   parsePartners,
   parseShares,
-  parseSharedChallenges,
   readAudience,
 } from '../src/lib/challenge/federation.js';
 
@@ -85,24 +84,6 @@ describe('federation parsers', () => {
       ok: false,
       problem: 'domain-invalid',
     });
-  });
-
-  it('lists the shared challenges an organization accepted, never a draft', () => {
-    expect(
-      parseSharedChallenges([
-        {
-          challenge: { id: 'c1', title: 'Open one', status: 'open' },
-          status: 'accepted',
-          owner: { name: 'Owner' },
-        },
-        { challenge: { id: 'c2', title: 'Draft one', status: 'draft' }, status: 'accepted' },
-        { challenge: { id: 'c3', title: 'Declined one', status: 'open' }, status: 'declined' },
-        { challengeId: 'c4', title: 'Flat one', challengeStatus: 'fulfilled', ownerName: 'Other' },
-      ]),
-    ).toEqual([
-      { id: 'c1', title: 'Open one', status: 'open', ownerName: 'Owner' },
-      { id: 'c4', title: 'Flat one', status: 'fulfilled', ownerName: 'Other' },
-    ]);
   });
 
   it('finds the challenge in what an admin pastes, and nothing in anything else', () => {

@@ -141,44 +141,6 @@ export function readAudience(
   return { ok: true, value: { type: 'email-domain', domains: [...new Set(list)] } };
 }
 
-/** A federated challenge an organization takes part in, as its public page lists it. */
-export interface SharedChallenge {
-  id: string;
-  title: string;
-  status: string;
-  /** The organization that started it. */
-  ownerName: string | null;
-}
-
-/**
- * The challenges an organization's answer says it feeds as an accepted
- * partner (`partnerships`: each with the challenge's id, title, status and
- * owner), drafts left out: the public page lists only what can be pledged on
- * or read.
- */
-export function parseSharedChallenges(value: unknown): SharedChallenge[] {
-  if (!Array.isArray(value)) return [];
-  const list: SharedChallenge[] = [];
-  for (const item of value) {
-    if (!isRecord(item)) continue;
-    const challenge = isRecord(item['challenge']) ? item['challenge'] : item;
-    const id = text(challenge['id']) ?? text(item['challengeId']);
-    const title = text(challenge['title']);
-    const status = text(challenge['status']) ?? text(item['challengeStatus']);
-    const partnerStatus = text(item['status']);
-    if (!id || !title || !status || status === 'draft') continue;
-    if (partnerStatus && partnerStatus !== 'accepted' && partnerStatus !== status) continue;
-    const owner = isRecord(item['owner']) ? item['owner'] : null;
-    list.push({
-      id,
-      title,
-      status,
-      ownerName: text(owner?.['name']) ?? text(item['ownerName']),
-    });
-  }
-  return list;
-}
-
 /**
  * The challenge id in what an admin pasted: the id itself, a challenge's
  * public address (`…/c/{id}`), or an invitation link (`…?challenge={id}`).

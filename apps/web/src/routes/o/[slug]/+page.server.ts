@@ -2,16 +2,13 @@ import { error } from '@sveltejs/kit';
 import { apiFor } from '$lib/server/api';
 import { parseBranding } from '$lib/server/contract';
 import { ledgerRows } from '$lib/ledger/entries';
-import { parseSharedChallenges } from '$lib/challenge/federation';
 import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 
 /**
  * An organization's white-label home: its branding, campaigns and their
  * challenges. A campaign the visitor may not see yet (members only) stays
- * listed with an invitation to sign in. The federated challenges other
- * organizations started and this one accepted are listed too, each linking
- * to this organization's own page of it (ADR 0048).
+ * listed with an invitation to sign in.
  */
 export const load: PageServerLoad = async (event) => {
   const api = apiFor(event);
@@ -53,7 +50,6 @@ export const load: PageServerLoad = async (event) => {
       branding: parseBranding((org as { branding?: unknown }).branding),
     },
     campaigns,
-    shared: parseSharedChallenges((org as { partnerships?: unknown }).partnerships),
     ledger: await ledger,
     signedIn: event.locals.me !== null,
     next: `/sign-in?next=${encodeURIComponent(event.url.pathname)}`,
