@@ -116,24 +116,23 @@ async function setUp(): Promise<Setup> {
 async function look(page: Page, name: string, within = 'body'): Promise<void> {
   await page.setViewportSize(VIEWPORTS.phone);
   // What sticks out past the right edge, if anything, named by tag and class.
-  const wide = await page.evaluate(
-    ([limit, scope]) => {
-      const out: string[] = [];
-      const selector = scope
-        .split(',')
-        .map((part) => `${part.trim()} *`)
-        .join(', ');
-      for (const element of document.querySelectorAll(selector)) {
-        const box = element.getBoundingClientRect();
-        if (box.right > limit + 1 && !element.closest('.ranking')) {
-          out.push(
-            `${element.tagName.toLowerCase()}.${element.className} ${Math.round(box.right)}`,
-          );
-        }
-      }
-      return out.slice(0, 5);
-    },
-    [VIEWPORTS.phone.width, within] as const,
+  const selector = within
+    .split(',')
+    .map((part) => `${part.trim()} *`)
+    .join(', ');
+  const wide = await page.locator(selector).evaluateAll(
+    (elements, limit) =>
+      elements
+        .filter(
+          (element) =>
+            element.getBoundingClientRect().right > limit + 1 && !element.closest('.ranking'),
+        )
+        .map(
+          (element) =>
+            `${element.tagName.toLowerCase()}.${element.className} ${Math.round(element.getBoundingClientRect().right)}`,
+        )
+        .slice(0, 5),
+    VIEWPORTS.phone.width,
   );
   expect(wide, `${name} is wider than a phone`).toEqual([]);
   await inspect(page, name, ['phone', 'desktop']);
