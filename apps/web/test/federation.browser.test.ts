@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from '@tandem/core/testing';
 import {
+  accessibilityViolations,
   inspect,
   launchBrowser,
   mailedToken,
@@ -224,6 +225,29 @@ describe('a federated challenge', () => {
     // The owner sees the answer, then opens the challenge.
     await owner.goto(`${site.url}${consolePath}`);
     await expect(row.locator('[data-status]').textContent()).resolves.toBe('Participe');
+    // Another organization, invited by mistake, is withdrawn while it is a draft, once confirmed.
+    const other = await organizationWithMembers(site, {
+      name: `Other ${unique()}`,
+      kind: 'company',
+    });
+    await owner.getByLabel('Identifiant de l’organisation').fill(other);
+    await owner.getByRole('button', { name: 'Inviter' }).click();
+    const otherRow = owner.locator(`[data-partner="${other}"]`);
+    await otherRow.getByRole('link', { name: /^Retirer / }).click();
+    await owner.getByRole('button', { name: 'Retirer', exact: true }).click();
+    await owner
+      .locator('#withdraw-confirm-error')
+      .getByText('Cochez la case pour confirmer.')
+      .waitFor();
+    expect(await accessibilityViolations(owner), 'withdrawal confirmation').toEqual([]);
+    const names = await owner
+      .locator('.confirm input[name="confirm"]')
+      .evaluate((input) => input.closest('label')?.textContent?.trim() ?? '');
+    expect(names).toMatch(/^Je confirme retirer Other /);
+    await owner.locator('.confirm input[name="confirm"]').check();
+    await owner.getByRole('button', { name: 'Retirer', exact: true }).click();
+    await owner.getByRole('status').filter({ hasText: 'ne fait plus partie du défi' }).waitFor();
+    await expect(otherRow.locator('[data-status]').textContent()).resolves.toBe('S’est retirée');
     must(
       await site.api.post(`/api/challenges/${s.challengeId}/open`, {}, site.adminToken),
       200,
