@@ -12,6 +12,7 @@ export const SECTIONS: readonly Section[] = [
   { path: '/members', least: 'admin', label: m.adm_section_members },
   { path: '/branding', least: 'admin', label: m.adm_section_branding },
   { path: '/sponsorships', least: 'admin', label: m.adm_section_sponsorships },
+  { path: '/partners', least: 'admin', label: m.fed_section_partners },
   { path: '/ledger', least: 'admin', label: m.adm_section_ledger },
   { path: '/integrity', least: 'admin', label: m.adm_section_integrity },
   { path: '/integrations', least: 'admin', label: m.adm_section_integrations },

@@ -1,3 +1,4 @@
+import { parseShares, type Share } from './federation';
 import type { Progress } from './progress';
 
 /** How often the page asks for the counts when no stream can be held. */
@@ -39,6 +40,8 @@ function parse(data: unknown): unknown {
 export class LiveChallenge {
   progress: Progress = $state({ participants: 0, quantity: 0, co2eKg: 0 });
   unlocked: Record<string, string> = $state({});
+  /** Each organization's share, for a federated challenge (empty otherwise). */
+  shares: Share[] = $state([]);
   status: string = $state('open');
   mode: LiveMode = $state('off');
   paused = $state(false);
@@ -54,13 +57,19 @@ export class LiveChallenge {
 
   constructor(
     id: string,
-    initial: { progress: Progress; unlocked: Record<string, string>; status: string },
+    initial: {
+      progress: Progress;
+      unlocked: Record<string, string>;
+      status: string;
+      shares?: Share[];
+    },
     handlers: Handlers = {},
   ) {
     this.#id = id;
     this.progress = initial.progress;
     this.unlocked = initial.unlocked;
     this.status = initial.status;
+    this.shares = initial.shares ?? [];
     this.#handlers = handlers;
   }
 
@@ -109,6 +118,7 @@ export class LiveChallenge {
     source.addEventListener('progress', (event) => {
       const data = parse((event as MessageEvent).data);
       if (isProgress(data)) this.#setProgress(data);
+      this.#setShares(data);
     });
     source.addEventListener('unlocked', (event) => {
       const data = parse((event as MessageEvent).data) as {
@@ -147,9 +157,11 @@ export class LiveChallenge {
         const body = (await answer.json()) as {
           progress?: unknown;
           status?: unknown;
+          shares?: unknown;
           tiers?: { id?: unknown; unlockedAt?: unknown }[];
         };
         if (isProgress(body.progress)) this.#setProgress(body.progress);
+        this.#setShares(body);
         if (typeof body.status === 'string') this.status = body.status;
         for (const tier of body.tiers ?? []) {
           if (typeof tier.id === 'string' && typeof tier.unlockedAt === 'string') {
@@ -174,6 +186,13 @@ export class LiveChallenge {
       co2eKg: progress.co2eKg ?? 0,
     };
     if (changed) this.version += 1;
+  }
+
+  /** The shares a `progress` event or a polled answer carries, when it carries them. */
+  #setShares(data: unknown): void {
+    if (typeof data !== 'object' || data === null || !('shares' in data)) return;
+    const shares = parseShares((data as { shares: unknown }).shares);
+    if (shares.length > 0 || this.shares.length === 0) this.shares = shares;
   }
 
   #unlock(tierId: string, unlockedAt: string): void {

@@ -1,14 +1,16 @@
 import { requireRole } from '$lib/server/admin';
 import { apiFor } from '$lib/server/api';
+import { hasRole } from '$lib/admin/roles';
+import { loadPartnerships } from '$lib/server/federation';
 import type { PageServerLoad } from './$types';
 
 /**
  * The overview: every campaign with its challenges (drafts too — agents and
  * admins see them), their status and progress, and what waits for an
- * admin (drafts to open).
+ * admin (drafts to open; where invitations to shared challenges are answered).
  */
 export const load: PageServerLoad = async (event) => {
-  const { session } = requireRole(event, event.params.slug, 'agent');
+  const { session, membership } = requireRole(event, event.params.slug, 'agent');
   const api = apiFor(event, session);
   const { data } = await api.GET('/api/organizations/{slug}', {
     params: { path: { slug: event.params.slug } },
@@ -47,5 +49,13 @@ export const load: PageServerLoad = async (event) => {
       .filter((c) => c.status === 'draft')
       .map((c) => ({ ...c, campaign: campaign.title })),
   );
-  return { campaigns, drafts };
+  // Invitations to feed another organization's challenge wait for an admin (ADR 0043).
+  const invitations = hasRole(membership.role, 'admin')
+    ? (await loadPartnerships(event, session, event.params.slug, null, 'invited')).map((p) => ({
+        challengeId: p.challengeId,
+        title: p.title,
+        owner: p.owner?.name ?? null,
+      }))
+    : [];
+  return { campaigns, drafts, invitations };
 };

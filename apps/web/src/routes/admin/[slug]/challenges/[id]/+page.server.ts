@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { env } from '$env/dynamic/private';
 import type { paths } from '@tandem/client';
 import { parseTiers } from '$lib/challenge/progress';
 import {
@@ -12,6 +13,14 @@ import { formValues, type FieldProblem } from '$lib/forms/schema-form';
 import { m } from '$lib/paraglide/messages';
 import { requireRole } from '$lib/server/admin';
 import { apiFor } from '$lib/server/api';
+import {
+  invitePartner,
+  loadPartners,
+  partnerReportPath,
+  removePartner,
+  sharesOf,
+  SLUG,
+} from '$lib/server/federation';
 import {
   loadActionTypes,
   loadBeneficiaries,
@@ -51,7 +60,9 @@ async function context(event: RequestEvent, asked: string | null) {
 /**
  * A challenge in the console: its public IF/THEN card as a preview, the
  * edit form while it is a draft (another action type through `?type=`),
- * opening, closing early and deleting a draft, each with a confirmation.
+ * opening, closing early and deleting a draft, each with a confirmation;
+ * and its partners (ADR 0043): invite another organization, follow each
+ * one's answer and figures, withdraw one while the challenge is a draft.
  */
 export const load: PageServerLoad = async (event) => {
   const { session, challenge, campaign, types, type, beneficiaries, fields } = await context(
@@ -59,6 +70,9 @@ export const load: PageServerLoad = async (event) => {
     event.url.searchParams.get('type'),
   );
   const api = apiFor(event, session);
+  const partners = (await loadPartners(event, session, challenge.id)) ?? [];
+  const shares = sharesOf(challenge);
+  const withdrawing = event.url.searchParams.get('withdraw');
   const tiers = parseTiers(challenge.tiers as unknown as Record<string, unknown>[]);
   // Names for the preview: the organizer and any other sponsor, with their beneficiaries.
   const slugs = new Set<string>([event.params.slug]);
@@ -115,6 +129,21 @@ export const load: PageServerLoad = async (event) => {
     beneficiaries: beneficiaries.map((b) => ({ id: b.id, name: b.name })),
     values,
     rows: rowsFor(challenge.tiers.length),
+    partners: partners.map((partner) => ({
+      ...partner,
+      share: shares.find((s) => s.organization === partner.organization) ?? null,
+      report:
+        partner.status === 'accepted' || partner.status === 'left'
+          ? partnerReportPath(challenge.id, partner.organization)
+          : null,
+    })),
+    shares,
+    origin: env['TANDEM_PUBLIC_URL'] || event.url.origin,
+    // The confirmation step of a withdrawal: `?withdraw=<slug>` from the partner's row.
+    withdrawing:
+      challenge.status === 'draft' && partners.some((p) => p.organization === withdrawing)
+        ? withdrawing
+        : null,
   };
 };
 
@@ -160,7 +189,73 @@ async function lifecycle(event: RequestEvent, step: 'open' | 'close', confirm: b
   return { step, done: true };
 }
 
+/** The organization slug a partner form names, or the problem to show next to its field. */
+function organizationOf(form: FormData): { slug: string } | { problem: FieldProblem } {
+  const raw = form.get('organization');
+  const slug = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (!slug) return { problem: { code: 'api', message: m.fed_invite_slug_missing() } };
+  if (!SLUG.test(slug)) return { problem: { code: 'api', message: m.fed_invite_slug_invalid() } };
+  return { slug };
+}
+
 export const actions: Actions = {
+  /** Invites another organization, by its slug, to feed this challenge. */
+  invite: async (event) => {
+    const form = await event.request.formData();
+    const { session, challenge } = await context(event, null);
+    const values = formValues(form);
+    const read = organizationOf(form);
+    if ('problem' in read) {
+      return fail(400, { step: 'invite', errors: { organization: read.problem }, values });
+    }
+    if (read.slug === event.params.slug) {
+      return fail(400, {
+        step: 'invite',
+        errors: {
+          organization: { code: 'api', message: m.fed_invite_self() },
+        } satisfies Record<string, FieldProblem>,
+        values,
+      });
+    }
+    const outcome = await invitePartner(event, session, challenge.id, read.slug);
+    if (!outcome.ok) {
+      const { status, problem } = outcome.refusal;
+      const message =
+        status === 404
+          ? m.fed_invite_unknown({ slug: read.slug })
+          : status === 409
+            ? m.fed_invite_conflict()
+            : problem.message;
+      const field = status === 404 || status === 400 ? 'organization' : 'form';
+      return fail(status, {
+        step: 'invite',
+        errors: { [field]: { code: 'api', message } } as Record<string, FieldProblem>,
+        values,
+      });
+    }
+    return { step: 'invite', done: true, invited: outcome.value?.name ?? read.slug };
+  },
+
+  /** Withdraws a partner's invitation or participation, once confirmed, while the challenge is a draft. */
+  withdraw: async (event) => {
+    const form = await event.request.formData();
+    const { session, challenge } = await context(event, null);
+    const read = organizationOf(form);
+    if ('problem' in read) return fail(400, { step: 'withdraw', errors: { form: read.problem } });
+    const problems = confirmed(form);
+    if (problems) return fail(400, { step: 'withdraw', errors: problems, organization: read.slug });
+    const outcome = await removePartner(event, session, challenge.id, read.slug);
+    if (!outcome.ok) {
+      const { status, problem } = outcome.refusal;
+      const message = status === 409 ? m.fed_withdraw_refused() : problem.message;
+      return fail(status, {
+        step: 'withdraw',
+        errors: { form: { code: 'api', message } } as Record<string, FieldProblem>,
+      });
+    }
+    return { step: 'withdraw', done: true };
+  },
+
   rows: async (event) => {
     requireRole(event, event.params.slug, 'admin');
     const form = await event.request.formData();
