@@ -14,6 +14,11 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // Letters, digits and `_ . - : { }`; `{tandem}` keeps a queue's keys in one Cluster slot.
+  TANDEM_REDIS_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9_.:{}-]{1,64}$',
+    default: 'tandem',
+  }),
   TANDEM_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TANDEM_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
@@ -54,6 +59,16 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /**
+   * The first part of every Redis key and channel Tandem uses
+   * (`TANDEM_REDIS_PREFIX`, default `tandem`): BullMQ queues
+   * (`<prefix>:<queue>:…`), rate-limit counters (`<prefix>:rl:…`) and the
+   * live fan-out channel (`<prefix>:live`). Processes that work together
+   * share it; two deployments on one Redis each take their own. On a Redis
+   * Cluster it must be a hash tag such as `{tandem}`, so that every key of a
+   * queue falls in one slot, as BullMQ's scripts require (docs/deploy.md).
+   */
+  redisPrefix: string;
   adminToken: string | undefined;
   /**
    * The master key that seals stored secrets and keys fingerprints
@@ -198,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.TANDEM_DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.TANDEM_REDIS_PREFIX,
     adminToken: e.TANDEM_ADMIN_TOKEN,
     secretKey: e.TANDEM_SECRET_KEY === undefined ? undefined : parseSecretKey(e.TANDEM_SECRET_KEY),
     metricsToken: e.TANDEM_METRICS_TOKEN,

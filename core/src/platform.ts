@@ -58,7 +58,7 @@ export interface PlatformOptions {
   embeddedDataDir?: string;
   /** Keep the embedded cluster's data when stopping (default true). */
   embeddedPersistent?: boolean;
-  /** BullMQ key prefix (default `tandem`); tests use one per run. */
+  /** Redis key prefix, in place of `config.redisPrefix` (`TANDEM_REDIS_PREFIX`); tests use one per run. */
   queuePrefix?: string;
   /** Live pages' tuning (heartbeat and coalescing intervals); tests shorten them. */
   live?: LiveOptions;
@@ -136,6 +136,7 @@ const DEADLINE_SWEEP_MS = 30_000;
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const { config } = options;
+  const redisPrefix = options.queuePrefix ?? config.redisPrefix;
   const registry = createRegistry().register(pledgeOnly);
   for (const plugin of options.plugins ?? []) registry.register(plugin);
   registry.freeze();
@@ -192,7 +193,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       // counters are its own, and go when its keys are deleted.
       limiter = createRedisRateLimiter({
         redis: connection,
-        prefix: `${options.queuePrefix ?? 'tandem'}:rl:`,
+        prefix: `${redisPrefix}:rl:`,
       });
     } else {
       limiter = createMemoryRateLimiter();
@@ -210,7 +211,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const queue: JobQueue = config.redisUrl
       ? await createBullQueue({
           url: config.redisUrl,
-          ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+          prefix: redisPrefix,
           lockDurationMs: config.jobLockMs,
           onError,
         })
@@ -408,7 +409,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     closers.push(() => app.close());
     await installOps(platform);
     // Live pages (SSE): relayed events go on the bus; page-serving processes fan out.
-    await installLive(platform, { ...options.live, prefix: options.queuePrefix ?? 'tandem' });
+    await installLive(platform, { ...options.live, prefix: redisPrefix });
     return platform;
   } catch (error) {
     await closeAll();

@@ -1,0 +1,291 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- answers and frames are read field by field; each assertion checks the shape it needs. */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, recountChallenge, type Database } from '@tandem/core';
+import { createTestDatabase, deleteKeys, testRedisUrl, unique } from '@tandem/core/testing';
+import { buildOnce, startTandem, type RunningTandem } from './process.js';
+import {
+  eventually,
+  faultClient,
+  openChallenge,
+  pg,
+  runTandem,
+  setUpCampaign,
+  unlockFacts,
+  type FaultClient,
+} from './faults/harness.js';
+
+/**
+ * Issue 11, "deployment beyond one machine" (ADR 0046): three `tandem
+ * serve` and three `tandem worker` processes, real child processes on one
+ * PostgreSQL database and one Redis (the shared one, under a hash-tagged
+ * key prefix of this run's own, as a Redis Cluster requires). People pledge
+ * and confirm through the three servers in turn; a live stream is open on
+ * each server from before the first pledge; the challenge crosses its
+ * threshold while pledges still arrive on all three. Then: exactly one
+ * unlock (one row, one event, one audit entry, at most one mail per
+ * person), every stream received the unlock over its own connection (no
+ * reconnection, so no replay from the database could stand in for the
+ * fan-out), every stream's last progress equals the acknowledged
+ * confirmations, and a recount of the rows agrees with the counters.
+ */
+
+const SERVERS = 3;
+const WORKERS = 3;
+const GOAL = 24;
+/** A few past the goal, so confirmations keep arriving on every server after the crossing. */
+const PEOPLE = GOAL + 6;
+const LANES = 6;
+/** Generous: the machine running this may be loaded. */
+const READY_MS = 120_000;
+const SETTLE_MS = 45_000;
+
+interface Frame {
+  event: string;
+  data: any;
+}
+
+/** A live stream read by hand: every frame kept, and no reconnection, ever. */
+interface Stream {
+  server: number;
+  frames: Frame[];
+  /** Set when the connection ended or failed; a healthy stream stays open. */
+  ended: string | null;
+  close(): void;
+}
+
+async function openStream(server: number, url: string): Promise<Stream> {
+  const controller = new AbortController();
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  if (response.status !== 200 || !response.body) {
+    throw new Error(`stream on server ${server + 1} answered ${response.status}`);
+  }
+  const stream: Stream = {
+    server,
+    frames: [],
+    ended: null,
+    close: () => controller.abort(),
+  };
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length > 0) stream.frames.push({ event, data: JSON.parse(data.join('\n')) });
+        }
+      }
+      stream.ended = 'the server ended the stream';
+    } catch (error) {
+      stream.ended = String(error);
+    }
+  })();
+  return stream;
+}
+
+const lastProgress = (stream: Stream) =>
+  stream.frames.filter((f) => f.event === 'progress').at(-1)?.data;
+const unlockedFrames = (stream: Stream) => stream.frames.filter((f) => f.event === 'unlocked');
+
+describe('three servers and three workers on one PostgreSQL and one Redis', () => {
+  const adminToken = `scale-admin-${randomUUID()}`;
+  /** Hash-tagged, as on a Redis Cluster: every key of the run in one slot. */
+  const prefix = `{${unique('scale')}}`;
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  /** The database as the recount sees it, and a plain pool for the assertions' reads. */
+  let db: Database | undefined;
+  let pool: pg.Pool | undefined;
+  const servers: RunningTandem[] = [];
+  const workers: RunningTandem[] = [];
+  const streams: Stream[] = [];
+  let env: Record<string, string> = {};
+
+  beforeAll(async () => {
+    buildOnce();
+    database = await createTestDatabase();
+    env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      TANDEM_REDIS_PREFIX: prefix,
+      TANDEM_ADMIN_TOKEN: adminToken,
+      TANDEM_DEV_MAILBOX: '1',
+      TANDEM_RATE_LIMIT_PER_IP: '0',
+      TANDEM_RATE_LIMIT_PER_EMAIL: '0',
+      // Six processes share the database server with other work: small pools.
+      TANDEM_DB_POOL_SIZE: '4',
+    };
+    runTandem('migrate', env);
+    // Started side by side; each one that starts is kept, so that all are stopped whatever fails.
+    const results = await Promise.allSettled([
+      ...Array.from({ length: SERVERS }, async () => {
+        const server = await startTandem('serve', env, { timeoutMs: READY_MS });
+        servers.push(server);
+      }),
+      ...Array.from({ length: WORKERS }, async () => {
+        const worker = await startTandem('worker', env, {
+          ready: /is processing jobs/,
+          timeoutMs: READY_MS,
+        });
+        workers.push(worker);
+      }),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    db = await openDatabase({ url: database.url, poolSize: 2 });
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    await Promise.allSettled([...servers, ...workers].map((child) => child.stop()));
+    await db?.close();
+    await pool?.end();
+    await database?.drop();
+    await deleteKeys(prefix);
+  }, 60_000);
+
+  it('unlocks once, every server streams it, and the counters equal a recount', async () => {
+    const began = Date.now();
+    const apis: FaultClient[] = servers.map((server) => faultClient(server.url, 20_000));
+    const setup = apis[0]!;
+    const campaign = await setUpCampaign(setup, adminToken);
+    const challengeId = await openChallenge(setup, adminToken, campaign, GOAL);
+
+    // A stream on every server, each with its first snapshot in hand before anyone pledges.
+    for (const [index, server] of servers.entries()) {
+      streams.push(await openStream(index, `${server.url}/api/challenges/${challengeId}/events`));
+    }
+    for (const stream of streams) {
+      await eventually(
+        async () => lastProgress(stream),
+        (progress) => progress !== undefined,
+        SETTLE_MS,
+      );
+      expect(lastProgress(stream)?.participants, `server ${stream.server + 1}`).toBe(0);
+    }
+
+    // Person n pledges and confirms through server n mod 3, six people at a time.
+    const emails = Array.from(
+      { length: PEOPLE },
+      (_, n) => `cyclist-${n}-${randomUUID().slice(0, 8)}@clichy.example`,
+    );
+    const perServer = servers.map(() => 0);
+    let next = 0;
+    const lane = async () => {
+      for (let n = next++; n < emails.length; n = next++) {
+        const server = n % SERVERS;
+        if (await apis[server]!.pledgeAndConfirm(challengeId, emails[n]!)) perServer[server]!++;
+      }
+    };
+    await Promise.all(Array.from({ length: LANES }, lane));
+    const refused = apis.flatMap((api) =>
+      api.answers.filter((a) => typeof a.status !== 'number' || a.status >= 300),
+    );
+    expect(refused.slice(0, 3)).toEqual([]);
+    const acknowledged = perServer.reduce((a, b) => a + b, 0);
+    expect(acknowledged).toBe(PEOPLE);
+
+    // Settled: the unlock made, every event relayed, every stream at the final count.
+    const settled = await eventually(
+      async () => ({
+        facts: await unlockFacts(pool!, challengeId),
+        challenge: (await setup.get(`/api/challenges/${challengeId}`)).body,
+        streams: streams.map((s) => ({
+          unlocked: unlockedFrames(s).length,
+          participants: lastProgress(s)?.participants,
+        })),
+      }),
+      (s) =>
+        s.facts.unlocks >= 1 &&
+        s.facts.pendingOutbox === 0 &&
+        s.challenge?.status === 'succeeded' &&
+        s.challenge?.progress?.participants === acknowledged &&
+        s.streams.every((x) => x.unlocked >= 1 && x.participants === acknowledged),
+      SETTLE_MS,
+    );
+    expect(settled.challenge.status).toBe('succeeded');
+    expect(settled.challenge.progress.participants).toBe(acknowledged);
+
+    // Exactly one unlock: its row, its event, its audit entry.
+    const {
+      rows: [audit],
+    } = await pool!.query<{ n: number }>(
+      `select count(*)::int as n from audit_entry where challenge_id = $1 and action = 'tier.unlocked'`,
+      [challengeId],
+    );
+    expect({ ...settled.facts, pendingOutbox: undefined, auditEntries: audit?.n }).toEqual({
+      unlocks: 1,
+      unlockedEvents: 1,
+      pendingOutbox: undefined,
+      auditEntries: 1,
+    });
+
+    // Every stream saw the one unlock, live, on a connection that never broke.
+    for (const stream of streams) {
+      const where = `server ${stream.server + 1}`;
+      expect(stream.ended, where).toBeNull();
+      expect(unlockedFrames(stream), where).toHaveLength(1);
+      expect(lastProgress(stream)?.participants, where).toBe(acknowledged);
+    }
+
+    // The unlock mail: once to each person counted when it went out, never twice. Read
+    // until two reads half a second apart agree, so a fan-out in flight has landed.
+    const readMails = async () => {
+      const { rows } = await pool!.query<{ mails: number; people: number }>(
+        `select count(*)::int as mails, count(distinct to_email)::int as people
+           from dev_mail where purpose = 'challenge-unlocked'`,
+      );
+      return rows[0] ?? { mails: 0, people: 0 };
+    };
+    let previous = { mails: -1, people: -1 };
+    const mails = await eventually(
+      async () => {
+        const before = previous;
+        await sleep(500);
+        previous = await readMails();
+        return { before, now: previous };
+      },
+      ({ before, now }) => now.mails >= GOAL && now.mails === before.mails,
+      SETTLE_MS,
+    ).then(({ now }) => now);
+    expect(mails.people).toBe(mails.mails);
+    expect(mails.mails).toBeGreaterThanOrEqual(GOAL);
+    expect(mails.mails).toBeLessThanOrEqual(acknowledged);
+
+    // The counters equal a recount of the rows, and the recount had nothing to correct.
+    const recount = await recountChallenge(db!, challengeId, new Date());
+    expect(recount?.corrected).toBe(false);
+    expect(recount?.expected.participants).toBe(acknowledged);
+    expect(recount?.found.participants).toBe(acknowledged);
+
+    const failed = apis.flatMap((api) =>
+      api.answers.filter((a) => typeof a.status !== 'number' || a.status >= 500),
+    );
+    expect(failed).toEqual([]);
+    console.warn(
+      `scale-out: ${servers.length} servers, ${workers.length} workers, ` +
+        `${acknowledged} pledges (${perServer.join('/')} per server), ` +
+        `${settled.facts.unlocks} unlock (${settled.facts.unlockedEvents} event, ${audit?.n} audit entry, ` +
+        `${mails.mails} mails to ${mails.people} people), ` +
+        `${streams.filter((s) => unlockedFrames(s).length === 1).length}/${streams.length} streams saw it, ` +
+        `recount ${recount?.expected.participants} = counter ${recount?.found.participants}, ` +
+        `${Math.round((Date.now() - began) / 1000)} s`,
+    );
+  }, 180_000);
+});
