@@ -101,4 +101,14 @@ describe('loadConfig', () => {
       expect(error.message).toContain('TANDEM_REDIS_PREFIX');
     },
   );
+
+  it('reads TANDEM_JOB_CONCURRENCY, unset by default (each queue keeps its own)', () => {
+    expect(loadConfig({}).jobConcurrency).toBeUndefined();
+    expect(loadConfig({ TANDEM_JOB_CONCURRENCY: '8' }).jobConcurrency).toBe(8);
+    for (const value of ['0', '257', 'many']) {
+      expect(failure({ TANDEM_JOB_CONCURRENCY: value }).message).toContain(
+        'TANDEM_JOB_CONCURRENCY',
+      );
+    }
+  });
 });

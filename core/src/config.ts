@@ -37,6 +37,7 @@ const EnvSchema = Type.Object({
   ),
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
+  TANDEM_JOB_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   TANDEM_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   TANDEM_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   TANDEM_STREAMS_PER_IP: Type.Integer({ minimum: 0, default: 200 }),
@@ -102,6 +103,13 @@ export interface Config {
    * for a busy event loop runs jobs twice (harmless, but wasted).
    */
   jobLockMs: number;
+  /**
+   * Jobs one worker runs at once per queue (`TANDEM_JOB_CONCURRENCY`).
+   * Unset: 16 evaluations (the `thresholds` queue) and 4 of every other
+   * queue. Each running job may hold a PostgreSQL connection, so a worker's
+   * `TANDEM_DB_POOL_SIZE` bounds what a higher number gains.
+   */
+  jobConcurrency: number | undefined;
   /**
    * How long a request holds its `Idempotency-Key` "in progress"
    * (`TANDEM_IDEMPOTENCY_LEASE_MS`, default 60 s): past it, a retry of the
@@ -231,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TANDEM_LOG_LEVEL,
     trustProxy: e.TANDEM_TRUST_PROXY === '1',
     jobLockMs: e.TANDEM_JOB_LOCK_MS,
+    jobConcurrency: e.TANDEM_JOB_CONCURRENCY,
     idempotencyLeaseMs: e.TANDEM_IDEMPOTENCY_LEASE_MS,
     requestTimeoutMs: e.TANDEM_REQUEST_TIMEOUT_MS,
     streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },

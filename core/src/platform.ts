@@ -213,6 +213,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           url: config.redisUrl,
           prefix: redisPrefix,
           lockDurationMs: config.jobLockMs,
+          ...(config.jobConcurrency ? { concurrency: config.jobConcurrency } : {}),
           onError,
         })
       : createLocalQueue({ onError });
