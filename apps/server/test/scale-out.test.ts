@@ -167,6 +167,16 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
     const campaign = await setUpCampaign(setup, adminToken);
     const challengeId = await openChallenge(setup, adminToken, campaign, GOAL);
 
+    // Each server is ready by the check a load balancer uses: PostgreSQL and Redis answer.
+    for (const [index, api] of apis.entries()) {
+      const ready = await api.get('/ops/ready');
+      expect({ server: index + 1, status: ready.status, body: ready.body }).toEqual({
+        server: index + 1,
+        status: 200,
+        body: { status: 'ok', checks: { postgres: 'ok', redis: 'ok' } },
+      });
+    }
+
     // A stream on every server, each with its first snapshot in hand before anyone pledges.
     for (const [index, server] of servers.entries()) {
       streams.push(await openStream(index, `${server.url}/api/challenges/${challengeId}/events`));
