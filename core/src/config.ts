@@ -15,6 +15,7 @@ const EnvSchema = Type.Object({
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   // Letters, digits and `_ . - : { }`; `{tandem}` keeps a queue's keys in one Cluster slot.
+  TANDEM_REDIS_CLUSTER: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_REDIS_PREFIX: Type.String({
     pattern: '^[A-Za-z0-9_.:{}-]{1,64}$',
     default: 'tandem',
@@ -70,6 +71,13 @@ export interface Config {
    * queue falls in one slot, as BullMQ's scripts require (docs/deploy.md).
    */
   redisPrefix: string;
+  /**
+   * Whether `REDIS_URL` names a node of a Redis Cluster
+   * (`TANDEM_REDIS_CLUSTER=1`): Tandem then opens Cluster connections,
+   * which find the other nodes and follow slot moves, and requires a
+   * hash-tagged `TANDEM_REDIS_PREFIX`.
+   */
+  redisCluster: boolean;
   adminToken: string | undefined;
   /**
    * The master key that seals stored secrets and keys fingerprints
@@ -211,6 +219,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${sentence}.`, details);
   }
   const e = input as unknown as Env;
+  if (e.TANDEM_REDIS_CLUSTER === '1' && !/^[^{]*\{[^}]+\}/.test(e.TANDEM_REDIS_PREFIX)) {
+    const message = `TANDEM_REDIS_PREFIX must hold a hash tag such as {tandem} on a Redis Cluster (TANDEM_REDIS_CLUSTER=1), so that each queue's keys share one slot (got ${JSON.stringify(e.TANDEM_REDIS_PREFIX)})`;
+    throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${message}.`, [
+      { path: 'TANDEM_REDIS_PREFIX', message },
+    ]);
+  }
   const publicOrigin = publicOriginOf(e.TANDEM_PUBLIC_URL);
   const port = e.PORT;
   const host = e.HOST;
@@ -222,6 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.TANDEM_DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.TANDEM_REDIS_PREFIX,
+    redisCluster: e.TANDEM_REDIS_CLUSTER === '1',
     adminToken: e.TANDEM_ADMIN_TOKEN,
     secretKey: e.TANDEM_SECRET_KEY === undefined ? undefined : parseSecretKey(e.TANDEM_SECRET_KEY),
     metricsToken: e.TANDEM_METRICS_TOKEN,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { TandemError } from './errors.js';
 import { createKeyring, loadOrCreateKeyFile } from './keyring.js';
@@ -82,7 +82,7 @@ export interface Platform {
   readonly app: App;
   readonly ctx: ServiceContext;
   /** The Redis connection shared by rate limits and live fan-out, when REDIS_URL is set. */
-  readonly redis: Redis | undefined;
+  readonly redis: Redis | Cluster | undefined;
   /** The PostgreSQL Tandem started itself, when DATABASE_URL was unset. */
   readonly embedded: EmbeddedDatabaseServer | undefined;
   /** Whether this process runs jobs. */
@@ -184,9 +184,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     await fillIdentityFingerprints(db, keyring);
 
     let limiter: RateLimiter;
-    let redis: Redis | undefined;
+    let redis: Redis | Cluster | undefined;
     if (config.redisUrl) {
-      redis = await connectRedisOrFail(config.redisUrl, { commandTimeoutMs: 1000 });
+      redis = await connectRedisOrFail(config.redisUrl, {
+        commandTimeoutMs: 1000,
+        cluster: config.redisCluster,
+      });
       const connection = redis;
       closers.push(async () => connection.disconnect());
       // Under the platform's own prefix, beside its queues: a test run's
@@ -211,6 +214,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const queue: JobQueue = config.redisUrl
       ? await createBullQueue({
           url: config.redisUrl,
+          cluster: config.redisCluster,
           prefix: redisPrefix,
           lockDurationMs: config.jobLockMs,
           ...(config.jobConcurrency ? { concurrency: config.jobConcurrency } : {}),
