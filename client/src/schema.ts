@@ -423,6 +423,8 @@ export interface paths {
                 createdAt: string;
                 deadline: string | null;
                 description: string | null;
+                /** @description whether other organizations were invited to feed it (ADR 0043) */
+                federated: boolean;
                 forecast: {
                   /** @description share of the time from opening to deadline gone (0..1) */
                   elapsed: number;
@@ -464,6 +466,15 @@ export interface paths {
                   participants: number;
                   quantity: number;
                 };
+                /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+                shares: {
+                  co2eKg: number;
+                  name: string;
+                  /** @description the organization’s slug */
+                  organization: string;
+                  participants: number;
+                  quantity: number;
+                }[];
                 status: string;
                 tiers: {
                   counterpart: {
@@ -735,6 +746,8 @@ export interface paths {
                 createdAt: string;
                 deadline: string | null;
                 description: string | null;
+                /** @description whether other organizations were invited to feed it (ADR 0043) */
+                federated: boolean;
                 forecast: {
                   /** @description share of the time from opening to deadline gone (0..1) */
                   elapsed: number;
@@ -776,6 +789,15 @@ export interface paths {
                   participants: number;
                   quantity: number;
                 };
+                /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+                shares: {
+                  co2eKg: number;
+                  name: string;
+                  /** @description the organization’s slug */
+                  organization: string;
+                  participants: number;
+                  quantity: number;
+                }[];
                 status: string;
                 tiers: {
                   counterpart: {
@@ -1147,6 +1169,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -1188,6 +1212,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -2214,6 +2247,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -2255,6 +2290,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -2571,6 +2615,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -2612,6 +2658,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -3018,6 +3073,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -3059,6 +3116,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -4611,6 +4677,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -4652,6 +4720,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -4766,6 +4843,593 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/partners': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The organizations invited to feed the challenge (owner and partner admins) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                audience: {
+                  [key: string]: unknown;
+                };
+                decidedAt: string | null;
+                invitedAt: string;
+                name: string;
+                /** @description the partner organization’s slug */
+                organization: string;
+                /** @enum {string} */
+                status: 'invited' | 'accepted' | 'declined' | 'left';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Invite another organization to feed the challenge (org admin)
+     * @description While the challenge is a draft or open. The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description lower-case letters, digits and dashes */
+            organization: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audience: {
+                [key: string]: unknown;
+              };
+              decidedAt: string | null;
+              invitedAt: string;
+              name: string;
+              /** @description the partner organization’s slug */
+              organization: string;
+              /** @enum {string} */
+              status: 'invited' | 'accepted' | 'declined' | 'left';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/partners/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Leave, or withdraw a partner, before the challenge opens
+     * @description Only while the challenge is a draft: 409 `TANDEM_CHALLENGE_NOT_DRAFT` after, since from the opening on every share stays on the record. The partner is kept, `left`. 409 `TANDEM_PARTNER_ALREADY_DECIDED` when it already declined or left.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          /** @description lower-case letters, digits and dashes */
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audience: {
+                [key: string]: unknown;
+              };
+              decidedAt: string | null;
+              invitedAt: string;
+              name: string;
+              /** @description the partner organization’s slug */
+              organization: string;
+              /** @enum {string} */
+              status: 'invited' | 'accepted' | 'declined' | 'left';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/partners/{slug}/decision': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Accept or decline an invitation to feed a challenge (invited org admin)
+     * @description `accept: true` with the `audience` of the partner’s own pages (same shape as a campaign’s; public by default): pledges made `via` the partner follow that rule instead of the campaign’s. 409 `TANDEM_PARTNER_ALREADY_DECIDED` unless the partner is `invited`.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          /** @description lower-case letters, digits and dashes */
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            accept: boolean;
+            audience?:
+              | {
+                  /** @enum {string} */
+                  type: 'public';
+                }
+              | {
+                  /** @enum {string} */
+                  type: 'members';
+                }
+              | {
+                  domains: string[];
+                  /** @enum {string} */
+                  type: 'email-domain';
+                };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audience: {
+                [key: string]: unknown;
+              };
+              decidedAt: string | null;
+              invitedAt: string;
+              name: string;
+              /** @description the partner organization’s slug */
+              organization: string;
+              /** @enum {string} */
+              status: 'invited' | 'accepted' | 'declined' | 'left';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/partners/{slug}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One organization’s share of a federated challenge, as a report
+     * @description The challenge report’s figures restricted to the people who count in that organization’s share (the owner’s slug gives the owner’s share). The owner’s admins read every share; a partner’s admins their own.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          /** @description lower-case letters, digits and dashes */
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -4987,7 +5651,7 @@ export interface paths {
     put?: never;
     /**
      * Pledge to a challenge
-     * @description Signed in: confirmed at once (201, or 200 with the existing pledge). Anonymous: a confirmation mail goes out and the answer is 202, also when the address already pledged.
+     * @description Signed in: confirmed at once (201, or 200 with the existing pledge). Anonymous: a confirmation mail goes out and the answer is 202, also when the address already pledged. On a federated challenge `via` names the organization it came through; a person counts once, in the share of the first organization that confirmed them.
      */
     post: {
       parameters: {
@@ -5021,6 +5685,8 @@ export interface paths {
              */
             showAs?: 'name' | 'anonymous';
             team?: string;
+            /** @description the slug of the organization whose pages the pledge came through: the owner’s or an accepted partner’s of a federated challenge (400 otherwise); the owner when absent. The partner’s audience rule then applies instead of the campaign’s. */
+            via?: string;
           };
         };
       };
@@ -5349,6 +6015,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -5390,6 +6058,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -5581,6 +6258,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -5622,6 +6301,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -5809,6 +6497,8 @@ export interface paths {
               createdAt: string;
               deadline: string | null;
               description: string | null;
+              /** @description whether other organizations were invited to feed it (ADR 0043) */
+              federated: boolean;
               forecast: {
                 /** @description share of the time from opening to deadline gone (0..1) */
                 elapsed: number;
@@ -5850,6 +6540,15 @@ export interface paths {
                 participants: number;
                 quantity: number;
               };
+              /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+              shares: {
+                co2eKg: number;
+                name: string;
+                /** @description the organization’s slug */
+                organization: string;
+                participants: number;
+                quantity: number;
+              }[];
               status: string;
               tiers: {
                 counterpart: {
@@ -8686,6 +9385,8 @@ export interface paths {
                 createdAt: string;
                 deadline: string | null;
                 description: string | null;
+                /** @description whether other organizations were invited to feed it (ADR 0043) */
+                federated: boolean;
                 forecast: {
                   /** @description share of the time from opening to deadline gone (0..1) */
                   elapsed: number;
@@ -8727,6 +9428,15 @@ export interface paths {
                   participants: number;
                   quantity: number;
                 };
+                /** @description each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated */
+                shares: {
+                  co2eKg: number;
+                  name: string;
+                  /** @description the organization’s slug */
+                  organization: string;
+                  participants: number;
+                  quantity: number;
+                }[];
                 status: string;
                 tiers: {
                   counterpart: {

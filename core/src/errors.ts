@@ -128,6 +128,18 @@ const definitions = [
     'A tier’s sponsor has not accepted yet, so the challenge cannot open.',
   ),
 
+  // Federated challenges (ADR 0043).
+  defineError(
+    'TANDEM_PARTNER_ALREADY_INVITED',
+    409,
+    'The organization is already invited to feed this challenge, or already feeds it.',
+  ),
+  defineError(
+    'TANDEM_PARTNER_ALREADY_DECIDED',
+    409,
+    'The partner already answered the invitation, or left; only an invited partner can decide.',
+  ),
+
   // Organizations and teams.
   defineError(
     'TANDEM_ORGANIZATION_LAST_OWNER',

@@ -8,7 +8,9 @@
  * and all of them go to `bench/results.json`. Progress goes to stderr.
  *
  * - P1 pledge ingest, with the embedded default (`tandem start`) and with
- *   `tandem serve` + 2 `tandem worker` on PostgreSQL and Redis;
+ *   `tandem serve` + 2 `tandem worker` on PostgreSQL and Redis; and
+ *   P1-federated, one challenge fed by 50 partner organizations, against
+ *   the plain P1 on the same server;
  * - P2 unlock latency, with the workers;
  * - P3 progress read and P5 growth;
  * - P4 the map: `GET /api/challenges/{id}/map` over a million pledged cells;
@@ -37,6 +39,7 @@ import {
   startTandem,
 } from './lib/processes.js';
 import { line, type Measurement } from './lib/report.js';
+import { federatedIngest } from './p1-federated.js';
 import { pledgeIngest } from './p1-ingest.js';
 import { unlockLatency } from './p2-unlock.js';
 import { prepareReads } from './p3-read.js';
@@ -91,6 +94,8 @@ const sizes = quick
     };
 /** People confirming at once on each challenge of P2. */
 const UNLOCK_PEOPLE = 50;
+/** Organizations feeding the challenge of P1-federated (issue 11). */
+const FEDERATED_PARTNERS = 50;
 /** Concurrency of P1 and P3, as in the figures of issue 8. */
 const CONNECTIONS = 20;
 
@@ -150,6 +155,15 @@ async function prepareEmbedded(): Promise<Prepared> {
         rounds: sizes.p1Rounds,
         connections: CONNECTIONS,
         baselineSeconds: sizes.insertSeconds,
+        progress,
+      }),
+      await federatedIngest({
+        api,
+        campaignId,
+        tokens,
+        partners: FEDERATED_PARTNERS,
+        rounds: sizes.p1Rounds,
+        connections: CONNECTIONS,
         progress,
       }),
     ],
@@ -286,7 +300,8 @@ try {
   // run one after the other, each server stopped once measured.
   progress('starting the servers, signing people in, loading pledges');
   const plans: { ids: string[]; prepare: () => Promise<Prepared> }[] = [];
-  if (only.has('P1')) plans.push({ ids: ['P1-embedded'], prepare: prepareEmbedded });
+  if (only.has('P1'))
+    plans.push({ ids: ['P1-embedded', 'P1-federated'], prepare: prepareEmbedded });
   if (only.has('P1') || only.has('P2')) {
     const run = { ingest: only.has('P1'), unlock: only.has('P2') };
     plans.push({

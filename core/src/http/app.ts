@@ -25,6 +25,7 @@ import { installIdempotency } from './idempotency.js';
 import { assertSameOrigin, sessionCookieOf } from './session-cookie.js';
 import { authRoutes } from './routes/auth.js';
 import { challengeRoutes } from './routes/challenges.js';
+import { partnerRoutes } from './routes/partners.js';
 import { actionTypeRoutes } from './routes/action-types.js';
 import { contributionRoutes } from './routes/contributions.js';
 import { devRoutes } from './routes/dev.js';
@@ -369,6 +370,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await organizationRoutes(api as unknown as App, ctx);
     await fileRoutes(api as unknown as App, ctx);
     await challengeRoutes(api as unknown as App, ctx);
+    await partnerRoutes(api as unknown as App, ctx);
     await ledgerRoutes(api as unknown as App, ctx);
     await pledgeRoutes(api as unknown as App, ctx);
     await mapRoutes(api as unknown as App, ctx);

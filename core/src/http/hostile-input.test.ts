@@ -66,6 +66,8 @@ const bodyProbes = (bad: string): [string, Record<string, unknown>, string][] =>
     { email: `x${bad}@example.org`, role: 'member' },
     'email',
   ],
+  [`/api/challenges/${challengeId}/pledges`, { email: 'p@example.org', via: bad }, 'via'],
+  [`/api/challenges/${challengeId}/partners`, { organization: bad }, 'organization'],
   ['/api/invitations/preview', { token: `tok-${bad}-0123456789` }, 'token'],
   ['/api/invitations/accept', { token: `tok-${bad}-0123456789` }, 'token'],
 ];
@@ -123,6 +125,50 @@ describe('NUL and unpaired surrogates', () => {
     const pledge = await client.post('/api/challenges/c%00/pledges', { email: 'p@example.org' });
     expect(pledge.status).toBe(400);
     expect(pledge.body.details[0].path).toBe('params/id');
+  });
+
+  it('refuses NUL in a partner’s slug, and malformed partner bodies, naming the field', async () => {
+    for (const token of [undefined, session, platform.adminToken]) {
+      for (const url of [
+        `/api/challenges/${challengeId}/partners/a%00b/report`,
+        `/api/challenges/${challengeId}/partners/a%00b`,
+      ]) {
+        const read = url.endsWith('/report')
+          ? await client.get(url, token ? { token } : {})
+          : await client.delete(url, token ? { token } : {});
+        expect(read.status, url).toBe(400);
+        expect(read.body.details[0].path).toBe('params/slug');
+      }
+      const decision = await client.post(
+        `/api/challenges/${challengeId}/partners/a%00b/decision`,
+        { accept: true },
+        token ? { token } : {},
+      );
+      expect(decision.status).toBe(400);
+      expect(decision.body.details[0].path).toBe('params/slug');
+    }
+    const probes: [string, Record<string, unknown>, string][] = [
+      [`/api/challenges/${challengeId}/pledges`, { email: 'p@example.org', via: 42 }, 'via'],
+      [
+        `/api/challenges/${challengeId}/pledges`,
+        { email: 'p@example.org', via: 'x'.repeat(500) },
+        'via',
+      ],
+      [`/api/challenges/${challengeId}/partners`, { organization: ['a', 'b'] }, 'organization'],
+      [`/api/challenges/${challengeId}/partners`, {}, 'organization'],
+      [`/api/challenges/${challengeId}/partners/some-org/decision`, { accept: 'yes' }, 'accept'],
+      [
+        `/api/challenges/${challengeId}/partners/some-org/decision`,
+        { accept: true, audience: { type: 'everyone' } },
+        'audience',
+      ],
+    ];
+    for (const [url, body, field] of probes) {
+      const response = await client.post(url, body, { token: platform.adminToken });
+      expect(response.status, `${url}: ${JSON.stringify(response.body)}`).toBe(400);
+      expect(response.body.error).toMatch(/^TANDEM_REQUEST_/);
+      expect(JSON.stringify(response.body.details ?? response.body.message)).toContain(field);
+    }
   });
 
   it('refuses NUL in a query string', async () => {

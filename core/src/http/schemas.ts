@@ -239,6 +239,15 @@ export const SponsorshipView = Type.Object({
   ),
 });
 
+/** One organization's share of a federated challenge's counters (ADR 0043). */
+export const ShareView = Type.Object({
+  organization: Type.String({ description: 'the organization’s slug' }),
+  name: Type.String(),
+  participants: Type.Integer(),
+  quantity: Type.Number(),
+  co2eKg: Type.Number(),
+});
+
 export const ChallengeView = Type.Object({
   id: Type.String(),
   campaignId: Type.String(),
@@ -258,6 +267,13 @@ export const ChallengeView = Type.Object({
   progress: ChallengeProgress,
   forecast: Nullable(PacingForecast),
   tiers: Type.Array(TierView),
+  federated: Type.Boolean({
+    description: 'whether other organizations were invited to feed it (ADR 0043)',
+  }),
+  shares: Type.Array(ShareView, {
+    description:
+      'each organization’s share of the counters — the owner, every accepted partner, and any that holds a share — by participants then name; they add up to `progress` exactly; `[]` when not federated',
+  }),
 });
 
 export const CampaignSummary = Type.Object({

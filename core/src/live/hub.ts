@@ -2,7 +2,7 @@ import type { Progress } from '../domain/types.js';
 import { TandemError } from '../errors.js';
 import { redactError } from '../logging.js';
 import type { Sql } from '../store/database.js';
-import { readChallengeProgress } from '../store/progress.js';
+import { readProgressAndShares, type ShareView } from '../store/partners.js';
 import type { LiveBus } from './bus.js';
 import { DISCRETE_TYPES, discreteFrameOf, type LiveMessage } from './messages.js';
 
@@ -87,8 +87,21 @@ interface Connection {
   replayed: Set<number>;
 }
 
+/**
+ * What a `progress` frame carries: the counters, and on a federated
+ * challenge each organization's share of them (ADR 0043).
+ */
+export type LiveProgress = Progress & { shares?: ShareView[] };
+
+/** The counters (and shares) of one challenge, read in one snapshot. */
+async function readLiveProgress(db: Sql, challengeId: string): Promise<LiveProgress> {
+  const read = (await readProgressAndShares(db, [challengeId])).get(challengeId);
+  const progress = read?.progress ?? { participants: 0, quantity: 0, co2eKg: 0 };
+  return read?.federated ? { ...progress, shares: read.shares } : progress;
+}
+
 interface Snapshot {
-  progress: Progress;
+  progress: LiveProgress;
   seq: number;
   /** When the read started (ms). */
   at: number;
@@ -162,7 +175,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const at = Date.now();
     progressReads++;
     const [progress, rows] = await Promise.all([
-      readChallengeProgress(options.db, channel.challengeId),
+      readLiveProgress(options.db, channel.challengeId),
       options.db.query<{ seq: string | number | null }>(
         `select max(challenge_seq) as seq from outbox_event
           where challenge_id = ? and challenge_seq is not null`,
@@ -204,7 +217,7 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     const seq = channel.lastSeq;
     try {
       progressReads++;
-      const progress = await readChallengeProgress(options.db, channel.challengeId);
+      const progress = await readLiveProgress(options.db, channel.challengeId);
       const snapshot = { progress, seq, at: channel.lastRefreshAt };
       if (!channel.snapshot || channel.snapshot.at <= snapshot.at) channel.snapshot = snapshot;
       if (!closed && channel.connections.size > 0) {

@@ -95,6 +95,41 @@ export function renderMail(kind: MailKind, locale: MailLocale, vars: MailVars): 
   });
 }
 
+/** What a partner invitation mail is filled with (see {@link renderPartnerInvitationMail}). */
+export interface PartnerInvitationMailVars {
+  /** The console page where the invited organization's admins answer. */
+  link: string;
+  /** The inviting organization's name, as its admins wrote it: cleaned before use. */
+  organizationName: string;
+  challengeTitle: string;
+}
+
+/**
+ * Renders the mail that tells an organization's admins another one invites
+ * it to feed a federated challenge (ADR 0043). No token: answering needs
+ * the admin's own session, so the link only leads to the console.
+ */
+export function renderPartnerInvitationMail(
+  locale: MailLocale,
+  vars: PartnerInvitationMailVars,
+): RenderedMail {
+  const w = mailMessages[locale]['partner-invitation'];
+  const organization = clean(vars.organizationName, 120);
+  const title = clean(vars.challengeTitle, 120);
+  return composeMail(locale, {
+    subject: w.subject({ organization }),
+    greeting: mailGreeting(locale),
+    blocks: [],
+    link: {
+      intro: w.intro({ organization, title }),
+      button: w.button,
+      url: vars.link,
+      introInHtml: true,
+    },
+    aside: w.ignore,
+  });
+}
+
 /** What an invitation mail is filled with (see {@link renderInvitationMail}). */
 export interface InvitationMailVars {
   /** The one-time link to the site's invitation page. */

@@ -12,7 +12,10 @@ import type { CampaignRecord } from './organizations.js';
  * people whose address is at one of the domains (403). Checked before
  * anything else about the request, so an outsider learns nothing more.
  */
-export function assertViewerInAudience(viewer: Viewer, campaign: CampaignRecord): void {
+export function assertViewerInAudience(
+  viewer: Viewer,
+  campaign: Pick<CampaignRecord, 'organizationId' | 'audience'>,
+): void {
   assertCanSee(viewer, campaign.organizationId, campaign.audience);
   if (viewer.kind !== 'participant') return;
   assertAudienceEmail(

@@ -29,7 +29,8 @@ import {
 } from '../store/challenges.js';
 import type { Sql, Tx } from '../store/database.js';
 import { appendEvents, EventTypes } from '../store/outbox.js';
-import { readChallengeProgress, readProgress } from '../store/progress.js';
+import { readProgressAndShares, type Federation, type ShareView } from '../store/partners.js';
+import { readChallengeProgress } from '../store/progress.js';
 import { assertCanSee, hasRole, requireRole, type Audience } from './access.js';
 import { actorOf, recordAudit } from './audit.js';
 import type { ActionType } from '../sdk/action-type.js';
@@ -106,6 +107,10 @@ export interface ChallengeView {
   /** Where the counters are heading (the same as `progress.forecast`, its earlier place). */
   forecast: PacingForecast | null;
   tiers: TierView[];
+  /** Whether other organizations were invited to feed it (ADR 0043). */
+  federated: boolean;
+  /** Each organization's share of the counters; `[]` when not federated. */
+  shares: ShareView[];
 }
 
 /** A proof as answers show it: the file with the address it is read at. */
@@ -189,6 +194,7 @@ function toView(
   unit: string | null,
   slugs: Map<string, { slug: string; name: string }>,
   now: Date,
+  federation: Federation = { federated: false, shares: [] },
 ): ChallengeView {
   const tiers = challenge.tiers.map((tier): TierView => ({
     id: tier.id,
@@ -229,6 +235,8 @@ function toView(
     progress: { ...progress, forecast },
     forecast,
     tiers,
+    federated: federation.federated,
+    shares: federation.shares,
   };
 }
 
@@ -238,22 +246,24 @@ export async function viewChallenges(
   challenges: ChallengeAggregate[],
 ): Promise<ChallengeView[]> {
   const [progress, slugs] = await Promise.all([
-    readProgress(
+    readProgressAndShares(
       ctx.db,
       challenges.map((c) => c.id),
     ),
     sponsorSlugs(ctx.db, challenges),
   ]);
   const now = ctx.now();
-  return challenges.map((c) =>
-    toView(
+  return challenges.map((c) => {
+    const read = progress.get(c.id);
+    return toView(
       c,
-      progress.get(c.id) ?? { participants: 0, quantity: 0, co2eKg: 0 },
+      read?.progress ?? { participants: 0, quantity: 0, co2eKg: 0 },
       ctx.registry.findActionType(c.actionType)?.unit ?? null,
       slugs,
       now,
-    ),
-  );
+      read,
+    );
+  });
 }
 
 /** What deciding who may see a challenge needs; the same whoever asks. */

@@ -255,7 +255,13 @@ export async function recordContribution(
       throw new Error('a named participant has an e-mail or a code');
     }
     const participantId = person?.id ?? null;
-    let pledge: { details: Record<string, unknown>; team_id: string | null } | undefined;
+    let pledge:
+      | {
+          details: Record<string, unknown>;
+          team_id: string | null;
+          via_organization_id: string | null;
+        }
+      | undefined;
     let recorded: RecordedSoFar<Record<string, unknown>> = { day, sameDay: [], dayQuantity: 0 };
     if (person) {
       if (named !== undefined) await assertPersonInAudience(tx, campaign, person);
@@ -266,9 +272,10 @@ export async function recordContribution(
       const [live] = await tx.query<{
         details: Record<string, unknown>;
         team_id: string | null;
+        via_organization_id: string | null;
         invalidation_id: string | null;
       }>(
-        `select details, team_id, invalidation_id from pledge
+        `select details, team_id, via_organization_id, invalidation_id from pledge
           where challenge_id = ? and participant_id = ? and status = 'confirmed' for share`,
         [challenge.id, person.id],
       );
@@ -297,8 +304,10 @@ export async function recordContribution(
           commune_code: string | null;
           show_as: 'name' | 'anonymous';
           team_id: string | null;
+          via_organization_id: string | null;
         }>(
-          `select details, display_name, map_cell, commune_code, show_as, team_id from pledge
+          `select details, display_name, map_cell, commune_code, show_as, team_id,
+                  via_organization_id from pledge
             where challenge_id = ? and participant_id = ? and status = 'pending'`,
           [challenge.id, person.id],
         );
@@ -309,9 +318,14 @@ export async function recordContribution(
           communeCode: pending?.commune_code ?? null,
           showAs: pending?.show_as ?? ('anonymous' as const),
           teamId: pending?.team_id ?? null,
+          viaOrganizationId: pending?.via_organization_id ?? null,
         };
         await confirmPledgeRow(tx, challenge, person.id, data, { assisted: true });
-        pledge = { details: data.details, team_id: data.teamId };
+        pledge = {
+          details: data.details,
+          team_id: data.teamId,
+          via_organization_id: data.viaOrganizationId,
+        };
       }
       recorded = await recordedThatDay(tx, challenge.id, person.id, day);
     }
@@ -361,6 +375,8 @@ export async function recordContribution(
         quantity,
         co2eKg,
         teamId: pledge?.team_id ?? null,
+        // A newcomer counts in their pledge's share; without one, the owner's.
+        via: pledge?.via_organization_id ?? null,
       });
     } else {
       await bumpProgress(tx, challenge.id, WHOLE_CHALLENGE, { participants: 0, quantity, co2eKg });

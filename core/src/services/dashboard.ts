@@ -103,7 +103,7 @@ export async function campaignRanking(
      ), sums as (
        select s.team_id, sum(s.quantity) as quantity, sum(s.co2e_kg) as co2e
          from progress_slot s join ranked_challenge r on r.id = s.challenge_id
-        where s.team_id <> ''
+        where s.team_id <> '' and s.team_id not like 'org:%'
         group by s.team_id
      ), standing as (
        select t.slug, t.name, coalesce(p.participants, 0) as participants,

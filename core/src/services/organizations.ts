@@ -636,7 +636,7 @@ const slugify = (name: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 60) || 'team';
 
-function normalizeAudience(audience: Audience | undefined): Audience {
+export function normalizeAudience(audience: Audience | undefined): Audience {
   if (!audience) return { type: 'public' };
   if (audience.type === 'email-domain') {
     // Stored in the form an address's domain takes (ASCII, `xn--` for an

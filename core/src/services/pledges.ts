@@ -15,6 +15,8 @@ import { assertAudienceEmail, assertViewerInAudience } from './audience.js';
 import type { ServiceContext, Viewer } from './context.js';
 import { enforceMailLimit } from './mail-limit.js';
 import { findCampaign, type CampaignRecord } from './organizations.js';
+import type { PartnerStatus } from '../store/partners.js';
+import type { Audience } from './context.js';
 import { applyParticipation } from '../store/participation.js';
 import { communeOfPostcode } from '../store/communes.js';
 import { applyMapPresence } from '../store/map.js';
@@ -37,6 +39,11 @@ export interface PledgeInput {
   team?: string;
   details?: Record<string, unknown>;
   locale?: 'fr' | 'en';
+  /**
+   * The slug of the organization whose pages the pledge came through: the
+   * owner's or an accepted partner's (ADR 0043); the owner when absent.
+   */
+  via?: string;
 }
 
 /** How the feed shows a pledge's person: by name, or as "someone from" their commune. */
@@ -54,6 +61,12 @@ export interface PledgeData {
   communeCode: string | null;
   showAs: ShowAs;
   teamId: string | null;
+  /**
+   * The partner organization the pledge came through (ADR 0043); null or
+   * absent for the owner. Kept on a pending pledge and in its link, so
+   * that it survives the mailed confirmation.
+   */
+  viaOrganizationId?: string | null;
   /**
    * A keyed hash of the network range the pledge was made from (ADR 0039),
    * never the address; absent when an agent recorded it.
@@ -81,6 +94,52 @@ export function pledgeDataOf(
   };
 }
 
+/** The organization a pledge came through: null for the owner (ADR 0043). */
+export interface ResolvedVia {
+  organizationId: string | null;
+  /** The partner's own audience rule; absent for the owner, whose campaign's applies. */
+  audience?: Audience;
+}
+
+/**
+ * Reads a pledge's `via`: the owner's slug (or none) is the owner; an
+ * accepted partner's is that partner, with its audience rule. Anything
+ * else — an unknown slug, a partner invited but not accepted, one that
+ * declined or left — is a 400 naming `via`.
+ */
+export async function resolveVia(
+  sql: Sql,
+  challenge: Pick<ChallengeRecord, 'id' | 'organizationId'>,
+  slug: string | undefined,
+): Promise<ResolvedVia> {
+  if (slug === undefined) return { organizationId: null };
+  const [row] = await sql.query<{
+    id: string;
+    status: PartnerStatus | null;
+    audience: Audience | null;
+  }>(
+    `select o.id, cp.status, cp.audience
+       from organization o
+       left join challenge_partner cp on cp.organization_id = o.id and cp.challenge_id = ?
+      where o.slug = ?`,
+    [challenge.id, slug],
+  );
+  if (row && row.id === challenge.organizationId) return { organizationId: null };
+  if (!row || row.status !== 'accepted' || !row.audience) {
+    throw invalid('via', `"${slug}" is not an organization that feeds this challenge`);
+  }
+  return { organizationId: row.id, audience: row.audience };
+}
+
+/** Whose audience rule a write through `via` answers to: the partner's, else the campaign's. */
+const audienceOf = (
+  campaign: CampaignRecord,
+  via: ResolvedVia,
+): Pick<CampaignRecord, 'organizationId' | 'audience'> =>
+  via.organizationId !== null && via.audience
+    ? { organizationId: via.organizationId, audience: via.audience }
+    : campaign;
+
 export type PledgeAnswer =
   | { status: 201 | 200; body: { id: string; status: 'confirmed' } }
   | { status: 202; body: { status: 'pending' } };
@@ -105,7 +164,9 @@ async function loadPledgeable(
   viewer: Viewer,
   challengeId: string,
   sql: Sql = ctx.db,
-): Promise<{ challenge: ChallengeRecord; campaign: CampaignRecord }> {
+  /** The slug a pledge names as `via`: a partner's audience rule then applies instead of the campaign's. */
+  via?: string,
+): Promise<{ challenge: ChallengeRecord; campaign: CampaignRecord; via: ResolvedVia }> {
   // The definition and the campaign are remembered once the challenge is
   // open; only its state (status, deadline, closing) is read every time.
   const definitions = definitionsOf(ctx.db);
@@ -117,12 +178,13 @@ async function loadPledgeable(
   const campaign = await definitions.remember(`campaign/${challenge.campaignId}`, () =>
     findCampaign(sql, challenge.campaignId),
   );
+  const resolved = await resolveVia(sql, challenge, via);
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
-  assertViewerInAudience(viewer, campaign);
+  assertViewerInAudience(viewer, audienceOf(campaign, resolved));
   const acceptance = acceptsPledges(liveState(challenge), ctx.now());
   if (!acceptance.ok)
     throw conflict(`This challenge takes no pledges: ${acceptance.reason}.`, acceptance.code);
-  return { challenge, campaign };
+  return { challenge, campaign, via: resolved };
 }
 
 export async function checkPledgeData(
@@ -159,6 +221,10 @@ export async function checkPledgeData(
     communeCode,
     showAs: input.showAs ?? 'anonymous',
     teamId,
+    viaOrganizationId:
+      input.via === undefined
+        ? null
+        : (await resolveVia(ctx.db, challenge, input.via)).organizationId,
   };
 }
 
@@ -181,12 +247,14 @@ export async function confirmPledgeRow(
 ): Promise<{ id: string; confirmedNow: boolean }> {
   const rows = await tx.query<{ id: string }>(
     `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
-                         map_cell, commune_code, show_as, team_id, network_key, confirmed_at)
-     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, ?, ?, now())
+                         map_cell, commune_code, show_as, team_id, network_key,
+                         via_organization_id, confirmed_at)
+     values (?, ?, ?, 'confirmed', ?::jsonb, ?, ?, ?, ?, ?, ?, ?, now())
      on conflict (challenge_id, participant_id) do update set
        status = 'confirmed', details = excluded.details, display_name = excluded.display_name,
        map_cell = excluded.map_cell, commune_code = excluded.commune_code,
        show_as = excluded.show_as, team_id = excluded.team_id,
+       via_organization_id = excluded.via_organization_id,
        network_key = coalesce(excluded.network_key, pledge.network_key),
        confirmed_at = now(), withdrawn_at = null, erased_at = null
      where (pledge.status <> 'confirmed' or pledge.erased_at is not null)
@@ -203,6 +271,7 @@ export async function confirmPledgeRow(
       data.showAs,
       data.teamId,
       data.networkKey ?? null,
+      data.viaOrganizationId ?? null,
     ],
   );
   const confirmed = rows[0];
@@ -214,9 +283,11 @@ export async function confirmPledgeRow(
     if (!existing) throw new Error('pledge neither inserted nor found');
     return { id: existing.id, confirmedNow: false };
   }
+  // A person already counting keeps the share they first counted in.
   const delta = await applyParticipation(tx, challenge.id, participantId, {
     pledged: true,
     teamId: data.teamId,
+    via: data.viaOrganizationId ?? null,
   });
   // Whatever it was before (new, pending, withdrawn, erased), the pledge
   // was off the map: it joins it now, where it says it is.
@@ -255,9 +326,17 @@ export async function pledge(
   /** Where the request came from: only a keyed hash of its range is kept (ADR 0039). */
   origin: { address?: string } = {},
 ): Promise<PledgeAnswer> {
-  const { challenge, campaign } = await loadPledgeable(ctx, viewer, challengeId);
+  const { challenge, campaign, via } = await loadPledgeable(
+    ctx,
+    viewer,
+    challengeId,
+    ctx.db,
+    input.via,
+  );
+  const { via: _named, ...rest } = input;
   const data: PledgeData = {
-    ...(await checkPledgeData(ctx, challenge, input)),
+    ...(await checkPledgeData(ctx, challenge, rest)),
+    viaOrganizationId: via.organizationId,
     networkKey: networkKeyOf(ctx.keyring, origin.address),
   };
 
@@ -278,7 +357,7 @@ export async function pledge(
   // Read once: the audience rule, the limit, the person, the token and the
   // mail all take this value, and the mail goes to its canonical form.
   const email = parseEmailField(input.email, 'email');
-  assertAudienceEmail(campaign.audience, email, false);
+  assertAudienceEmail(audienceOf(campaign, via).audience, email, false);
   await enforceMailLimit(ctx, email);
   const { token, expiresInMinutes } = await ctx.db.transaction(async (tx) => {
     const participant = await upsertParticipant(tx, ctx.keyring, { email });
@@ -286,8 +365,9 @@ export async function pledge(
     // pending pledge whose confirmation could still come.
     await tx.query(
       `insert into pledge (id, challenge_id, participant_id, status, details, display_name,
-                           map_cell, commune_code, show_as, team_id, network_key, confirm_by)
-       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+                           map_cell, commune_code, show_as, team_id, network_key,
+                           via_organization_id, confirm_by)
+       values (?, ?, ?, 'pending', ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (challenge_id, participant_id) do update set confirm_by = excluded.confirm_by
          where pledge.status = 'pending'`,
       [
@@ -301,6 +381,7 @@ export async function pledge(
         data.showAs,
         data.teamId,
         data.networkKey ?? null,
+        data.viaOrganizationId ?? null,
         new Date(ctx.now().getTime() + TOKEN_TTL_MINUTES['pledge-confirmation'] * 60_000),
       ],
     );
@@ -370,6 +451,7 @@ export async function confirmPledge(
         communeCode: payload.communeCode,
         showAs: payload.showAs,
         networkKey: payload.networkKey ?? null,
+        viaOrganizationId: payload.viaOrganizationId ?? null,
         location: payload.location,
       }),
     );

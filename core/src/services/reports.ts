@@ -1,4 +1,4 @@
-import { TandemError } from '../errors.js';
+import { TandemError, notFound } from '../errors.js';
 import { loadChallenges } from '../store/challenges.js';
 import { readProgress } from '../store/progress.js';
 import { hasRole } from './access.js';
@@ -226,4 +226,155 @@ export function reportToCsv(report: CampaignReport): string {
     );
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** `GET /api/challenges/{id}/partners/{slug}/report`: one organization's share (ADR 0043). */
+export interface ShareReport {
+  challenge: {
+    id: string;
+    title: string;
+    actionType: string;
+    unit: string | null;
+    status: string;
+    openedAt: string | null;
+    closedAt: string | null;
+  };
+  organization: { slug: string; name: string; role: 'owner' | 'partner'; status: string };
+  generatedAt: string;
+  /** The share as the counters hold it (what pages show). */
+  share: { participants: number; quantity: number; co2eKg: number };
+  /** The share recomputed from the rows: the people who count in it and their contributions. */
+  recorded: {
+    participants: number;
+    pledges: number;
+    contributions: number;
+    quantity: number;
+    co2eKg: number;
+  };
+  /** The whole challenge, for scale. */
+  whole: { participants: number; quantity: number; co2eKg: number };
+  sources: CampaignReport['sources'];
+}
+
+/**
+ * One organization's share of a federated challenge: the counters' figures
+ * beside the same recomputed from the rows of the people who count in it
+ * (a person counts in the share of the first organization that confirmed
+ * them; the owner's share also holds contributions recorded for nobody).
+ * For the owner's admins (any share) and the partner's admins (its own);
+ * 404 for an organization that is neither the owner nor a partner, and
+ * for a draft to outsiders.
+ */
+export async function partnerReport(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  slug: string,
+): Promise<ShareReport> {
+  const [challenge] = await loadChallenges(ctx.db, [challengeId]);
+  if (!challenge) throw notFound('challenge', challengeId);
+  const [organization] = await ctx.db.query<{
+    id: string;
+    slug: string;
+    name: string;
+    status: string | null;
+  }>(
+    `select o.id, o.slug, o.name, cp.status
+       from organization o
+       left join challenge_partner cp on cp.organization_id = o.id and cp.challenge_id = ?
+      where o.slug = ?`,
+    [challengeId, slug],
+  );
+  const isOwner = organization?.id === challenge.organizationId;
+  const involved =
+    hasRole(viewer, challenge.organizationId, 'admin') ||
+    (organization !== undefined && hasRole(viewer, organization.id, 'admin'));
+  if (
+    challenge.status === 'draft' &&
+    !involved &&
+    !hasRole(viewer, challenge.organizationId, 'agent')
+  )
+    throw notFound('challenge', challengeId);
+  if (!organization || (!isOwner && organization.status === null)) throw notFound('partner', slug);
+  if (!involved) {
+    if (viewer.kind === 'anonymous')
+      throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to read this report.');
+    throw new TandemError(
+      'TANDEM_AUTH_FORBIDDEN',
+      "A share's report is for its organization's admins and the challenge organization's.",
+    );
+  }
+  const via = isOwner ? null : organization.id;
+  const [[view], [people], [deeds]] = await Promise.all([
+    viewChallenges(ctx, [challenge]),
+    ctx.db.query<{ participants: number; pledges: number }>(
+      `select count(*) filter (where pledged or contributions > 0)::int as participants,
+              count(*) filter (where pledged)::int as pledges
+         from participation
+        where challenge_id = ? and via_organization_id is not distinct from ?`,
+      [challengeId, via],
+    ),
+    ctx.db.query<{ contributions: number; quantity: string; co2e: string }>(
+      `select count(*)::int as contributions, coalesce(sum(c.quantity), 0)::text as quantity,
+              coalesce(sum(c.co2e_kg), 0)::text as co2e
+         from contribution c
+         left join participation p
+           on p.challenge_id = c.challenge_id and p.participant_id = c.participant_id
+        where c.challenge_id = ? and c.invalidation_id is null
+          and p.via_organization_id is not distinct from ?`,
+      [challengeId, via],
+    ),
+  ]);
+  if (!view) throw notFound('challenge', challengeId);
+  const share = view.shares.find((s) => s.organization === organization.slug);
+  const type = ctx.registry.findActionType(challenge.actionType);
+  return {
+    challenge: {
+      id: view.id,
+      title: view.title,
+      actionType: view.actionType,
+      unit: view.unit,
+      status: view.status,
+      openedAt: view.openedAt,
+      closedAt: view.closedAt,
+    },
+    organization: {
+      slug: organization.slug,
+      name: organization.name,
+      role: isOwner ? 'owner' : 'partner',
+      status: isOwner ? 'owner' : (organization.status ?? 'invited'),
+    },
+    generatedAt: ctx.now().toISOString(),
+    share: share
+      ? { participants: share.participants, quantity: share.quantity, co2eKg: share.co2eKg }
+      : isOwner
+        ? {
+            participants: view.progress.participants,
+            quantity: view.progress.quantity,
+            co2eKg: view.progress.co2eKg,
+          }
+        : { participants: 0, quantity: 0, co2eKg: 0 },
+    recorded: {
+      participants: people?.participants ?? 0,
+      pledges: people?.pledges ?? 0,
+      contributions: deeds?.contributions ?? 0,
+      quantity: round(Number(deeds?.quantity ?? 0)),
+      co2eKg: round(Number(deeds?.co2e ?? 0)),
+    },
+    whole: {
+      participants: view.progress.participants,
+      quantity: view.progress.quantity,
+      co2eKg: view.progress.co2eKg,
+    },
+    sources: type
+      ? [
+          {
+            actionType: challenge.actionType,
+            title: type.title.en,
+            version: type.version,
+            factors: type.factors.map((f) => ({ ...f })),
+          },
+        ]
+      : [],
+  };
 }

@@ -192,6 +192,8 @@ export const PledgeEntity = defineEntity({
     invalidationId: p.string().nullable(),
     /** A keyed hash of the network range it came from (ADR 0039); never the address. */
     networkKey: p.string().nullable(),
+    /** The partner organization it came through (ADR 0043); null for the owner. */
+    viaOrganizationId: p.string().nullable(),
   },
 });
 
@@ -229,6 +231,8 @@ export const ParticipationEntity = defineEntity({
     teamId: p.string(),
     pledged: p.boolean(),
     contributions: p.integer(),
+    /** The partner whose share they count in (ADR 0043); null for the owner. */
+    viaOrganizationId: p.string().nullable(),
   },
 });
 

@@ -10,6 +10,13 @@ export interface ParticipationChange {
   co2eKg?: number;
   /** The team they act for; applies when they start counting. */
   teamId?: string | null;
+  /**
+   * The partner organization they came through (ADR 0043), null for the
+   * owner; applies only when their participation row is created: a person
+   * counts in the share of the first organization that confirmed them,
+   * and stays there.
+   */
+  via?: string | null;
 }
 
 /**
@@ -35,6 +42,7 @@ export async function applyParticipation(
   const quantity = change.quantity ?? 0;
   const co2eKg = change.co2eKg ?? 0;
   const team = change.teamId ?? WHOLE_CHALLENGE;
+  const via = change.via ?? null;
 
   // A newcomer: nothing counted before, so the delta is known in advance.
   const pledgedNew = change.pledged ?? false;
@@ -45,21 +53,36 @@ export async function applyParticipation(
     team,
     { participants: newDelta, quantity, co2eKg },
     'fresh',
+    via,
   );
   const [fresh] = await tx.query<{ fresh: number }>(
     `with fresh as (
-       insert into participation (challenge_id, participant_id, team_id, pledged, contributions)
-       values (?, ?, ?, ?, ?)
+       insert into participation (challenge_id, participant_id, team_id, pledged, contributions,
+                                  via_organization_id)
+       values (?, ?, ?, ?, ?, ?)
        on conflict (challenge_id, participant_id) do nothing
        returning team_id
      )${bumpNew ? `, bumped as (${bumpNew.sql})` : ''}
      select count(*)::int as fresh from fresh`,
-    [challengeId, participantId, team, pledgedNew, contributionsNew, ...(bumpNew?.params ?? [])],
+    [
+      challengeId,
+      participantId,
+      team,
+      pledgedNew,
+      contributionsNew,
+      via,
+      ...(bumpNew?.params ?? []),
+    ],
   );
   if (fresh && fresh.fresh > 0) return newDelta;
 
-  const [row] = await tx.query<{ pledged: boolean; contributions: number; team_id: string }>(
-    `select pledged, contributions, team_id from participation
+  const [row] = await tx.query<{
+    pledged: boolean;
+    contributions: number;
+    team_id: string;
+    via_organization_id: string | null;
+  }>(
+    `select pledged, contributions, team_id, via_organization_id from participation
       where challenge_id = ? and participant_id = ? for update`,
     [challengeId, participantId],
   );
@@ -72,7 +95,14 @@ export async function applyParticipation(
   const teamId =
     !wasCounted && change.teamId !== undefined ? (change.teamId ?? WHOLE_CHALLENGE) : row.team_id;
   const delta = Number(isCounted) - Number(wasCounted);
-  const bump = progressBump(challengeId, teamId, { participants: delta, quantity, co2eKg });
+  // Their share is the one they first counted in, whatever brought them back.
+  const bump = progressBump(
+    challengeId,
+    teamId,
+    { participants: delta, quantity, co2eKg },
+    undefined,
+    row.via_organization_id,
+  );
   const update = `update participation set pledged = ?, contributions = ?, team_id = ?
       where challenge_id = ? and participant_id = ?`;
   const updateParams = [pledged, contributions, teamId, challengeId, participantId];

@@ -12,6 +12,16 @@ export const PROGRESS_SLOTS = 16;
 /** The key of the whole-challenge counters; a team's counters use its id. */
 export const WHOLE_CHALLENGE = '';
 
+/**
+ * A partner's share of a federated challenge (ADR 0043) sits beside the
+ * whole under `org:<organization id>`; readers of team counters skip these
+ * keys. The owner's share has no key: it is the whole less the partners'.
+ */
+export const SHARE_PREFIX = 'org:';
+
+/** The counter key of a partner organization's share. */
+export const shareKey = (organizationId: string): string => `${SHARE_PREFIX}${organizationId}`;
+
 export interface ProgressDelta {
   participants: number;
   quantity: number;
@@ -20,19 +30,23 @@ export interface ProgressDelta {
 
 /**
  * The statement that adds `delta` to the challenge's counters (and its
- * team's when a team is given) in one random slot, or `null` when the delta
- * is nothing. `source`, when given, names a CTE the rows are taken from: the
- * bump then happens only if that CTE yields a row (see `applyParticipation`).
+ * team's when a team is given, and a partner's share when `via` names one)
+ * in one random slot, or `null` when the delta is nothing. `source`, when
+ * given, names a CTE the rows are taken from: the bump then happens only if
+ * that CTE yields a row (see `applyParticipation`).
  */
 export function progressBump(
   challengeId: string,
   teamId: string,
   delta: ProgressDelta,
   source?: string,
+  /** The partner organization whose share takes the delta too; null or absent for the owner. */
+  via?: string | null,
 ): { sql: string; params: unknown[] } | null {
   if (delta.participants === 0 && delta.quantity === 0 && delta.co2eKg === 0) return null;
   const slot = Math.floor(Math.random() * PROGRESS_SLOTS);
   const keys = teamId === WHOLE_CHALLENGE ? [WHOLE_CHALLENGE] : [WHOLE_CHALLENGE, teamId];
+  if (via) keys.push(shareKey(via));
   const head = `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)`;
   const tail = `on conflict (challenge_id, team_id, slot) do update set
        participants = progress_slot.participants + excluded.participants,
@@ -71,8 +85,9 @@ export async function bumpProgress(
   challengeId: string,
   teamId: string,
   delta: ProgressDelta,
+  via?: string | null,
 ): Promise<void> {
-  const bump = progressBump(challengeId, teamId, delta);
+  const bump = progressBump(challengeId, teamId, delta, undefined, via);
   if (bump) await tx.query(bump.sql, bump.params);
 }
 
@@ -127,7 +142,7 @@ export async function readTeamProgress(
     `select challenge_id, team_id, sum(participants) as participants, sum(quantity) as quantity,
             sum(co2e_kg) as co2e_kg
        from progress_slot
-      where challenge_id = ? and team_id <> ''
+      where challenge_id = ? and team_id <> '' and team_id not like 'org:%'
       group by challenge_id, team_id`,
     [challengeId],
   );

@@ -283,6 +283,65 @@ async function build(
       // The admin token is no participant: it pledges by e-mail, as a visitor does.
       body = token && caller !== 'platformAdmin' ? {} : { email: `anon-${unique()}@example.org` };
       break;
+    case 'POST /api/challenges/{id}/partners':
+      // Inviting is once per organization: a fresh open challenge of A, inviting B.
+      params['id'] = await freshChallenge(world, 'open');
+      body = { organization: world.b.slug };
+      break;
+    case 'GET /api/challenges/{id}/partners':
+      params['id'] = home.challenges['pledge-only'] as string;
+      break;
+    case 'GET /api/challenges/{id}/partners/{slug}/report':
+      // A's own share of its open challenge.
+      params['id'] = home.challenges['pledge-only'] as string;
+      params['slug'] = home.slug;
+      break;
+    case 'POST /api/challenges/{id}/partners/{slug}/decision': {
+      // B invites A to a fresh open challenge of its own: A's admins answer.
+      const invited = must(
+        await world.client.post(
+          `/api/campaigns/${world.b.campaignId}/challenges`,
+          { title: `Federated ${unique()}`, actionType: 'pledge-only', goal: { participants: 10 } },
+          asAdmin(world),
+        ),
+        201,
+        'federated challenge of B',
+      );
+      must(
+        await world.client.post(`/api/challenges/${invited.id}/open`, undefined, asAdmin(world)),
+        200,
+        'open the federated challenge',
+      );
+      must(
+        await world.client.post(
+          `/api/challenges/${invited.id}/partners`,
+          { organization: home.slug },
+          asAdmin(world),
+        ),
+        201,
+        'invite A',
+      );
+      params['id'] = invited.id;
+      params['slug'] = home.slug;
+      body = { accept: true };
+      break;
+    }
+    case 'DELETE /api/challenges/{id}/partners/{slug}': {
+      // Leaving is once: a fresh draft of A with B invited, for each caller.
+      const id = await freshChallenge(world, 'draft');
+      must(
+        await world.client.post(
+          `/api/challenges/${id}/partners`,
+          { organization: world.b.slug },
+          asAdmin(world),
+        ),
+        201,
+        'invite B',
+      );
+      params['id'] = id;
+      params['slug'] = world.b.slug;
+      break;
+    }
     case 'POST /api/pledges/confirm':
     case 'POST /api/receipts/confirm':
     case 'POST /api/auth/session':

@@ -21,7 +21,7 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
         tags: ['pledges'],
         summary: 'Pledge to a challenge',
         description:
-          'Signed in: confirmed at once (201, or 200 with the existing pledge). Anonymous: a confirmation mail goes out and the answer is 202, also when the address already pledged.',
+          'Signed in: confirmed at once (201, or 200 with the existing pledge). Anonymous: a confirmation mail goes out and the answer is 202, also when the address already pledged. On a federated challenge `via` names the organization it came through; a person counts once, in the share of the first organization that confirmed them.',
         params: IdParams,
         body: Type.Object(
           {
@@ -51,6 +51,13 @@ export async function pledgeRoutes(app: App, ctx: ServiceContext): Promise<void>
             team: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             details: Type.Optional(AnyObject),
             locale: Type.Optional(Locale),
+            via: Type.Optional(
+              Type.String({
+                pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+                description:
+                  'the slug of the organization whose pages the pledge came through: the owner’s or an accepted partner’s of a federated challenge (400 otherwise); the owner when absent. The partner’s audience rule then applies instead of the campaign’s.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),

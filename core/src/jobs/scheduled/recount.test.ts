@@ -152,7 +152,13 @@ describe('recount', () => {
     expect(await readChallengeProgress(platform.db, id)).toEqual(found);
 
     const result = await recountChallenge(platform.db, id, new Date());
-    expect(result).toEqual({ challengeId: id, expected: truth, found, corrected: true });
+    expect(result).toEqual({
+      challengeId: id,
+      expected: truth,
+      found,
+      corrected: true,
+      shares: [],
+    });
     expect(await readChallengeProgress(platform.db, id)).toEqual(truth);
     expect(await logRows(id)).toEqual([{ expected: truth, found }]);
     expect((await mismatchEvents(id)).map((e) => e.payload)).toEqual([{ expected: truth, found }]);

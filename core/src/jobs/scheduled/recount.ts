@@ -4,7 +4,7 @@ import type { Database } from '../../store/database.js';
 import { Events } from '../../events/catalogue.js';
 import { insertAuditEntries } from '../../store/audit.js';
 import { appendEvents } from '../../store/outbox.js';
-import { PROGRESS_SLOTS, WHOLE_CHALLENGE } from '../../store/progress.js';
+import { PROGRESS_SLOTS, shareKey, WHOLE_CHALLENGE } from '../../store/progress.js';
 import { Jobs, type JobQueue } from '../queue.js';
 
 /** The outbox event a correction writes (payload `{ expected, found }`). */
@@ -30,8 +30,31 @@ export interface RecountResult {
   expected: Progress;
   /** The sum of its counter slots, in the same snapshot. */
   found: Progress;
-  /** Whether the slots were wrong and have been corrected. */
+  /** Whether the slots were wrong (the whole's or a share's) and have been corrected. */
   corrected: boolean;
+  /**
+   * The partners' shares of a federated challenge that were wrong (ADR
+   * 0043), each with what the rows say and what its slots held; the
+   * owner's share is the whole less these, so it is right once they are.
+   */
+  shares: ShareMismatch[];
+}
+
+/** A partner's share whose slots disagreed with the rows. */
+export interface ShareMismatch {
+  organizationId: string;
+  expected: Progress;
+  found: Progress;
+}
+
+interface ShareRow {
+  organization_id: string;
+  expected_participants: number;
+  expected_quantity: string;
+  expected_co2e: string;
+  found_participants: number;
+  found_quantity: string;
+  found_co2e: string;
 }
 
 interface RecountRow {
@@ -66,6 +89,11 @@ interface RecountRow {
  * mismatch writes a `recount_log` row and a `progress.mismatch` event in
  * the same transaction, never silently. Serialization failures (SQLSTATE
  * 40001: another recount of the same challenge) are retried.
+ *
+ * On a federated challenge (ADR 0043) each partner's share is checked the
+ * same way — the people who count through it and their contributions
+ * against its `org:` slots — and corrected in its own recount slot; the
+ * owner's share, the whole less the partners', follows.
  *
  * Team counters are not recounted: a person's quantity goes to the team
  * they acted for at the time, which the rows do not keep.
@@ -124,6 +152,54 @@ async function recountOnce(
       [challengeId, challengeId, challengeId, challengeId, WHOLE_CHALLENGE, challengeId],
     );
     if (!row) return null;
+    // A partner's share, in the same snapshot: the people who count through
+    // it, and their contributions; against its `org:` slots.
+    const shareRows = await tx.query<ShareRow>(
+      `with truth as (
+         select p.via_organization_id as organization_id,
+                count(*) filter (where p.pledged or p.contributions > 0)::int as participants,
+                coalesce(sum(c.quantity), 0) as quantity, coalesce(sum(c.co2e_kg), 0) as co2e
+           from participation p
+           left join lateral (
+             select sum(quantity) as quantity, sum(co2e_kg) as co2e_kg from contribution
+              where challenge_id = p.challenge_id and participant_id = p.participant_id
+                and invalidation_id is null
+           ) c on true
+          where p.challenge_id = ? and p.via_organization_id is not null
+          group by p.via_organization_id
+       ), found as (
+         select substr(team_id, 5) as organization_id, sum(participants)::int as participants,
+                sum(quantity) as quantity, sum(co2e_kg) as co2e
+           from progress_slot where challenge_id = ? and team_id like 'org:%'
+          group by team_id
+       )
+       select coalesce(t.organization_id, f.organization_id) as organization_id,
+              coalesce(t.participants, 0) as expected_participants,
+              coalesce(t.quantity, 0)::text as expected_quantity,
+              coalesce(t.co2e, 0)::text as expected_co2e,
+              coalesce(f.participants, 0) as found_participants,
+              coalesce(f.quantity, 0)::text as found_quantity,
+              coalesce(f.co2e, 0)::text as found_co2e
+         from truth t full join found f on f.organization_id = t.organization_id
+        where coalesce(t.participants, 0) <> coalesce(f.participants, 0)
+           or coalesce(t.quantity, 0) <> coalesce(f.quantity, 0)
+           or coalesce(t.co2e, 0) <> coalesce(f.co2e, 0)
+        order by 1`,
+      [challengeId, challengeId],
+    );
+    const shares: ShareMismatch[] = shareRows.map((r) => ({
+      organizationId: r.organization_id,
+      expected: {
+        participants: Number(r.expected_participants),
+        quantity: Number(r.expected_quantity),
+        co2eKg: Number(r.expected_co2e),
+      },
+      found: {
+        participants: Number(r.found_participants),
+        quantity: Number(r.found_quantity),
+        co2eKg: Number(r.found_co2e),
+      },
+    }));
     const expected: Progress = {
       participants: Number(row.expected_participants),
       quantity: Number(row.expected_quantity),
@@ -134,25 +210,50 @@ async function recountOnce(
       quantity: Number(row.found_quantity),
       co2eKg: Number(row.found_co2e),
     };
-    if (!row.mismatched) return { challengeId, expected, found, corrected: false };
+    if (!row.mismatched && shares.length === 0) {
+      return { challengeId, expected, found, corrected: false, shares };
+    }
 
-    // Deltas stay numeric text so that PostgreSQL adds them exactly.
-    await tx.query(
-      `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
-       values (?, ?, ?, ?, ?::numeric, ?::numeric)
-       on conflict (challenge_id, team_id, slot) do update set
-         participants = progress_slot.participants + excluded.participants,
-         quantity = progress_slot.quantity + excluded.quantity,
-         co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`,
-      [
-        challengeId,
-        WHOLE_CHALLENGE,
-        RECOUNT_SLOT,
-        row.delta_participants,
-        row.delta_quantity,
-        row.delta_co2e,
-      ],
-    );
+    for (const share of shareRows) {
+      await tx.query(
+        `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
+         values (?, ?, ?, ?, ?::numeric - ?::numeric, ?::numeric - ?::numeric)
+         on conflict (challenge_id, team_id, slot) do update set
+           participants = progress_slot.participants + excluded.participants,
+           quantity = progress_slot.quantity + excluded.quantity,
+           co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`,
+        [
+          challengeId,
+          shareKey(share.organization_id),
+          RECOUNT_SLOT,
+          share.expected_participants - share.found_participants,
+          share.expected_quantity,
+          share.found_quantity,
+          share.expected_co2e,
+          share.found_co2e,
+        ],
+      );
+    }
+    const details = shares.length > 0 ? { expected, found, shares } : { expected, found };
+    if (row.mismatched) {
+      // Deltas stay numeric text so that PostgreSQL adds them exactly.
+      await tx.query(
+        `insert into progress_slot (challenge_id, team_id, slot, participants, quantity, co2e_kg)
+         values (?, ?, ?, ?, ?::numeric, ?::numeric)
+         on conflict (challenge_id, team_id, slot) do update set
+           participants = progress_slot.participants + excluded.participants,
+           quantity = progress_slot.quantity + excluded.quantity,
+           co2e_kg = progress_slot.co2e_kg + excluded.co2e_kg`,
+        [
+          challengeId,
+          WHOLE_CHALLENGE,
+          RECOUNT_SLOT,
+          row.delta_participants,
+          row.delta_quantity,
+          row.delta_co2e,
+        ],
+      );
+    }
     await tx.query(
       `insert into recount_log (challenge_id, expected, found, corrected_at)
        values (?, ?::jsonb, ?::jsonb, ?)`,
@@ -164,7 +265,7 @@ async function recountOnce(
         organizationId: row.organization_id,
         actor: { kind: 'system', label: 'recount' },
         action: 'count.corrected',
-        details: { expected, found },
+        details,
       },
     ]);
     await appendEvents(tx, [
@@ -172,10 +273,10 @@ async function recountOnce(
         type: MISMATCH_EVENT,
         challengeId,
         organizationId: row.organization_id,
-        payload: { expected, found },
+        payload: details,
       },
     ]);
-    return { challengeId, expected, found, corrected: true };
+    return { challengeId, expected, found, corrected: true, shares };
   });
 }
 

@@ -43,6 +43,14 @@ export const en: MailMessages = {
     roles: { owner: 'an owner', admin: 'an admin', agent: 'an agent', member: 'a member' },
   },
 
+  'partner-invitation': {
+    subject: ({ organization }) => `${organization} invites you to join a challenge on Tandem`,
+    intro: ({ organization, title }) =>
+      `“${organization}” invites your organization to feed the challenge “${title}” with its own pages and its own audience. To accept or decline, open the console:`,
+    button: 'Answer the invitation',
+    ignore: 'Without an answer, your organization does not take part: nothing changes.',
+  },
+
   'pledge-confirmation': {
     subject: ({ title }) => `Confirm your pledge: ${title}`,
     subjectUntitled: 'Confirm your pledge',

@@ -74,6 +74,15 @@ export const fr = {
     },
   },
 
+  'partner-invitation': {
+    subject: ({ organization }: { organization: string }) =>
+      `${organization} vous invite à rejoindre un défi sur Tandem`,
+    intro: ({ organization, title }: { organization: string; title: string }) =>
+      `«${nbsp}${organization}${nbsp}» invite votre organisation à alimenter le défi «${nbsp}${title}${nbsp}» avec ses propres pages et son propre public. Pour accepter ou refuser, ouvrez la console${nbsp}:`,
+    button: 'Répondre à l’invitation',
+    ignore: `Sans réponse, votre organisation ne participe pas${nbsp}: rien ne change.`,
+  },
+
   'pledge-confirmation': {
     subject: ({ title }: Title) => `Confirmez votre engagement${nbsp}: ${title}`,
     subjectUntitled: 'Confirmez votre engagement',

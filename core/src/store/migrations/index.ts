@@ -17,6 +17,7 @@ import { Migration20261205100000 } from './Migration20261205100000.js';
 import { Migration20261205120000 } from './Migration20261205120000.js';
 import { Migration20261205140000 } from './Migration20261205140000.js';
 import { Migration20261205150000 } from './Migration20261205150000.js';
+import { Migration20261206100000 } from './Migration20261206100000.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -42,4 +43,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205120000', class: Migration20261205120000 },
   { name: 'Migration20261205140000', class: Migration20261205140000 },
   { name: 'Migration20261205150000', class: Migration20261205150000 },
+  { name: 'Migration20261206100000', class: Migration20261206100000 },
 ];

@@ -1,0 +1,269 @@
+import { TandemError, conflict, invalid, notFound } from '../errors.js';
+import { renderPartnerInvitationMail } from '../mail/templates.js';
+import { storedEmail } from '../domain/email.js';
+import { loadChallenge, type ChallengeAggregate } from '../store/challenges.js';
+import type { Sql } from '../store/database.js';
+import {
+  findPartner,
+  listPartners,
+  type PartnerRecord,
+  type PartnerStatus,
+} from '../store/partners.js';
+import { hasRole, requireRole } from './access.js';
+import { actorOf, recordAudit } from './audit.js';
+import type { Audience, ServiceContext, Viewer } from './context.js';
+import { findOrganization, normalizeAudience } from './organizations.js';
+
+/** A partner of a federated challenge as the API shows it (ADR 0043). */
+export interface PartnerView {
+  /** The partner organization's slug. */
+  organization: string;
+  name: string;
+  status: PartnerStatus;
+  /** Who may pledge through its pages: the shape of a campaign's audience. */
+  audience: Audience;
+  invitedAt: string;
+  decidedAt: string | null;
+}
+
+export const partnerView = (partner: PartnerRecord): PartnerView => ({
+  organization: partner.slug,
+  name: partner.name,
+  status: partner.status,
+  audience: partner.audience,
+  invitedAt: partner.invitedAt.toISOString(),
+  decidedAt: partner.decidedAt ? partner.decidedAt.toISOString() : null,
+});
+
+/**
+ * The challenge, for a change or a read of its partners. Who may see it:
+ * its organization's agents and admins, and the admins of an organization
+ * it has a partner row for (invited, accepted, declined or left). A draft
+ * is a 404 to anyone else, as everywhere; an open challenge gives them
+ * 401/403 from the role check the caller makes.
+ */
+async function loadForPartners(
+  sql: Sql,
+  viewer: Viewer,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<{ challenge: ChallengeAggregate; partners: PartnerRecord[] }> {
+  const challenge = await loadChallenge(sql, id, options);
+  if (!challenge) throw notFound('challenge', id);
+  const partners = await listPartners(sql, id);
+  const involved =
+    hasRole(viewer, challenge.organizationId, 'agent') ||
+    partners.some((p) => hasRole(viewer, p.organizationId, 'admin'));
+  if (challenge.status === 'draft' && !involved) throw notFound('challenge', id);
+  return { challenge, partners };
+}
+
+/** 401 anonymous, 403 otherwise, unless the viewer is an admin of one of `organizationIds`. */
+function requireAdminOfAny(viewer: Viewer, organizationIds: readonly string[], what: string): void {
+  if (organizationIds.some((id) => hasRole(viewer, id, 'admin'))) return;
+  if (viewer.kind === 'anonymous')
+    throw new TandemError('TANDEM_AUTH_REQUIRED', 'Sign in to do this.');
+  throw new TandemError('TANDEM_AUTH_FORBIDDEN', `This is for ${what}.`);
+}
+
+/**
+ * `POST /api/challenges/{id}/partners`: the owner's admins invite another
+ * organization to feed the challenge, while it is a draft or open. The
+ * invited organization's admins are mailed a link to their console. 404
+ * for an unknown organization, 400 for the owner itself, 409 when it is
+ * already invited or feeds it; one that declined or left may be invited
+ * again.
+ */
+export async function invitePartner(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  input: { organization: string },
+): Promise<PartnerView> {
+  const { partner, challenge, ownerName } = await ctx.db.transaction(async (tx) => {
+    const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
+    requireRole(viewer, challenge.organizationId, 'admin');
+    if (challenge.status !== 'draft' && challenge.status !== 'open') {
+      throw conflict(
+        'Partners join a draft or open challenge; this one is closed.',
+        'TANDEM_CHALLENGE_CLOSED',
+      );
+    }
+    const organization = await findOrganization(tx, input.organization);
+    if (organization.id === challenge.organizationId) {
+      throw invalid('organization', 'is the challenge’s own organization, which always counts');
+    }
+    const existing = await findPartner(tx, challengeId, organization.slug, { lock: true });
+    if (existing && (existing.status === 'invited' || existing.status === 'accepted')) {
+      throw conflict(
+        `${organization.slug} is already ${existing.status} on this challenge.`,
+        'TANDEM_PARTNER_ALREADY_INVITED',
+      );
+    }
+    await tx.query(
+      `insert into challenge_partner (challenge_id, organization_id, status, audience, invited_at,
+                                      decided_at, invited_by)
+       values (?, ?, 'invited', '{"type":"public"}'::jsonb, ?, null, ?)
+       on conflict (challenge_id, organization_id) do update set
+         status = 'invited', invited_at = excluded.invited_at, decided_at = null,
+         invited_by = excluded.invited_by`,
+      [
+        challengeId,
+        organization.id,
+        ctx.now(),
+        viewer.kind === 'participant' ? viewer.participantId : null,
+      ],
+    );
+    await recordAudit(tx, {
+      challengeId,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, challenge.organizationId),
+      action: 'partner.invited',
+      details: { organizationId: organization.id },
+    });
+    const [owner] = await tx.query<{ name: string }>('select name from organization where id = ?', [
+      challenge.organizationId,
+    ]);
+    const partner = await findPartner(tx, challengeId, organization.slug);
+    if (!partner) throw new Error('partner row neither inserted nor found');
+    return { partner, challenge, ownerName: owner?.name ?? '' };
+  });
+  ctx.views?.invalidate(challengeId);
+  // After the commit: the mail never announces an invitation that was rolled back.
+  const link = `${ctx.config.publicUrl}/admin/${encodeURIComponent(partner.slug)}`;
+  const admins = await ctx.db.query<{ canonical_email: string | null; locale: string }>(
+    `select p.canonical_email, p.locale
+       from membership m join participant p on p.id = m.participant_id
+      where m.organization_id = ? and m.role in ('owner', 'admin') and p.email is not null
+      order by p.id`,
+    [partner.organizationId],
+  );
+  for (const row of admins) {
+    const email = storedEmail(row.canonical_email);
+    if (!email) continue;
+    const mail = renderPartnerInvitationMail(row.locale === 'en' ? 'en' : 'fr', {
+      link,
+      organizationName: ownerName,
+      challengeTitle: challenge.title,
+    });
+    await ctx.mailer.send({ to: email, ...mail, purpose: 'partner-invitation' });
+  }
+  return partnerView(partner);
+}
+
+/** `GET /api/challenges/{id}/partners`: for the owner's admins and each partner's admins. */
+export async function getPartners(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+): Promise<{ items: PartnerView[] }> {
+  const { challenge, partners } = await loadForPartners(ctx.db, viewer, challengeId);
+  requireAdminOfAny(
+    viewer,
+    [challenge.organizationId, ...partners.map((p) => p.organizationId)],
+    "the challenge organization's admins and its partners' admins",
+  );
+  return { items: partners.map(partnerView) };
+}
+
+/**
+ * `POST /api/challenges/{id}/partners/{slug}/decision`: the invited
+ * organization's admins accept (with the audience rule of their own pages,
+ * public by default) or decline. 409 unless the partner is `invited`.
+ */
+export async function decidePartnership(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  slug: string,
+  input: { accept: boolean; audience?: Audience },
+): Promise<PartnerView> {
+  const partner = await ctx.db.transaction(async (tx) => {
+    const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
+    const partner = await findPartner(tx, challengeId, slug, { lock: true });
+    if (!partner) throw notFound('partner', slug);
+    requireAdminOfAny(viewer, [partner.organizationId], `the admins of ${partner.slug}`);
+    if (partner.status !== 'invited') {
+      throw conflict(
+        `${partner.slug} is ${partner.status}, not invited: there is nothing to decide.`,
+        'TANDEM_PARTNER_ALREADY_DECIDED',
+      );
+    }
+    if (challenge.closedAt !== null) {
+      throw conflict('The challenge is closed.', 'TANDEM_CHALLENGE_CLOSED');
+    }
+    const audience = input.accept ? normalizeAudience(input.audience) : partner.audience;
+    const status: PartnerStatus = input.accept ? 'accepted' : 'declined';
+    await tx.query(
+      `update challenge_partner set status = ?, audience = ?::jsonb, decided_at = ?
+        where challenge_id = ? and organization_id = ?`,
+      [status, JSON.stringify(audience), ctx.now(), challengeId, partner.organizationId],
+    );
+    await recordAudit(tx, {
+      challengeId,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, partner.organizationId),
+      action: input.accept ? 'partner.accepted' : 'partner.declined',
+      details: { organizationId: partner.organizationId },
+    });
+    const decided = await findPartner(tx, challengeId, slug);
+    if (!decided) throw new Error('partner row vanished inside its transaction');
+    return decided;
+  });
+  ctx.views?.invalidate(challengeId);
+  return partnerView(partner);
+}
+
+/**
+ * `DELETE /api/challenges/{id}/partners/{slug}`: the partner's admins
+ * leave, or the owner's admins withdraw the partner — only while the
+ * challenge is a draft (409 `TANDEM_CHALLENGE_NOT_DRAFT` after: from the
+ * opening on, a share stays on the record). The row stays, `left`.
+ */
+export async function leavePartnership(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  slug: string,
+): Promise<PartnerView> {
+  const partner = await ctx.db.transaction(async (tx) => {
+    const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
+    const partner = await findPartner(tx, challengeId, slug, { lock: true });
+    if (!partner) throw notFound('partner', slug);
+    requireAdminOfAny(
+      viewer,
+      [challenge.organizationId, partner.organizationId],
+      `the admins of ${partner.slug} and of the challenge's organization`,
+    );
+    if (challenge.status !== 'draft') {
+      throw conflict(
+        'The challenge is open or finished: its partners’ shares stay on the record.',
+        'TANDEM_CHALLENGE_NOT_DRAFT',
+      );
+    }
+    if (partner.status === 'left' || partner.status === 'declined') {
+      throw conflict(
+        `${partner.slug} already ${partner.status}.`,
+        'TANDEM_PARTNER_ALREADY_DECIDED',
+      );
+    }
+    await tx.query(
+      `update challenge_partner set status = 'left', decided_at = ?
+        where challenge_id = ? and organization_id = ?`,
+      [ctx.now(), challengeId, partner.organizationId],
+    );
+    const byPartner = hasRole(viewer, partner.organizationId, 'admin');
+    await recordAudit(tx, {
+      challengeId,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, byPartner ? partner.organizationId : challenge.organizationId),
+      action: byPartner ? 'partner.left' : 'partner.withdrawn',
+      details: { organizationId: partner.organizationId },
+    });
+    const left = await findPartner(tx, challengeId, slug);
+    if (!left) throw new Error('partner row vanished inside its transaction');
+    return left;
+  });
+  ctx.views?.invalidate(challengeId);
+  return partnerView(partner);
+}
