@@ -8,7 +8,6 @@ import { buildOnce, startTandem, type RunningTandem } from './process.js';
 import {
   eventually,
   faultClient,
-  openChallenge,
   pg,
   runTandem,
   setUpCampaign,
@@ -20,15 +19,19 @@ import {
  * Issue 11, "deployment beyond one machine" (ADR 0046): three `tandem
  * serve` and three `tandem worker` processes, real child processes on one
  * PostgreSQL database and one Redis (the shared one, under a hash-tagged
- * key prefix of this run's own, as a Redis Cluster requires). People pledge
- * and confirm through the three servers in turn; a live stream is open on
- * each server from before the first pledge; the challenge crosses its
- * threshold while pledges still arrive on all three. Then: exactly one
- * unlock (one row, one event, one audit entry, at most one mail per
- * person), every stream received the unlock over its own connection (no
- * reconnection, so no replay from the database could stand in for the
- * fan-out), every stream's last progress equals the acknowledged
- * confirmations, and a recount of the rows agrees with the counters.
+ * key prefix of this run's own, as a Redis Cluster requires). The
+ * challenge is federated (ADR 0043): two partner organizations accept it
+ * before it opens. People pledge `via` the owner or either partner and
+ * confirm through the three servers in turn; a live stream is open on each
+ * server from before the first pledge; the challenge crosses its threshold
+ * while pledges still arrive on all three. Then: exactly one unlock (one
+ * row, one event, one audit entry, at most one mail per person), every
+ * stream received the unlock over its own connection (no reconnection, so
+ * no replay from the database could stand in for the fan-out), every
+ * stream's last progress equals the acknowledged confirmations, each
+ * organization's share holds exactly the people who came through it and
+ * the shares add up to the whole, and a recount of the rows agrees with
+ * the counters, the shares' included.
  */
 
 const SERVERS = 3;
@@ -37,6 +40,7 @@ const GOAL = 24;
 /** A few past the goal, so confirmations keep arriving on every server after the crossing. */
 const PEOPLE = GOAL + 6;
 const LANES = 6;
+const PARTNERS = ['Villeurbanne', 'Vaulx-en-Velin'];
 /** Generous: the machine running this may be loaded. */
 const READY_MS = 120_000;
 const SETTLE_MS = 45_000;
@@ -103,7 +107,7 @@ const lastProgress = (stream: Stream) =>
   stream.frames.filter((f) => f.event === 'progress').at(-1)?.data;
 const unlockedFrames = (stream: Stream) => stream.frames.filter((f) => f.event === 'unlocked');
 
-describe('three servers and three workers on one PostgreSQL and one Redis', () => {
+describe('three servers and three workers on one PostgreSQL and one Redis, three organizations', () => {
   const adminToken = `scale-admin-${randomUUID()}`;
   /** Hash-tagged, as on a Redis Cluster: every key of the run in one slot. */
   const prefix = `{${unique('scale')}}`;
@@ -160,12 +164,60 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
     await deleteKeys(prefix);
   }, 60_000);
 
-  it('unlocks once, every server streams it, and the counters equal a recount', async () => {
+  it('unlocks a federated challenge once, every server streams it, the shares add up, the counters equal a recount', async () => {
     const began = Date.now();
     const apis: FaultClient[] = servers.map((server) => faultClient(server.url, 20_000));
     const setup = apis[0]!;
     const campaign = await setUpCampaign(setup, adminToken);
-    const challengeId = await openChallenge(setup, adminToken, campaign, GOAL);
+    const challenge = await setup.must(
+      setup.post(
+        `/api/campaigns/${campaign.campaignId}/challenges`,
+        {
+          title: 'Je vais au travail à vélo',
+          actionType: 'pledge-only',
+          goal: { participants: GOAL },
+          counterpart: {
+            kind: 'donation',
+            amount: { value: 5000, currency: 'EUR' },
+            beneficiaryId: campaign.beneficiaryId,
+          },
+        },
+        adminToken,
+      ),
+      201,
+      'create challenge',
+    );
+    const challengeId = challenge.id as string;
+    // Two partner organizations invited and accepting before it opens (ADR 0043).
+    const organizations = [campaign.slug];
+    for (const name of PARTNERS) {
+      const slug = unique('partner');
+      await setup.must(
+        setup.post('/api/organizations', { slug, name, kind: 'city' }, adminToken),
+        201,
+        `create ${name}`,
+      );
+      await setup.must(
+        setup.post(`/api/challenges/${challengeId}/partners`, { organization: slug }, adminToken),
+        201,
+        `invite ${name}`,
+      );
+      await setup.must(
+        setup.post(
+          `/api/challenges/${challengeId}/partners/${slug}/decision`,
+          { accept: true, audience: { type: 'public' } },
+          adminToken,
+        ),
+        200,
+        `${name} accepts`,
+      );
+      organizations.push(slug);
+    }
+    await setup.must(
+      setup.post(`/api/challenges/${challengeId}/open`, undefined, adminToken),
+      200,
+      'open challenge',
+    );
 
     // Each server is ready by the check a load balancer uses: PostgreSQL and Redis answer.
     for (const [index, api] of apis.entries()) {
@@ -190,17 +242,24 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
       expect(lastProgress(stream)?.participants, `server ${stream.server + 1}`).toBe(0);
     }
 
-    // Person n pledges and confirms through server n mod 3, six people at a time.
+    // Person n pledges and confirms through server n mod 3, via organization
+    // (n div 3) mod 3: every server sees every organization. Six people at a time.
     const emails = Array.from(
       { length: PEOPLE },
       (_, n) => `cyclist-${n}-${randomUUID().slice(0, 8)}@clichy.example`,
     );
     const perServer = servers.map(() => 0);
+    const perOrganization = organizations.map(() => 0);
     let next = 0;
     const lane = async () => {
       for (let n = next++; n < emails.length; n = next++) {
         const server = n % SERVERS;
-        if (await apis[server]!.pledgeAndConfirm(challengeId, emails[n]!)) perServer[server]!++;
+        const via = Math.floor(n / SERVERS) % organizations.length;
+        const body = { via: organizations[via] };
+        if (await apis[server]!.pledgeAndConfirm(challengeId, emails[n]!, body)) {
+          perServer[server]!++;
+          perOrganization[via]!++;
+        }
       }
     };
     await Promise.all(Array.from({ length: LANES }, lane));
@@ -232,6 +291,33 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
     expect(settled.challenge.status).toBe('succeeded');
     expect(settled.challenge.progress.participants).toBe(acknowledged);
 
+    // Each organization's share holds the people who came through it; together, the whole.
+    interface Share {
+      organization: string;
+      participants: number;
+      quantity: number;
+      co2eKg: number;
+    }
+    expect(settled.challenge.federated).toBe(true);
+    const shares = settled.challenge.shares as Share[];
+    const byOrganization = (list: Share[] | undefined) =>
+      Object.fromEntries((list ?? []).map((share) => [share.organization, share.participants]));
+    const expectedShares = Object.fromEntries(
+      organizations.map((slug, i) => [slug, perOrganization[i]]),
+    );
+    expect(byOrganization(shares)).toEqual(expectedShares);
+    const total = (key: 'participants' | 'quantity' | 'co2eKg') =>
+      shares.reduce((sum, share) => sum + share[key], 0);
+    expect({
+      participants: total('participants'),
+      quantity: total('quantity'),
+      co2eKg: total('co2eKg'),
+    }).toEqual({
+      participants: settled.challenge.progress.participants,
+      quantity: settled.challenge.progress.quantity,
+      co2eKg: settled.challenge.progress.co2eKg,
+    });
+
     // Exactly one unlock: its row, its event, its audit entry.
     const {
       rows: [audit],
@@ -252,6 +338,8 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
       expect(stream.ended, where).toBeNull();
       expect(unlockedFrames(stream), where).toHaveLength(1);
       expect(lastProgress(stream)?.participants, where).toBe(acknowledged);
+      // The live progress of a federated challenge carries its shares too.
+      expect(byOrganization(lastProgress(stream)?.shares), where).toEqual(expectedShares);
     }
 
     // The unlock mail: once to each person counted when it went out, never twice. Read
@@ -281,6 +369,7 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
     // The counters equal a recount of the rows, and the recount had nothing to correct.
     const recount = await recountChallenge(db!, challengeId, new Date());
     expect(recount?.corrected).toBe(false);
+    expect(recount?.shares).toEqual([]);
     expect(recount?.expected.participants).toBe(acknowledged);
     expect(recount?.found.participants).toBe(acknowledged);
 
@@ -291,6 +380,7 @@ describe('three servers and three workers on one PostgreSQL and one Redis', () =
     console.warn(
       `scale-out: ${servers.length} servers, ${workers.length} workers, ` +
         `${acknowledged} pledges (${perServer.join('/')} per server), ` +
+        `${organizations.length} organizations (shares ${shares.map((s) => s.participants).join(' + ')} = ${total('participants')}), ` +
         `${settled.facts.unlocks} unlock (${settled.facts.unlockedEvents} event, ${audit?.n} audit entry, ` +
         `${mails.mails} mails to ${mails.people} people), ` +
         `${streams.filter((s) => unlockedFrames(s).length === 1).length}/${streams.length} streams saw it, ` +
