@@ -44,6 +44,8 @@ const PARTNERS = ['Villeurbanne', 'Vaulx-en-Velin'];
 /** Generous: the machine running this may be loaded. */
 const READY_MS = 120_000;
 const SETTLE_MS = 45_000;
+/** Set-up may build the workspace first (its sources changed): minutes on a loaded machine. */
+const SETUP_MS = 600_000;
 
 interface Frame {
   event: string;
@@ -153,7 +155,7 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
     if (failed) throw (failed as PromiseRejectedResult).reason;
     db = await openDatabase({ url: database.url, poolSize: 2 });
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  }, 300_000);
+  }, SETUP_MS);
 
   afterAll(async () => {
     for (const stream of streams) stream.close();
