@@ -10,6 +10,9 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 # --- build: every dependency, then the workspace's build --------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
+# The npm the repository names (package.json "packageManager"): the lockfile
+# and the install-script allowlist are its own; the image's npm is older.
+RUN npm install -g npm@11.19.1 --no-audit --no-fund
 # The whole tree (less .dockerignore): `npm ci` needs every workspace's
 # package.json, and the plugins' folders are not listed here one by one.
 COPY . .

@@ -72,6 +72,10 @@ describe('Dockerfile', () => {
     expect(runs.some((r) => r.includes('npm run build'))).toBe(true);
     expect(runs.some((r) => r.includes('--omit=dev'))).toBe(true);
     expect(JSON.parse(read('package.json')).scripts.build).toBeTruthy();
+    // The build installs with the npm the repository pins.
+    const packageManager = JSON.parse(read('package.json')).packageManager as string;
+    expect(packageManager).toMatch(/^npm@\d+\.\d+\.\d+$/);
+    expect(runs).toContainEqual(expect.stringContaining(`npm install -g ${packageManager}`));
     // The runtime stage installs nothing and builds nothing: it copies the built stage.
     expect(finalStage.filter((s) => s.op === 'RUN').map((s) => s.args)).not.toContainEqual(
       expect.stringMatching(/npm (ci|install|run)/),
