@@ -22,7 +22,9 @@ import {
  * key prefix of this run's own, as a Redis Cluster requires). The
  * challenge is federated (ADR 0043): two partner organizations accept it
  * before it opens. People pledge `via` the owner or either partner and
- * confirm through the three servers in turn; a live stream is open on each
+ * confirm through the three servers in turn, and a few pledge through two
+ * organizations at once on two servers and confirm both links at once
+ * (each must count once, in one share); a live stream is open on each
  * server from before the first pledge; the challenge crosses its threshold
  * while pledges still arrive on all three. Then: exactly one unlock (one
  * row, one event, one audit entry, at most one mail per person), every
@@ -41,6 +43,11 @@ const GOAL = 24;
 const PEOPLE = GOAL + 6;
 const LANES = 6;
 const PARTNERS = ['Villeurbanne', 'Vaulx-en-Velin'];
+/**
+ * People who pledge through two organizations at once, on two servers, and
+ * confirm both at once: each must count once, in one share.
+ */
+const TWINS = 3;
 /** Generous: the machine running this may be loaded. */
 const READY_MS = 120_000;
 const SETTLE_MS = 45_000;
@@ -264,13 +271,57 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
         }
       }
     };
-    await Promise.all(Array.from({ length: LANES }, lane));
-    const refused = apis.flatMap((api) =>
+    // Twin t pledges via two organizations on two servers at once, then
+    // confirms both mailed links at once, each on its own server.
+    const twinApis = servers.map((server) => faultClient(server.url, 20_000));
+    const twinOrganizations: string[][] = [];
+    const twin = async (t: number) => {
+      const email = `twin-${t}-${randomUUID().slice(0, 8)}@clichy.example`;
+      const pair = [t % SERVERS, (t + 1) % SERVERS] as const;
+      twinOrganizations.push(pair.map((i) => organizations[i % organizations.length]!));
+      await Promise.all(
+        pair.map((i) =>
+          twinApis[i]!.must(
+            twinApis[i]!.post(`/api/challenges/${challengeId}/pledges`, {
+              email,
+              via: organizations[i % organizations.length],
+            }),
+            202,
+            `twin ${t} pledges on server ${i + 1}`,
+          ),
+        ),
+      );
+      const box = await twinApis[0]!.must(
+        twinApis[0]!.get(`/api/dev/mailbox?to=${encodeURIComponent(email)}`),
+        200,
+        `twin ${t}'s mailbox`,
+      );
+      const tokens = (box.messages as { purpose: string; token?: string }[])
+        .filter((m) => m.purpose === 'pledge-confirmation')
+        .map((m) => m.token);
+      expect(tokens).toHaveLength(2);
+      await Promise.all(
+        pair.map((i, k) =>
+          twinApis[i]!.must(
+            twinApis[i]!.post('/api/pledges/confirm', { token: tokens[k] }),
+            200,
+            `twin ${t} confirms on server ${i + 1}`,
+          ),
+        ),
+      );
+    };
+    await Promise.all([
+      ...Array.from({ length: LANES }, lane),
+      ...Array.from({ length: TWINS }, (_, t) => twin(t)),
+    ]);
+    const refused = [...apis, ...twinApis].flatMap((api) =>
       api.answers.filter((a) => typeof a.status !== 'number' || a.status >= 300),
     );
     expect(refused.slice(0, 3)).toEqual([]);
     const acknowledged = perServer.reduce((a, b) => a + b, 0);
     expect(acknowledged).toBe(PEOPLE);
+    /** Everyone who should count: each twin once. */
+    const counted = acknowledged + TWINS;
 
     // Settled: the unlock made, every event relayed, every stream at the final count.
     const settled = await eventually(
@@ -286,12 +337,12 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
         s.facts.unlocks >= 1 &&
         s.facts.pendingOutbox === 0 &&
         s.challenge?.status === 'succeeded' &&
-        s.challenge?.progress?.participants === acknowledged &&
-        s.streams.every((x) => x.unlocked >= 1 && x.participants === acknowledged),
+        s.challenge?.progress?.participants === counted &&
+        s.streams.every((x) => x.unlocked >= 1 && x.participants === counted),
       SETTLE_MS,
     );
     expect(settled.challenge.status).toBe('succeeded');
-    expect(settled.challenge.progress.participants).toBe(acknowledged);
+    expect(settled.challenge.progress.participants).toBe(counted);
 
     // Each organization's share holds the people who came through it; together, the whole.
     interface Share {
@@ -304,10 +355,18 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
     const shares = settled.challenge.shares as Share[];
     const byOrganization = (list: Share[] | undefined) =>
       Object.fromEntries((list ?? []).map((share) => [share.organization, share.participants]));
-    const expectedShares = Object.fromEntries(
-      organizations.map((slug, i) => [slug, perOrganization[i]]),
-    );
-    expect(byOrganization(shares)).toEqual(expectedShares);
+    // A share holds its single-organization people, plus the twins whose
+    // first confirmation named it: none more, none counted twice.
+    const streamed = byOrganization(shares);
+    const twinsIn = new Map(organizations.map((slug) => [slug, 0]));
+    for (const [i, slug] of organizations.entries()) {
+      const extra = (streamed[slug] ?? 0) - perOrganization[i]!;
+      const possible = twinOrganizations.filter((pair) => pair.includes(slug)).length;
+      expect({ slug, extra }).toEqual({ slug, extra: Math.min(Math.max(extra, 0), possible) });
+      twinsIn.set(slug, extra);
+    }
+    expect([...twinsIn.values()].reduce((a, b) => a + b, 0)).toBe(TWINS);
+    const expectedShares = streamed;
     const total = (key: 'participants' | 'quantity' | 'co2eKg') =>
       shares.reduce((sum, share) => sum + share[key], 0);
     expect({
@@ -339,7 +398,7 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
       const where = `server ${stream.server + 1}`;
       expect(stream.ended, where).toBeNull();
       expect(unlockedFrames(stream), where).toHaveLength(1);
-      expect(lastProgress(stream)?.participants, where).toBe(acknowledged);
+      expect(lastProgress(stream)?.participants, where).toBe(counted);
       // The live progress of a federated challenge carries its shares too.
       expect(byOrganization(lastProgress(stream)?.shares), where).toEqual(expectedShares);
     }
@@ -366,14 +425,14 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
     ).then(({ now }) => now);
     expect(mails.people).toBe(mails.mails);
     expect(mails.mails).toBeGreaterThanOrEqual(GOAL);
-    expect(mails.mails).toBeLessThanOrEqual(acknowledged);
+    expect(mails.mails).toBeLessThanOrEqual(counted);
 
     // The counters equal a recount of the rows, and the recount had nothing to correct.
     const recount = await recountChallenge(db!, challengeId, new Date());
     expect(recount?.corrected).toBe(false);
     expect(recount?.shares).toEqual([]);
-    expect(recount?.expected.participants).toBe(acknowledged);
-    expect(recount?.found.participants).toBe(acknowledged);
+    expect(recount?.expected.participants).toBe(counted);
+    expect(recount?.found.participants).toBe(counted);
 
     const failed = apis.flatMap((api) =>
       api.answers.filter((a) => typeof a.status !== 'number' || a.status >= 500),
@@ -381,7 +440,7 @@ describe('three servers and three workers on one PostgreSQL and one Redis, three
     expect(failed).toEqual([]);
     console.warn(
       `scale-out: ${servers.length} servers, ${workers.length} workers, ` +
-        `${acknowledged} pledges (${perServer.join('/')} per server), ` +
+        `${acknowledged} pledges (${perServer.join('/')} per server) and ${TWINS} people pledging via two organizations at once, ` +
         `${organizations.length} organizations (shares ${shares.map((s) => s.participants).join(' + ')} = ${total('participants')}), ` +
         `${settled.facts.unlocks} unlock (${settled.facts.unlockedEvents} event, ${audit?.n} audit entry, ` +
         `${mails.mails} mails to ${mails.people} people), ` +
