@@ -4886,6 +4886,23 @@ export interface paths {
                 organization: string;
                 /** @enum {string} */
                 status: 'invited' | 'accepted' | 'declined' | 'left';
+                /** @description its own sub-goals, each unlocking on its share */
+                tiers: {
+                  counterpart: {
+                    [key: string]: unknown;
+                  } | null;
+                  goal: {
+                    [key: string]: unknown;
+                  };
+                  id: string;
+                  rank: number;
+                  unlockedAt: string | null;
+                  unlockProgress: {
+                    co2eKg: number;
+                    participants: number;
+                    quantity: number;
+                  } | null;
+                }[];
               }[];
             };
           };
@@ -4980,6 +4997,23 @@ export interface paths {
               organization: string;
               /** @enum {string} */
               status: 'invited' | 'accepted' | 'declined' | 'left';
+              /** @description its own sub-goals, each unlocking on its share */
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                rank: number;
+                unlockedAt: string | null;
+                unlockProgress: {
+                  co2eKg: number;
+                  participants: number;
+                  quantity: number;
+                } | null;
+              }[];
             };
           };
         };
@@ -5115,6 +5149,23 @@ export interface paths {
               organization: string;
               /** @enum {string} */
               status: 'invited' | 'accepted' | 'declined' | 'left';
+              /** @description its own sub-goals, each unlocking on its share */
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                rank: number;
+                unlockedAt: string | null;
+                unlockProgress: {
+                  co2eKg: number;
+                  participants: number;
+                  quantity: number;
+                } | null;
+              }[];
             };
           };
         };
@@ -5252,6 +5303,23 @@ export interface paths {
               organization: string;
               /** @enum {string} */
               status: 'invited' | 'accepted' | 'declined' | 'left';
+              /** @description its own sub-goals, each unlocking on its share */
+              tiers: {
+                counterpart: {
+                  [key: string]: unknown;
+                } | null;
+                goal: {
+                  [key: string]: unknown;
+                };
+                id: string;
+                rank: number;
+                unlockedAt: string | null;
+                unlockProgress: {
+                  co2eKg: number;
+                  participants: number;
+                  quantity: number;
+                } | null;
+              }[];
             };
           };
         };
@@ -5430,6 +5498,183 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/challenges/{id}/partners/{slug}/tiers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add a partner’s own sub-goal, unlocking on its share (partner admin)
+     * @description The body of a challenge’s tier (`goal`, `counterpart`); a donation or matching counterpart names a beneficiary of the partner (400 `counterpart/beneficiaryId` otherwise). It unlocks once, when the partner’s share reaches its goal — not the whole — and takes no part in the challenge’s own lifecycle; a goal already reached unlocks at once. 409 `TANDEM_PARTNER_ALREADY_DECIDED` unless the partner is accepted, `TANDEM_CHALLENGE_CLOSED` once closed.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          /** @description lower-case letters, digits and dashes */
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            counterpart?:
+              | {
+                  amount: {
+                    currency: string;
+                    value: number;
+                  };
+                  beneficiaryId: string;
+                  /** @enum {string} */
+                  kind: 'donation';
+                }
+              | {
+                  description: string;
+                  /** @enum {string} */
+                  kind: 'act';
+                }
+              | {
+                  beneficiaryId: string;
+                  cap: {
+                    currency: string;
+                    value: number;
+                  };
+                  /** @enum {string} */
+                  kind: 'matching';
+                  perUnit: {
+                    currency: string;
+                    value: number;
+                  };
+                };
+            goal: {
+              /** @enum {string} */
+              match?: 'all' | 'any';
+              participants?: number;
+              quantity?: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              counterpart: {
+                [key: string]: unknown;
+              } | null;
+              goal: {
+                [key: string]: unknown;
+              };
+              id: string;
+              rank: number;
+              unlockedAt: string | null;
+              unlockProgress: {
+                co2eKg: number;
+                participants: number;
+                quantity: number;
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

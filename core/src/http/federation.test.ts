@@ -355,6 +355,35 @@ describe('pledges through an organization', () => {
     ).toBe(202);
   });
 
+  it('takes pledges through a partner invited after the opening from its acceptance on', async () => {
+    const owner = await organization('Owner');
+    const late = await organization('Late');
+    const id = await draft(owner);
+    await open(id, owner);
+    const early = await client.signIn(someone());
+    expect((await client.post(`/api/challenges/${id}/pledges`, {}, { token: early })).status).toBe(
+      201,
+    );
+    expect((await invite(id, owner.adminToken, late.slug)).status).toBe(201);
+    // Refused while invited (and the refusal is not remembered)…
+    const token = await client.signIn(someone());
+    const before = await client.post(
+      `/api/challenges/${id}/pledges`,
+      { via: late.slug },
+      { token },
+    );
+    expect(before.status).toBe(400);
+    expect((await decide(id, late.adminToken, late.slug, { accept: true })).status).toBe(200);
+    // …taken once accepted; the owner's share keeps who came before.
+    const after = await client.post(`/api/challenges/${id}/pledges`, { via: late.slug }, { token });
+    expect(after.status).toBe(201);
+    const v = await view(id);
+    expect(v.federated).toBe(true);
+    expect(shareOf(v, owner.slug)?.participants).toBe(1);
+    expect(shareOf(v, late.slug)?.participants).toBe(1);
+    expectSharesAddUp(v);
+  });
+
   it('holds a pledge through a members-only partner to that partner’s members', async () => {
     const owner = await organization('Owner');
     const closed = await organization('Closed');
@@ -652,6 +681,88 @@ describe('counting the shares', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it('unlocks a partner’s own sub-goal on its share, not the whole', async () => {
+    const owner = await organization('Owner');
+    const partner = await organization('Partner');
+    const invited = await organization('Invited');
+    const id = await draft(owner);
+    await federate(id, owner, [partner]);
+    expect((await invite(id, owner.adminToken, invited.slug)).status).toBe(201);
+    await open(id, owner);
+    const url = `/api/challenges/${id}/partners/${partner.slug}/tiers`;
+    const body = {
+      goal: { participants: 2 },
+      counterpart: { kind: 'act', description: 'The partner plants two trees' },
+    };
+
+    expect((await client.post(url, body, { token: owner.adminToken })).status).toBe(403);
+    expect(
+      (await client.post(url, body, { token: await memberOf(partner, 'member') })).status,
+    ).toBe(403);
+    expect((await client.post(url, body)).status).toBe(401);
+    const notYet = await client.post(`/api/challenges/${id}/partners/${invited.slug}/tiers`, body, {
+      token: invited.adminToken,
+    });
+    expect(notYet.status).toBe(409);
+    const elsewhere = await client.post(
+      url,
+      {
+        goal: { participants: 2 },
+        counterpart: {
+          kind: 'donation',
+          amount: { value: 10, currency: 'EUR' },
+          beneficiaryId: 'ben_nobody',
+        },
+      },
+      { token: partner.adminToken },
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.details[0].path).toBe('counterpart/beneficiaryId');
+
+    const added = await client.post(url, body, { token: partner.adminToken });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toMatchObject({ rank: 0, unlockedAt: null, goal: { participants: 2 } });
+
+    // Three people through the owner: the whole passes 2, the share does not.
+    for (let i = 0; i < 3; i++) {
+      const token = await client.signIn(someone());
+      expect((await client.post(`/api/challenges/${id}/pledges`, {}, { token })).status).toBe(201);
+    }
+    await platform.settle();
+    const locked = await client.get(`/api/challenges/${id}/partners`, {
+      token: partner.adminToken,
+    });
+    expect(locked.body.items[0].tiers[0].unlockedAt).toBeNull();
+
+    for (let i = 0; i < 2; i++) {
+      const token = await client.signIn(someone());
+      const pledged = await client.post(
+        `/api/challenges/${id}/pledges`,
+        { via: partner.slug },
+        { token },
+      );
+      expect(pledged.status).toBe(201);
+    }
+    await platform.settle();
+    const list = await client.get(`/api/challenges/${id}/partners`, { token: owner.adminToken });
+    const [tier] = list.body.items.find((p: any) => p.organization === partner.slug).tiers;
+    expect(tier.unlockedAt).toEqual(expect.any(String));
+    expect(tier.unlockProgress).toMatchObject({ participants: 2 });
+
+    // A second goal the share already reaches unlocks at once, once.
+    const reached = await client.post(
+      url,
+      { goal: { participants: 1 } },
+      { token: partner.adminToken },
+    );
+    expect(reached.status).toBe(201);
+    expect(reached.body).toMatchObject({ rank: 1, unlockProgress: { participants: 2 } });
+    expect(reached.body.unlockedAt).toEqual(expect.any(String));
+    const audit = await client.get(`/api/challenges/${id}/audit`, { token: owner.adminToken });
+    const unlocks = audit.body.entries.filter((e: any) => e.action === 'partner.tier-unlocked');
+    expect(unlocks).toHaveLength(2);
   });
 
   it('leaves a challenge without partners unfederated', async () => {

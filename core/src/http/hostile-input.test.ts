@@ -157,6 +157,12 @@ describe('NUL and unpaired surrogates', () => {
       [`/api/challenges/${challengeId}/partners`, { organization: ['a', 'b'] }, 'organization'],
       [`/api/challenges/${challengeId}/partners`, {}, 'organization'],
       [`/api/challenges/${challengeId}/partners/some-org/decision`, { accept: 'yes' }, 'accept'],
+      [`/api/challenges/${challengeId}/partners/some-org/tiers`, { goal: 'lots' }, 'goal'],
+      [
+        `/api/challenges/${challengeId}/partners/some-org/tiers`,
+        { goal: { participants: 2 }, sponsor: 'someone' },
+        'sponsor',
+      ],
       [
         `/api/challenges/${challengeId}/partners/some-org/decision`,
         { accept: true, audience: { type: 'everyone' } },

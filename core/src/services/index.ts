@@ -47,7 +47,22 @@ export {
   upsertParticipantByCode,
   RESIDENT_CODE_PATTERN,
 } from '../store/participants.js';
-export { campaignReport, reportToCsv, type CampaignReport } from './reports.js';
+export {
+  campaignReport,
+  partnerReport,
+  reportToCsv,
+  type CampaignReport,
+  type ShareReport,
+} from './reports.js';
+export {
+  addPartnerTier,
+  decidePartnership,
+  getPartners,
+  invitePartner,
+  leavePartnership,
+  type PartnerTierView,
+  type PartnerView,
+} from './partners.js';
 export {
   campaignReportPdf,
   renderReportPdf,

@@ -3,11 +3,20 @@ import { renderPartnerInvitationMail } from '../mail/templates.js';
 import { storedEmail } from '../domain/email.js';
 import { loadChallenge, type ChallengeAggregate } from '../store/challenges.js';
 import type { Sql } from '../store/database.js';
+import { validateCounterpart } from '../domain/counterparts.js';
+import { normalizeGoal } from '../domain/goals.js';
+import type { Counterpart, Goal, GoalInput, Progress } from '../domain/types.js';
+import { newId } from '../ids.js';
 import {
   findPartner,
+  insertPartnerTier,
   listPartners,
+  listPartnerTiers,
+  reachedPartnerTiers,
+  unlockPartnerTiers,
   type PartnerRecord,
   type PartnerStatus,
+  type PartnerTierRecord,
 } from '../store/partners.js';
 import { hasRole, requireRole } from './access.js';
 import { actorOf, recordAudit } from './audit.js';
@@ -24,15 +33,41 @@ export interface PartnerView {
   audience: Audience;
   invitedAt: string;
   decidedAt: string | null;
+  /** Its own sub-goals, unlocking on its share. */
+  tiers: PartnerTierView[];
 }
 
-export const partnerView = (partner: PartnerRecord): PartnerView => ({
+/** A partner's sub-goal as the API shows it. */
+export interface PartnerTierView {
+  id: string;
+  rank: number;
+  goal: Goal;
+  counterpart: Counterpart | null;
+  unlockedAt: string | null;
+  /** The share's figures when it unlocked. */
+  unlockProgress: Progress | null;
+}
+
+const tierView = (tier: PartnerTierRecord): PartnerTierView => ({
+  id: tier.id,
+  rank: tier.rank,
+  goal: tier.goal,
+  counterpart: tier.counterpart,
+  unlockedAt: tier.unlockedAt ? tier.unlockedAt.toISOString() : null,
+  unlockProgress: tier.unlockProgress,
+});
+
+export const partnerView = (
+  partner: PartnerRecord,
+  tiers: readonly PartnerTierRecord[] = [],
+): PartnerView => ({
   organization: partner.slug,
   name: partner.name,
   status: partner.status,
   audience: partner.audience,
   invitedAt: partner.invitedAt.toISOString(),
   decidedAt: partner.decidedAt ? partner.decidedAt.toISOString() : null,
+  tiers: tiers.filter((t) => t.organizationId === partner.organizationId).map(tierView),
 });
 
 /**
@@ -163,7 +198,8 @@ export async function getPartners(
     [challenge.organizationId, ...partners.map((p) => p.organizationId)],
     "the challenge organization's admins and its partners' admins",
   );
-  return { items: partners.map(partnerView) };
+  const tiers = await listPartnerTiers(ctx.db, challengeId);
+  return { items: partners.map((partner) => partnerView(partner, tiers)) };
 }
 
 /**
@@ -266,4 +302,74 @@ export async function leavePartnership(
   });
   ctx.views?.invalidate(challengeId);
   return partnerView(partner);
+}
+
+/**
+ * `POST /api/challenges/{id}/partners/{slug}/tiers`: an accepted partner's
+ * admins add a sub-goal of their own (ADR 0043), with the body of a
+ * challenge's tier (`goal`, `counterpart`); it unlocks on the partner's
+ * share, not the whole, and takes no part in the challenge's lifecycle.
+ * A donation or matching counterpart names a beneficiary of the partner.
+ * 409 unless the partner is accepted and the challenge not closed. An
+ * evaluation follows at once, so a goal already reached unlocks.
+ */
+export async function addPartnerTier(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  challengeId: string,
+  slug: string,
+  input: { goal: GoalInput; counterpart?: Counterpart },
+): Promise<PartnerTierView> {
+  const goal = normalizeGoal(input.goal);
+  if (input.counterpart !== undefined) validateCounterpart(input.counterpart);
+  const tier = await ctx.db.transaction(async (tx) => {
+    const { challenge } = await loadForPartners(tx, viewer, challengeId);
+    const partner = await findPartner(tx, challengeId, slug, { lock: true });
+    if (!partner) throw notFound('partner', slug);
+    requireAdminOfAny(viewer, [partner.organizationId], `the admins of ${partner.slug}`);
+    if (partner.status !== 'accepted') {
+      throw conflict(
+        `${partner.slug} is ${partner.status}: only an accepted partner sets its own goals.`,
+        'TANDEM_PARTNER_ALREADY_DECIDED',
+      );
+    }
+    if (challenge.closedAt !== null) {
+      throw conflict('The challenge is closed.', 'TANDEM_CHALLENGE_CLOSED');
+    }
+    const counterpart = input.counterpart ?? null;
+    if (counterpart && counterpart.kind !== 'act') {
+      const [own] = await tx.query<{ id: string }>(
+        'select id from beneficiary where id = ? and organization_id = ?',
+        [counterpart.beneficiaryId, partner.organizationId],
+      );
+      if (!own) {
+        throw invalid('counterpart/beneficiaryId', `is no beneficiary of ${partner.slug}`);
+      }
+    }
+    const tier = await insertPartnerTier(tx, {
+      id: newId('ptr'),
+      challengeId,
+      organizationId: partner.organizationId,
+      goal: goal as Goal,
+      counterpart,
+    });
+    await recordAudit(tx, {
+      challengeId,
+      organizationId: challenge.organizationId,
+      actor: actorOf(viewer, partner.organizationId),
+      action: 'partner.tier-added',
+      details: { tierId: tier.id, partnerId: partner.organizationId, goal },
+    });
+    // A goal the share already reaches unlocks now, in the same transaction.
+    const reached = await reachedPartnerTiers(tx, challengeId);
+    const unlocked = await unlockPartnerTiers(
+      tx,
+      challenge.organizationId,
+      challengeId,
+      reached.filter((r) => r.id === tier.id),
+      ctx.now(),
+    );
+    return unlocked[0] ?? tier;
+  });
+  return tierView(tier);
 }

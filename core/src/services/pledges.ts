@@ -178,7 +178,15 @@ async function loadPledgeable(
   const campaign = await definitions.remember(`campaign/${challenge.campaignId}`, () =>
     findCampaign(sql, challenge.campaignId),
   );
-  const resolved = await resolveVia(sql, challenge, via);
+  // Once a challenge is open, an accepted partner stays accepted with its
+  // audience (answers come only from `invited`, leaving only before the
+  // opening): its answer is remembered too. A refusal throws and is not.
+  const resolved =
+    via === undefined || challenge.status === 'draft'
+      ? await resolveVia(sql, challenge, via)
+      : await definitions.remember(`via/${challenge.id}/${via}`, () =>
+          resolveVia(sql, challenge, via),
+        );
   // The audience before the state: an outsider gets 403, whatever the challenge's state.
   assertViewerInAudience(viewer, audienceOf(campaign, resolved));
   const acceptance = acceptsPledges(liveState(challenge), ctx.now());

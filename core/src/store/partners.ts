@@ -1,4 +1,6 @@
-import type { Progress } from '../domain/types.js';
+import { isGoalReached } from '../domain/goals.js';
+import { insertAuditEntries } from './audit.js';
+import type { Counterpart, Goal, Progress } from '../domain/types.js';
 import type { Sql } from './database.js';
 import { roundQuantity, SHARE_PREFIX } from './progress.js';
 
@@ -220,4 +222,171 @@ export async function readProgressAndShares(
     result.set(challengeId, { federated: true, shares, progress: whole });
   }
   return result;
+}
+
+/** A partner's own sub-goal on a federated challenge, unlocking on its share (ADR 0043). */
+export interface PartnerTierRecord {
+  id: string;
+  organizationId: string;
+  rank: number;
+  goal: Goal;
+  counterpart: Counterpart | null;
+  unlockedAt: Date | null;
+  /** The share's figures when it unlocked. */
+  unlockProgress: Progress | null;
+}
+
+interface PartnerTierRow {
+  id: string;
+  organization_id: string;
+  rank: number;
+  goal: Goal;
+  counterpart: Counterpart | null;
+  unlocked_at: Date | null;
+  unlock_progress: Progress | null;
+}
+
+const toTier = (row: PartnerTierRow): PartnerTierRecord => ({
+  id: row.id,
+  organizationId: row.organization_id,
+  rank: row.rank,
+  goal: row.goal,
+  counterpart: row.counterpart,
+  unlockedAt: row.unlocked_at ? new Date(row.unlocked_at) : null,
+  unlockProgress: row.unlock_progress,
+});
+
+/** The partners' sub-goals of a challenge, by rank. */
+export async function listPartnerTiers(
+  sql: Sql,
+  challengeId: string,
+): Promise<PartnerTierRecord[]> {
+  const rows = await sql.query<PartnerTierRow>(
+    `select id, organization_id, rank, goal, counterpart, unlocked_at, unlock_progress
+       from partner_tier where challenge_id = ? order by organization_id, rank`,
+    [challengeId],
+  );
+  return rows.map(toTier);
+}
+
+/** Adds a sub-goal after the partner's others; answers it. */
+export async function insertPartnerTier(
+  tx: Sql,
+  tier: {
+    id: string;
+    challengeId: string;
+    organizationId: string;
+    goal: Goal;
+    counterpart: Counterpart | null;
+  },
+): Promise<PartnerTierRecord> {
+  const [row] = await tx.query<PartnerTierRow>(
+    `insert into partner_tier (id, challenge_id, organization_id, rank, goal, counterpart)
+     select ?, ?, ?, coalesce(max(rank) + 1, 0), ?::jsonb, ?::jsonb
+       from partner_tier where challenge_id = ? and organization_id = ?
+     returning id, organization_id, rank, goal, counterpart, unlocked_at, unlock_progress`,
+    [
+      tier.id,
+      tier.challengeId,
+      tier.organizationId,
+      JSON.stringify(tier.goal),
+      tier.counterpart === null ? null : JSON.stringify(tier.counterpart),
+      tier.challengeId,
+      tier.organizationId,
+    ],
+  );
+  if (!row) throw new Error('partner tier not inserted');
+  return toTier(row);
+}
+
+/**
+ * The partners' sub-goals of an open challenge that their shares now reach
+ * and that are not unlocked yet, with the share's figures: one statement,
+ * which finds nothing on a challenge without any.
+ */
+export async function reachedPartnerTiers(
+  sql: Sql,
+  challengeId: string,
+): Promise<{ id: string; organizationId: string; share: Progress }[]> {
+  const pending = await sql.query<{
+    id: string;
+    organization_id: string;
+    goal: Goal;
+    participants: string | number | null;
+    quantity: string | number | null;
+    co2e_kg: string | number | null;
+  }>(
+    `select pt.id, pt.organization_id, pt.goal, s.participants, s.quantity, s.co2e_kg
+       from partner_tier pt
+       join challenge c on c.id = pt.challenge_id
+        and c.status in ('open', 'succeeded') and c.closed_at is null
+       left join lateral (
+         select sum(participants) as participants, sum(quantity) as quantity,
+                sum(co2e_kg) as co2e_kg
+           from progress_slot
+          where challenge_id = pt.challenge_id and team_id = 'org:' || pt.organization_id
+       ) s on true
+      where pt.challenge_id = ? and pt.unlocked_at is null`,
+    [challengeId],
+  );
+  return pending.flatMap((row) => {
+    const share: Progress = {
+      participants: Number(row.participants ?? 0),
+      quantity: roundQuantity(Number(row.quantity ?? 0)),
+      co2eKg: roundQuantity(Number(row.co2e_kg ?? 0)),
+    };
+    return isGoalReached(row.goal, share)
+      ? [{ id: row.id, organizationId: row.organization_id, share }]
+      : [];
+  });
+}
+
+/**
+ * Marks a sub-goal unlocked with the share's figures, once: the update
+ * requires it still locked, so two evaluations at once unlock it once.
+ *
+ * @returns it, or nothing when another evaluation was first
+ */
+export async function markPartnerTierUnlocked(
+  tx: Sql,
+  id: string,
+  share: Progress,
+  now: Date,
+): Promise<PartnerTierRecord | undefined> {
+  const [set] = await tx.query<PartnerTierRow>(
+    `update partner_tier set unlocked_at = ?, unlock_progress = ?::jsonb
+      where id = ? and unlocked_at is null
+      returning id, organization_id, rank, goal, counterpart, unlocked_at, unlock_progress`,
+    [now, JSON.stringify(share), id],
+  );
+  return set ? toTier(set) : undefined;
+}
+
+/**
+ * Unlocks, in the caller's transaction, the sub-goals {@link
+ * reachedPartnerTiers} found, each once, logging each unlock in the audit.
+ */
+export async function unlockPartnerTiers(
+  tx: Sql,
+  ownerId: string,
+  challengeId: string,
+  reached: readonly { id: string; share: Progress }[],
+  now: Date,
+): Promise<PartnerTierRecord[]> {
+  const unlocked: PartnerTierRecord[] = [];
+  for (const tier of reached) {
+    const set = await markPartnerTierUnlocked(tx, tier.id, tier.share, now);
+    if (!set) continue;
+    unlocked.push(set);
+    await insertAuditEntries(tx, [
+      {
+        challengeId,
+        organizationId: ownerId,
+        actor: { kind: 'system', label: 'evaluation' },
+        action: 'partner.tier-unlocked',
+        details: { tierId: set.id, partnerId: set.organizationId, share: tier.share },
+      },
+    ]);
+  }
+  return unlocked;
 }

@@ -326,6 +326,45 @@ async function build(
       body = { accept: true };
       break;
     }
+    case 'POST /api/challenges/{id}/partners/{slug}/tiers': {
+      // B's open challenge, A its accepted partner: A's admins add a sub-goal of A's.
+      const federated = must(
+        await world.client.post(
+          `/api/campaigns/${world.b.campaignId}/challenges`,
+          { title: `Federated ${unique()}`, actionType: 'pledge-only', goal: { participants: 10 } },
+          asAdmin(world),
+        ),
+        201,
+        'federated challenge of B',
+      );
+      must(
+        await world.client.post(`/api/challenges/${federated.id}/open`, undefined, asAdmin(world)),
+        200,
+        'open the federated challenge',
+      );
+      must(
+        await world.client.post(
+          `/api/challenges/${federated.id}/partners`,
+          { organization: home.slug },
+          asAdmin(world),
+        ),
+        201,
+        'invite A',
+      );
+      must(
+        await world.client.post(
+          `/api/challenges/${federated.id}/partners/${home.slug}/decision`,
+          { accept: true },
+          asAdmin(world),
+        ),
+        200,
+        'A accepts',
+      );
+      params['id'] = federated.id;
+      params['slug'] = home.slug;
+      body = { goal: { participants: 5 } };
+      break;
+    }
     case 'DELETE /api/challenges/{id}/partners/{slug}': {
       // Leaving is once: a fresh draft of A with B invited, for each caller.
       const id = await freshChallenge(world, 'draft');

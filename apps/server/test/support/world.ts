@@ -48,7 +48,9 @@ export const ACTION_TYPES: Record<
     settings: { modes: ['bike', 'walking'] },
     pledge: { modes: ['bike'] },
     contribution: {
-      date: new Date().toISOString().slice(0, 10),
+      // Today where the organizations are (Europe/Paris, their default zone):
+      // the UTC date is yesterday there from 23:00 UTC in winter.
+      date: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()),
       trips: [{ mode: 'bike', km: 5 }],
     },
   },

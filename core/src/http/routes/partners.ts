@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { access } from '../access.js';
 import type { ServiceContext } from '../../services/context.js';
 import {
+  addPartnerTier,
   decidePartnership,
   getPartners,
   invitePartner,
@@ -9,10 +10,27 @@ import {
 } from '../../services/partners.js';
 import { partnerReport } from '../../services/reports.js';
 import type { App } from '../types.js';
-import { AnyObject, Audience, errors, Slug, StringEnum } from '../schemas.js';
+import { AnyObject, Audience, Counterpart, errors, Goal, Slug, StringEnum } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const PartnerParams = Type.Object({ id: IdParams.properties.id, slug: Slug });
+
+/** A partner's own sub-goal, unlocking on its share (ADR 0043). */
+export const PartnerTierView = Type.Object({
+  id: Type.String(),
+  rank: Type.Integer(),
+  goal: AnyObject,
+  counterpart: Type.Union([AnyObject, Type.Null()]),
+  unlockedAt: Type.Union([Type.String(), Type.Null()]),
+  unlockProgress: Type.Union([
+    Type.Object({
+      participants: Type.Number(),
+      quantity: Type.Number(),
+      co2eKg: Type.Number(),
+    }),
+    Type.Null(),
+  ]),
+});
 
 /** A partner of a federated challenge (ADR 0043). */
 export const PartnerView = Type.Object({
@@ -22,6 +40,9 @@ export const PartnerView = Type.Object({
   audience: AnyObject,
   invitedAt: Type.String(),
   decidedAt: Type.Union([Type.String(), Type.Null()]),
+  tiers: Type.Array(PartnerTierView, {
+    description: 'its own sub-goals, each unlocking on its share',
+  }),
 });
 
 /** Routes of federated challenges: partners, their decisions and their reports (ADR 0043). */
@@ -113,6 +134,40 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
     },
     async (request) =>
       leavePartnership(ctx, request.viewer, request.params.id, request.params.slug),
+  );
+
+  app.post(
+    '/api/challenges/:id/partners/:slug/tiers',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin', {
+          otherAdmin: 'forbid',
+          note: 'the admins of the accepted partner (here A, a partner of B’s challenge); the owner’s admins set the challenge’s own tiers',
+        }),
+        tags: ['partners'],
+        summary: 'Add a partner’s own sub-goal, unlocking on its share (partner admin)',
+        description:
+          'The body of a challenge’s tier (`goal`, `counterpart`); a donation or matching counterpart names a beneficiary of the partner (400 `counterpart/beneficiaryId` otherwise). It unlocks once, when the partner’s share reaches its goal — not the whole — and takes no part in the challenge’s own lifecycle; a goal already reached unlocks at once. 409 `TANDEM_PARTNER_ALREADY_DECIDED` unless the partner is accepted, `TANDEM_CHALLENGE_CLOSED` once closed.',
+        params: PartnerParams,
+        body: Type.Object(
+          { goal: Goal, counterpart: Type.Optional(Counterpart) },
+          { additionalProperties: false },
+        ),
+        response: { 201: PartnerTierView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await addPartnerTier(
+            ctx,
+            request.viewer,
+            request.params.id,
+            request.params.slug,
+            request.body,
+          ),
+        ),
   );
 
   app.get(

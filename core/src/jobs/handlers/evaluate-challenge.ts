@@ -6,6 +6,7 @@ import type { Database, Sql } from '../../store/database.js';
 import { loadChallenge, toChallengeState } from '../../store/challenges.js';
 import { applyEvaluationRows, type EvaluationOutcome } from '../../store/evaluations.js';
 import { readChallengeProgress, roundQuantity } from '../../store/progress.js';
+import { reachedPartnerTiers, unlockPartnerTiers } from '../../store/partners.js';
 import { recordMilestones } from '../scheduled/milestones.js';
 
 export type { EvaluationOutcome } from '../../store/evaluations.js';
@@ -31,6 +32,7 @@ export async function evaluateChallengeNow(
 ): Promise<EvaluationOutcome> {
   const definition = await definitionsOf(db).challenge(db, challengeId);
   if (!definition) return { unlockedTierIds: [], status: null };
+  await unlockPartnerSubGoals(db, definition.organizationId, challengeId, now);
   const glance = await glanceAt(db, definition, challengeId);
   if (glance && glance.status !== 'draft') {
     const evaluation = evaluate(glance.state, glance.progress, now);
@@ -51,6 +53,23 @@ export async function evaluateChallengeNow(
     if (!evaluation.changed) return { unlockedTierIds: [], status: challenge.status };
     return applyEvaluationRows(tx, challenge, progress, evaluation);
   });
+}
+
+/**
+ * A federated challenge's partner sub-goals (ADR 0043) unlock on their
+ * partner's share, apart from the challenge's own tiers and lifecycle: one
+ * read, and a transaction only when one is reached, which marks it once and
+ * logs it in the audit.
+ */
+async function unlockPartnerSubGoals(
+  db: Database,
+  organizationId: string,
+  challengeId: string,
+  now: Date,
+): Promise<void> {
+  const reached = await reachedPartnerTiers(db, challengeId);
+  if (reached.length === 0) return;
+  await db.transaction((tx) => unlockPartnerTiers(tx, organizationId, challengeId, reached, now));
 }
 
 /**

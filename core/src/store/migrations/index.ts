@@ -18,6 +18,7 @@ import { Migration20261205120000 } from './Migration20261205120000.js';
 import { Migration20261205140000 } from './Migration20261205140000.js';
 import { Migration20261205150000 } from './Migration20261205150000.js';
 import { Migration20261206100000 } from './Migration20261206100000.js';
+import { Migration20261206100100 } from './Migration20261206100100.js';
 
 /**
  * Migrations registered by import rather than found on disk: `.ts` files
@@ -44,4 +45,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205140000', class: Migration20261205140000 },
   { name: 'Migration20261205150000', class: Migration20261205150000 },
   { name: 'Migration20261206100000', class: Migration20261206100000 },
+  { name: 'Migration20261206100100', class: Migration20261206100100 },
 ];
