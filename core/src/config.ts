@@ -14,8 +14,9 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
-  // Letters, digits and `_ . - : { }`; `{tandem}` keeps a queue's keys in one Cluster slot.
+  // `1`: REDIS_URL is one node of a Redis Cluster (the prefix must then be a hash tag).
   TANDEM_REDIS_CLUSTER: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  // Letters, digits and `_ . - : { }`; `{tandem}` keeps a queue's keys in one Cluster slot.
   TANDEM_REDIS_PREFIX: Type.String({
     pattern: '^[A-Za-z0-9_.:{}-]{1,64}$',
     default: 'tandem',
