@@ -3763,7 +3763,7 @@ export interface paths {
     };
     /**
      * Live events of a challenge (Server-Sent Events)
-     * @description `text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has as `id` its number among the challenge’s events (1, 2, 3…, not a platform-wide sequence). Past `TANDEM_STREAMS_PER_IP` streams from one address 429, past `TANDEM_STREAMS_PER_PROCESS` 503, both with `Retry-After`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).
+     * @description `text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}, and on a federated challenge `shares`, as in `GET /api/challenges/{id}`), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has as `id` its number among the challenge’s events (1, 2, 3…, not a platform-wide sequence). Past `TANDEM_STREAMS_PER_IP` streams from one address 429, past `TANDEM_STREAMS_PER_PROCESS` 503, both with `Retry-After`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).
      */
     get: {
       parameters: {
@@ -4960,7 +4960,7 @@ export interface paths {
     put?: never;
     /**
      * Invite another organization to feed the challenge (org admin)
-     * @description While the challenge is a draft or open. The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.
+     * @description Until the challenge closes (a draft, open or already succeeded). The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.
      */
     post: {
       parameters: {
@@ -11689,6 +11689,134 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/organizations/{slug}/partnerships': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Challenges of other organizations this one is invited to feed (org admin)
+     * @description Newest invitation first, with the owner organization and the partnership’s status and audience; `status=invited` lists what waits for an answer (`POST /api/challenges/{id}/partners/{slug}/decision`). At most 500.
+     */
+    get: {
+      parameters: {
+        query?: {
+          status?: 'invited' | 'accepted' | 'declined' | 'left';
+        };
+        header?: never;
+        path: {
+          /** @description lower-case letters, digits and dashes */
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                audience: {
+                  [key: string]: unknown;
+                };
+                challenge: {
+                  deadline: string | null;
+                  id: string;
+                  organization: {
+                    name: string;
+                    slug: string;
+                  };
+                  status: string;
+                  title: string;
+                };
+                decidedAt: string | null;
+                invitedAt: string;
+                /** @enum {string} */
+                status: 'invited' | 'accepted' | 'declined' | 'left';
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              details?: {
+                [key: string]: unknown;
+              }[];
+              /** @description A code from the catalogue, e.g. TANDEM_NOT_FOUND */
+              error: string;
+              message: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/organizations/{slug}/sponsorships': {

@@ -215,6 +215,45 @@ describe('partners: invitations, decisions, leaving', () => {
       (await client.get(`/api/challenges/${id}/partners`, { token: outsider.adminToken })).status,
     ).toBe(404);
 
+    // The invited organization's console finds what waits for its answer.
+    const waiting = await client.get(
+      `/api/organizations/${partner.slug}/partnerships?status=invited`,
+      {
+        token: partner.adminToken,
+      },
+    );
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.items).toEqual([
+      expect.objectContaining({
+        challenge: expect.objectContaining({
+          id,
+          organization: expect.objectContaining({ slug: owner.slug }),
+        }),
+        status: 'invited',
+      }),
+    ]);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships?status=accepted`, {
+          token: partner.adminToken,
+        })
+      ).body.items,
+    ).toEqual([]);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships`, {
+          token: partnerMember,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await client.get(`/api/organizations/${partner.slug}/partnerships`, {
+          token: owner.adminToken,
+        })
+      ).status,
+    ).toBe(403);
+
     // Deciding: the partner's admins only.
     expect((await decide(id, owner.adminToken, partner.slug, { accept: true })).status).toBe(403);
     expect((await decide(id, outsider.adminToken, partner.slug, { accept: true })).status).toBe(
@@ -301,6 +340,29 @@ describe('partners: invitations, decisions, leaving', () => {
     const v = await view(id);
     expect(v.federated).toBe(true);
     expect(v.shares.map((s) => s.organization).sort()).toEqual([owner.slug, stays.slug].sort());
+  });
+
+  it('takes partners until the challenge closes, a succeeded one included', async () => {
+    const owner = await organization('Owner');
+    const first = await organization('First');
+    const second = await organization('Second');
+    const id = await draft(owner, { participants: 1 });
+    await open(id, owner);
+    const token = await client.signIn(someone());
+    expect((await client.post(`/api/challenges/${id}/pledges`, {}, { token })).status).toBe(201);
+    await platform.settle();
+    expect((await view(id)) as any).toMatchObject({ status: 'succeeded' });
+    expect((await invite(id, owner.adminToken, first.slug)).status).toBe(201);
+    const closed = await client.post(`/api/challenges/${id}/close`, undefined, {
+      token: owner.adminToken,
+    });
+    expect(closed.status).toBe(200);
+    const late = await invite(id, owner.adminToken, second.slug);
+    expect(late.status).toBe(409);
+    expect(late.body.error).toBe('TANDEM_CHALLENGE_CLOSED');
+    const answer = await decide(id, first.adminToken, first.slug, { accept: true });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error).toBe('TANDEM_CHALLENGE_CLOSED');
   });
 
   it('records a decline, which the owner may follow with a new invitation', async () => {

@@ -147,6 +147,13 @@ describe('NUL and unpaired surrogates', () => {
       expect(decision.status).toBe(400);
       expect(decision.body.details[0].path).toBe('params/slug');
     }
+    for (const query of ['status=maybe', 'status=a%00b']) {
+      const listed = await client.get(`/api/organizations/${slug}/partnerships?${query}`, {
+        token: platform.adminToken,
+      });
+      expect(listed.status, query).toBe(400);
+      expect(listed.body.details[0].path).toBe('querystring/status');
+    }
     const probes: [string, Record<string, unknown>, string][] = [
       [`/api/challenges/${challengeId}/pledges`, { email: 'p@example.org', via: 42 }, 'via'],
       [

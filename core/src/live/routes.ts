@@ -43,7 +43,7 @@ export async function liveRoutes(
         tags: ['challenges'],
         summary: 'Live events of a challenge (Server-Sent Events)',
         description:
-          '`text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has as `id` its number among the challenge’s events (1, 2, 3…, not a platform-wide sequence). Past `TANDEM_STREAMS_PER_IP` streams from one address 429, past `TANDEM_STREAMS_PER_PROCESS` 503, both with `Retry-After`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).',
+          '`text/event-stream`: at once an `event: progress` snapshot, then `progress` ({participants, quantity, co2eKg}, and on a federated challenge `shares`, as in `GET /api/challenges/{id}`), `unlocked` ({tierId, unlockedAt}), `milestone` ({tierId, percent}) and `status` ({status, closedAt}); each frame has as `id` its number among the challenge’s events (1, 2, 3…, not a platform-wide sequence). Past `TANDEM_STREAMS_PER_IP` streams from one address 429, past `TANDEM_STREAMS_PER_PROCESS` 503, both with `Retry-After`. A `: heartbeat` comment every 15 s. A reconnecting client sends `Last-Event-ID` (or `?lastEventId=`) and first gets the unlocks, milestones and status changes it missed (the latest 100).',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         querystring: Type.Object({ lastEventId: Type.Optional(EventId) }),
         response: {

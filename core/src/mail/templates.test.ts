@@ -3,6 +3,7 @@ import {
   escapeHtml,
   renderInvitationMail,
   renderMail,
+  renderPartnerInvitationMail,
   type MailKind,
   type MailLocale,
 } from './templates.js';
@@ -172,4 +173,34 @@ describe('renderInvitationMail', () => {
       expect(mail.html).toContain(escapeHtml(link));
     },
   );
+});
+
+describe('renderPartnerInvitationMail', () => {
+  it('names the inviting organization and the challenge in both languages, with the console link and no code', () => {
+    for (const [locale, subject] of [
+      ['en', /Ville de Clichy invites you to join a challenge on Tandem/],
+      ['fr', /Ville de Clichy vous invite à rejoindre un défi sur Tandem/],
+    ] as const) {
+      const mail = renderPartnerInvitationMail(locale, {
+        link: 'https://tandem.example.org/admin/velo-club',
+        organizationName: 'Ville de Clichy',
+        challengeTitle: '1 million actions',
+      });
+      expect(mail.subject).toMatch(subject);
+      expect(mail.text).toContain('1 million actions');
+      expect(mail.text).toContain('https://tandem.example.org/admin/velo-club');
+      expect(mail.html).toContain('href="https://tandem.example.org/admin/velo-club"');
+    }
+  });
+
+  it('escapes and cuts names chosen by organizers', () => {
+    const mail = renderPartnerInvitationMail('en', {
+      link: 'https://tandem.example.org/admin/x',
+      organizationName: `<script>alert(1)</script>${'A'.repeat(300)}`,
+      challengeTitle: 'Title\u0000 with a control',
+    });
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.subject.length).toBeLessThan(200);
+    expect(mail.text).not.toContain('\u0000');
+  });
 });

@@ -60,6 +60,8 @@ export {
   getPartners,
   invitePartner,
   leavePartnership,
+  listPartnerships,
+  type PartnershipView,
   type PartnerTierView,
   type PartnerView,
 } from './partners.js';

@@ -103,7 +103,7 @@ function requireAdminOfAny(viewer: Viewer, organizationIds: readonly string[], w
 
 /**
  * `POST /api/challenges/{id}/partners`: the owner's admins invite another
- * organization to feed the challenge, while it is a draft or open. The
+ * organization to feed the challenge, until it closes. The
  * invited organization's admins are mailed a link to their console. 404
  * for an unknown organization, 400 for the owner itself, 409 when it is
  * already invited or feeds it; one that declined or left may be invited
@@ -118,9 +118,10 @@ export async function invitePartner(
   const { partner, challenge, ownerName } = await ctx.db.transaction(async (tx) => {
     const { challenge } = await loadForPartners(tx, viewer, challengeId, { lock: true });
     requireRole(viewer, challenge.organizationId, 'admin');
-    if (challenge.status !== 'draft' && challenge.status !== 'open') {
+    // A succeeded challenge still takes pledges until it closes: partners too.
+    if (challenge.closedAt !== null) {
       throw conflict(
-        'Partners join a draft or open challenge; this one is closed.',
+        'Partners join a challenge until it closes; this one is closed.',
         'TANDEM_CHALLENGE_CLOSED',
       );
     }
@@ -372,4 +373,75 @@ export async function addPartnerTier(
     return unlocked[0] ?? tier;
   });
   return tierView(tier);
+}
+
+/** A federated challenge as one of its partners' admins see their part in it. */
+export interface PartnershipView {
+  challenge: {
+    id: string;
+    title: string;
+    status: string;
+    deadline: string | null;
+    /** The owner organization. */
+    organization: { slug: string; name: string };
+  };
+  status: PartnerStatus;
+  audience: Audience;
+  invitedAt: string;
+  decidedAt: string | null;
+}
+
+/**
+ * `GET /api/organizations/{slug}/partnerships`: the challenges of other
+ * organizations this one is invited to feed, feeds, declined or left,
+ * newest invitation first; `status=invited` lists what waits for an answer
+ * (`POST /api/challenges/{id}/partners/{slug}/decision`). The
+ * organization's admins only.
+ */
+export async function listPartnerships(
+  ctx: ServiceContext,
+  viewer: Viewer,
+  slug: string,
+  status?: PartnerStatus,
+): Promise<{ items: PartnershipView[] }> {
+  const organization = await findOrganization(ctx.db, slug);
+  requireRole(viewer, organization.id, 'admin');
+  const rows = await ctx.db.query<{
+    challenge_id: string;
+    title: string;
+    challenge_status: string;
+    deadline: Date | null;
+    owner_slug: string;
+    owner_name: string;
+    status: PartnerStatus;
+    audience: Audience;
+    invited_at: Date;
+    decided_at: Date | null;
+  }>(
+    `select c.id as challenge_id, c.title, c.status as challenge_status, c.deadline,
+            o.slug as owner_slug, o.name as owner_name,
+            cp.status, cp.audience, cp.invited_at, cp.decided_at
+       from challenge_partner cp
+       join challenge c on c.id = cp.challenge_id
+       join organization o on o.id = c.organization_id
+      where cp.organization_id = ? and (?::text is null or cp.status = ?)
+      order by cp.invited_at desc, c.id
+      limit 500`,
+    [organization.id, status ?? null, status ?? null],
+  );
+  return {
+    items: rows.map((row) => ({
+      challenge: {
+        id: row.challenge_id,
+        title: row.title,
+        status: row.challenge_status,
+        deadline: row.deadline ? new Date(row.deadline).toISOString() : null,
+        organization: { slug: row.owner_slug, name: row.owner_name },
+      },
+      status: row.status,
+      audience: row.audience,
+      invitedAt: new Date(row.invited_at).toISOString(),
+      decidedAt: row.decided_at ? new Date(row.decided_at).toISOString() : null,
+    })),
+  };
 }

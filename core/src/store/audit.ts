@@ -26,6 +26,13 @@ export type AuditAction =
   | 'count.corrected'
   | 'pledges.invalidated'
   | 'pledges.restored'
+  | 'partner.invited'
+  | 'partner.accepted'
+  | 'partner.declined'
+  | 'partner.left'
+  | 'partner.withdrawn'
+  | 'partner.tier-added'
+  | 'partner.tier-unlocked'
   | (string & {});
 
 /** One change to record. `details` must hold no personal data (no e-mail, no name). */

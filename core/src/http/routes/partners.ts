@@ -7,6 +7,7 @@ import {
   getPartners,
   invitePartner,
   leavePartnership,
+  listPartnerships,
 } from '../../services/partners.js';
 import { partnerReport } from '../../services/reports.js';
 import type { App } from '../types.js';
@@ -57,7 +58,7 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
         tags: ['partners'],
         summary: 'Invite another organization to feed the challenge (org admin)',
         description:
-          'While the challenge is a draft or open. The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
+          'Until the challenge closes (a draft, open or already succeeded). The invited organization’s admins are mailed a link to their console; they accept or decline with `POST /api/challenges/{id}/partners/{slug}/decision`. 404 for an unknown organization, 400 for the challenge’s own, 409 `TANDEM_PARTNER_ALREADY_INVITED` when it is invited or feeds it already (one that declined or left may be invited again), 409 `TANDEM_CHALLENGE_CLOSED` once closed.',
         params: IdParams,
         body: Type.Object({ organization: Slug }, { additionalProperties: false }),
         response: { 201: PartnerView, ...errors(400, 401, 403, 404, 409) },
@@ -168,6 +169,46 @@ export async function partnerRoutes(app: App, ctx: ServiceContext): Promise<void
             request.body,
           ),
         ),
+  );
+
+  app.get(
+    '/api/organizations/:slug/partnerships',
+    {
+      schema: {
+        'x-tandem-access': access.role('admin'),
+        tags: ['partners'],
+        summary: 'Challenges of other organizations this one is invited to feed (org admin)',
+        description:
+          'Newest invitation first, with the owner organization and the partnership’s status and audience; `status=invited` lists what waits for an answer (`POST /api/challenges/{id}/partners/{slug}/decision`). At most 500.',
+        params: Type.Object({ slug: Slug }),
+        querystring: Type.Object(
+          { status: Type.Optional(StringEnum(['invited', 'accepted', 'declined', 'left'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                challenge: Type.Object({
+                  id: Type.String(),
+                  title: Type.String(),
+                  status: Type.String(),
+                  deadline: Type.Union([Type.String(), Type.Null()]),
+                  organization: Type.Object({ slug: Type.String(), name: Type.String() }),
+                }),
+                status: StringEnum(['invited', 'accepted', 'declined', 'left']),
+                audience: AnyObject,
+                invitedAt: Type.String(),
+                decidedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) =>
+      listPartnerships(ctx, request.viewer, request.params.slug, request.query.status),
   );
 
   app.get(
