@@ -86,4 +86,29 @@ describe('loadConfig', () => {
       'TANDEM_CONTRIBUTION_EDIT_DAYS',
     );
   });
+
+  it('reads TANDEM_REDIS_PREFIX, `tandem` by default, and takes a Cluster hash tag', () => {
+    expect(loadConfig({}).redisPrefix).toBe('tandem');
+    expect(loadConfig({ TANDEM_REDIS_PREFIX: '{tandem}' }).redisPrefix).toBe('{tandem}');
+    expect(loadConfig({ TANDEM_REDIS_PREFIX: 'staging:{t1}' }).redisPrefix).toBe('staging:{t1}');
+  });
+
+  it.each(['has space', 'glob*', 'x'.repeat(65), 'new\nline'])(
+    'refuses TANDEM_REDIS_PREFIX %j at start-up',
+    (value) => {
+      const error = failure({ TANDEM_REDIS_PREFIX: value });
+      expect(error.code).toBe('TANDEM_CONFIG_INVALID');
+      expect(error.message).toContain('TANDEM_REDIS_PREFIX');
+    },
+  );
+
+  it('reads TANDEM_JOB_CONCURRENCY, unset by default (each queue keeps its own)', () => {
+    expect(loadConfig({}).jobConcurrency).toBeUndefined();
+    expect(loadConfig({ TANDEM_JOB_CONCURRENCY: '8' }).jobConcurrency).toBe(8);
+    for (const value of ['0', '257', 'many']) {
+      expect(failure({ TANDEM_JOB_CONCURRENCY: value }).message).toContain(
+        'TANDEM_JOB_CONCURRENCY',
+      );
+    }
+  });
 });

@@ -14,6 +14,13 @@ const EnvSchema = Type.Object({
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   TANDEM_DATA_DIR: Type.String({ minLength: 1, default: '.tandem' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // `1`: REDIS_URL is one node of a Redis Cluster (the prefix must then be a hash tag).
+  TANDEM_REDIS_CLUSTER: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  // Letters, digits and `_ . - : { }`; `{tandem}` keeps a queue's keys in one Cluster slot.
+  TANDEM_REDIS_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9_.:{}-]{1,64}$',
+    default: 'tandem',
+  }),
   TANDEM_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   TANDEM_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   TANDEM_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
@@ -32,6 +39,7 @@ const EnvSchema = Type.Object({
   ),
   TANDEM_TRUST_PROXY: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   TANDEM_JOB_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 10_000 }),
+  TANDEM_JOB_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   TANDEM_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000 }),
   TANDEM_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 30_000 }),
   TANDEM_STREAMS_PER_IP: Type.Integer({ minimum: 0, default: 200 }),
@@ -59,6 +67,23 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /**
+   * The first part of every Redis key and channel Tandem uses
+   * (`TANDEM_REDIS_PREFIX`, default `tandem`): BullMQ queues
+   * (`<prefix>:<queue>:…`), rate-limit counters (`<prefix>:rl:…`) and the
+   * live fan-out channel (`<prefix>:live`). Processes that work together
+   * share it; two deployments on one Redis each take their own. On a Redis
+   * Cluster it must be a hash tag such as `{tandem}`, so that every key of a
+   * queue falls in one slot, as BullMQ's scripts require (docs/deploy.md).
+   */
+  redisPrefix: string;
+  /**
+   * Whether `REDIS_URL` names a node of a Redis Cluster
+   * (`TANDEM_REDIS_CLUSTER=1`): Tandem then opens Cluster connections,
+   * which find the other nodes and follow slot moves, and requires a
+   * hash-tagged `TANDEM_REDIS_PREFIX`.
+   */
+  redisCluster: boolean;
   adminToken: string | undefined;
   /**
    * The master key that seals stored secrets and keys fingerprints
@@ -92,6 +117,13 @@ export interface Config {
    * for a busy event loop runs jobs twice (harmless, but wasted).
    */
   jobLockMs: number;
+  /**
+   * Jobs one worker runs at once per queue (`TANDEM_JOB_CONCURRENCY`).
+   * Unset: 16 evaluations (the `thresholds` queue) and 4 of every other
+   * queue. Each running job may hold a PostgreSQL connection, so a worker's
+   * `TANDEM_DB_POOL_SIZE` bounds what a higher number gains.
+   */
+  jobConcurrency: number | undefined;
   /**
    * How long a request holds its `Idempotency-Key` "in progress"
    * (`TANDEM_IDEMPOTENCY_LEASE_MS`, default 60 s): past it, a retry of the
@@ -201,6 +233,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${sentence}.`, details);
   }
   const e = input as unknown as Env;
+  if (e.TANDEM_REDIS_CLUSTER === '1' && !/^[^{]*\{[^}]+\}/.test(e.TANDEM_REDIS_PREFIX)) {
+    const message = `TANDEM_REDIS_PREFIX must hold a hash tag such as {tandem} on a Redis Cluster (TANDEM_REDIS_CLUSTER=1), so that each queue's keys share one slot (got ${JSON.stringify(e.TANDEM_REDIS_PREFIX)})`;
+    throw new TandemError('TANDEM_CONFIG_INVALID', `Invalid configuration: ${message}.`, [
+      { path: 'TANDEM_REDIS_PREFIX', message },
+    ]);
+  }
   const publicOrigin = publicOriginOf(e.TANDEM_PUBLIC_URL);
   const port = e.PORT;
   const host = e.HOST;
@@ -211,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: e.TANDEM_DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.TANDEM_REDIS_PREFIX,
+    redisCluster: e.TANDEM_REDIS_CLUSTER === '1',
     adminToken: e.TANDEM_ADMIN_TOKEN,
     secretKey: e.TANDEM_SECRET_KEY === undefined ? undefined : parseSecretKey(e.TANDEM_SECRET_KEY),
     metricsToken: e.TANDEM_METRICS_TOKEN,
@@ -228,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TANDEM_LOG_LEVEL,
     trustProxy: e.TANDEM_TRUST_PROXY === '1',
     jobLockMs: e.TANDEM_JOB_LOCK_MS,
+    jobConcurrency: e.TANDEM_JOB_CONCURRENCY,
     idempotencyLeaseMs: e.TANDEM_IDEMPOTENCY_LEASE_MS,
     requestTimeoutMs: e.TANDEM_REQUEST_TIMEOUT_MS,
     streams: { perIp: e.TANDEM_STREAMS_PER_IP, perProcess: e.TANDEM_STREAMS_PER_PROCESS },

@@ -85,6 +85,8 @@ export {
 } from './jobs/queue.js';
 export { createEventDispatcher, type EventDispatcher, type EventHandler } from './jobs/events.js';
 export { evaluateChallengeNow } from './jobs/handlers/evaluate-challenge.js';
+/** The recount an operator or a test runs on one challenge (the daily job runs it on every open one). */
+export { recountChallenge, type RecountResult } from './jobs/scheduled/recount.js';
 export type { Mailer, OutgoingMail } from './mail/mailer.js';
 export {
   renderNotification,

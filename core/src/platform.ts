@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { TandemError } from './errors.js';
 import { createKeyring, loadOrCreateKeyFile } from './keyring.js';
@@ -58,7 +58,7 @@ export interface PlatformOptions {
   embeddedDataDir?: string;
   /** Keep the embedded cluster's data when stopping (default true). */
   embeddedPersistent?: boolean;
-  /** BullMQ key prefix (default `tandem`); tests use one per run. */
+  /** Redis key prefix, in place of `config.redisPrefix` (`TANDEM_REDIS_PREFIX`); tests use one per run. */
   queuePrefix?: string;
   /** Live pages' tuning (heartbeat and coalescing intervals); tests shorten them. */
   live?: LiveOptions;
@@ -82,7 +82,7 @@ export interface Platform {
   readonly app: App;
   readonly ctx: ServiceContext;
   /** The Redis connection shared by rate limits and live fan-out, when REDIS_URL is set. */
-  readonly redis: Redis | undefined;
+  readonly redis: Redis | Cluster | undefined;
   /** The PostgreSQL Tandem started itself, when DATABASE_URL was unset. */
   readonly embedded: EmbeddedDatabaseServer | undefined;
   /** Whether this process runs jobs. */
@@ -136,6 +136,7 @@ const DEADLINE_SWEEP_MS = 30_000;
  */
 export async function createPlatform(options: PlatformOptions): Promise<Platform> {
   const { config } = options;
+  const redisPrefix = options.queuePrefix ?? config.redisPrefix;
   const registry = createRegistry().register(pledgeOnly);
   for (const plugin of options.plugins ?? []) registry.register(plugin);
   registry.freeze();
@@ -183,16 +184,19 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     await fillIdentityFingerprints(db, keyring);
 
     let limiter: RateLimiter;
-    let redis: Redis | undefined;
+    let redis: Redis | Cluster | undefined;
     if (config.redisUrl) {
-      redis = await connectRedisOrFail(config.redisUrl, { commandTimeoutMs: 1000 });
+      redis = await connectRedisOrFail(config.redisUrl, {
+        commandTimeoutMs: 1000,
+        cluster: config.redisCluster,
+      });
       const connection = redis;
       closers.push(async () => connection.disconnect());
       // Under the platform's own prefix, beside its queues: a test run's
       // counters are its own, and go when its keys are deleted.
       limiter = createRedisRateLimiter({
         redis: connection,
-        prefix: `${options.queuePrefix ?? 'tandem'}:rl:`,
+        prefix: `${redisPrefix}:rl:`,
       });
     } else {
       limiter = createMemoryRateLimiter();
@@ -210,8 +214,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const queue: JobQueue = config.redisUrl
       ? await createBullQueue({
           url: config.redisUrl,
-          ...(options.queuePrefix ? { prefix: options.queuePrefix } : {}),
+          cluster: config.redisCluster,
+          prefix: redisPrefix,
           lockDurationMs: config.jobLockMs,
+          ...(config.jobConcurrency ? { concurrency: config.jobConcurrency } : {}),
           onError,
         })
       : createLocalQueue({ onError });
@@ -408,7 +414,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     closers.push(() => app.close());
     await installOps(platform);
     // Live pages (SSE): relayed events go on the bus; page-serving processes fan out.
-    await installLive(platform, { ...options.live, prefix: options.queuePrefix ?? 'tandem' });
+    await installLive(platform, { ...options.live, prefix: redisPrefix });
     return platform;
   } catch (error) {
     await closeAll();

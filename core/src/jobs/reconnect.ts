@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RedoOnReconnectOptions {
   /** Wait between attempts while `work` fails (default 1000 ms). */
@@ -24,7 +24,7 @@ export interface RedoOnReconnectOptions {
  * platform.onClose(stop);
  */
 export function redoOnReconnect(
-  redis: Redis,
+  redis: Redis | Cluster,
   work: () => Promise<unknown>,
   options: RedoOnReconnectOptions = {},
 ): () => Promise<void> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   assertValidRule,
   closedError,
@@ -34,7 +34,7 @@ const LOST = new Set(['reconnecting', 'close', 'end']);
 /** Options of {@link createRedisRateLimiter}. */
 export interface RedisRateLimiterOptions {
   /** A connected (or connecting) ioredis client; the limiter does not own it. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix, default `tandem:rl:`. */
   prefix?: string;
   /** How long a hit waits for Redis before letting the request through (default 500 ms). */
@@ -151,19 +151,27 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       // are escaped so that it only ever matches itself.
       const pattern = `${escapeGlob(prefix)}*:${escapeGlob(key)}:*`;
       let dropped = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        // A rule name holds no ":", so a longer key that merely ends like
-        // this one (`x:<key>`) is told apart here.
-        const own = keys.filter((found) => {
-          const rest = found.slice(prefix.length);
-          const afterRule = rest.slice(rest.indexOf(':') + 1);
-          return afterRule.slice(0, afterRule.lastIndexOf(':')) === key;
-        });
-        if (own.length > 0) dropped += await redis.del(...own);
-      } while (cursor !== '0');
+      // A Cluster's SCAN reads one node: each primary is scanned in turn.
+      const nodes: Redis[] =
+        'isCluster' in redis && redis.isCluster
+          ? (redis as Cluster).nodes('master')
+          : [redis as Redis];
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          // A rule name holds no ":", so a longer key that merely ends like
+          // this one (`x:<key>`) is told apart here.
+          const own = keys.filter((found) => {
+            const rest = found.slice(prefix.length);
+            const afterRule = rest.slice(rest.indexOf(':') + 1);
+            return afterRule.slice(0, afterRule.lastIndexOf(':')) === key;
+          });
+          // One slot on a Cluster: its prefix is a hash tag (config.ts).
+          if (own.length > 0) dropped += await redis.del(...own);
+        } while (cursor !== '0');
+      }
       return dropped;
     },
     async close() {

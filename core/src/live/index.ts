@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { App } from '../http/types.js';
 import type { ServiceContext } from '../services/context.js';
 import type { Database } from '../store/database.js';
@@ -48,7 +48,7 @@ export interface LiveHost {
   readonly db: Database;
   readonly app: App;
   readonly ctx: ServiceContext;
-  readonly redis: Redis | undefined;
+  readonly redis: Redis | Cluster | undefined;
   onRelayed(listener: (events: OutboxEvent[]) => void): () => void;
   onClose(close: () => Promise<void>): void;
 }

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { LiveBus, LiveSubscriber } from './bus.js';
 import { parseLiveMessage, type LiveMessage } from './messages.js';
 
 export interface RedisLiveBusOptions {
   /** The shared connection; it publishes, and a duplicate of it subscribes. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** The pub/sub channel, e.g. `tandem:live`; processes of one deployment share it. */
   channel: string;
 }
@@ -18,7 +18,7 @@ export interface RedisLiveBusOptions {
  */
 export function createRedisLiveBus(options: RedisLiveBusOptions): LiveBus {
   const subscribers = new Set<LiveSubscriber>();
-  let subscription: Promise<Redis> | null = null;
+  let subscription: Promise<Redis | Cluster> | null = null;
   let closed = false;
 
   const dispatch = (text: string) => {
@@ -42,15 +42,25 @@ export function createRedisLiveBus(options: RedisLiveBusOptions): LiveBus {
     }
   };
 
-  const connect = async (): Promise<Redis> => {
-    const connection = options.redis.duplicate({
-      lazyConnect: true,
-      // Wait for Redis to come back rather than failing the re-subscription.
+  const connect = async (): Promise<Redis | Cluster> => {
+    // Wait for Redis to come back rather than failing the re-subscription.
+    const subscriberOptions = {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
       autoResubscribe: true,
       connectionName: `${options.channel}:subscriber`,
-    });
+    };
+    const connection: Redis | Cluster =
+      'isCluster' in options.redis && options.redis.isCluster
+        ? (options.redis as Cluster).duplicate([], {
+            lazyConnect: true,
+            enableOfflineQueue: true,
+            redisOptions: {
+              ...(options.redis as Cluster).options.redisOptions,
+              ...subscriberOptions,
+            },
+          })
+        : (options.redis as Redis).duplicate({ ...subscriberOptions, lazyConnect: true });
     connection.on('error', () => undefined); // reconnects by itself; gaps are reported below
     let readyOnce = false;
     connection.on('ready', () => {

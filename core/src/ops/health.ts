@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { redactUrl } from '../jobs/bullmq/bullmq-queue.js';
 import type { Sql } from '../store/database.js';
 
@@ -53,7 +53,7 @@ async function check(run: () => Promise<unknown>, timeoutMs: number): Promise<Ch
  */
 export async function checkReadiness(deps: {
   db: Sql;
-  redis: Redis | undefined;
+  redis: Redis | Cluster | undefined;
   timeoutMs?: number;
   /**
    * Whether a failed Redis makes the process unready (default true). Pledges

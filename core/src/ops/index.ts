@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { TandemError } from '../errors.js';
 import type { App } from '../http/types.js';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { ServiceContext } from '../services/context.js';
@@ -39,7 +39,7 @@ export interface OpsPlatform {
   readonly ctx: ServiceContext;
   readonly config: Config;
   readonly db: Database;
-  readonly redis: Redis | undefined;
+  readonly redis: Redis | Cluster | undefined;
   readonly queue: JobQueue;
 }
 

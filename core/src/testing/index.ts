@@ -17,7 +17,7 @@ export {
   type OpenedChallenge,
 } from './scenarios.js';
 export { pluginContextOf } from './plugin-context.js';
-export { testRedisUrl } from './redis.js';
+export { deleteKeys, testRedisUrl } from './redis.js';
 export { expectStatus } from './expect.js';
 export { accepts, arbitraryOf, wrongValueFor } from './arbitraries.js';
 export {

@@ -196,11 +196,19 @@ export function faultClient(baseUrl: string, timeoutMs: number) {
     post: (path: string, body?: unknown, token?: string) => call('POST', path, body, token),
     must,
     /**
-     * Pledges without a session, reads the token from the dev mailbox and
-     * confirms it. Returns whether the confirmation was acknowledged (200).
+     * Pledges without a session (with `extra` in the body, e.g. `via`),
+     * reads the token from the dev mailbox and confirms it. Returns whether
+     * the confirmation was acknowledged (200).
      */
-    async pledgeAndConfirm(challengeId: string, email: string): Promise<boolean> {
-      const pledged = await call('POST', `/api/challenges/${challengeId}/pledges`, { email });
+    async pledgeAndConfirm(
+      challengeId: string,
+      email: string,
+      extra: Record<string, unknown> = {},
+    ): Promise<boolean> {
+      const pledged = await call('POST', `/api/challenges/${challengeId}/pledges`, {
+        ...extra,
+        email,
+      });
       if (pledged.status !== 202) return false;
       const box = await call('GET', `/api/dev/mailbox?to=${encodeURIComponent(email)}`);
       const token: unknown = box.body?.messages?.find(

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { TandemError } from '../../errors.js';
 import { redactError } from '../../logging.js';
 import {
@@ -21,8 +21,13 @@ function defaultConcurrency(queueName: string): number {
   return queueName === Queues.thresholds ? 16 : 4;
 }
 
+/** A connection to one Redis, or to a Redis Cluster (`TANDEM_REDIS_CLUSTER=1`). */
+export type RedisClient = Redis | Cluster;
+
 export interface BullQueueOptions {
   url: string;
+  /** `url` names a node of a Redis Cluster (the prefix must then be a hash tag). */
+  cluster?: boolean;
   /** Key prefix in Redis (default `tandem`); tests use one per run. */
   prefix?: string;
   /** Jobs run at once per queue in this process (default 4). */
@@ -59,10 +64,9 @@ export const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]*):[^@
  */
 export async function connectRedisOrFail(
   url: string,
-  options: { forWorkers?: boolean; commandTimeoutMs?: number } = {},
-): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
+  options: { forWorkers?: boolean; commandTimeoutMs?: number; cluster?: boolean } = {},
+): Promise<RedisClient> {
+  const settings: RedisOptions = {
     connectTimeout: 5000,
     // Producers fail fast while Redis is away (the outbox keeps the work);
     // workers wait for it to come back, as BullMQ requires.
@@ -71,7 +75,10 @@ export async function connectRedisOrFail(
     ...(options.forWorkers || !options.commandTimeoutMs
       ? {}
       : { commandTimeout: options.commandTimeoutMs }),
-  });
+  };
+  const redis: RedisClient = options.cluster
+    ? clusterOf(url, settings)
+    : new Redis(url, { ...settings, lazyConnect: true });
   redis.on('error', () => undefined); // reported through the failing commands instead
   try {
     await redis.connect();
@@ -87,6 +94,26 @@ export async function connectRedisOrFail(
 }
 
 /**
+ * A Cluster client that starts from the node `url` names and learns the
+ * others from it; credentials and TLS (`rediss://`) apply to every node.
+ */
+function clusterOf(url: string, settings: RedisOptions): Cluster {
+  const parsed = new URL(url);
+  const redisOptions: RedisOptions = {
+    ...settings,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+    lazyConnect: true,
+    enableOfflineQueue: settings.enableOfflineQueue ?? true,
+    redisOptions,
+    ...(parsed.protocol === 'rediss:' ? { dnsLookup: (address, done) => done(null, address) } : {}),
+  });
+}
+
+/**
  * The BullMQ adapter: one BullMQ queue per Tandem queue name, workers only in
  * processes that `start()` (`tandem worker`, or `tandem serve` without
  * Redis never uses this). Deduplication uses BullMQ's `keepLastIfActive`, so
@@ -96,10 +123,11 @@ export async function createBullQueue(options: BullQueueOptions): Promise<BullJo
   const prefix = options.prefix ?? 'tandem';
   const producer = await connectRedisOrFail(options.url, {
     commandTimeoutMs: options.commandTimeoutMs ?? 3000,
+    ...(options.cluster ? { cluster: true } : {}),
   });
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
-  const workerConnections: Redis[] = [];
+  const workerConnections: RedisClient[] = [];
   const handlers = new Map<string, JobHandler>();
   let closing = false;
 
@@ -192,7 +220,10 @@ export async function createBullQueue(options: BullQueueOptions): Promise<BullJo
     async start() {
       const names = new Set([...handlers.keys()].map(queueOf));
       for (const queueName of names) {
-        const connection = await connectRedisOrFail(options.url, { forWorkers: true });
+        const connection = await connectRedisOrFail(options.url, {
+          forWorkers: true,
+          ...(options.cluster ? { cluster: true } : {}),
+        });
         workerConnections.push(connection);
         const worker = new Worker(queueName, process, {
           connection,
