@@ -219,6 +219,8 @@ export const ContributionEntity = defineEntity({
     correctedAt: p.datetime().nullable(),
     /** The batch invalidation that took it out of the counts (ADR 0039), or null. */
     invalidationId: p.string().nullable(),
+    /** The factor versions its CO2e was computed with (ADR 0045), set when recorded or corrected. */
+    factorIds: p.array().columnType('text[]').default('{}'),
   },
 });
 
