@@ -84,6 +84,34 @@ async function freshChallenge(world: World, state: 'draft' | 'open' | 'unlocked'
   return created.id;
 }
 
+/** A fresh open challenge of B with A (`slug`) invited as a partner, not yet answered. */
+async function federatedOfB(world: World, slug: string): Promise<string> {
+  const challenge = must(
+    await world.client.post(
+      `/api/campaigns/${world.b.campaignId}/challenges`,
+      { title: `Federated ${unique()}`, actionType: 'pledge-only', goal: { participants: 10 } },
+      asAdmin(world),
+    ),
+    201,
+    'federated challenge of B',
+  );
+  must(
+    await world.client.post(`/api/challenges/${challenge.id}/open`, undefined, asAdmin(world)),
+    200,
+    'open the federated challenge',
+  );
+  must(
+    await world.client.post(
+      `/api/challenges/${challenge.id}/partners`,
+      { organization: slug },
+      asAdmin(world),
+    ),
+    201,
+    'invite A',
+  );
+  return challenge.id;
+}
+
 /** A valid request of `caller` for the operation, on A's things (B's inner ids when swapped). */
 export const requestBuilder =
   (world: World): BuildRequest =>
@@ -296,71 +324,25 @@ async function build(
       params['id'] = home.challenges['pledge-only'] as string;
       params['slug'] = home.slug;
       break;
-    case 'POST /api/challenges/{id}/partners/{slug}/decision': {
+    case 'POST /api/challenges/{id}/partners/{slug}/decision':
       // B invites A to a fresh open challenge of its own: A's admins answer.
-      const invited = must(
-        await world.client.post(
-          `/api/campaigns/${world.b.campaignId}/challenges`,
-          { title: `Federated ${unique()}`, actionType: 'pledge-only', goal: { participants: 10 } },
-          asAdmin(world),
-        ),
-        201,
-        'federated challenge of B',
-      );
-      must(
-        await world.client.post(`/api/challenges/${invited.id}/open`, undefined, asAdmin(world)),
-        200,
-        'open the federated challenge',
-      );
-      must(
-        await world.client.post(
-          `/api/challenges/${invited.id}/partners`,
-          { organization: home.slug },
-          asAdmin(world),
-        ),
-        201,
-        'invite A',
-      );
-      params['id'] = invited.id;
+      params['id'] = await federatedOfB(world, home.slug);
       params['slug'] = home.slug;
       body = { accept: true };
       break;
-    }
     case 'POST /api/challenges/{id}/partners/{slug}/tiers': {
       // B's open challenge, A its accepted partner: A's admins add a sub-goal of A's.
-      const federated = must(
-        await world.client.post(
-          `/api/campaigns/${world.b.campaignId}/challenges`,
-          { title: `Federated ${unique()}`, actionType: 'pledge-only', goal: { participants: 10 } },
-          asAdmin(world),
-        ),
-        201,
-        'federated challenge of B',
-      );
-      must(
-        await world.client.post(`/api/challenges/${federated.id}/open`, undefined, asAdmin(world)),
-        200,
-        'open the federated challenge',
-      );
+      const id = await federatedOfB(world, home.slug);
       must(
         await world.client.post(
-          `/api/challenges/${federated.id}/partners`,
-          { organization: home.slug },
-          asAdmin(world),
-        ),
-        201,
-        'invite A',
-      );
-      must(
-        await world.client.post(
-          `/api/challenges/${federated.id}/partners/${home.slug}/decision`,
+          `/api/challenges/${id}/partners/${home.slug}/decision`,
           { accept: true },
           asAdmin(world),
         ),
         200,
         'A accepts',
       );
-      params['id'] = federated.id;
+      params['id'] = id;
       params['slug'] = home.slug;
       body = { goal: { participants: 5 } };
       break;
