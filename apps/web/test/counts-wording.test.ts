@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { m } from '../src/lib/paraglide/messages.js';
+
+/** A count of one reads in the singular, in both languages (the page shows "1 personne", not "1 personnes"). */
+describe('how the challenge page words a count of people', () => {
+  it('says one person in the singular and more in the plural', () => {
+    const total = (count: number, locale: 'fr' | 'en') =>
+      m.c_norm_total({ count, shown: String(count) }, { locale });
+    expect(total(1, 'fr')).toBe('1 personne s’est déjà engagée.');
+    expect(total(2, 'fr')).toBe('2 personnes se sont déjà engagées.');
+    expect(total(1, 'en')).toBe('1 person has already pledged.');
+    expect(total(12, 'en')).toBe('12 people have already pledged.');
+  });
+
+  it('puts the French progress count before its goal and its word after both', () => {
+    const label = m.c_measure_people(
+      { current: '1', target: '10', people: 'personnes' },
+      { locale: 'fr' },
+    );
+    expect(label).toBe('1 sur 10 personnes');
+  });
+});
