@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { m } from '../src/lib/paraglide/messages.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Message = (inputs: Record<string, unknown>, options: { locale: 'fr' | 'en' }) => string;
+let m: Record<'c_norm_total' | 'c_measure_people', Message>;
+beforeAll(async () => {
+  // The compiled messages are JavaScript the site's own check types; loaded by URL here.
+  const compiled = new URL('../src/lib/paraglide/messages.js', import.meta.url).href;
+  ({ m } = (await import(compiled)) as { m: typeof m });
+});
 
 /** A count of one reads in the singular, in both languages (the page shows "1 personne", not "1 personnes"). */
 describe('how the challenge page words a count of people', () => {
