@@ -9049,6 +9049,15 @@ export interface paths {
               id: string;
               kind: string;
               name: string;
+              /** @description the federated challenges of other organizations it accepted to feed, opened and visible to the caller (ADR 0043); each has its page at /o/{slug}/c/{id} */
+              sharedChallenges: {
+                id: string;
+                /** @description the slug of the organization that owns it */
+                organization: string;
+                organizationName: string;
+                status: string;
+                title: string;
+              }[];
               slug: string;
               /** @description IANA time zone, e.g. Europe/Paris */
               timeZone: string;
@@ -9141,6 +9150,15 @@ export interface paths {
               id: string;
               kind: string;
               name: string;
+              /** @description the federated challenges of other organizations it accepted to feed, opened and visible to the caller (ADR 0043); each has its page at /o/{slug}/c/{id} */
+              sharedChallenges: {
+                id: string;
+                /** @description the slug of the organization that owns it */
+                organization: string;
+                organizationName: string;
+                status: string;
+                title: string;
+              }[];
               slug: string;
               /** @description IANA time zone, e.g. Europe/Paris */
               timeZone: string;

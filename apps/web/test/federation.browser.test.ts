@@ -265,7 +265,10 @@ describe('a federated challenge', () => {
     // A visitor pledges on the partner's page, without JavaScript.
     const visitor = await browser.page({ viewport: 'phone', javaScript: false });
     const pagePath = `/o/${s.partner}/c/${s.challengeId}`;
-    await visitor.goto(`${site.url}${pagePath}`);
+    // The partner's own home lists the shared challenge and leads to its page there.
+    await visitor.goto(`${site.url}/o/${s.partner}`);
+    await visitor.locator('section[aria-labelledby="shared-title"] a').first().click();
+    await visitor.waitForURL(`${site.url}${pagePath}`);
     expect(await visitor.locator('.challenge').getAttribute('style')).toContain('#7a2e8c');
     await visitor.getByText('Every campus counts.').waitFor();
     expect(await visitor.locator('input[name="via"]').getAttribute('value')).toBe(s.partner);

@@ -377,6 +377,28 @@ describe('partners: invitations, decisions, leaving', () => {
     expect(audit.body.entries.map((e: any) => e.action)).toContain('partner.declined');
     expect((await invite(id, owner.adminToken, partner.slug)).body.status).toBe('invited');
   });
+  it('lists on the partner’s public page the challenges it feeds, once opened and only if accepted', async () => {
+    const owner = await organization('Lister');
+    const partner = await organization('Listed');
+    const other = await organization('Bystander');
+    const id = await draft(owner);
+    await federate(id, owner, [partner]);
+    expect((await invite(id, owner.adminToken, other.slug)).status).toBe(201);
+    const sharedOf = async (slug: string) =>
+      (await client.get(`/api/organizations/${slug}`)).body.sharedChallenges as {
+        id: string;
+        organization: string;
+      }[];
+    // A draft stays private, even to the partner's visitors.
+    expect(await sharedOf(partner.slug)).toEqual([]);
+    await open(id, owner);
+    expect(await sharedOf(partner.slug)).toEqual([
+      expect.objectContaining({ id, organization: owner.slug, organizationName: 'Lister' }),
+    ]);
+    // Invited but not accepted: nothing to show; the owner lists its own challenge as a campaign, not here.
+    expect(await sharedOf(other.slug)).toEqual([]);
+    expect(await sharedOf(owner.slug)).toEqual([]);
+  });
 });
 
 describe('pledges through an organization', () => {

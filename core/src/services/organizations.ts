@@ -164,6 +164,26 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
   }>(`select id, name, description, url from beneficiary where organization_id = ? order by name`, [
     organization.id,
   ]);
+  // The federated challenges it accepted to feed, once opened (drafts stay private).
+  const shared = await ctx.db.query<{
+    id: string;
+    title: string;
+    status: string;
+    owner_id: string;
+    owner_slug: string;
+    owner_name: string;
+    audience: Audience;
+  }>(
+    `select c.id, c.title, c.status, o.id as owner_id, o.slug as owner_slug,
+            o.name as owner_name, ca.audience
+       from challenge_partner p
+       join challenge c on c.id = p.challenge_id
+       join campaign ca on ca.id = c.campaign_id
+       join organization o on o.id = ca.organization_id
+      where p.organization_id = ? and p.status = 'accepted' and c.status <> 'draft'
+      order by c.created_at desc, c.id`,
+    [organization.id],
+  );
   return {
     ...organization,
     branding: brandingOf(branding as BrandingRow),
@@ -179,6 +199,15 @@ export async function getOrganization(ctx: ServiceContext, viewer: Viewer, slug:
         audience: c.audience,
       })),
     beneficiaries,
+    sharedChallenges: shared
+      .filter((c) => canSee(viewer, c.owner_id, c.audience))
+      .map((c) => ({
+        id: c.id,
+        title: c.title,
+        status: c.status,
+        organization: c.owner_slug,
+        organizationName: c.owner_name,
+      })),
   };
 }
 

@@ -70,6 +70,19 @@ const OrganizationPage = Type.Object({
   }),
   campaigns: Type.Array(CampaignSummary),
   beneficiaries: Type.Array(BeneficiaryView),
+  sharedChallenges: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.String(),
+      status: Type.String(),
+      organization: Type.String({ description: 'the slug of the organization that owns it' }),
+      organizationName: Type.String(),
+    }),
+    {
+      description:
+        'the federated challenges of other organizations it accepted to feed, opened and visible to the caller (ADR 0043); each has its page at /o/{slug}/c/{id}',
+    },
+  ),
 });
 
 const PublicOrganizations = Type.Object({

@@ -50,6 +50,13 @@ export const load: PageServerLoad = async (event) => {
       branding: parseBranding((org as { branding?: unknown }).branding),
     },
     campaigns,
+    // Challenges of other organizations it feeds (ADR 0043): each on its own page here.
+    shared: org.sharedChallenges.map((c) => ({
+      id: c.id,
+      title: c.title,
+      status: c.status,
+      organizationName: c.organizationName,
+    })),
     ledger: await ledger,
     signedIn: event.locals.me !== null,
     next: `/sign-in?next=${encodeURIComponent(event.url.pathname)}`,
